@@ -1,0 +1,98 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Cutover",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CutoverCore", targets: ["CutoverCore"]),
+        .library(name: "Cutover", targets: ["Cutover"]),
+        .library(name: "CutoverSQLite", targets: ["CutoverSQLite"]),
+        .library(name: "CutoverPostgres", targets: ["CutoverPostgres"]),
+        .executable(name: "cutover", targets: ["cutover"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        .target(
+            name: "CutoverCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CutoverSQLite",
+            dependencies: [
+                "CutoverCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CutoverPostgres",
+            dependencies: [
+                "CutoverCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Cutover",
+            dependencies: ["CutoverCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cutover",
+            dependencies: [
+                "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CutoverTestSupport",
+            dependencies: ["CutoverCore", "CutoverSQLite", "CutoverPostgres", "Cutover"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CutoverSQLiteTests",
+            dependencies: ["CutoverSQLite", "CutoverCore", "CutoverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CutoverPostgresTests",
+            dependencies: ["CutoverPostgres", "CutoverCore", "CutoverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CutoverTests",
+            dependencies: ["Cutover", "CutoverCore", "CutoverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CutoverCLITests",
+            dependencies: ["cutover", "CutoverCore", "CutoverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,112 @@
+import CutoverCore
+import Foundation
+
+/// Finds and reads `cutover.toml`, and picks the database to work on.
+///
+/// ```swift
+/// let config = try ConfigurationLoader().load(explicitPath: nil)
+/// let target = try ConfigurationLoader().target(in: config, env: nil, environment: ProcessInfo.processInfo.environment)
+/// ```
+public struct ConfigurationLoader: Sendable {
+    /// The file name looked for in the working directory and its parents.
+    public static let fileName = "cutover.toml"
+
+    public init() {}
+
+    /// Loads `explicitPath`, or the nearest `cutover.toml` from `directory` upwards.
+    /// - Throws: ``CutoverError`` `.invalidConfig` when no file is found or it is invalid.
+    public func load(explicitPath: String?, from directory: String = FileManager.default.currentDirectoryPath) throws -> Configuration {
+        let path: String
+        if let explicitPath {
+            path = Paths.resolve(explicitPath, against: directory)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CutoverError(.invalidConfig, "config file '\(explicitPath)' does not exist", hint: "check the --config path, or run `cutover init` to create one")
+            }
+        } else {
+            guard let found = find(from: directory) else {
+                throw CutoverError(
+                    .invalidConfig, "no \(Self.fileName) in '\(directory)' or any parent folder",
+                    hint: "run `cutover init` to create one, or pass --config PATH")
+            }
+            path = found
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CutoverError(.invalidConfig, "cannot read '\(path)': \(error.localizedDescription)", hint: "check the file's permissions and that it is UTF-8 text")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try ConfigurationParser().parse(text, file: path, baseDirectory: base.isEmpty ? directory : base)
+    }
+
+    /// The nearest `cutover.toml` from `directory` upwards.
+    public func find(from directory: String) -> String? {
+        var current = URL(fileURLWithPath: directory).standardizedFileURL
+        while true {
+            let candidate = current.appendingPathComponent(Self.fileName).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { return nil }
+            current = parent
+        }
+    }
+
+    /// Chooses the database: `--env NAME` when given; else `DATABASE_URL` from the
+    /// environment; else `default_env`; else the only environment.
+    /// - Throws: ``CutoverError`` `.invalidConfig` for an unknown env or an unset `${VAR}`,
+    ///   `.invalidURL` for a malformed URL.
+    public func target(in config: Configuration, env: String?, environment: [String: String]) throws -> Target {
+        if env == nil, let override = environment["DATABASE_URL"], !override.isEmpty {
+            let url = try DatabaseURL(override)
+            return Target(environment: config.defaultEnv ?? "DATABASE_URL", url: resolvingRelativePath(url, against: FileManager.default.currentDirectoryPath), source: "DATABASE_URL")
+        }
+        let names = config.environments.keys.sorted()
+        let chosen: String
+        if let env {
+            chosen = env
+        } else if let defaultEnv = config.defaultEnv {
+            chosen = defaultEnv
+        } else if names.count == 1 {
+            chosen = names[0]
+        } else {
+            throw CutoverError(
+                .invalidConfig, names.isEmpty ? "\(config.file ?? Self.fileName) defines no environment" : "no environment chosen",
+                hint: names.isEmpty ? "add [env.dev] with url = \"sqlite:dev.sqlite3\"" : "pass --env with one of: \(names.joined(separator: ", ")), or set default_env",
+                file: config.file)
+        }
+        guard let definition = config.environments[chosen] else {
+            throw CutoverError(
+                .invalidConfig, "unknown environment '\(chosen)'",
+                hint: names.isEmpty ? "add [env.\(chosen)] to \(config.file ?? Self.fileName)" : "known environments: \(names.joined(separator: ", "))",
+                file: config.file)
+        }
+        let expanded = try EnvironmentReferences.expand(
+            definition.url, environment: environment, context: "env.\(chosen).url", file: config.file, line: definition.line)
+        let url: DatabaseURL
+        do {
+            url = try DatabaseURL(expanded)
+        } catch var error as CutoverError {
+            error.file = config.file
+            error.line = definition.line
+            throw error
+        }
+        return Target(environment: chosen, url: resolvingRelativePath(url, against: config.baseDirectory), source: "env.\(chosen)")
+    }
+
+    /// SQLite paths in the config are relative to the config file's folder, so the same
+    /// command works from any working directory.
+    private func resolvingRelativePath(_ url: DatabaseURL, against base: String) -> DatabaseURL {
+        guard url.scheme.hasPrefix("sqlite") || url.scheme == "file", !url.isInMemory, !url.path.hasPrefix("/") else { return url }
+        return url.withPath(Paths.resolve(url.path, against: base))
+    }
+}
+
+/// The database a command works on.
+public struct Target: Sendable {
+    /// The environment name (or `DATABASE_URL`).
+    public var environment: String
+    public var url: DatabaseURL
+    /// Where the URL came from, for messages.
+    public var source: String
+}

@@ -1,0 +1,106 @@
+import CutoverCore
+import Foundation
+
+/// Reads and writes Cutover's history table through a ``Database``.
+///
+/// Writes that belong to a migration run inside that migration's transaction, so the
+/// history row and the schema change commit (or vanish) together.
+struct HistoryStore: Sendable {
+    let database: any Database
+    var dialect: any Dialect { database.dialect }
+
+    private static let columns = [
+        "id", "name", "kind", "checksum", "phase", "started_at", "finished_at", "duration_ms", "applied_by",
+        "tool_version", "statements_done", "statements_total", "failed_statement", "failed_line", "error_message",
+        "error_sqlstate",
+    ]
+
+    /// Whether the history table exists yet.
+    func exists() async throws -> Bool {
+        try await !database.query(dialect.historyTableExists).isEmpty
+    }
+
+    /// Creates the history table when missing.
+    func create() async throws {
+        for statement in dialect.createHistoryTable { try await database.execute(statement) }
+    }
+
+    /// All rows, keyed by migration id; empty when the table does not exist.
+    func all() async throws -> [MigrationID: HistoryRecord] {
+        guard try await exists() else { return [:] }
+        return try await records(where: nil)
+    }
+
+    /// The row for one migration.
+    func record(_ id: MigrationID) async throws -> HistoryRecord? {
+        try await records(where: (dialect.placeholder(1), id.normalized))[id]
+    }
+
+    private func records(where filter: (String, String)?) async throws -> [MigrationID: HistoryRecord] {
+        let timestamps = ["started_at", "finished_at"]
+        let select = Self.columns.map { column in
+            timestamps.contains(column) && dialect.name == "postgresql" ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \(column)" : column
+        }
+        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(dialect.historyTable)"
+        var binds: [SQLValue] = []
+        if let filter {
+            sql += " WHERE id = \(filter.0)"
+            binds.append(.text(filter.1))
+        }
+        var result: [MigrationID: HistoryRecord] = [:]
+        for row in try await database.query(sql, binds) {
+            guard let idText = row.string("id"), let id = MigrationID(idText) else { continue }
+            result[id] = HistoryRecord(
+                id: id, name: row.string("name") ?? "", kind: row.string("kind") ?? "sql", checksum: row.string("checksum") ?? "",
+                phase: .init(row.string("phase") ?? "applied"), startedAt: row.string("started_at"), finishedAt: row.string("finished_at"),
+                durationMilliseconds: row.int("duration_ms"), appliedBy: row.string("applied_by"), toolVersion: row.string("tool_version"),
+                statementsDone: row.int("statements_done") ?? 0, statementsTotal: row.int("statements_total"),
+                failedStatement: row.string("failed_statement"), failedLine: row.int("failed_line"),
+                errorMessage: row.string("error_message"), errorSQLState: row.string("error_sqlstate"))
+        }
+        return result
+    }
+
+    /// Inserts or replaces the row for `record.id`.
+    func save(_ record: HistoryRecord) async throws {
+        let placeholders = Self.columns.indices.map { index in
+            let placeholder = dialect.placeholder(index + 1)
+            let column = Self.columns[index]
+            return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
+        }
+        let updates = Self.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let sql = """
+            INSERT INTO \(dialect.historyTable) (\(Self.columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) \
+            ON CONFLICT (id) DO UPDATE SET \(updates)
+            """
+        let binds: [SQLValue] = [
+            .text(record.id.normalized), .text(record.name), .text(record.kind), .text(record.checksum), .text(record.phase.rawValue),
+            .text(record.startedAt), .text(record.finishedAt), .integer(record.durationMilliseconds), .text(record.appliedBy),
+            .text(record.toolVersion), .integer(record.statementsDone), .integer(record.statementsTotal), .text(record.failedStatement),
+            .integer(record.failedLine), .text(record.errorMessage), .text(record.errorSQLState),
+        ]
+        try await database.execute(sql, binds)
+    }
+
+    /// Removes the row for `id`.
+    func delete(_ id: MigrationID) async throws {
+        try await database.execute("DELETE FROM \(dialect.historyTable) WHERE id = \(dialect.placeholder(1))", [.text(id.normalized)])
+    }
+}
+
+/// Time stamps and runner identity written into the history.
+enum RunnerIdentity {
+    /// `user@host` of this process.
+    static var appliedBy: String {
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    /// Now, as ISO-8601 UTC with milliseconds.
+    static func now() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

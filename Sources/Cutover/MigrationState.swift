@@ -1,0 +1,62 @@
+import CutoverCore
+
+/// Where one migration stands, comparing the files with the history.
+public struct MigrationState: Sendable {
+    /// The state names of the command-line contract.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// In the history and unchanged.
+        public static let applied = Kind("applied")
+        /// Not yet applied (or rolled back).
+        public static let pending = Kind("pending")
+        /// Applied, but the file has changed since.
+        public static let changed = Kind("changed")
+        /// The last attempt failed (or a no-transaction run was interrupted).
+        public static let failed = Kind("failed")
+        /// Pending, but older than the newest applied migration.
+        public static let outOfOrder = Kind("out_of_order")
+        /// Applied, but its file is gone.
+        public static let missing = Kind("missing")
+    }
+
+    public var id: MigrationID
+    public var name: String
+    public var kind: Kind
+    /// The file, when there is one.
+    public var migration: Migration?
+    /// The history row, when there is one.
+    public var record: HistoryRecord?
+}
+
+/// Compares migration files with history rows. Pure: no I/O.
+public struct MigrationPlanner: Sendable {
+    public init() {}
+
+    /// One state per migration id found in the files or the history, in id order.
+    public func states(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState] {
+        let newestApplied = history.values.filter { $0.phase == .applied }.map(\.id).max()
+        var states: [MigrationState] = []
+        var fileIDs = Set<MigrationID>()
+        for migration in migrations {
+            fileIDs.insert(migration.id)
+            let record = history[migration.id]
+            let kind: MigrationState.Kind
+            switch record?.phase {
+            case .applied?:
+                kind = record!.checksum == migration.checksum ? .applied : .changed
+            case .failed?, .running?:
+                kind = .failed
+            default:
+                if let newestApplied, migration.id < newestApplied { kind = .outOfOrder } else { kind = .pending }
+            }
+            states.append(MigrationState(id: migration.id, name: migration.name, kind: kind, migration: migration, record: record))
+        }
+        for record in history.values where !fileIDs.contains(record.id) && record.phase != .rolledBack {
+            states.append(MigrationState(id: record.id, name: record.name, kind: record.phase == .applied ? .missing : .failed, migration: nil, record: record))
+        }
+        return states.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,203 @@
+import CutoverCore
+import Logging
+
+/// A statement failed while applying a migration.
+struct StatementFailure: Error {
+    var index: Int
+    var statement: SQLStatement
+    var error: CutoverError
+}
+
+extension Migrator {
+    // MARK: - Transactional migrations
+
+    /// Applies a migration and its history row in one transaction, retrying the whole
+    /// transaction after a lock timeout. Returns false when another runner applied it first.
+    func applyInTransaction(_ migration: Migration, startedAt: String) async throws -> Bool {
+        var attempt = 0
+        while true {
+            do {
+                return try await applyOnce(migration, startedAt: startedAt)
+            } catch let failure as StatementFailure {
+                if dialect.isLockTimeout(failure.error), attempt < configuration.retry.retries {
+                    attempt += 1
+                    let delay = configuration.retry.delay(forRetry: attempt)
+                    events(.retrying(id: migration.id, attempt: attempt, of: configuration.retry.retries, delay: delay, message: failure.error.message))
+                    logger.notice("lock timeout, retrying", metadata: ["cutover_migration": "\(migration.fileName)", "attempt": "\(attempt)"])
+                    try await Task.sleep(for: delay)
+                    continue
+                }
+                throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: 0, attempts: attempt + 1)
+            }
+        }
+    }
+
+    private func applyOnce(_ migration: Migration, startedAt: String) async throws -> Bool {
+        let clock = ContinuousClock()
+        let start = clock.now
+        return try await inWriteTransaction {
+            // Inside the write transaction the row is current: a concurrent SQLite runner that
+            // committed this migration first is seen here, and we skip it.
+            if try await history.record(migration.id)?.phase == .applied { return false }
+            for statement in dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: true) {
+                try await database.execute(statement)
+            }
+            events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
+            for (index, statement) in migration.up.enumerated() {
+                try await run(statement, index: index, of: migration)
+            }
+            let duration = Int((clock.now - start).milliseconds)
+            try await history.save(appliedRecord(migration, startedAt: startedAt, durationMilliseconds: duration))
+            return true
+        }
+    }
+
+    /// Runs one statement, turning a database error into a ``StatementFailure``.
+    func run(_ statement: SQLStatement, index: Int, of migration: Migration) async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        logger.debug("statement", metadata: ["cutover_migration": "\(migration.fileName)", "line": "\(statement.line)", "sql": "\(statement.sql)"])
+        do {
+            try await database.execute(statement.sql)
+        } catch let error as CutoverError where error.code == .statementFailed {
+            throw StatementFailure(index: index, statement: statement, error: error)
+        }
+        events(.statementFinished(id: migration.id, index: index, total: migration.up.count, line: statement.line, duration: clock.now - start))
+    }
+
+    // MARK: - No-transaction migrations
+
+    /// Applies a `-- cutover:no-transaction` migration statement by statement, resuming after
+    /// the statements an earlier run finished. Statements that may run in a transaction run
+    /// in one together with their progress update, so progress is exact; the others
+    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`) run alone and progress is recorded right after.
+    /// Returns the index it resumed at, or nil when another runner finished the migration.
+    func applyStatementByStatement(_ migration: Migration, startedAt: String) async throws -> Int? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let previous = try await history.record(migration.id)
+        if previous?.phase == .applied { return nil }
+        let resumeAt = min(previous?.statementsDone ?? 0, migration.up.count)
+        var record = HistoryRecord(
+            id: migration.id, name: migration.name, checksum: migration.checksum, phase: .running, startedAt: startedAt,
+            appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current, statementsDone: resumeAt,
+            statementsTotal: migration.up.count)
+        try await history.save(record)
+        events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: resumeAt))
+        var index = resumeAt
+        while index < migration.up.count {
+            let statement = migration.up[index]
+            do {
+                try await runWithRetries(statement, index: index, of: migration)
+            } catch let failure as StatementFailure {
+                record.statementsDone = index
+                throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: index, attempts: nil)
+            }
+            index += 1
+        }
+        record.phase = .applied
+        record.statementsDone = migration.up.count
+        record.finishedAt = RunnerIdentity.now()
+        record.durationMilliseconds = Int((clock.now - start).milliseconds)
+        try await history.save(record)
+        return resumeAt
+    }
+
+    private func runWithRetries(_ statement: SQLStatement, index: Int, of migration: Migration) async throws {
+        var attempt = 0
+        while true {
+            do {
+                if dialect.cannotRunInTransaction(statement.sql) {
+                    try await runAlone(statement, index: index, of: migration)
+                } else {
+                    try await inWriteTransaction {
+                        // Another SQLite runner may have done this statement meanwhile.
+                        if let done = try await history.record(migration.id)?.statementsDone, done > index { return }
+                        for setting in dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: true) {
+                            try await database.execute(setting)
+                        }
+                        try await run(statement, index: index, of: migration)
+                        try await setProgress(migration, done: index + 1)
+                    }
+                }
+                return
+            } catch let failure as StatementFailure
+                where dialect.isLockTimeout(failure.error) && attempt < configuration.retry.retries && !dialect.cannotRunInTransaction(statement.sql)
+            {
+                // A statement that runs alone is not retried: a failed CREATE INDEX CONCURRENTLY
+                // leaves an INVALID index behind, and running it again would fail on it.
+                attempt += 1
+                let delay = configuration.retry.delay(forRetry: attempt)
+                events(.retrying(id: migration.id, attempt: attempt, of: configuration.retry.retries, delay: delay, message: failure.error.message))
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    private func runAlone(_ statement: SQLStatement, index: Int, of migration: Migration) async throws {
+        let settings = dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: false)
+        for setting in settings { try await database.execute(setting) }
+        do {
+            try await run(statement, index: index, of: migration)
+        } catch {
+            if !settings.isEmpty { try? await resetSessionTimeouts() }
+            throw error
+        }
+        if !settings.isEmpty { try await resetSessionTimeouts() }
+        try await setProgress(migration, done: index + 1)
+    }
+
+    private func resetSessionTimeouts() async throws {
+        guard dialect.name == "postgresql" else { return }
+        if configuration.lockTimeout != nil { try await database.execute("RESET lock_timeout") }
+        if configuration.statementTimeout != nil { try await database.execute("RESET statement_timeout") }
+    }
+
+    private func setProgress(_ migration: Migration, done: Int) async throws {
+        try await database.execute(
+            "UPDATE \(dialect.historyTable) SET statements_done = \(dialect.placeholder(1)) WHERE id = \(dialect.placeholder(2))",
+            [.integer(Int64(done)), .text(migration.id.normalized)])
+    }
+
+    // MARK: - Failures
+
+    /// Records a `failed` row and builds the error the user sees: which statement, which
+    /// line, what the database said, what was and was not applied, and how to go on.
+    func recordFailure(_ migration: Migration, _ failure: StatementFailure, startedAt: String, statementsDone: Int, attempts: Int?) async throws -> CutoverError {
+        let record = HistoryRecord(
+            id: migration.id, name: migration.name, checksum: migration.checksum, phase: .failed, startedAt: startedAt,
+            finishedAt: RunnerIdentity.now(), appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current,
+            statementsDone: statementsDone, statementsTotal: migration.up.count, failedStatement: failure.statement.sql,
+            failedLine: failure.statement.line, errorMessage: failure.error.message, errorSQLState: failure.error.sqlState)
+        do {
+            try await history.save(record)
+        } catch {
+            logger.error("could not record the failure in the history", metadata: ["error": "\(error)"])
+        }
+        var hint: String
+        if migration.isTransactional {
+            hint = "nothing of this migration was applied (its transaction was rolled back); fix the statement and run `cutover migrate` again"
+        } else {
+            hint = statementsDone == 0
+                ? "no statement of this migration was applied; "
+                : "statements 1–\(statementsDone) of \(migration.up.count) were applied and recorded; "
+            hint += "fix statement \(failure.index + 1) and run `cutover migrate` again: it resumes there"
+            let leftovers = await leftoverObjects()
+            if !leftovers.isEmpty {
+                hint += ". Left behind: INVALID index \(leftovers.joined(separator: ", ")); drop it first with DROP INDEX CONCURRENTLY \(leftovers[0])"
+            }
+        }
+        if let attempts, attempts > 1 { hint += " (gave up after \(attempts) attempts on lock timeouts)" }
+        let sqlState = failure.error.sqlState.map { " [\($0)]" } ?? ""
+        return CutoverError(
+            .migrationFailed,
+            "migration \(migration.fileName) failed at statement \(failure.index + 1) of \(migration.up.count) (line \(failure.statement.line)): \(failure.error.message)\(sqlState)",
+            hint: hint, file: migration.fileName, line: failure.statement.line, migrationID: migration.id,
+            statement: failure.statement.sql, sqlState: failure.error.sqlState, underlying: failure.error.debugDescription)
+    }
+
+    private func leftoverObjects() async -> [String] {
+        guard let query = dialect.leftoverObjectsQuery else { return [] }
+        return ((try? await database.query(query)) ?? []).compactMap { $0.string("name") }
+    }
+}

@@ -1,0 +1,121 @@
+import CutoverCore
+import Logging
+
+/// What `migrate` did.
+public struct MigrateReport: Sendable {
+    /// One migration that was (or, for a dry run, would be) applied.
+    public struct Item: Sendable {
+        public var id: MigrationID
+        public var name: String
+        public var statements: Int
+        public var isTransactional: Bool
+        /// nil for a dry run.
+        public var durationMilliseconds: Int?
+        /// For a resumed no-transaction migration: the first statement run (0-based).
+        public var resumedAt: Int
+    }
+
+    public var applied: [Item] = []
+    /// Applied by another runner while this one waited.
+    public var skipped: [MigrationID] = []
+    public var isDryRun = false
+}
+
+extension Migrator {
+    /// Applies pending migrations in id order, each in its own transaction, stopping at the
+    /// first failure.
+    ///
+    /// - Parameters:
+    ///   - target: stop after this id (inclusive); nil applies everything pending.
+    ///   - dryRun: report what would run, change nothing, take no lock.
+    /// - Returns: what was applied.
+    /// - Throws: ``CutoverError``: `.validationFailed` for changed files or out-of-order
+    ///   migrations (nothing is applied), `.migrationFailed` when a statement fails (that
+    ///   migration is rolled back and recorded as failed; earlier ones stay applied),
+    ///   `.lockNotAcquired` when another run holds the lock past `lockWait`.
+    public func migrate(to target: MigrationID? = nil, dryRun: Bool = false) async throws -> MigrateReport {
+        if let target { _ = try migration(target) }
+        if dryRun {
+            var report = try plan(history: try await history.all(), target: target)
+            report.isDryRun = true
+            return report
+        }
+        return try await withRunLock {
+            // Read again now that the lock is held: another run may have finished meanwhile.
+            let planned = try plan(history: try await history.all(), target: target)
+            var report = MigrateReport()
+            for item in planned.applied {
+                let migration = try self.migration(item.id)
+                if let applied = try await apply(migration) {
+                    report.applied.append(applied)
+                } else {
+                    report.skipped.append(migration.id)
+                    events(.migrationSkipped(id: migration.id, name: migration.name))
+                }
+            }
+            return report
+        }
+    }
+
+    /// The pending migrations up to `target`, after checking that no applied file changed
+    /// and nothing pending is out of order.
+    func plan(history: [MigrationID: HistoryRecord], target: MigrationID?) throws -> MigrateReport {
+        let states = MigrationPlanner().states(migrations: migrations, history: history)
+        let changed = states.filter { $0.kind == .changed }
+        if !changed.isEmpty {
+            let list = changed.map { "\($0.migration?.fileName ?? $0.id.rawValue)" }.joined(separator: ", ")
+            throw CutoverError(
+                .validationFailed, "\(changed.count == 1 ? "an applied migration has" : "\(changed.count) applied migrations have") changed since \(changed.count == 1 ? "it was" : "they were") applied: \(list)",
+                hint: "restore the file\(changed.count == 1 ? "" : "s") from version control, or accept the change with `cutover repair \(changed.map(\.id.rawValue).joined(separator: " "))`",
+                file: changed.first?.migration?.fileName, migrationID: changed.first?.id)
+        }
+        let outOfOrder = states.filter { $0.kind == .outOfOrder }
+        if !outOfOrder.isEmpty && !configuration.allowOutOfOrder {
+            let newest = states.filter { $0.kind == .applied }.map(\.id).max()
+            throw CutoverError(
+                .validationFailed, "\(outOfOrder.map { $0.migration!.fileName }.joined(separator: ", ")) \(outOfOrder.count == 1 ? "is" : "are") older than the newest applied migration \(newest.map(\.rawValue) ?? "")",
+                hint: "rename the file with a newer id (`cutover new`), or apply it anyway with --allow-out-of-order",
+                file: outOfOrder.first?.migration?.fileName, migrationID: outOfOrder.first?.id)
+        }
+        var report = MigrateReport()
+        for state in states where [.pending, .outOfOrder, .failed].contains(state.kind) {
+            guard let migration = state.migration else { continue }
+            if let target, migration.id > target { break }
+            let resumeAt = migration.isTransactional ? 0 : (state.record?.statementsDone ?? 0)
+            report.applied.append(.init(
+                id: migration.id, name: migration.name, statements: migration.up.count,
+                isTransactional: migration.isTransactional, durationMilliseconds: nil, resumedAt: resumeAt))
+        }
+        return report
+    }
+
+    /// Applies one migration; nil when another runner applied it first.
+    private func apply(_ migration: Migration) async throws -> MigrateReport.Item? {
+        logger.info("applying migration", metadata: ["cutover_migration": "\(migration.fileName)"])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startedAt = RunnerIdentity.now()
+        let resumedAt: Int
+        if migration.isTransactional {
+            guard try await applyInTransaction(migration, startedAt: startedAt) else { return nil }
+            resumedAt = 0
+        } else {
+            guard let from = try await applyStatementByStatement(migration, startedAt: startedAt) else { return nil }
+            resumedAt = from
+        }
+        let duration = clock.now - start
+        events(.migrationFinished(id: migration.id, name: migration.name, duration: duration))
+        logger.info("applied migration", metadata: ["cutover_migration": "\(migration.fileName)", "duration_ms": "\(duration.milliseconds)"])
+        return .init(
+            id: migration.id, name: migration.name, statements: migration.up.count, isTransactional: migration.isTransactional,
+            durationMilliseconds: Int(duration.milliseconds), resumedAt: resumedAt)
+    }
+
+    /// The history row written when a migration has been applied.
+    func appliedRecord(_ migration: Migration, startedAt: String, durationMilliseconds: Int) -> HistoryRecord {
+        HistoryRecord(
+            id: migration.id, name: migration.name, checksum: migration.checksum, phase: .applied, startedAt: startedAt,
+            finishedAt: RunnerIdentity.now(), durationMilliseconds: durationMilliseconds, appliedBy: RunnerIdentity.appliedBy,
+            toolVersion: CutoverVersion.current, statementsDone: migration.up.count, statementsTotal: migration.up.count)
+    }
+}

@@ -1,0 +1,139 @@
+import CutoverCore
+import Logging
+
+/// Applies migration files to one database, exactly once each, in id order.
+///
+/// Each migration runs in its own transaction together with its history row, and the run
+/// stops at the first error: the failed migration leaves nothing behind but a `failed`
+/// history row naming the statement, its line and the database's message.
+/// `-- cutover:no-transaction` migrations run statement by statement with progress
+/// recorded after each one, so a rerun resumes where the last one stopped.
+///
+/// ```swift
+/// let migrator = Migrator(database: db, migrations: try MigrationDirectory(path: "migrations").load())
+/// let report = try await migrator.migrate()
+/// print(report.applied.map(\.id))
+/// ```
+///
+/// Concurrent runners are safe: on PostgreSQL the run holds a session advisory lock and
+/// re-reads the history once it has it; on SQLite each migration's `BEGIN IMMEDIATE`
+/// serialises writers and the history row is re-read inside it.
+///
+/// ## Topics
+/// - ``migrate(to:dryRun:)``
+/// - ``rollback(to:steps:)``
+/// - ``status()``
+/// - ``validate()``
+/// - ``repair(_:)``
+/// - ``baseline(to:)``
+public struct Migrator: Sendable {
+    /// How a run behaves.
+    public struct Configuration: Sendable {
+        /// `lock_timeout` set (locally) for every migration; nil leaves the server default.
+        public var lockTimeout: Duration?
+        /// `statement_timeout` set (locally) for every migration; nil leaves the server default.
+        public var statementTimeout: Duration?
+        /// Backoff for retries after a lock timeout (SQLSTATE 55P03).
+        public var retry = RetryPolicy(retries: 5)
+        /// How long to wait for another run's lock.
+        public var lockWait: Duration = .seconds(60)
+        /// Apply pending migrations older than the newest applied one instead of refusing.
+        public var allowOutOfOrder = false
+
+        public init() {}
+
+        /// The settings of `[safety]` in `cutover.toml`.
+        public init(safety: CutoverCore.Configuration.Safety) {
+            lockTimeout = safety.lockTimeout
+            statementTimeout = safety.statementTimeout
+            retry = RetryPolicy(retries: safety.lockRetries)
+            lockWait = safety.lockWait
+        }
+    }
+
+    public let database: any Database
+    public let migrations: [Migration]
+    public let configuration: Configuration
+    let logger: Logger
+    let events: MigrationEventHandler
+
+    /// Creates a migrator.
+    /// - Parameters:
+    ///   - database: an open session; the migrator does not close it.
+    ///   - migrations: the parsed files, from ``MigrationDirectory/load()``.
+    ///   - events: called with progress as the run goes.
+    public init(
+        database: any Database, migrations: [Migration], configuration: Configuration = .init(),
+        logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }),
+        events: @escaping MigrationEventHandler = { _ in }
+    ) {
+        self.database = database
+        self.migrations = migrations.sorted { $0.id < $1.id }
+        self.configuration = configuration
+        self.logger = logger
+        self.events = events
+    }
+
+    var history: HistoryStore { HistoryStore(database: database) }
+    var dialect: any Dialect { database.dialect }
+
+    /// The state of every migration, from the files and the history. Takes no lock and
+    /// creates nothing.
+    public func status() async throws -> [MigrationState] {
+        MigrationPlanner().states(migrations: migrations, history: try await history.all())
+    }
+
+    /// The migration with `id`, or an error listing what exists.
+    func migration(_ id: MigrationID) throws -> Migration {
+        guard let migration = migrations.first(where: { $0.id == id }) else {
+            throw CutoverError(
+                .invalidArgument, "no migration file has the id \(id)",
+                hint: migrations.isEmpty ? "the migrations folder is empty" : "known ids run from \(migrations.first!.id) to \(migrations.last!.id); see `cutover status`")
+        }
+        return migration
+    }
+
+    /// Runs `body` while holding the run lock, with the history table in place.
+    func withRunLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let clock = ContinuousClock()
+        let start = clock.now
+        events(.waitingForLock)
+        let lock = try await database.acquireRunLock(wait: configuration.lockWait, logger: logger)
+        events(.lockAcquired(waited: clock.now - start))
+        do {
+            try await ensureHistoryTable()
+            let result = try await body()
+            await lock.release()
+            return result
+        } catch {
+            await lock.release()
+            throw error
+        }
+    }
+
+    /// Creates the history table inside a write transaction, so concurrent first runs on
+    /// SQLite serialise on it.
+    private func ensureHistoryTable() async throws {
+        if try await history.exists() { return }
+        try await inWriteTransaction { try await history.create() }
+    }
+
+    /// Runs `body` in a write transaction; rolls back when it throws.
+    func inWriteTransaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            try await database.execute(dialect.beginTransaction)
+        } catch let error as CutoverError where dialect.isLockTimeout(error) {
+            throw CutoverError(
+                .lockNotAcquired, "another process held the write lock on \(database.redactedURL) for longer than lock_wait (\(configuration.lockWait))",
+                hint: "wait for the other run to finish, or raise [safety] lock_wait", sqlState: error.sqlState)
+        }
+        do {
+            let result = try await body()
+            try await database.execute("COMMIT")
+            return result
+        } catch {
+            try? await database.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// The contents of `cutover.toml`, validated.
+///
+/// ```toml
+/// migrations = "migrations"
+/// default_env = "dev"
+///
+/// [safety]
+/// lock_timeout = "2s"
+/// statement_timeout = "0"
+/// lock_retries = 5
+///
+/// [env.dev]
+/// url = "sqlite:dev.sqlite3"
+/// ```
+///
+/// Built by ``ConfigurationParser``; URLs keep their `${VAR}` references until an
+/// environment is selected, so a variable that only production uses need not be set on a
+/// developer's machine.
+public struct Configuration: Sendable {
+    /// The config file this came from (for messages), or nil for defaults.
+    public var file: String?
+    /// The folder relative paths are resolved against (the config file's folder).
+    public var baseDirectory: String
+    /// The migrations folder as written (relative to ``baseDirectory`` unless absolute).
+    public var migrations: String = "migrations"
+    /// The environment used when neither `--env` nor `DATABASE_URL` is given.
+    public var defaultEnv: String?
+    /// Timeouts and retries applied while migrating.
+    public var safety = Safety()
+    /// Environments by name.
+    public var environments: [String: Environment] = [:]
+    /// Settings that this version reads but does not act on yet, with the reason; printed
+    /// as warnings so nobody believes they are in effect.
+    public var ignoredSettings: [String] = []
+
+    /// Creates a configuration with defaults.
+    public init(file: String?, baseDirectory: String) {
+        self.file = file
+        self.baseDirectory = baseDirectory
+    }
+
+    /// The migrations folder as an absolute path.
+    public var migrationsDirectory: String { Paths.resolve(migrations, against: baseDirectory) }
+}
+
+extension Configuration {
+    /// `[safety]`: how long statements may wait for locks, and how often to retry.
+    public struct Safety: Sendable, Equatable {
+        /// `lock_timeout`, set for every migration; nil when not configured.
+        public var lockTimeout: Duration?
+        /// `statement_timeout`, set for every migration; nil when not configured (`"0"` = none).
+        public var statementTimeout: Duration?
+        /// `lock_retries`: retries after a lock timeout, with exponential backoff and jitter.
+        public var lockRetries: Int = 5
+        /// `lock_wait`: how long a run waits for another run's migration lock.
+        public var lockWait: Duration = .seconds(60)
+        /// `connect_timeout`: how long to wait for the server to answer.
+        public var connectTimeout: Duration = .seconds(10)
+
+        public init() {}
+    }
+
+    /// `[env.NAME]`: one database.
+    public struct Environment: Sendable, Equatable {
+        /// The name after `env.`.
+        public var name: String
+        /// The URL as written, `${VAR}` references not yet resolved.
+        public var url: String
+        /// The line of `url` in the config file.
+        public var line: Int
+
+        public init(name: String, url: String, line: Int) {
+            self.name = name
+            self.url = url
+            self.line = line
+        }
+    }
+}
+
+/// Path helpers that do no I/O.
+public enum Paths {
+    /// `path` if absolute, else `base/path`, with `./` segments removed.
+    public static func resolve(_ path: String, against base: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var trimmed = Substring(path)
+        while trimmed.hasPrefix("./") { trimmed = trimmed.dropFirst(2) }
+        if trimmed.isEmpty || trimmed == "." { return base }
+        return base.hasSuffix("/") ? base + trimmed : base + "/" + trimmed
+    }
+}

@@ -1,0 +1,153 @@
+/// Turns the text of `cutover.toml` into a ``Configuration``, checking every key.
+///
+/// Unknown keys are errors (a typo such as `lock_timout` must not silently do nothing);
+/// each error names the file, the line, the key and what is expected.
+public struct ConfigurationParser: Sendable {
+    public init() {}
+
+    /// Parses `text` read from `file`, resolving relative paths against `baseDirectory`.
+    /// - Throws: ``CutoverError`` `.invalidConfig`.
+    public func parse(_ text: String, file: String, baseDirectory: String) throws -> Configuration {
+        let root = try TOMLParser.parse(text, file: file)
+        var config = Configuration(file: file, baseDirectory: baseDirectory)
+        let checker = Checker(file: file)
+        for entry in root.entries {
+            switch entry.key {
+            case "migrations":
+                config.migrations = try checker.string(entry, key: "migrations")
+            case "default_env":
+                config.defaultEnv = try checker.string(entry, key: "default_env")
+            case "safety":
+                config.safety = try parseSafety(try checker.table(entry, key: "safety"), checker: checker)
+            case "env":
+                let envs = try checker.table(entry, key: "env")
+                for envEntry in envs.entries {
+                    let env = try parseEnvironment(envEntry, checker: checker, config: &config)
+                    config.environments[env.name] = env
+                }
+            case "backup":
+                _ = try checker.table(entry, key: "backup")
+                config.ignoredSettings.append("[backup] (line \(entry.line)): automatic backups are not implemented in this version; take a backup yourself before migrating production")
+            default:
+                throw checker.unknownKey(entry, in: nil, known: ["migrations", "default_env", "[safety]", "[env.NAME]", "[backup]"])
+            }
+        }
+        if let defaultEnv = config.defaultEnv, config.environments[defaultEnv] == nil {
+            let line = root.entry("default_env")?.line
+            throw CutoverError(
+                .invalidConfig, "default_env = \"\(defaultEnv)\" names no [env.\(defaultEnv)] section",
+                hint: "add [env.\(defaultEnv)] with a url, or change default_env to one of: \(config.environments.keys.sorted().joined(separator: ", "))",
+                file: file, line: line)
+        }
+        return config
+    }
+
+    private func parseSafety(_ table: TOMLTable, checker: Checker) throws -> Configuration.Safety {
+        var safety = Configuration.Safety()
+        for entry in table.entries {
+            switch entry.key {
+            case "lock_timeout":
+                safety.lockTimeout = try checker.duration(entry, key: "safety.lock_timeout").nonZero
+            case "statement_timeout":
+                safety.statementTimeout = try checker.duration(entry, key: "safety.statement_timeout").nonZero
+            case "lock_retries":
+                safety.lockRetries = try checker.integer(entry, key: "safety.lock_retries", range: 0...100)
+            case "lock_wait":
+                safety.lockWait = try checker.duration(entry, key: "safety.lock_wait")
+            case "connect_timeout":
+                safety.connectTimeout = try checker.duration(entry, key: "safety.connect_timeout")
+            default:
+                throw checker.unknownKey(entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout"])
+            }
+        }
+        return safety
+    }
+
+    private func parseEnvironment(_ entry: TOMLTable.Entry, checker: Checker, config: inout Configuration) throws -> Configuration.Environment {
+        let table = try checker.table(entry, key: "env.\(entry.key)")
+        var url: (String, Int)?
+        for item in table.entries {
+            switch item.key {
+            case "url":
+                url = (try checker.string(item, key: "env.\(entry.key).url"), item.line)
+            case "rehearse", "replicas":
+                config.ignoredSettings.append("env.\(entry.key).\(item.key) (line \(item.line)): not implemented in this version; it has no effect")
+            default:
+                throw checker.unknownKey(item, in: "env.\(entry.key)", known: ["url", "rehearse", "replicas"])
+            }
+        }
+        guard let url else {
+            throw CutoverError(
+                .invalidConfig, "[env.\(entry.key)] has no url", hint: "add url = \"sqlite:\(entry.key).sqlite3\" or url = \"${DATABASE_URL}\"",
+                file: checker.file, line: table.line)
+        }
+        return Configuration.Environment(name: entry.key, url: url.0, line: url.1)
+    }
+}
+
+private struct Checker {
+    let file: String
+
+    func error(_ entry: TOMLTable.Entry, key: String, expected: String) -> CutoverError {
+        CutoverError(
+            .invalidConfig, "'\(key)' must be \(expected), not \(entry.value.typeName)",
+            hint: "for example: \(example(for: key))", file: file, line: entry.line)
+    }
+
+    func example(for key: String) -> String {
+        switch key.split(separator: ".").last ?? "" {
+        case "lock_timeout", "statement_timeout", "lock_wait", "connect_timeout": "\(key.split(separator: ".").last!) = \"2s\""
+        case "lock_retries": "lock_retries = 5"
+        case "url": "url = \"sqlite:dev.sqlite3\""
+        case "migrations": "migrations = \"migrations\""
+        case "default_env": "default_env = \"dev\""
+        default: "[\(key)]"
+        }
+    }
+
+    func string(_ entry: TOMLTable.Entry, key: String) throws -> String {
+        guard case .string(let value) = entry.value else { throw error(entry, key: key, expected: "a string") }
+        return value
+    }
+
+    func table(_ entry: TOMLTable.Entry, key: String) throws -> TOMLTable {
+        guard case .table(let value) = entry.value else { throw error(entry, key: key, expected: "a table ([\(key)])") }
+        return value
+    }
+
+    func integer(_ entry: TOMLTable.Entry, key: String, range: ClosedRange<Int>) throws -> Int {
+        guard case .integer(let value) = entry.value else { throw error(entry, key: key, expected: "an integer") }
+        guard range.contains(Int(value)) else {
+            throw CutoverError(.invalidConfig, "'\(key)' = \(value) is out of range \(range.lowerBound)…\(range.upperBound)", hint: "for example: \(example(for: key))", file: file, line: entry.line)
+        }
+        return Int(value)
+    }
+
+    func duration(_ entry: TOMLTable.Entry, key: String) throws -> Duration {
+        switch entry.value {
+        case .integer(let milliseconds) where milliseconds >= 0:
+            return .milliseconds(milliseconds)
+        case .string(let text):
+            guard let duration = DurationParser.parse(text) else {
+                throw CutoverError(
+                    .invalidConfig, "'\(key)' = \"\(text)\" is not a duration",
+                    hint: "write a number with a unit: \"500ms\", \"2s\", \"1min\" (\"0\" means no limit)", file: file, line: entry.line)
+            }
+            return duration
+        default:
+            throw error(entry, key: key, expected: "a duration such as \"2s\"")
+        }
+    }
+
+    func unknownKey(_ entry: TOMLTable.Entry, in section: String?, known: [String]) -> CutoverError {
+        let name = section.map { "[\($0)] \(entry.key)" } ?? entry.key
+        return CutoverError(
+            .invalidConfig, "unknown key '\(name)'", hint: "known keys here: \(known.joined(separator: ", "))",
+            file: file, line: entry.line)
+    }
+}
+
+extension Duration {
+    /// nil for zero ("no limit"), else self.
+    var nonZero: Duration? { self == .zero ? nil : self }
+}

@@ -1,0 +1,66 @@
+import Logging
+
+/// One session with a database: the protocol every driver implements.
+///
+/// A `Database` is a single connection. Statements run in autocommit mode unless the caller
+/// sends the dialect's ``Dialect/beginTransaction`` first; the engine owns transaction
+/// boundaries so that a migration and its history row commit together.
+///
+/// ```swift
+/// let db = try await driver.open(url, logger: logger)
+/// try await db.execute("CREATE TABLE t (id integer)")
+/// let rows = try await db.query("SELECT count(*) AS n FROM t")
+/// await db.close()
+/// ```
+public protocol Database: AnyObject, Sendable {
+    /// How SQL is written for this database.
+    var dialect: any Dialect { get }
+    /// The URL this session was opened with, password removed.
+    var redactedURL: String { get }
+
+    /// Runs one statement and discards any rows.
+    /// - Throws: ``CutoverError`` with code `.statementFailed` and the SQLSTATE, or a connection error.
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws
+    /// Runs one statement and returns its rows.
+    /// - Throws: ``CutoverError`` with code `.statementFailed` and the SQLSTATE, or a connection error.
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [Row]
+    /// Takes the lock that serialises whole migration runs, waiting at most `wait`.
+    ///
+    /// PostgreSQL takes a session advisory lock on a dedicated connection that never holds an
+    /// open transaction (so it cannot deadlock with `CREATE INDEX CONCURRENTLY`). Databases
+    /// without session locks return a lock whose release does nothing and rely on
+    /// per-migration write transactions (SQLite `BEGIN IMMEDIATE`).
+    /// - Throws: ``CutoverError`` `.lockNotAcquired` naming the holder when the wait runs out.
+    func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock
+    /// Closes the session. Safe to call more than once.
+    func close() async
+}
+
+extension Database {
+    /// Runs one statement without binds.
+    public func execute(_ sql: String) async throws { try await execute(sql, []) }
+    /// Runs one query without binds.
+    public func query(_ sql: String) async throws -> [Row] { try await query(sql, []) }
+}
+
+/// A held run lock. Call ``release()`` when the run ends; a process that dies releases it
+/// too (the server ends the session).
+public protocol RunLock: Sendable {
+    func release() async
+}
+
+/// A run lock for databases that serialise by write transactions instead.
+public struct NoRunLock: RunLock {
+    public init() {}
+    public func release() async {}
+}
+
+/// Opens sessions for URLs of one scheme. The command-line tool registers one driver per
+/// database; the engine only sees this protocol.
+public protocol DatabaseDriver: Sendable {
+    /// URL schemes this driver serves (`sqlite`, `postgres`, `postgresql`).
+    var schemes: [String] { get }
+    /// Opens a session.
+    /// - Throws: ``CutoverError`` with `.connectionFailed`, `.authenticationFailed` or `.unknownDatabase`.
+    func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database
+}

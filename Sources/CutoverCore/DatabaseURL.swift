@@ -1,0 +1,110 @@
+import Foundation
+
+/// A parsed database URL: `sqlite:PATH`, `sqlite::memory:`, or
+/// `postgres://user:pass@host:port/db?sslmode=require`.
+///
+/// The password is kept for connecting but never printed: ``redacted`` and ``description``
+/// replace it with `***`.
+///
+/// ```swift
+/// let url = try DatabaseURL("postgres://app:s3cret@localhost/shop")
+/// print(url)            // postgres://app:***@localhost/shop
+/// ```
+public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
+    /// The scheme in lower case: `sqlite`, `postgres`, `postgresql`, `mysql`.
+    public let scheme: String
+    /// SQLite: the file path (or `:memory:`).
+    public let path: String
+    /// Server URLs: user name.
+    public let user: String?
+    /// Server URLs: password (never printed).
+    public let password: String?
+    /// Server URLs: host name or address.
+    public let host: String?
+    /// Server URLs: port.
+    public let port: Int?
+    /// Server URLs: database name.
+    public let database: String?
+    /// Query parameters (`sslmode`, `sslrootcert`, `connect_timeout`, `application_name`).
+    public let parameters: [String: String]
+    /// The text as given.
+    private let original: String
+
+    /// Parses a URL.
+    /// - Throws: ``CutoverError`` `.invalidURL` with a hint showing the accepted forms.
+    public init(_ text: String) throws {
+        original = text
+        let hint = "use sqlite:PATH, sqlite::memory: or postgres://user:password@host:port/database?sslmode=prefer"
+        guard let colon = text.firstIndex(of: ":") else {
+            throw CutoverError(.invalidURL, "'\(Self.redact(text))' is not a database URL", hint: hint)
+        }
+        let scheme = text[..<colon].lowercased()
+        self.scheme = scheme
+        let rest = String(text[text.index(after: colon)...])
+        switch scheme {
+        case "sqlite", "sqlite3", "file":
+            var path = rest
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
+            guard !path.isEmpty else {
+                throw CutoverError(.invalidURL, "the SQLite URL '\(text)' names no file", hint: "write sqlite:dev.sqlite3 or sqlite::memory:")
+            }
+            self.path = path
+            user = nil; password = nil; host = nil; port = nil; database = nil; parameters = [:]
+        case "postgres", "postgresql", "mysql", "mariadb":
+            guard let components = URLComponents(string: text), rest.hasPrefix("//") else {
+                throw CutoverError(.invalidURL, "'\(Self.redact(text))' is not a valid URL", hint: hint)
+            }
+            if let rawPort = components.port, !(1...65535).contains(rawPort) {
+                throw CutoverError(.invalidURL, "port \(rawPort) in '\(Self.redact(text))' is out of range", hint: hint)
+            }
+            user = components.user?.removingPercentEncoding ?? components.user
+            password = components.password?.removingPercentEncoding ?? components.password
+            host = components.host.flatMap { $0.isEmpty ? nil : $0 }
+            port = components.port
+            let db = String(components.path.drop(while: { $0 == "/" }))
+            database = db.isEmpty ? nil : (db.removingPercentEncoding ?? db)
+            var parameters: [String: String] = [:]
+            for item in components.queryItems ?? [] { parameters[item.name] = item.value ?? "" }
+            self.parameters = parameters
+            path = ""
+        default:
+            throw CutoverError(.invalidURL, "unknown database URL scheme '\(scheme)' in '\(Self.redact(text))'", hint: hint)
+        }
+    }
+
+    /// Whether this is an in-memory SQLite database.
+    public var isInMemory: Bool { path == ":memory:" }
+
+    /// The URL with its password replaced by `***`.
+    public var redacted: String { Self.redact(original) }
+    public var description: String { redacted }
+
+    /// The same URL with another SQLite path (used to resolve relative paths against the
+    /// config file's folder).
+    public func withPath(_ newPath: String) -> DatabaseURL {
+        // Rebuilding from text keeps one parsing path.
+        (try? DatabaseURL("\(scheme):\(newPath)")) ?? self
+    }
+
+    /// The same server URL pointing at another database name.
+    public func withDatabase(_ name: String) -> DatabaseURL {
+        guard var components = URLComponents(string: original) else { return self }
+        components.path = "/" + name
+        return (components.string).flatMap { try? DatabaseURL($0) } ?? self
+    }
+
+    /// Replaces the password in any URL-looking text with `***`.
+    public static func redact(_ text: String) -> String {
+        // scheme://user:password@host → scheme://user:***@host
+        guard let schemeEnd = text.range(of: "://") else { return text }
+        let afterScheme = text[schemeEnd.upperBound...]
+        guard let at = afterScheme.lastIndex(of: "@") else { return text }
+        let userInfo = afterScheme[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return text }
+        return String(text[..<colon]) + ":***" + String(text[at...])
+    }
+
+    public static func == (lhs: DatabaseURL, rhs: DatabaseURL) -> Bool { lhs.original == rhs.original }
+    public func hash(into hasher: inout Hasher) { hasher.combine(original) }
+}

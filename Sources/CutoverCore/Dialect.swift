@@ -1,0 +1,49 @@
+import Foundation
+
+/// How SQL is written for one database: placeholders, quoting, transactions, timeouts and
+/// the DDL of Cutover's own tables. The engine asks the dialect instead of branching on
+/// the database kind.
+public protocol Dialect: Sendable {
+    /// A short name: `postgresql`, `sqlite`.
+    var name: String { get }
+    /// The bind placeholder for the 1-based parameter `index` (`$1`, `?1`).
+    func placeholder(_ index: Int) -> String
+    /// Quotes an identifier, doubling embedded quotes.
+    func quoteIdentifier(_ identifier: String) -> String
+    /// The qualified name of the history table (`cutover.history`, `cutover_history`).
+    var historyTable: String { get }
+    /// Statements that create Cutover's tables when missing; safe to run on every start.
+    var createHistoryTable: [String] { get }
+    /// A query returning one row when the history table exists.
+    var historyTableExists: String { get }
+    /// The statement that opens a write transaction (`BEGIN`, `BEGIN IMMEDIATE`).
+    var beginTransaction: String { get }
+    /// Statements that apply the safety timeouts inside the current transaction
+    /// (`SET LOCAL lock_timeout`), or for the session when `local` is false.
+    func timeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?, local: Bool) -> [String]
+    /// Whether the error is a lock timeout worth retrying (PostgreSQL 55P03, SQLite BUSY).
+    func isLockTimeout(_ error: CutoverError) -> Bool
+    /// Whether a statement cannot run inside a transaction block
+    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, …).
+    func cannotRunInTransaction(_ sql: String) -> Bool
+    /// SQL expression that turns the ISO-8601 text bound at `placeholder` into the
+    /// dialect's timestamp type.
+    func timestamp(_ placeholder: String) -> String
+    /// Whether DDL is transactional (a failed migration leaves no schema change behind).
+    var hasTransactionalDDL: Bool { get }
+    /// A query listing objects a failed non-transactional statement can leave behind, one
+    /// `name` column per row; nil when the database has none.
+    var leftoverObjectsQuery: String? { get }
+}
+
+extension Dialect {
+    /// Double-quote quoting, as both PostgreSQL and SQLite use.
+    public func quoteIdentifier(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension Dialect {
+    /// No leftovers by default.
+    public var leftoverObjectsQuery: String? { nil }
+}

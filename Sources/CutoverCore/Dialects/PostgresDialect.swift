@@ -1,0 +1,127 @@
+import Foundation
+
+/// SQL for PostgreSQL. Cutover's tables live in their own schema, `cutover`.
+public struct PostgresDialect: Dialect {
+    public init() {}
+
+    public var name: String { "postgresql" }
+    public func placeholder(_ index: Int) -> String { "$\(index)" }
+    public var historyTable: String { "cutover.history" }
+    public var beginTransaction: String { "BEGIN" }
+    public var hasTransactionalDDL: Bool { true }
+
+    public var createHistoryTable: [String] {
+        [
+            "CREATE SCHEMA IF NOT EXISTS cutover",
+            """
+            CREATE TABLE IF NOT EXISTS cutover.history (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                kind text NOT NULL DEFAULT 'sql',
+                checksum text NOT NULL,
+                phase text NOT NULL,
+                started_at timestamptz,
+                finished_at timestamptz,
+                duration_ms bigint,
+                applied_by text,
+                tool_version text,
+                statements_done integer NOT NULL DEFAULT 0,
+                statements_total integer,
+                failed_statement text,
+                failed_line integer,
+                error_message text,
+                error_sqlstate text
+            )
+            """,
+        ]
+    }
+
+    public var historyTableExists: String {
+        "SELECT 1 AS present FROM pg_catalog.pg_tables WHERE schemaname = 'cutover' AND tablename = 'history'"
+    }
+
+    public func timeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?, local: Bool) -> [String] {
+        let scope = local ? "SET LOCAL" : "SET"
+        var statements: [String] = []
+        if let lockTimeout { statements.append("\(scope) lock_timeout = '\(lockTimeout.milliseconds)ms'") }
+        if let statementTimeout { statements.append("\(scope) statement_timeout = '\(statementTimeout.milliseconds)ms'") }
+        return statements
+    }
+
+    /// 55P03 lock_not_available: raised when `lock_timeout` expires
+    /// (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+    public func isLockTimeout(_ error: CutoverError) -> Bool { error.sqlState == "55P03" }
+
+    /// Statements PostgreSQL refuses inside a transaction block ("cannot run inside a
+    /// transaction block"): the CONCURRENTLY index forms, VACUUM, database and tablespace DDL,
+    /// ALTER SYSTEM, DETACH PARTITION CONCURRENTLY.
+    public func cannotRunInTransaction(_ sql: String) -> Bool {
+        let words = SQLWords.leading(sql, count: 12)
+        guard let first = words.first else { return false }
+        let second = words.dropFirst().first ?? ""
+        switch first {
+        case "VACUUM": return true
+        case "CLUSTER": return words.count == 1
+        case "ALTER": return second == "SYSTEM" || words.contains("CONCURRENTLY")
+        case "CREATE", "DROP":
+            return second == "DATABASE" || second == "TABLESPACE" || words.contains("CONCURRENTLY")
+        case "REINDEX": return second == "SYSTEM" || second == "DATABASE" || words.contains("CONCURRENTLY")
+        default: return false
+        }
+    }
+
+    public func timestamp(_ placeholder: String) -> String { "\(placeholder)::timestamptz" }
+
+    /// A failed `CREATE INDEX CONCURRENTLY` leaves an INVALID index that is still maintained on
+    /// every write and must be dropped before a retry
+    /// (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
+    public var leftoverObjectsQuery: String? {
+        """
+        SELECT format('%I.%I', n.nspname, c.relname) AS name
+        FROM pg_catalog.pg_index i
+        JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT i.indisvalid
+        ORDER BY 1
+        """
+    }
+}
+
+/// Reads the leading keywords of a statement, skipping comments, in upper case.
+public enum SQLWords {
+    /// Up to `count` leading words of `sql` (letters, digits and `_`), upper-cased,
+    /// skipping `--` and `/* */` comments.
+    public static func leading(_ sql: String, count: Int) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var iterator = Array(sql.unicodeScalars)[...]
+        while let scalar = iterator.popFirst() {
+            if scalar == "-", iterator.first == "-" {
+                while let next = iterator.popFirst(), next != "\n" {}
+                continue
+            }
+            if scalar == "/", iterator.first == "*" {
+                iterator.removeFirst()
+                var previous: Unicode.Scalar = " "
+                while let next = iterator.popFirst() {
+                    if previous == "*" && next == "/" { break }
+                    previous = next
+                }
+                continue
+            }
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" {
+                current.unicodeScalars.append(scalar)
+            } else {
+                if !current.isEmpty {
+                    words.append(current.uppercased())
+                    current = ""
+                    if words.count == count { return words }
+                }
+                // Stop at the first quote or parenthesis: what follows is not a keyword prefix.
+                if scalar == "(" || scalar == "'" || scalar == "\"" { break }
+            }
+        }
+        if !current.isEmpty && words.count < count { words.append(current.uppercased()) }
+        return words
+    }
+}

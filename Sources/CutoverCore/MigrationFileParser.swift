@@ -1,0 +1,247 @@
+/// Turns the text of a `.sql` migration file into a ``Migration``.
+///
+/// A file is named `<id>_<name>.sql` and divided by directive comments, each alone on its
+/// line:
+///
+/// ```sql
+/// -- cutover:no-transaction
+/// -- cutover:up
+/// CREATE INDEX CONCURRENTLY users_email ON users (email);
+/// -- cutover:down
+/// DROP INDEX CONCURRENTLY users_email;
+/// ```
+///
+/// - `-- cutover:up` starts the statements to apply. A file without it is all up, with no
+///   down section.
+/// - `-- cutover:down` starts the rollback. Present but empty means "nothing to undo";
+///   absent means the migration cannot be rolled back (``Migration/down`` is nil).
+/// - `-- cutover:no-transaction` (before `-- cutover:down`) runs the migration outside a
+///   transaction, which `CREATE INDEX CONCURRENTLY` and `VACUUM` require.
+/// - `-- cutover:allow RULE` silences a lint rule; the linter reads it, the parser accepts it.
+///
+/// Directives are case-insensitive and may have spaces after `--`. Any other
+/// `-- cutover:…` line is an error, so a typo such as `-- cutover:dwon` cannot silently
+/// turn a rollback into part of the up section. Directives are recognised line by line,
+/// like goose and dbmate do, even inside a block comment or dollar-quoted body.
+///
+/// ```swift
+/// let migration = try MigrationFileParser().parse(fileName: "20261124120000_create_users.sql", contents: text)
+/// ```
+///
+/// ## Topics
+/// ### Parsing
+/// - ``init()``
+/// - ``parseFileName(_:)``
+/// - ``parse(fileName:contents:)``
+public struct MigrationFileParser: Sendable {
+    /// Creates a parser.
+    public init() {}
+
+    /// Splits a migration file name into its id and name.
+    ///
+    /// The name is `<digits>_<name>.sql`, where the name is letters, digits, `_`, `-` and
+    /// `.`. Anything else (`README.md`, `1.sql`, `_x.sql`, `abc.sql`) is not a migration
+    /// file, and the caller may skip it.
+    ///
+    /// ```swift
+    /// MigrationFileParser.parseFileName("007_add_email.sql")   // (id: 007, name: "add_email")
+    /// MigrationFileParser.parseFileName("notes.sql")           // nil
+    /// ```
+    ///
+    /// - Parameter fileName: A file name without directory.
+    /// - Returns: The id and name, or nil when `fileName` is not a migration file name.
+    public static func parseFileName(_ fileName: String) -> (id: MigrationID, name: String)? {
+        let bytes = Array(fileName.utf8)
+        let suffix = Array(".sql".utf8)
+        guard bytes.count > suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+        let stem = bytes.dropLast(suffix.count)
+        guard let underscore = stem.firstIndex(of: UInt8(ascii: "_")), underscore > stem.startIndex else {
+            return nil
+        }
+        let digits = stem[..<underscore]
+        let name = stem[(underscore + 1)...]
+        guard !name.isEmpty, name.allSatisfy(isNameByte),
+            let id = MigrationID(String(decoding: digits, as: UTF8.self))
+        else { return nil }
+        return (id, String(decoding: name, as: UTF8.self))
+    }
+
+    /// Parses a migration file.
+    ///
+    /// Line endings are normalised (CRLF and CR become LF) and a leading byte-order mark is
+    /// dropped before parsing, so statements are the same on every platform. Statement
+    /// lines are lines of the file.
+    ///
+    /// ```swift
+    /// let migration = try MigrationFileParser().parse(
+    ///     fileName: "1_create_users.sql",
+    ///     contents: "-- cutover:up\nCREATE TABLE users (id int);\n-- cutover:down\nDROP TABLE users;\n")
+    /// migration.up.count     // 1
+    /// migration.down?.count  // 1
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - fileName: The file name (`<id>_<name>.sql`), or a path whose last component is one;
+    ///     kept as given in ``Migration/fileName`` and in errors.
+    ///   - contents: The file's text.
+    /// - Returns: The migration, with its checksum from ``Checksum/of(fileContents:)``.
+    /// - Throws: ``CutoverError`` with code ``CutoverError/Code/invalidMigration``, the file
+    ///   and line, when the name is not a migration file name, a directive is unknown,
+    ///   misplaced or repeated, SQL comes before `-- cutover:up`, the up section has no
+    ///   statements, or a section cannot be split (see ``SQLSplitter/split(_:startingLine:file:)``).
+    public func parse(fileName: String, contents: String) throws -> Migration {
+        let baseName = fileName.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? fileName
+        guard let (id, name) = Self.parseFileName(baseName) else {
+            throw CutoverError(
+                .invalidMigration, "\"\(baseName)\" is not a migration file name",
+                hint: "Name migration files <id>_<name>.sql, e.g. 20261124120000_create_users.sql.",
+                file: fileName)
+        }
+        let text = String(decoding: Checksum.normalizedBytes(contents), as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let layout = try Layout(lines: lines, fileName: fileName)
+
+        let splitter = SQLSplitter()
+        func section(_ range: Range<Int>) throws -> [SQLStatement] {
+            try splitter.split(lines[range].joined(separator: "\n"), startingLine: range.lowerBound + 1, file: fileName)
+        }
+
+        let up: [SQLStatement]
+        var down: [SQLStatement]?
+        if let upLine = layout.up {
+            if let first = try section(0..<upLine).first {
+                throw CutoverError(
+                    .invalidMigration, "SQL before -- cutover:up",
+                    hint: "Move the statement below `-- cutover:up`; only comments and directives may precede it.",
+                    file: fileName, line: first.line)
+            }
+            let upEnd = layout.down ?? lines.count
+            up = try section((upLine + 1)..<upEnd)
+            if let downLine = layout.down { down = try section((downLine + 1)..<lines.count) }
+        } else {
+            up = try section(0..<lines.count)
+        }
+        guard !up.isEmpty else {
+            throw CutoverError(
+                .invalidMigration,
+                layout.up == nil ? "the migration has no SQL statements" : "the up section has no statements",
+                hint: "Write the statements to apply below `-- cutover:up`; use `-- cutover:down` for the rollback.",
+                file: fileName, line: layout.up.map { $0 + 1 } ?? 1)
+        }
+        return Migration(
+            id: id, name: name, fileName: fileName, up: up, down: down,
+            isTransactional: !layout.noTransaction, checksum: Checksum.of(fileContents: contents))
+    }
+
+    /// `[A-Za-z0-9_.-]`.
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            true
+        default:
+            false
+        }
+    }
+}
+
+// MARK: - Directives
+
+extension MigrationFileParser {
+    /// Where the directives are: 0-based line indexes of the markers.
+    private struct Layout {
+        var up: Int?
+        var down: Int?
+        var noTransaction = false
+
+        static let validDirectives =
+            "Valid directives are `-- cutover:up`, `-- cutover:down`, `-- cutover:no-transaction` and `-- cutover:allow RULE`."
+
+        init(lines: [Substring], fileName: String) throws {
+            func fail(_ message: String, _ index: Int, hint: String) -> CutoverError {
+                CutoverError(.invalidMigration, message, hint: hint, file: fileName, line: index + 1)
+            }
+            for (index, line) in lines.enumerated() {
+                guard let (directive, argument) = Self.directive(in: line) else { continue }
+                switch directive {
+                case "up", "down", "no-transaction":
+                    guard argument.isEmpty else {
+                        throw fail(
+                            "unexpected text after -- cutover:\(directive): \"\(argument)\"", index,
+                            hint: "A directive must be alone on its line; put remarks on a separate comment line.")
+                    }
+                case "allow":
+                    guard !argument.isEmpty else {
+                        throw fail(
+                            "-- cutover:allow needs a lint rule id", index,
+                            hint: "Write `-- cutover:allow RULE`, naming the rule `cutover lint` reported.")
+                    }
+                default:
+                    throw fail("unknown directive -- cutover:\(directive)", index, hint: Self.validDirectives)
+                }
+                switch directive {
+                case "up":
+                    if let first = up {
+                        throw fail(
+                            "duplicate -- cutover:up (the first is on line \(first + 1))", index,
+                            hint: "A migration has one up section; remove one of the markers.")
+                    }
+                    if let downLine = down {
+                        throw fail(
+                            "-- cutover:up after -- cutover:down (line \(downLine + 1))", index,
+                            hint: "Put the up section first, then the down section.")
+                    }
+                    up = index
+                case "down":
+                    if let first = down {
+                        throw fail(
+                            "duplicate -- cutover:down (the first is on line \(first + 1))", index,
+                            hint: "A migration has one down section; remove one of the markers.")
+                    }
+                    down = index
+                case "no-transaction":
+                    if let downLine = down {
+                        throw fail(
+                            "-- cutover:no-transaction inside the down section (which starts on line \(downLine + 1))",
+                            index,
+                            hint: "Put it in the header or the up section; it applies to the whole migration, up and down.")
+                    }
+                    noTransaction = true
+                default:
+                    break  // allow: read by the linter
+                }
+            }
+            if let downLine = down, up == nil {
+                throw fail(
+                    "-- cutover:down without -- cutover:up", downLine,
+                    hint: "Add `-- cutover:up` above the statements to apply.")
+            }
+        }
+
+        /// Recognises `--`, optional blanks, `cutover:` (any case), a directive name and an
+        /// optional argument, alone on the line. Returns the lowercased name and the argument.
+        static func directive(in line: Substring) -> (name: String, argument: String)? {
+            var rest = line.utf8.drop(while: isBlank)
+            guard rest.starts(with: "--".utf8) else { return nil }
+            rest = rest.dropFirst(2).drop(while: isBlank)
+            let prefix = "cutover:".utf8
+            guard rest.count >= prefix.count,
+                zip(rest.prefix(prefix.count), prefix).allSatisfy({ lowercased($0) == $1 })
+            else { return nil }
+            rest = rest.dropFirst(prefix.count).drop(while: isBlank)
+            let name = rest.prefix(while: { !isBlank($0) })
+            let argument = rest.dropFirst(name.count).drop(while: isBlank)
+            let trimmedArgument = argument.reversed().drop(while: isBlank).reversed()
+            return (
+                String(decoding: name, as: UTF8.self).lowercased(),
+                String(decoding: trimmedArgument, as: UTF8.self)
+            )
+        }
+
+        private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+        private static func lowercased(_ byte: UInt8) -> UInt8 {
+            byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+        }
+    }
+}

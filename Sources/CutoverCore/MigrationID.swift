@@ -1,0 +1,47 @@
+/// The numeric id that leads a migration file name (`20261124120000_create_users.sql`).
+///
+/// Ids compare by numeric value, never lexically: `10` comes after `9`, and leading zeros
+/// do not matter (`007` equals `7`). Any number of digits is allowed.
+///
+/// ```swift
+/// MigrationID("9")! < MigrationID("10")!   // true
+/// ```
+public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The digits as written in the file name (leading zeros kept for display).
+    public let rawValue: String
+    /// The digits without leading zeros, used for comparison and storage.
+    public let normalized: String
+
+    /// Creates an id from a string of ASCII digits; returns nil for anything else.
+    public init?(_ text: some StringProtocol) {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        rawValue = String(text)
+        let trimmed = text.drop(while: { $0 == "0" })
+        normalized = trimmed.isEmpty ? "0" : String(trimmed)
+    }
+
+    public var description: String { rawValue }
+
+    public static func == (lhs: MigrationID, rhs: MigrationID) -> Bool { lhs.normalized == rhs.normalized }
+    public func hash(into hasher: inout Hasher) { hasher.combine(normalized) }
+
+    public static func < (lhs: MigrationID, rhs: MigrationID) -> Bool {
+        if lhs.normalized.utf8.count != rhs.normalized.utf8.count {
+            return lhs.normalized.utf8.count < rhs.normalized.utf8.count
+        }
+        return lhs.normalized < rhs.normalized
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = MigrationID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a migration id: \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+
+extension CutoverCommand {
+    /// `cutover init`: writes `cutover.toml` and `migrations/`.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create cutover.toml (SQLite by default) and a migrations folder here.")
+
+        @Option(help: ArgumentHelp("Database URL for the dev environment.", valueName: "url"))
+        var url = "sqlite:dev.sqlite3"
+
+        @Flag(help: "Print one JSON object on stdout.")
+        var json = false
+
+        func run() async throws {
+            let directory = FileManager.default.currentDirectoryPath
+            let configPath = (directory as NSString).appendingPathComponent("cutover.toml")
+            if FileManager.default.fileExists(atPath: configPath) {
+                Terminal.err(Terminal.red("error: ") + "\(configPath) already exists")
+                Terminal.err(Terminal.yellow("hint: ") + "edit it, or remove it first to start over")
+                throw ExitCode(2)
+            }
+            let migrations = (directory as NSString).appendingPathComponent("migrations")
+            try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
+            try Self.template(url: url).write(toFile: configPath, atomically: true, encoding: .utf8)
+            if json {
+                Terminal.out(JSON.object([("ok", .bool(true)), ("config", .string(configPath)), ("migrations", .string(migrations))]).rendered())
+            } else {
+                Terminal.out("created \(configPath)\ncreated \(migrations)/\nnext: cutover new create_users")
+            }
+        }
+
+        static func template(url: String) -> String {
+            """
+            # Cutover configuration. See the README for every key.
+            migrations = "migrations"          # folder of <id>_<name>.sql files
+            default_env = "dev"
+
+            [safety]
+            lock_timeout = "2s"                # how long a statement may wait for a lock
+            statement_timeout = "0"            # "0" = no limit
+            lock_retries = 5                   # retries with backoff + jitter after a lock timeout
+            lock_wait = "60s"                  # how long to wait for another cutover run
+
+            [env.dev]
+            url = "\(url)"
+
+            # [env.production]
+            # url = "${DATABASE_URL}"          # ${VAR} is read from the environment
+
+            """
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import CutoverCore
+import Foundation
+
+extension CutoverCommand {
+    /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`.
+    struct New: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a migration file named <UTC YYYYMMDDHHMMSS>_<name>.sql.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "What the migration does, e.g. add_email_to_users.")
+        var name: String
+
+        @Flag(help: "Mark the migration -- cutover:no-transaction (for CREATE INDEX CONCURRENTLY).")
+        var noTransaction = false
+
+        func validate() throws {
+            let cleaned = Self.clean(name)
+            guard !cleaned.isEmpty else { throw ValidationError("the name must contain letters or digits, e.g. add_email_to_users") }
+        }
+
+        static func clean(_ name: String) -> String {
+            let mapped = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+            return String(mapped).split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+        }
+
+        func run() async throws {
+            try await CommandContext.run(global) { context in
+                let folder = context.config.migrationsDirectory
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw CutoverError(.missingMigrations, "the migrations folder '\(folder)' does not exist", hint: "create it, or run `cutover init`")
+                }
+                let existing = Set(try FileManager.default.contentsOfDirectory(atPath: folder).compactMap { MigrationFileParser.parseFileName($0)?.id })
+                var date = Date()
+                var id = Self.timestamp(date)
+                while existing.contains(MigrationID(id)!) {
+                    date += 1
+                    id = Self.timestamp(date)
+                }
+                let fileName = "\(id)_\(Self.clean(name)).sql"
+                let path = (folder as NSString).appendingPathComponent(fileName)
+                let header = noTransaction ? "-- cutover:no-transaction\n" : ""
+                let body = "\(header)-- cutover:up\n\n\n-- cutover:down\n\n"
+                guard FileManager.default.createFile(atPath: path, contents: Data(body.utf8)) else {
+                    throw CutoverError(.ioFailed, "cannot write '\(path)'", hint: "check the folder's permissions")
+                }
+                context.output(.object([("ok", .bool(true)), ("id", .string(id)), ("file", .string(path))])) {
+                    Terminal.out("created \(path)")
+                }
+            }
+        }
+
+        static func timestamp(_ date: Date) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "yyyyMMddHHmmss"
+            return formatter.string(from: date)
+        }
+    }
+}

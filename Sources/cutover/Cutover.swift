@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `cutover` command: versioned schema migrations for SQLite and PostgreSQL.
+@main
+struct CutoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cutover",
+        abstract: "Change a live database's schema safely: versioned migrations, applied exactly once.",
+        discussion: """
+            Exit codes: 0 success · 1 a migration failed (database left as before it) · 2 bad input \
+            (config, files, arguments) · 3 findings (changed or out-of-order files, failed rows) · \
+            4 could not connect, or the lock was not obtained in time.
+            """,
+        version: "0.1.0",
+        subcommands: [Init.self, New.self, Status.self, Migrate.self, Rollback.self, Validate.self, Repair.self, Baseline.self]
+    )
+}

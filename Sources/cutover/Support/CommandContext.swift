@@ -1,0 +1,140 @@
+import ArgumentParser
+import Cutover
+import CutoverCore
+import CutoverPostgres
+import CutoverSQLite
+import Foundation
+import Logging
+
+/// What a command needs: the configuration, the chosen database, a logger, and the
+/// output mode. Built once per command by ``run(_:_:)``.
+struct CommandContext {
+    let options: GlobalOptions
+    let config: Configuration
+    let logger: Logger
+
+    /// Loads the configuration, runs `body`, and turns a ``CutoverError`` into an
+    /// `error:`/`hint:` message on stderr (or a JSON object) and the contract's exit code.
+    static func run(_ options: GlobalOptions, _ body: (CommandContext) async throws -> Void) async throws {
+        let logger = makeLogger(options)
+        do {
+            let config = try ConfigurationLoader().load(explicitPath: options.config)
+            let context = CommandContext(options: options, config: config, logger: logger)
+            if !options.quiet {
+                for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) }
+            }
+            try await body(context)
+        } catch let error as CutoverError {
+            report(error, options: options)
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    static func report(_ error: CutoverError, options: GlobalOptions) {
+        if options.json {
+            let members: [(String, JSON)] = [
+                ("ok", .bool(false)),
+                ("error", .object([
+                    ("code", .string(error.code.rawValue)), ("message", .string(error.message)), ("hint", .string(error.hint)),
+                    ("file", .string(error.file)), ("line", .int(error.line)), ("migration", .string(error.migrationID?.rawValue)),
+                    ("statement", .string(error.statement)), ("sqlstate", .string(error.sqlState)),
+                ])),
+                ("exit_code", .int(Int(error.exitCode))),
+            ]
+            Terminal.out(JSON.object(members).rendered())
+        }
+        Terminal.err(Terminal.red("error: ") + error.description)
+        if let hint = error.hint { Terminal.err(Terminal.yellow("hint: ") + hint) }
+        if options.verbose {
+            if let statement = error.statement { Terminal.err("statement: \(statement)") }
+            if let underlying = error.underlying { Terminal.err("detail: \(underlying)") }
+        }
+    }
+
+    static func makeLogger(_ options: GlobalOptions) -> Logger {
+        var logger = Logger(label: "cutover") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = options.verbose ? .debug : (options.quiet ? .error : .warning)
+        return logger
+    }
+
+    /// The database chosen by `--env`, `DATABASE_URL` or `default_env`.
+    func target() throws -> Target {
+        try ConfigurationLoader().target(in: config, env: options.env, environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// Opens the target database with the driver for its scheme.
+    func open(_ target: Target) async throws -> any Database {
+        let drivers: [any DatabaseDriver] = [
+            SQLiteDriver(configuration: { var c = SQLiteDriver.Configuration(); c.busyTimeout = config.safety.lockWait; return c }()),
+            PostgresDriver(configuration: { var c = PostgresDriver.Configuration(); c.connectTimeout = config.safety.connectTimeout; return c }()),
+        ]
+        guard let driver = drivers.first(where: { $0.schemes.contains(target.url.scheme) }) else {
+            throw CutoverError(
+                .invalidURL, "no driver for '\(target.url.scheme)' URLs in this version (from \(target.source))",
+                hint: "use a sqlite: or postgres:// URL")
+        }
+        return try await driver.open(target.url, logger: logger)
+    }
+
+    /// The parsed migration files.
+    func migrations() throws -> [Migration] {
+        try MigrationDirectory(path: config.migrationsDirectory).load()
+    }
+
+    /// Opens the database, builds a migrator, runs `body`, and closes the database.
+    func withMigrator<T>(lockWait: Duration? = nil, allowOutOfOrder: Bool = false, _ body: (Migrator, Target) async throws -> T) async throws -> T {
+        let migrations = try migrations()
+        let target = try target()
+        let database = try await open(target)
+        var configuration = Migrator.Configuration(safety: config.safety)
+        if let lockWait { configuration.lockWait = lockWait }
+        configuration.allowOutOfOrder = allowOutOfOrder
+        let migrator = Migrator(database: database, migrations: migrations, configuration: configuration, logger: logger, events: progressPrinter())
+        do {
+            let result = try await body(migrator, target)
+            await database.close()
+            return result
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Prints progress on stderr, unless `--quiet`.
+    func progressPrinter() -> MigrationEventHandler {
+        let quiet = options.quiet
+        return { event in
+            guard !quiet else { return }
+            switch event {
+            case .waitingForLock, .lockAcquired:
+                break
+            case .migrationStarted(let id, let name, let statements, let resumingAt):
+                let resume = resumingAt > 0 ? ", resuming at statement \(resumingAt + 1)" : ""
+                Terminal.err("→ \(id)_\(name) (\(statements) statement\(statements == 1 ? "" : "s")\(resume))")
+            case .statementFinished(_, let index, let total, let line, let duration) where total > 1 && duration > .seconds(1):
+                Terminal.err(Terminal.dim("  statement \(index + 1)/\(total) (line \(line)) took \(duration.milliseconds) ms"))
+            case .statementFinished:
+                break
+            case .migrationFinished(_, _, let duration):
+                Terminal.err(Terminal.green("  done") + " in \(duration.milliseconds) ms")
+            case .migrationSkipped(let id, let name):
+                Terminal.err("  \(id)_\(name) was applied by another run; skipped")
+            case .retrying(_, let attempt, let of, let delay, let message):
+                Terminal.err(Terminal.yellow("  lock timeout") + " (\(message)); retry \(attempt)/\(of) in \(delay.milliseconds) ms")
+            }
+        }
+    }
+
+    /// Prints `value` as JSON when `--json` was given, otherwise calls `text`.
+    func output(_ value: @autoclosure () -> JSON, text: () -> Void) {
+        if options.json { Terminal.out(value().rendered()) } else if !options.quiet { text() }
+    }
+}
+
+/// Parses a migration id argument.
+func parseMigrationID(_ text: String, option: String) throws -> MigrationID {
+    guard let id = MigrationID(text) else {
+        throw ValidationError("\(option) expects a migration id (the leading digits of the file name), not '\(text)'")
+    }
+    return id
+}
