@@ -93,8 +93,13 @@ enum RunnerIdentity {
     /// `user@host` of this process.
     static var appliedBy: String {
         let environment = ProcessInfo.processInfo.environment
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? passwdName() ?? "unknown"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+
+    private static func passwdName() -> String? {
+        guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
+        return String(cString: name)
     }
 
     /// Now, as ISO-8601 UTC with milliseconds.

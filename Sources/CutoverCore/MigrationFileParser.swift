@@ -97,13 +97,23 @@ public struct MigrationFileParser: Sendable {
                 hint: "Name migration files <id>_<name>.sql, e.g. 20261124120000_create_users.sql.",
                 file: fileName)
         }
-        let text = String(decoding: Checksum.normalizedBytes(contents), as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let layout = try Layout(lines: lines, fileName: fileName)
+        // Work on bytes: splitting a String into Character lines costs more than the
+        // whole SQL split (grapheme breaking), and every delimiter here is ASCII.
+        let bytes = Checksum.normalizedBytes(contents)
+        var lines: [Range<Int>] = []  // each line's bytes, without its LF
+        var lineStart = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0A {
+            lines.append(lineStart..<index)
+            lineStart = index + 1
+        }
+        lines.append(lineStart..<bytes.count)
+        let layout = try Layout(lines: lines.map { bytes[$0] }, fileName: fileName)
 
         let splitter = SQLSplitter()
         func section(_ range: Range<Int>) throws -> [SQLStatement] {
-            try splitter.split(lines[range].joined(separator: "\n"), startingLine: range.lowerBound + 1, file: fileName)
+            guard let first = range.first else { return [] }
+            let text = String(decoding: bytes[lines[first].lowerBound..<lines[range.upperBound - 1].upperBound], as: UTF8.self)
+            return try splitter.split(text, startingLine: first + 1, file: fileName)
         }
 
         let up: [SQLStatement]
@@ -157,7 +167,7 @@ extension MigrationFileParser {
         static let validDirectives =
             "Valid directives are `-- cutover:up`, `-- cutover:down`, `-- cutover:no-transaction` and `-- cutover:allow RULE`."
 
-        init(lines: [Substring], fileName: String) throws {
+        init(lines: [ArraySlice<UInt8>], fileName: String) throws {
             func fail(_ message: String, _ index: Int, hint: String) -> CutoverError {
                 CutoverError(.invalidMigration, message, hint: hint, file: fileName, line: index + 1)
             }
@@ -220,8 +230,8 @@ extension MigrationFileParser {
 
         /// Recognises `--`, optional blanks, `cutover:` (any case), a directive name and an
         /// optional argument, alone on the line. Returns the lowercased name and the argument.
-        static func directive(in line: Substring) -> (name: String, argument: String)? {
-            var rest = line.utf8.drop(while: isBlank)
+        static func directive(in line: ArraySlice<UInt8>) -> (name: String, argument: String)? {
+            var rest = line.drop(while: isBlank)
             guard rest.starts(with: "--".utf8) else { return nil }
             rest = rest.dropFirst(2).drop(while: isBlank)
             let prefix = "cutover:".utf8
@@ -231,7 +241,9 @@ extension MigrationFileParser {
             rest = rest.dropFirst(prefix.count).drop(while: isBlank)
             let name = rest.prefix(while: { !isBlank($0) })
             let argument = rest.dropFirst(name.count).drop(while: isBlank)
-            let trimmedArgument = argument.reversed().drop(while: isBlank).reversed()
+            var end = argument.endIndex
+            while end > argument.startIndex, isBlank(argument[end - 1]) { end -= 1 }
+            let trimmedArgument = argument[..<end]
             return (
                 String(decoding: name, as: UTF8.self).lowercased(),
                 String(decoding: trimmedArgument, as: UTF8.self)

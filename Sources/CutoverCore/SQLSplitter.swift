@@ -10,7 +10,9 @@
 /// - PostgreSQL dollar quoting, `$$…$$` and `$tag$…$tag$` (`$1` is a parameter, not a quote);
 /// - `--` line comments and `/* */` block comments, nested as PostgreSQL allows;
 /// - `BEGIN … END` bodies of SQLite `CREATE TRIGGER` and of PostgreSQL
-///   `CREATE FUNCTION/PROCEDURE … BEGIN ATOMIC … END`, with `CASE … END` inside them.
+///   `CREATE FUNCTION/PROCEDURE … BEGIN ATOMIC … END`, with `CASE … END` inside them;
+/// - parentheses: as in `psql`, a `;` inside them does not split, for PostgreSQL's
+///   `CREATE RULE … DO ALSO (stmt; stmt)`.
 ///
 /// A plain `BEGIN;` is a statement of its own: `BEGIN` opens a body only inside those
 /// `CREATE` statements, the same heuristic `psql` and `sqlite3_complete()` use.
@@ -55,7 +57,7 @@ public struct SQLSplitter: Sendable {
     /// - Returns: The statements in order; each `line` is the line of its first token.
     /// - Throws: ``CutoverError`` with code ``CutoverError/Code/invalidMigration`` for an
     ///   unterminated string, quoted identifier, dollar-quoted string, block comment or
-    ///   `BEGIN … END` body, with the line where it started.
+    ///   `BEGIN … END` body, or an unclosed `(`, with the line where it started.
     public func split(_ sql: String, startingLine: Int = 1, file: String? = nil) throws -> [SQLStatement] {
         var scanner = Scanner(bytes: Array(sql.utf8), lineOffset: startingLine - 1, file: file)
         return try scanner.run()
@@ -90,6 +92,9 @@ private struct Scanner {
     private var bodyDepth = 0
     private var bodyStart = 0
     private var previousWordWasBegin = false
+    /// Open parentheses in the statement, and where the outermost one opened.
+    private var parenDepth = 0
+    private var parenStart = 0
     // Incremental line counting: queries are almost always at increasing offsets.
     private var lineCursor = 0
     private var lineAtCursor = 1
@@ -112,9 +117,21 @@ private struct Scanner {
                 skipLineComment()
             case UInt8(ascii: "/") where next == UInt8(ascii: "*"):
                 try skipBlockComment()
-            case UInt8(ascii: ";") where bodyDepth == 0:
+            case UInt8(ascii: ";") where bodyDepth == 0 && parenDepth == 0:
                 finishStatement()
                 position += 1
+            case UInt8(ascii: "("), UInt8(ascii: ")"):
+                // Like psql, a `;` inside parentheses does not end the statement:
+                // PostgreSQL's CREATE RULE … DO (stmt; stmt) needs that.
+                if byte == UInt8(ascii: "(") {
+                    if parenDepth == 0 { parenStart = position }
+                    parenDepth += 1
+                } else if parenDepth > 0 {
+                    parenDepth -= 1
+                }
+                let start = position
+                position += 1
+                token(start)
             case UInt8(ascii: "'"):
                 let start = position
                 try skipQuoted(close: byte, backslashEscapes: false, what: "string")
@@ -144,6 +161,11 @@ private struct Scanner {
                 "unterminated BEGIN … END body", at: bodyStart,
                 hint: "End the body with `END;`. Every `BEGIN` and `CASE` inside it needs its own `END`.")
         }
+        if parenDepth > 0 {
+            throw error(
+                "unbalanced parenthesis: this ( is never closed", at: parenStart,
+                hint: "Add the missing `)`; a `;` inside parentheses does not end a statement.")
+        }
         finishStatement()
         return statements
     }
@@ -169,6 +191,7 @@ private struct Scanner {
         statementStart = nil
         header = .start
         bodyDepth = 0
+        parenDepth = 0
         previousWordWasBegin = false
     }
 

@@ -14,4 +14,25 @@ struct CutoverCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [Init.self, New.self, Status.self, Migrate.self, Rollback.self, Validate.self, Repair.self, Baseline.self]
     )
+
+    /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to the contract's
+    /// exit code 2 for bad input.
+    static func main() async {
+        do {
+            var command = try parseAsRoot(GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                let message = fullMessage(for: error)
+                if !message.isEmpty { Terminal.err(message) }
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

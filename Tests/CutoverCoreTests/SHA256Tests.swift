@@ -39,6 +39,22 @@ import Testing
                 == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
     }
 
+    @Test("gives the same digest for contiguous and lazy input of every length around block and chunk sizes")
+    func contiguousAndLazyAgree() {
+        let lengths = Array(0...130) + [4095, 4096, 4097, 8191, 8192, 8193, 10_000]
+        for length in lengths {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let lazy = (0..<length).lazy.map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            #expect(SHA256.hash(bytes) == SHA256.hash(lazy), "length \(length)")
+        }
+    }
+
+    @Test("matches sha256sum on a 10,000-byte non-repeating message")
+    func longMessage() {
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        #expect(SHA256.hex(bytes) == "470b2cd71bff57ce8be0be3fc23df273052c4bb10a1235fddb8f158d6f928546")
+    }
+
     @Test("returns 32 raw bytes from hash(_:)")
     func rawDigest() {
         let digest = SHA256.hash("abc".utf8)

@@ -64,6 +64,11 @@ import Testing
         #expect(try sql(#"SELECT E'a''b;c'; SELECT 2"#) == [#"SELECT E'a''b;c'"#, "SELECT 2"])
     }
 
+    @Test("applies '' and \\' escapes together inside one E-string")
+    func mixedEscapes() throws {
+        #expect(try sql(#"SELECT E'a''\'; b'; SELECT 2"#) == [#"SELECT E'a''\'; b'"#, "SELECT 2"])
+    }
+
     @Test("does not treat the E ending an identifier as an escape-string prefix")
     func identifierEndingInE() throws {
         // `name` followed by a string is not E'…': the backslash is literal, so `\'` closes.
@@ -78,6 +83,11 @@ import Testing
     @Test("ignores semicolons inside backtick and bracket identifiers (SQLite)")
     func sqliteIdentifiers() throws {
         #expect(try sql("CREATE TABLE `a;b` ([c;d] int); SELECT 1") == ["CREATE TABLE `a;b` ([c;d] int)", "SELECT 1"])
+    }
+
+    @Test("ignores a semicolon inside a bracket identifier outside parentheses")
+    func bracketIdentifierTopLevel() throws {
+        #expect(try sql("SELECT [a;b] FROM t; SELECT 2") == ["SELECT [a;b] FROM t", "SELECT 2"])
     }
 
     @Test("reads [ as a PostgreSQL array subscript when a quote could hide a ]")
@@ -150,6 +160,11 @@ import Testing
         ])
     }
 
+    @Test("does not start a dollar-quote tag with a digit")
+    func tagStartsWithDigit() throws {
+        #expect(try sql("SELECT $1$; SELECT 2") == ["SELECT $1$", "SELECT 2"])
+    }
+
     @Test("treats $ inside identifiers and SQLite $name parameters as plain text")
     func dollarInIdentifiers() throws {
         #expect(try sql("SELECT a$b$c FROM t; SELECT $name; SELECT 3") == ["SELECT a$b$c FROM t", "SELECT $name", "SELECT 3"])
@@ -214,6 +229,16 @@ import Testing
         #expect(statements[1].sql == "CREATE FUNCTION one() RETURNS int LANGUAGE sql begin atomic SELECT 1; END")
     }
 
+    @Test("opens a routine body only for BEGIN ATOMIC, not for words named begin or atomic")
+    func routineWordsNamedBegin() throws {
+        #expect(try sql("CREATE FUNCTION atomic(begin int) RETURNS int AS 'SELECT 1' LANGUAGE sql; SELECT 2") == [
+            "CREATE FUNCTION atomic(begin int) RETURNS int AS 'SELECT 1' LANGUAGE sql", "SELECT 2",
+        ])
+        #expect(try sql("CREATE FUNCTION f(begin int, atomic int) RETURNS int RETURN 1; SELECT 2") == [
+            "CREATE FUNCTION f(begin int, atomic int) RETURNS int RETURN 1", "SELECT 2",
+        ])
+    }
+
     @Test("splits plain BEGIN; … COMMIT; transaction statements")
     func plainTransactions() throws {
         #expect(try sql("BEGIN;\nCREATE TABLE t (x int);\nCOMMIT;\nBEGIN TRANSACTION; END;") == [
@@ -236,6 +261,17 @@ import Testing
     @Test("does not treat words in a CREATE TABLE as a body opener")
     func createTableWithBegin() throws {
         #expect(try sql(#"CREATE TABLE "begin" (x int); SELECT 2"#) == [#"CREATE TABLE "begin" (x int)"#, "SELECT 2"])
+    }
+
+    @Test("keeps semicolons inside parentheses, as in a PostgreSQL CREATE RULE with several actions")
+    func parentheses() throws {
+        let script = "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); NOTIFY t);\nSELECT 2;"
+        #expect(try sql(script) == ["CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); NOTIFY t)", "SELECT 2"])
+    }
+
+    @Test("tolerates a stray closing parenthesis")
+    func strayCloseParen() throws {
+        #expect(try sql("SELECT 1); SELECT (2)") == ["SELECT 1)", "SELECT (2)"])
     }
 
     // MARK: - Lines
@@ -311,6 +347,13 @@ import Testing
     @Test("reports an unterminated BEGIN ATOMIC body")
     func unterminatedAtomic() {
         #expect(failure("SELECT 1;\nCREATE PROCEDURE p() BEGIN ATOMIC\n SELECT 1;\n", file: nil)?.line == 2)
+    }
+
+    @Test("reports an unclosed parenthesis at the outermost open one")
+    func unclosedParenthesis() {
+        let error = failure("SELECT 1;\nCREATE TABLE t (\n  id int,\n  CHECK ((id > 0);\nSELECT 2;")
+        #expect(error?.line == 2)
+        #expect(error?.message.contains("(") == true)
     }
 
     // MARK: - Scale

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cutover
 import CutoverCore
+import Foundation
 
 extension CutoverCommand {
     /// `cutover repair ID…`: accept changed checksums, clear failed rows.

@@ -17,3 +17,33 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print debug logs (SQL text) on stderr.")
     var verbose = false
 }
+
+extension GlobalOptions {
+    /// Global options may come before the subcommand (`cutover --config x.toml migrate`), as
+    /// in most CLIs; ArgumentParser only reads a subcommand's options after its name, so
+    /// move the leading ones behind the first subcommand name.
+    static func movingLeadingGlobals(_ arguments: [String]) -> [String] {
+        let withValue: Set<String> = ["--config", "--env"]
+        let flags: Set<String> = ["--json", "--quiet", "-q", "--verbose", "-v"]
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if withValue.contains(name) {
+                leading.append(argument)
+                if !argument.contains("="), index + 1 < arguments.count {
+                    leading.append(arguments[index + 1])
+                    index += 1
+                }
+            } else if flags.contains(argument) {
+                leading.append(argument)
+            } else {
+                break
+            }
+            index += 1
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
+}

@@ -1,0 +1,175 @@
+import CutoverCore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// One PostgreSQL session, opened by ``PostgresDriver``.
+///
+/// Statements run one at a time over postgres-nio's extended query protocol, so each call
+/// takes exactly one statement (the migration splitter provides that) and binds `$1`, `$2`, …
+/// with typed values: `.integer` is a `bigint`, `.double` a `double precision`, `.text` a
+/// `text`, `.bool` a `boolean`, `.null` an untyped NULL. Cast where a column wants another
+/// type (`$1::timestamptz`, see ``PostgresDialect/timestamp(_:)``).
+///
+/// ```swift
+/// let db = try await PostgresDriver().connect(url, logger: logger)
+/// try await db.execute("INSERT INTO users (id, email) VALUES ($1, $2)", [.integer(1), .text("a@example.com")])
+/// let rows = try await db.query("SELECT email FROM users WHERE id = $1", [.integer(1)])
+/// await db.close()
+/// ```
+///
+/// Cancelling the task that runs a statement closes the session: PostgreSQL then aborts the
+/// statement and rolls back the open transaction (within about a second on PostgreSQL 14 and
+/// later, which check for a vanished client every `client_connection_check_interval`, set to
+/// 1 s here; older servers notice when they next write to the client).
+///
+/// ## Topics
+/// ### Running statements
+/// - ``execute(_:_:)``
+/// - ``query(_:_:)``
+/// ### Serialising runs
+/// - ``acquireRunLock(wait:logger:)``
+/// - ``runLockKey``
+/// ### Session
+/// - ``serverVersionNumber``
+/// - ``close()``
+public final class PostgresDatabase: Database {
+    /// PostgreSQL's SQL dialect.
+    public let dialect: any Dialect = PostgresDialect()
+    /// The URL this session was opened with, password replaced by `***`.
+    public let redactedURL: String
+    /// The server's `server_version_num`, e.g. `150004` for 15.4.
+    public let serverVersionNumber: Int
+
+    let connection: PostgresConnection
+    let settings: PostgresConnectionSettings
+    let logger: Logger
+
+    private init(connection: PostgresConnection, settings: PostgresConnectionSettings, serverVersionNumber: Int, logger: Logger) {
+        self.connection = connection
+        self.settings = settings
+        self.serverVersionNumber = serverVersionNumber
+        self.redactedURL = settings.redactedURL
+        self.logger = logger
+    }
+
+    /// Connects, reads the server version and prepares the session.
+    static func open(settings: PostgresConnectionSettings, logger: Logger) async throws -> PostgresDatabase {
+        let connection = try await settings.connect(applicationName: settings.applicationName, logger: logger)
+        do {
+            let version = try await Self.serverVersion(of: connection, logger: logger)
+            if version >= 140000 {
+                // A backend whose client has gone (a killed `cutover`, a cancelled task that
+                // closed the socket) stops its statement at the next check instead of running
+                // a long DDL to the end (https://www.postgresql.org/docs/current/runtime-config-connection.html).
+                // Best effort: a managed server may forbid it, and nothing depends on it.
+                _ = try? await connection.query(PostgresQuery(unsafeSQL: "SET client_connection_check_interval = '1s'"), logger: logger)
+            }
+            logger.debug(
+                "connected to PostgreSQL",
+                metadata: ["cutover_database": "\(settings.redactedURL)", "cutover_server_version": "\(version)"]
+            )
+            return PostgresDatabase(connection: connection, settings: settings, serverVersionNumber: version, logger: logger)
+        } catch {
+            try? await connection.close()
+            throw settings.connectError(error)
+        }
+    }
+
+    private static func serverVersion(of connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SHOW server_version_num"), logger: logger)
+        for try await row in rows {
+            if let cell = row.first, case .text(let text) = PostgresValueDecoder.value(cell), let number = Int(text) {
+                return number
+            }
+        }
+        return 0
+    }
+
+    // MARK: - Statements
+
+    /// Runs one statement and discards its rows.
+    ///
+    /// - Parameters:
+    ///   - sql: exactly one statement, with `$1`, `$2`, … placeholders.
+    ///   - binds: one value per placeholder.
+    /// - Throws: ``CutoverError`` `.statementFailed` with the server's message (and detail),
+    ///   hint, SQLSTATE and the statement; `.connectionFailed` when the session is lost;
+    ///   `CancellationError` when the task is cancelled (the session is then closed).
+    public func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+        try await run(sql, binds) { _ in }
+    }
+
+    /// Runs one statement and returns its rows.
+    ///
+    /// Column values are converted as described in ``PostgresDatabase``: integers, floating
+    /// point and `numeric` (as `Double`), booleans and text-like types map directly;
+    /// timestamps become ISO-8601 text in UTC (`2026-11-24T12:00:00.123Z`).
+    ///
+    /// - Parameters:
+    ///   - sql: exactly one statement, with `$1`, `$2`, … placeholders.
+    ///   - binds: one value per placeholder.
+    /// - Returns: the rows in the order the server sent them.
+    /// - Throws: the same errors as ``execute(_:_:)``.
+    public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
+        var rows: [Row] = []
+        try await run(sql, binds) { row in
+            var columns: [String] = []
+            var values: [SQLValue] = []
+            columns.reserveCapacity(row.count)
+            values.reserveCapacity(row.count)
+            for cell in row {
+                columns.append(cell.columnName)
+                values.append(PostgresValueDecoder.value(cell))
+            }
+            rows.append(Row(columns: columns, values: values))
+        }
+        return rows
+    }
+
+    /// Sends the statement and hands each row to `body`; rows are always read to the end,
+    /// because an error can arrive after the first rows (`SELECT 1/(n-3) FROM …`).
+    private func run(_ sql: String, _ binds: [SQLValue], _ body: (PostgresRow) -> Void) async throws {
+        logger.debug("sql", metadata: ["cutover_sql": "\(sql)"])
+        if !binds.isEmpty { logger.trace("binds", metadata: ["cutover_binds": "\(binds)"]) }
+        let query = PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds))
+        let connection = self.connection
+        do {
+            try await withTaskCancellationHandler {
+                let rows = try await connection.query(query, logger: logger)
+                for try await row in rows { body(row) }
+            } onCancel: {
+                // postgres-nio has no public CancelRequest; closing the socket makes the
+                // server abort the statement and roll back (see the type's discussion).
+                let closing: EventLoopFuture<Void> = connection.close()
+                closing.whenComplete { _ in }
+            }
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw statementError(error, sql: sql)
+        }
+    }
+
+    static func bindings(_ values: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let number): bindings.append(number)
+            case .double(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .bool(let flag): bindings.append(flag)
+            }
+        }
+        return bindings
+    }
+
+    // MARK: - Closing
+
+    /// Closes the session. Safe to call more than once; an open transaction is rolled back
+    /// by the server.
+    public func close() async {
+        try? await connection.close()
+    }
+}

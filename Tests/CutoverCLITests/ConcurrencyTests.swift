@@ -1,0 +1,75 @@
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+@Suite("many runners and killed runners")
+struct ConcurrencyTests {
+    @Test("eight cutover migrate processes started together apply every migration exactly once", arguments: TestBackend.all)
+    func eightRunners(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_log.sql", "CREATE TABLE log (id integer NOT NULL);")
+        for n in 2...25 {
+            try cli.fixture.write("\(n)_step.sql", "INSERT INTO log VALUES (\(n));\nCREATE TABLE t\(n) (id integer);")
+        }
+        let results = try await withThrowingTaskGroup(of: CutoverProcess.Result.self) { group in
+            for _ in 0..<8 { group.addTask { try await cli.run("migrate", "--json") } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for result in results { #expect(result.status == 0, "\(result.stderr)") }
+        let appliedCounts = try results.map { result -> Int in
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return (object?["applied"] as? [Any])?.count ?? -1
+        }
+        #expect(appliedCounts.reduce(0, +) == 25, "each migration applied by exactly one runner: \(appliedCounts)")
+        let rows = try await cli.fixture.query("SELECT count(*) AS n, count(DISTINCT id) AS d FROM log")
+        #expect(rows.first?.int("n") == 24)
+        #expect(rows.first?.int("d") == 24)
+        let status = try await cli.json("status")
+        let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+        #expect(states == Array(repeating: "applied", count: 25))
+        await cli.cleanUp()
+    }
+
+    @Test("a migrate killed with SIGKILL mid-migration leaves a consistent history; the rerun completes", arguments: TestBackend.all)
+    func killedRunner(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        let slow = backend.name == "sqlite"
+            ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) INSERT INTO t SELECT x FROM c"
+            : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_sleep(4)"
+        try cli.fixture.write("2_slow.sql", "CREATE TABLE during (id integer);\n\(slow);")
+        try cli.fixture.write("3_after.sql", "CREATE TABLE after (id integer);")
+        #expect(try await cli.run("migrate", "--to", "1").status == 0)
+        let (process, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
+        try await Task.sleep(for: .milliseconds(1200))
+        #expect(process.isRunning, "the slow migration should still be running when it is killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        // Nothing of the killed migration is visible.
+        #expect(try await !cli.fixture.tableExists("during"))
+        let rerun = try await cli.run("migrate", "--json")
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let status = try await cli.json("status")
+        let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+        #expect(states == ["applied", "applied", "applied"])
+        let expected = backend.name == "sqlite" ? 3_000_000 : 100
+        #expect(try await cli.fixture.query("SELECT count(*) AS n FROM t").first?.int("n") == expected)
+        await cli.cleanUp()
+    }
+
+    @Test("a second runner that cannot get the PostgreSQL lock in time exits 4 naming the holder")
+    func lockWaitExpires() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_slow.sql", "SELECT pg_sleep(3);")
+        let (first, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
+        try await Task.sleep(for: .milliseconds(800))
+        let second = try await cli.run("migrate", "--lock-wait", "300ms")
+        #expect(second.status == 4, "\(second.stderr)")
+        #expect(second.stderr.contains("pid"))
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        await cli.cleanUp()
+    }
+}

@@ -1,0 +1,64 @@
+import Cutover
+import CutoverCore
+import CutoverTestSupport
+import Synchronization
+import Testing
+
+@Suite("lock_timeout retries on PostgreSQL")
+struct LockTimeoutTests {
+    /// Holds an ACCESS SHARE lock on `t` in an open transaction, as a long report query would.
+    private func blocker(_ fixture: MigrationFixture) async throws -> any Database {
+        let blocker = try await TestBackend.open(fixture.url)
+        try await blocker.execute("BEGIN")
+        try await blocker.execute("SELECT count(*) FROM t")
+        return blocker
+    }
+
+    @Test("gives up after lock_retries with SQLSTATE 55P03, the migration rolled back and recorded as failed")
+    func givesUp() async throws {
+        let fixture = try await MigrationFixture.make(.postgres)
+        try fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        _ = try await fixture.withMigrator { try await $0.migrate() }
+        try fixture.write("2_alter.sql", "ALTER TABLE t ADD COLUMN c integer;")
+        let blocker = try await blocker(fixture)
+        let error = await #expect(throws: CutoverError.self) {
+            try await fixture.withMigrator({ $0.lockTimeout = .milliseconds(100) }) { try await $0.migrate() }
+        }
+        #expect(error?.sqlState == "55P03")
+        #expect(error?.hint?.contains("gave up after 3 attempts") == true)
+        try await blocker.execute("ROLLBACK")
+        await blocker.close()
+        #expect(try await fixture.withMigrator { try await $0.status() }.last?.kind == .failed)
+        await fixture.cleanUp()
+    }
+
+    @Test("retries with backoff and succeeds once the blocking transaction ends")
+    func succeedsAfterRetry() async throws {
+        let fixture = try await MigrationFixture.make(.postgres)
+        try fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        _ = try await fixture.withMigrator { try await $0.migrate() }
+        try fixture.write("2_alter.sql", "ALTER TABLE t ADD COLUMN c integer;")
+        let blocker = try await blocker(fixture)
+        let releaser = Task {
+            try await Task.sleep(for: .milliseconds(600))
+            try await blocker.execute("COMMIT")
+        }
+        let retries = Atomic<Int>(0)
+        let database = try await TestBackend.open(fixture.url)
+        var configuration = Migrator.Configuration()
+        configuration.lockTimeout = .milliseconds(100)
+        configuration.retry = RetryPolicy(retries: 10, base: .milliseconds(100), cap: .milliseconds(400))
+        let migrator = Migrator(
+            database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(), configuration: configuration,
+            events: { event in if case .retrying = event { retries.add(1, ordering: .relaxed) } })
+        let report = try await migrator.migrate()
+        await database.close()
+        try await releaser.value
+        await blocker.close()
+        #expect(report.applied.map(\.id.rawValue) == ["2"])
+        #expect(retries.load(ordering: .relaxed) >= 1)
+        let columns = try await fixture.query("SELECT column_name FROM information_schema.columns WHERE table_name = 't' ORDER BY 1")
+        #expect(columns.map { $0.string("column_name") } == ["c", "id"])
+        await fixture.cleanUp()
+    }
+}
