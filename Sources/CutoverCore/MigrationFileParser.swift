@@ -140,7 +140,8 @@ public struct MigrationFileParser: Sendable {
         }
         return Migration(
             id: id, name: name, fileName: fileName, up: up, down: down,
-            isTransactional: !layout.noTransaction, checksum: Checksum.of(fileContents: contents))
+            // Checksum.of(fileContents:) hashes exactly these normalised bytes.
+            isTransactional: !layout.noTransaction, checksum: SHA256.hex(bytes))
     }
 
     /// `[A-Za-z0-9_.-]`.

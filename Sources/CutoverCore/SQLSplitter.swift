@@ -120,18 +120,15 @@ private struct Scanner {
             case UInt8(ascii: ";") where bodyDepth == 0 && parenDepth == 0:
                 finishStatement()
                 position += 1
-            case UInt8(ascii: "("), UInt8(ascii: ")"):
+            case UInt8(ascii: "("):
                 // Like psql, a `;` inside parentheses does not end the statement:
                 // PostgreSQL's CREATE RULE … DO (stmt; stmt) needs that.
-                if byte == UInt8(ascii: "(") {
-                    if parenDepth == 0 { parenStart = position }
-                    parenDepth += 1
-                } else if parenDepth > 0 {
-                    parenDepth -= 1
-                }
-                let start = position
-                position += 1
-                token(start)
+                if parenDepth == 0 { parenStart = position }
+                parenDepth += 1
+                singleByteToken()
+            case UInt8(ascii: ")"):
+                parenDepth = max(parenDepth - 1, 0)
+                singleByteToken()
             case UInt8(ascii: "'"):
                 let start = position
                 try skipQuoted(close: byte, backslashEscapes: false, what: "string")
@@ -151,9 +148,7 @@ private struct Scanner {
             case _ where Self.isIdentifierStart(byte) || Self.isDigit(byte):
                 try word()
             default:
-                let start = position
-                position += 1
-                token(start)
+                singleByteToken()
             }
         }
         if bodyDepth > 0 {
@@ -181,6 +176,11 @@ private struct Scanner {
         statementEnd = position
         previousWordWasBegin = false
         if header == .start || header == .afterCreate { header = .other }
+    }
+
+    private mutating func singleByteToken() {
+        position += 1
+        token(position - 1)
     }
 
     private mutating func finishStatement() {
@@ -276,8 +276,9 @@ private struct Scanner {
         while position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
     }
 
-    /// `/* … */`; PostgreSQL lets block comments nest (unlike the SQL standard's
-    /// predecessor and SQLite), so `/* a /* b */ c */` is one comment.
+    /// `/* … */`. Block comments nest, as the SQL standard specifies and PostgreSQL
+    /// implements (§4.1.5), so `/* a /* b */ c */` is one comment. SQLite does not nest
+    /// them, but a nested `/*` in a SQLite file is rare and then only needs one more `*/`.
     private mutating func skipBlockComment() throws {
         let start = position
         var depth = 0

@@ -236,21 +236,27 @@ public actor PostgresCluster {
         }
         hba += "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n"
         try hba.write(toFile: data + "/pg_hba.conf", atomically: false, encoding: .utf8)
+        if let tlsFiles {
+            // In postgresql.conf rather than on the command line, so a test can turn TLS
+            // off with ALTER SYSTEM (command-line settings would override it).
+            let settings = [
+                "", "ssl = on", "ssl_cert_file = '\(tlsFiles.serverCertificate)'", "ssl_key_file = '\(tlsFiles.serverKey)'",
+                "ssl_ca_file = '\(tlsFiles.caCertificate)'", "",
+            ].joined(separator: "\n")
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: data + "/postgresql.conf"))
+            try file.seekToEnd()
+            try file.write(contentsOf: Data(settings.utf8))
+            try file.close()
+        }
 
         var lastFailure = ""
         // A port found free can be taken before the server binds it; try a few.
         for _ in 0..<3 {
             let port = try freeLoopbackPort()
-            var settings = [
+            let settings = [
                 "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
                 "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200",
             ]
-            if let tlsFiles {
-                settings += [
-                    "-c ssl=on", "-c ssl_cert_file=\(tlsFiles.serverCertificate)", "-c ssl_key_file=\(tlsFiles.serverKey)",
-                    "-c ssl_ca_file=\(tlsFiles.caCertificate)",
-                ]
-            }
             let started = try await run(bin + "/pg_ctl", [
                 "-D", data, "-o", settings.joined(separator: " "), "-l", directory + "/log", "-w", "-t", "60", "start",
             ], asPostgresUser: runsAsRoot, in: directory)
@@ -380,7 +386,7 @@ public actor PostgresCluster {
         // Output goes to a file, not a pipe: `pg_ctl start` leaves a server running that
         // could otherwise hold the pipe open, and a file never blocks a chatty child.
         let outputPath = NSTemporaryDirectory() + "cutover-run-" + randomHex(8) + ".log"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         defer { try? output.close() }
@@ -455,7 +461,8 @@ public actor PostgresCluster {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func randomHex(_ count: Int) -> String {
+    /// `count` random lowercase hex digits, for names that must not collide.
+    public static func randomHex(_ count: Int) -> String {
         String((0..<count).map { _ in "0123456789abcdef".randomElement()! })
     }
 

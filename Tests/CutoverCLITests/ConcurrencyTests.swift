@@ -36,7 +36,7 @@ struct ConcurrencyTests {
         let cli = try await CLIFixture.make(backend)
         try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
         let slow = backend.name == "sqlite"
-            ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) INSERT INTO t SELECT x FROM c"
+            ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000000) INSERT INTO t SELECT x FROM c"
             : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_sleep(4)"
         try cli.fixture.write("2_slow.sql", "CREATE TABLE during (id integer);\n\(slow);")
         try cli.fixture.write("3_after.sql", "CREATE TABLE after (id integer);")
@@ -54,7 +54,7 @@ struct ConcurrencyTests {
         let status = try await cli.json("status")
         let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
         #expect(states == ["applied", "applied", "applied"])
-        let expected = backend.name == "sqlite" ? 3_000_000 : 100
+        let expected = backend.name == "sqlite" ? 8_000_000 : 100
         #expect(try await cli.fixture.query("SELECT count(*) AS n FROM t").first?.int("n") == expected)
         await cli.cleanUp()
     }

@@ -1,6 +1,7 @@
 import Cutover
 import CutoverCore
 import CutoverTestSupport
+import Foundation
 import Testing
 
 @Suite("no-transaction migrations on every backend")

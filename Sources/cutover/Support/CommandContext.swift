@@ -83,8 +83,8 @@ struct CommandContext {
 
     /// Opens the database, builds a migrator, runs `body`, and closes the database.
     func withMigrator<T>(lockWait: Duration? = nil, allowOutOfOrder: Bool = false, _ body: (Migrator, Target) async throws -> T) async throws -> T {
-        let migrations = try migrations()
         let target = try target()
+        let migrations = try migrations()
         let database = try await open(target)
         var configuration = Migrator.Configuration(safety: config.safety)
         if let lockWait { configuration.lockWait = lockWait }
