@@ -362,6 +362,7 @@ class Bench:
             f"date:        {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
             f"machine:     {os.cpu_count()} CPUs (nproc {out(['nproc'])}), {cpu}, {mem} RAM, {platform.system()} {platform.release()}",
             f"work dir:    {self.work} (file system: {fs})",
+            f"load avg:    {self.load_before} before, {self.loadavg()} after (1/5/15 min; anything well above 0 means other work competed)",
             f"cutover:     {out([self.cutover, '--version'])} ({self.cutover}), built from {self.source()}",
             f"dbmate:      {out([self.dbmate, '--version'])} ({self.dbmate})",
             f"python:      {platform.python_version()}, sqlite3 module on SQLite {sqlite3.sqlite_version} (SQLite floor)",
@@ -441,7 +442,18 @@ class Bench:
             out.append(f"  {db:10} {op:14} {tool:8} " + " ".join(f"{x:.3f}" for x in xs))
         return out
 
+    @staticmethod
+    def loadavg():
+        try:
+            with open("/proc/loadavg") as f:
+                return " ".join(f.read().split()[:3])
+        except OSError:
+            return "unknown"
+
     def main(self):
+        self.load_before = self.loadavg()
+        if float(self.load_before.split()[0]) > 0.5 if self.load_before != "unknown" else False:
+            self.log(f"warning: load average is {self.load_before}; other work on this machine will skew the figures")
         self.statements = generate(self.work, self.count)
         self.log(f"generated {self.count} migrations ({self.statements} statements) in {self.work}")
         if "postgresql" in self.only:

@@ -68,6 +68,11 @@ extension PostgresDatabase {
 
     /// Who holds the lock, as a `.lockNotAcquired` error.
     private func lockBusyError(on connection: PostgresConnection, waited: Duration) async throws -> CutoverError {
+        guard !connection.isClosed else {
+            throw CutoverError(
+                .connectionFailed, "the run-lock session was closed while waiting for the lock", hint: "the server ended the session; run again"
+            )
+        }
         let key = UInt64(bitPattern: Self.runLockKey)
         let sql = """
             SELECT a.pid, a.application_name, a.client_addr::text AS client, a.usename,
@@ -104,7 +109,8 @@ extension PostgresDatabase {
     }
 }
 
-/// A held run lock: the dedicated session and its advisory lock.
+/// A held run lock: the dedicated session and its advisory lock. Dropping it without
+/// ``release()`` closes the session, which frees the lock too.
 final class PostgresRunLock: RunLock, @unchecked Sendable {
     // @unchecked: `isReleased` is only read and written under `guardLock`.
     private let connection: PostgresConnection
@@ -119,6 +125,13 @@ final class PostgresRunLock: RunLock, @unchecked Sendable {
 
     /// One `pg_try_advisory_lock` attempt; never waits on the server.
     func tryLock() async throws -> Bool {
+        // A query on a closed postgres-nio connection would never complete.
+        guard !connection.isClosed else {
+            throw CutoverError(
+                .connectionFailed, "the run-lock session was closed while waiting for the lock",
+                hint: "the server ended the session; run again"
+            )
+        }
         var binds = PostgresBindings()
         binds.append(PostgresDatabase.runLockKey)
         let rows = try await connection.query(
@@ -137,7 +150,8 @@ final class PostgresRunLock: RunLock, @unchecked Sendable {
             defer { isReleased = true }
             return isReleased
         }
-        guard !alreadyReleased else { return }
+        // A closed session has released its lock already, and a query on it would hang.
+        guard !alreadyReleased, !connection.isClosed else { return }
         var binds = PostgresBindings()
         binds.append(PostgresDatabase.runLockKey)
         // Unlocking explicitly (rather than only closing) frees the lock at once even if
@@ -150,5 +164,13 @@ final class PostgresRunLock: RunLock, @unchecked Sendable {
 
     func close() async {
         try? await connection.close()
+    }
+
+    deinit {
+        // Dropping the lock without release() ends its session, which frees the lock.
+        let connection = self.connection
+        if !connection.isClosed {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
     }
 }

@@ -33,6 +33,7 @@ import PostgresNIO
 /// - ``runLockKey``
 /// ### Session
 /// - ``serverVersionNumber``
+/// - ``isClosed``
 /// - ``close()``
 public final class PostgresDatabase: Database {
     /// PostgreSQL's SQL dialect.
@@ -135,6 +136,16 @@ public final class PostgresDatabase: Database {
         if !binds.isEmpty { logger.trace("binds", metadata: ["cutover_binds": "\(binds)"]) }
         let query = PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds))
         let connection = self.connection
+        // postgres-nio 1.33 never completes a query written to a connection that is already
+        // closed (the write fails with no promise attached), so a session the server ended
+        // between two statements must be caught here.
+        guard !connection.isClosed else {
+            throw CutoverError(
+                .connectionFailed, "the session with \(settings.endpointDescription) is closed",
+                hint: "the server ended it, the network dropped it, or it was closed; open a new session and run again",
+                statement: sql
+            )
+        }
         do {
             try await withTaskCancellationHandler {
                 let rows = try await connection.query(query, logger: logger)
@@ -167,9 +178,22 @@ public final class PostgresDatabase: Database {
 
     // MARK: - Closing
 
+    /// Whether the session is closed (by ``close()``, the server, or a lost network).
+    public var isClosed: Bool { connection.isClosed }
+
     /// Closes the session. Safe to call more than once; an open transaction is rolled back
     /// by the server.
     public func close() async {
         try? await connection.close()
+    }
+
+    deinit {
+        // A session dropped without close() is closed rather than leaked (postgres-nio
+        // asserts that connections are closed before they go away). The completion
+        // handler keeps the connection alive until the close has finished.
+        let connection = self.connection
+        if !connection.isClosed {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
     }
 }

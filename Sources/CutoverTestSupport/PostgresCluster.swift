@@ -30,8 +30,10 @@ import Darwin
 /// }
 /// ```
 ///
-/// When no PostgreSQL binaries are installed, every call throws an error that says how to
-/// install them: tests fail rather than skip.
+/// The binaries are `$CUTOVER_TEST_POSTGRES_BIN`, else those `pg_config --bindir` names,
+/// else the newest `/usr/lib/postgresql/*/bin`, else `initdb` on PATH. When none are
+/// installed, every call throws a ``PostgresClusterError`` that says how to install them:
+/// tests fail rather than skip.
 ///
 /// ## Topics
 /// ### Clusters
@@ -105,8 +107,9 @@ public actor PostgresCluster {
     // MARK: - Server
 
     /// The running server, starting it on first use (once, even under concurrent callers).
-    /// - Throws: ``CutoverError`` `.ioFailed` when the binaries are missing or the cluster
-    ///   does not start (the message includes the end of its log).
+    /// - Throws: ``PostgresClusterError`` when the binaries are missing or the cluster does
+    ///   not start (the description includes the end of its log); ``CutoverError`` when
+    ///   `CUTOVER_TEST_POSTGRES_URL` is not a valid URL.
     public func server() async throws -> Server {
         if let startup { return try await startup.value }
         let configuration = self.configuration
@@ -137,10 +140,15 @@ public actor PostgresCluster {
         try await admin().query(sql)
     }
 
+    /// One superuser session shared by all callers, reopened when it failed or was closed.
     private func admin() async throws -> PostgresDatabase {
-        if let adminSession {
-            if let session = try? await adminSession.value { return session }
+        if let current = adminSession {
+            if let session = try? await current.value, !session.isClosed { return session }
+            // Only the first caller to see the broken session replaces it; the others
+            // (resuming after this actor hop) find the replacement below.
+            if adminSession == current { adminSession = nil }
         }
+        if let replacement = adminSession { return try await replacement.value }
         let url = try await baseURL()
         let logger = self.logger
         let task = Task { try await PostgresDriver().connect(url, logger: logger) }
@@ -152,7 +160,8 @@ public actor PostgresCluster {
 
     /// Creates an empty, randomly named database (`t_3f9a0c1b2d`) and returns its superuser URL.
     /// - Parameter prefix: the start of the name, letters, digits and `_`.
-    /// - Throws: ``CutoverError`` when the server cannot be started or reached.
+    /// - Throws: ``PostgresClusterError`` when the server cannot be started, ``CutoverError``
+    ///   when it cannot be reached.
     public func makeDatabase(prefix: String = "t") async throws -> DatabaseURL {
         let clean = String(prefix.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }.prefix(40))
         let name = (clean.isEmpty ? "t" : clean) + "_" + Self.randomHex(10)
@@ -202,13 +211,13 @@ public actor PostgresCluster {
                 clientCertificatePath: nil, clientKeyPath: nil, port: url.port
             )
         }
-        let bin = try findBinDirectory()
+        let bin = try await findBinDirectory()
         removeAbandonedClusters()
         let runsAsRoot = geteuid() == 0
         guard !runsAsRoot || getpwnam("postgres") != nil else {
-            throw CutoverError(
-                .ioFailed, "PostgreSQL refuses to run as root, and there is no 'postgres' user to run the test cluster as",
-                hint: "install the server package (apt-get install -y postgresql), which creates it, or set CUTOVER_TEST_POSTGRES_URL"
+            throw PostgresClusterError(
+                "PostgreSQL refuses to run as root, and there is no 'postgres' user to run the test cluster as; "
+                    + "install the server package (apt-get install -y postgresql), which creates it, or set CUTOVER_TEST_POSTGRES_URL"
             )
         }
 
@@ -228,7 +237,7 @@ public actor PostgresCluster {
             "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=\(directory)/pwfile",
         ], asPostgresUser: runsAsRoot, in: directory)
         guard initdb.status == 0 else {
-            throw CutoverError(.ioFailed, "initdb failed for the test cluster in \(data)", underlying: initdb.output)
+            throw PostgresClusterError("initdb failed for the test cluster in \(data)", details: initdb.output)
         }
         var hba = "local all all trust\n"
         if tlsFiles != nil {
@@ -281,36 +290,46 @@ public actor PostgresCluster {
             lastFailure = started.output + "\n" + String(log.suffix(2000))
             if !log.contains("could not bind") && !log.contains("in use") { break }
         }
-        throw CutoverError(
-            .ioFailed, "the test PostgreSQL cluster in \(directory) did not start",
-            hint: "see the server log above; CUTOVER_TEST_POSTGRES_URL can name an existing server instead",
-            underlying: lastFailure
+        throw PostgresClusterError(
+            "the test PostgreSQL cluster in \(directory) did not start (CUTOVER_TEST_POSTGRES_URL can name an existing server instead)",
+            details: lastFailure
         )
     }
 
-    /// `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`, else `initdb` on PATH.
-    static func findBinDirectory() throws -> String {
+    /// `$CUTOVER_TEST_POSTGRES_BIN`, else `pg_config --bindir`, else the newest
+    /// `/usr/lib/postgresql/*/bin`, else the folder of `initdb` on PATH.
+    static func findBinDirectory(
+        environment: [String: String] = ProcessInfo.processInfo.environment, libraryRoot: String = "/usr/lib/postgresql"
+    ) async throws -> String {
         let fileManager = FileManager.default
         func hasServer(_ folder: String) -> Bool {
             fileManager.isExecutableFile(atPath: folder + "/initdb") && fileManager.isExecutableFile(atPath: folder + "/pg_ctl")
         }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        if let explicit = environment["CUTOVER_TEST_POSTGRES_BIN"], !explicit.isEmpty {
+            guard hasServer(explicit) else {
+                throw PostgresClusterError("CUTOVER_TEST_POSTGRES_BIN=\(explicit) holds no initdb and pg_ctl")
+            }
+            return explicit
+        }
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         let pathFolders = path.split(separator: ":").map(String.init)
         if let pgConfig = pathFolders.map({ $0 + "/pg_config" }).first(where: fileManager.isExecutableFile(atPath:)),
-            let output = try? runSynchronously(pgConfig, ["--bindir"]),
-            hasServer(output.trimmingCharacters(in: .whitespacesAndNewlines))
+            let result = try? await run(pgConfig, ["--bindir"], asPostgresUser: false), result.status == 0,
+            hasServer(result.output.trimmingCharacters(in: .whitespacesAndNewlines))
         {
-            return output.trimmingCharacters(in: .whitespacesAndNewlines)
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let versions = ((try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+        let versions = ((try? fileManager.contentsOfDirectory(atPath: libraryRoot)) ?? [])
             .compactMap { Int($0) }.sorted(by: >)
-        if let version = versions.first(where: { hasServer("/usr/lib/postgresql/\($0)/bin") }) {
-            return "/usr/lib/postgresql/\(version)/bin"
+        if let version = versions.first(where: { hasServer("\(libraryRoot)/\($0)/bin") }) {
+            return "\(libraryRoot)/\(version)/bin"
         }
         if let folder = pathFolders.first(where: hasServer) { return folder }
-        throw CutoverError(
-            .ioFailed, "PostgreSQL server binaries (initdb, pg_ctl) were not found for the integration tests",
-            hint: "install them (Debian/Ubuntu: apt-get install -y postgresql; macOS: brew install postgresql) or set CUTOVER_TEST_POSTGRES_URL=postgres://user:password@host:port/postgres"
+        throw PostgresClusterError(
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found for the integration tests. Install them "
+                + "(Debian/Ubuntu: apt-get install -y postgresql; macOS: brew install postgresql), "
+                + "or set CUTOVER_TEST_POSTGRES_URL=postgres://user:password@host:port/postgres to use a running server, "
+                + "or CUTOVER_TEST_POSTGRES_BIN to the folder holding initdb and pg_ctl"
         )
     }
 
@@ -348,9 +367,7 @@ public actor PostgresCluster {
         for arguments in steps {
             let result = try await run(openssl, arguments, asPostgresUser: false, in: directory)
             guard result.status == 0 else {
-                throw CutoverError(
-                    .ioFailed, "openssl failed to make the test certificates", hint: "install openssl", underlying: result.output
-                )
+                throw PostgresClusterError("openssl failed to make the test certificates (is openssl installed?)", details: result.output)
             }
         }
         // PostgreSQL refuses a key file others can read.
@@ -363,64 +380,85 @@ public actor PostgresCluster {
 
     /// Runs a program to completion and returns its exit status and combined output.
     ///
+    /// Uses `posix_spawn` with every inherited descriptor above stderr closed, not
+    /// Foundation's `Process`: on Linux, `Process` learns that a child ended when a socket it
+    /// hands the child closes, and `pg_ctl start` leaves a server running that inherits that
+    /// socket, so the wait would never end.
+    ///
     /// - Parameters:
     ///   - executable: absolute path of the program.
     ///   - arguments: its arguments.
     ///   - asPostgresUser: run it as the `postgres` system user through `runuser` (for the
     ///     server binaries, which refuse root).
     ///   - directory: the working directory; defaults to `/tmp`, which every user can enter.
-    /// - Returns: the exit status and what the program wrote to stdout and stderr.
-    /// - Throws: when the program cannot be started.
+    /// - Returns: the exit status (128 + signal when killed) and what the program wrote to
+    ///   stdout and stderr.
+    /// - Throws: ``PostgresClusterError`` when the program cannot be started.
     public static func run(
         _ executable: String, _ arguments: [String], asPostgresUser: Bool, in directory: String = "/tmp"
     ) async throws -> (status: Int32, output: String) {
-        let process = Process()
-        if asPostgresUser {
-            process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        // Output goes to a file, not a pipe: `pg_ctl start` leaves a server running that
-        // could otherwise hold the pipe open, and a file never blocks a chatty child.
+        let runuser = FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser") ? "/usr/sbin/runuser" : "/sbin/runuser"
+        let argv = asPostgresUser ? [runuser, "-u", "postgres", "--", executable] + arguments : [executable] + arguments
+        // Output goes to a file, not a pipe: a server left running could hold a pipe open,
+        // and a file never blocks a chatty child.
         let outputPath = NSTemporaryDirectory() + "cutover-run-" + randomHex(8) + ".log"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: CutoverError(
-                    .ioFailed, "could not start \(executable)", underlying: String(describing: error)
-                ))
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            // spawn + blocking waitpid on a plain thread, off the cooperative pool.
+            DispatchQueue.global().async {
+                do {
+                    let pid = try spawn(argv, directory: directory, outputPath: outputPath)
+                    var status: Int32 = 0
+                    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                    // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import.
+                    let signal = status & 0x7f
+                    continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
             }
         }
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         return (status, text)
     }
 
-    /// For quick queries of tools (`pg_config --bindir`) before any cluster exists.
-    private static func runSynchronously(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return "" }
-        return String(decoding: data, as: UTF8.self)
+    private static func spawn(_ argv: [String], directory: String, outputPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        #if canImport(Glibc)
+        // glibc declares these only under _GNU_SOURCE, which Swift does not set; they exist
+        // since glibc 2.29 (chdir) and 2.34 (closefrom).
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        typealias ChangeDirectory = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+        let handle = dlopen(nil, RTLD_NOW)
+        guard let closeFrom = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np"),
+            let changeDirectory = dlsym(handle, "posix_spawn_file_actions_addchdir_np")
+        else {
+            throw PostgresClusterError("this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later is needed)")
+        }
+        _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        _ = directory.withCString { unsafeBitCast(changeDirectory, to: ChangeDirectory.self)(&actions, $0) }
+        #else
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
+        posix_spawn_file_actions_addchdir_np(&actions, directory)
+        #endif
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { cArguments.forEach { free($0) } }
+        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { environment.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environment)
+        guard result == 0 else {
+            throw PostgresClusterError("could not start \(argv[0]): \(String(cString: strerror(result)))")
+        }
+        return pid
     }
 
     // MARK: - Helpers
@@ -432,7 +470,7 @@ public actor PostgresCluster {
         var paths = [directory]
         paths += ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).map { directory + "/" + $0 }
         for path in paths where chown(path, uid, gid) != 0 {
-            throw CutoverError(.ioFailed, "could not hand \(path) to the postgres user (errno \(errno))")
+            throw PostgresClusterError("could not hand \(path) to the postgres user (errno \(errno))")
         }
     }
 
@@ -443,7 +481,7 @@ public actor PostgresCluster {
         #else
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        guard descriptor >= 0 else { throw CutoverError(.ioFailed, "could not open a socket to find a free port") }
+        guard descriptor >= 0 else { throw PostgresClusterError("could not open a socket to find a free port") }
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -453,11 +491,11 @@ public actor PostgresCluster {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
         }
-        guard bound == 0 else { throw CutoverError(.ioFailed, "could not bind a loopback socket to find a free port") }
+        guard bound == 0 else { throw PostgresClusterError("could not bind a loopback socket to find a free port") }
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        guard named == 0 else { throw CutoverError(.ioFailed, "could not read the free port") }
+        guard named == 0 else { throw PostgresClusterError("could not read the free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -478,6 +516,27 @@ public actor PostgresCluster {
             else { continue }
             ClusterRegistry.stopAndRemove(directory: directory)
         }
+    }
+}
+
+/// Why the test cluster could not be provided. Its description carries everything needed
+/// to act on it (how to install PostgreSQL, the end of the server log), because a test
+/// failure shows only the description.
+public struct PostgresClusterError: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    public var message: String
+    /// Program output or server log, when there is some.
+    public var details: String?
+
+    /// Creates an error.
+    public init(_ message: String, details: String? = nil) {
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String {
+        guard let details, !details.isEmpty else { return message }
+        return message + "\n" + details
     }
 }
 

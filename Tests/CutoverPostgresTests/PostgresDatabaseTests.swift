@@ -179,9 +179,13 @@ struct PostgresDatabaseTests {
         try await withSession { db, _ in
             let pid = try #require(try await scalar(db, "SELECT pg_backend_pid()")?.int)
             try await PostgresCluster.shared.executeAsSuperuser("SELECT pg_terminate_backend(\(pid))")
+            // Wait until the client has seen the server close the socket, then use the session.
+            for _ in 0..<50 where !db.isClosed { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(db.isClosed)
             let error = try await #require(throws: CutoverError.self) { try await db.query("SELECT 1") }
             #expect(error.code == .connectionFailed)
             #expect(error.statement == "SELECT 1")
+            #expect(error.exitCode == 4)
         }
     }
 

@@ -120,12 +120,27 @@ struct PostgresRunLockTests {
     @Test("the lock goes with its session when the holder dies")
     func holderDies() async throws {
         try await withSession { db, url in
-            _ = try await db.acquireRunLock(wait: .zero, logger: testLogger)
+            let held = try await db.acquireRunLock(wait: .zero, logger: testLogger)
             let pid = try #require(try await holderPID(db))
             try await PostgresCluster.shared.executeAsSuperuser("SELECT pg_terminate_backend(\(pid))")
             let other = try await PostgresDriver().connect(url, logger: testLogger)
             let lock = try await other.acquireRunLock(wait: .seconds(5), logger: testLogger)
             await lock.release()
+            await held.release()  // its session is gone; release must not fail or hang
+            await other.close()
+        }
+    }
+
+    @Test("dropping a lock without release frees it")
+    func droppedLock() async throws {
+        try await withSession { db, url in
+            var lock: (any RunLock)? = try await db.acquireRunLock(wait: .zero, logger: testLogger)
+            #expect(lock != nil)
+            #expect(try await holderPID(db) != nil)
+            lock = nil
+            let other = try await PostgresDriver().connect(url, logger: testLogger)
+            let second = try await other.acquireRunLock(wait: .seconds(5), logger: testLogger)
+            await second.release()
             await other.close()
         }
     }
