@@ -70,18 +70,21 @@ let package = Package(
         ),
         .target(
             name: "CutoverTestSupport",
-            dependencies: ["CutoverCore", "CutoverSQLite", "CutoverPostgres", "Cutover"],
+            dependencies: [
+                "CutoverCore", "CutoverSQLite", "CutoverPostgres", "Cutover",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CutoverSQLiteTests",
-            dependencies: ["CutoverSQLite", "CutoverCore", "CutoverTestSupport"],
+            dependencies: ["CutoverSQLite", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CutoverPostgresTests",
-            dependencies: ["CutoverPostgres", "CutoverCore", "CutoverTestSupport"],
+            dependencies: ["CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

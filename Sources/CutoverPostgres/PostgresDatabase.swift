@@ -148,13 +148,19 @@ public final class PostgresDatabase: Database {
         }
         do {
             try await withTaskCancellationHandler {
+                try Task.checkCancellation()
                 let rows = try await connection.query(query, logger: logger)
                 for try await row in rows { body(row) }
             } onCancel: {
                 // postgres-nio has no public CancelRequest; closing the socket makes the
                 // server abort the statement and roll back (see the type's discussion).
-                let closing: EventLoopFuture<Void> = connection.close()
-                closing.whenComplete { _ in }
+                // The close waits a moment on the event loop so that a query that passed the
+                // cancellation check just before reaches the connection first and is failed
+                // by the close, instead of being written to a closed channel (see above).
+                connection.eventLoop.scheduleTask(in: .milliseconds(50)) {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    closing.whenComplete { _ in }
+                }
             }
         } catch {
             if Task.isCancelled { throw CancellationError() }
