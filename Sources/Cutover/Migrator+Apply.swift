@@ -75,14 +75,21 @@ extension Migrator {
     func applyStatementByStatement(_ migration: Migration, startedAt: String) async throws -> Int? {
         let clock = ContinuousClock()
         let start = clock.now
-        let previous = try await history.record(migration.id)
-        if previous?.phase == .applied { return nil }
-        let resumeAt = min(previous?.statementsDone ?? 0, migration.up.count)
         var record = HistoryRecord(
             id: migration.id, name: migration.name, checksum: migration.checksum, phase: .running, startedAt: startedAt,
-            appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current, statementsDone: resumeAt,
-            statementsTotal: migration.up.count)
-        try await history.save(record)
+            appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current, statementsTotal: migration.up.count)
+        // Claim the migration in a write transaction that re-reads its row, so a concurrent
+        // SQLite runner's progress is neither repeated nor reset.
+        let claimed: Int? = try await inWriteTransaction { [record] in
+            let previous = try await history.record(migration.id)
+            if previous?.phase == .applied { return nil }
+            var claim = record
+            claim.statementsDone = min(previous?.statementsDone ?? 0, migration.up.count)
+            try await history.save(claim)
+            return claim.statementsDone
+        }
+        guard let resumeAt = claimed else { return nil }
+        record.statementsDone = resumeAt
         events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: resumeAt))
         var index = resumeAt
         while index < migration.up.count {
@@ -90,7 +97,6 @@ extension Migrator {
             do {
                 try await runWithRetries(statement, index: index, of: migration)
             } catch let failure as StatementFailure {
-                record.statementsDone = index
                 throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: index, attempts: nil)
             }
             index += 1
@@ -99,8 +105,13 @@ extension Migrator {
         record.statementsDone = migration.up.count
         record.finishedAt = RunnerIdentity.now()
         record.durationMilliseconds = Int((clock.now - start).milliseconds)
-        try await history.save(record)
-        return resumeAt
+        // Only one of several cooperating SQLite runners records (and reports) the finish.
+        let finished = try await inWriteTransaction { [record] in
+            if try await history.record(migration.id)?.phase == .applied { return false }
+            try await history.save(record)
+            return true
+        }
+        return finished ? resumeAt : nil
     }
 
     private func runWithRetries(_ statement: SQLStatement, index: Int, of migration: Migration) async throws {

@@ -10,7 +10,9 @@ struct ConcurrencyTests {
         let cli = try await CLIFixture.make(backend)
         try cli.fixture.write("1_log.sql", "CREATE TABLE log (id integer NOT NULL);")
         for n in 2...25 {
-            try cli.fixture.write("\(n)_step.sql", "INSERT INTO log VALUES (\(n));\nCREATE TABLE t\(n) (id integer);")
+            // Every fifth one runs statement by statement (-- cutover:no-transaction).
+            let header = n % 5 == 0 ? "-- cutover:no-transaction\n" : ""
+            try cli.fixture.write("\(n)_step.sql", "\(header)INSERT INTO log VALUES (\(n));\nCREATE TABLE t\(n) (id integer);\nCREATE TABLE u\(n) (id integer);")
         }
         let results = try await withThrowingTaskGroup(of: CutoverProcess.Result.self) { group in
             for _ in 0..<8 { group.addTask { try await cli.run("migrate", "--json") } }
