@@ -35,6 +35,18 @@ extension Migrator {
     private func applyOnce(_ migration: Migration, startedAt: String) async throws -> Bool {
         let clock = ContinuousClock()
         let start = clock.now
+        do {
+            let applied = try await applyInOneTransaction(migration, startedAt: startedAt, start: start)
+            if applied { await configuration.observer?.migrationDidFinish(migration, committed: true) }
+            return applied
+        } catch {
+            await configuration.observer?.migrationDidFinish(migration, committed: false)
+            throw error
+        }
+    }
+
+    private func applyInOneTransaction(_ migration: Migration, startedAt: String, start: ContinuousClock.Instant) async throws -> Bool {
+        let clock = ContinuousClock()
         return try await inWriteTransaction {
             // Inside the write transaction the row is current: a concurrent SQLite runner that
             // committed this migration first is seen here, and we skip it.
@@ -43,6 +55,7 @@ extension Migrator {
                 try await database.execute(statement)
             }
             events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
+            await configuration.observer?.migrationWillStart(migration)
             for (index, statement) in migration.up.enumerated() {
                 try await run(statement, index: index, of: migration)
             }
@@ -57,12 +70,16 @@ extension Migrator {
         let clock = ContinuousClock()
         let start = clock.now
         logger.debug("statement", metadata: ["cutover_migration": "\(migration.fileName)", "line": "\(statement.line)", "sql": "\(statement.sql)"])
+        await configuration.observer?.statementWillRun(statement, index: index, in: migration)
         do {
             try await database.execute(statement.sql)
         } catch let error as CutoverError where error.code == .statementFailed {
+            await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, error: error)
             throw StatementFailure(index: index, statement: statement, error: error)
         }
-        events(.statementFinished(id: migration.id, index: index, total: migration.up.count, line: statement.line, duration: clock.now - start))
+        let duration = clock.now - start
+        await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: duration, error: nil)
+        events(.statementFinished(id: migration.id, index: index, total: migration.up.count, line: statement.line, duration: duration))
     }
 
     // MARK: - No-transaction migrations
@@ -91,12 +108,14 @@ extension Migrator {
         guard let resumeAt = claimed else { return nil }
         record.statementsDone = resumeAt
         events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: resumeAt))
+        await configuration.observer?.migrationWillStart(migration)
         var index = resumeAt
         while index < migration.up.count {
             let statement = migration.up[index]
             do {
                 try await runWithRetries(statement, index: index, of: migration)
             } catch let failure as StatementFailure {
+                await configuration.observer?.migrationDidFinish(migration, committed: false)
                 throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: index, attempts: nil)
             }
             index += 1
@@ -111,6 +130,7 @@ extension Migrator {
             try await history.save(record)
             return true
         }
+        await configuration.observer?.migrationDidFinish(migration, committed: true)
         return finished ? resumeAt : nil
     }
 

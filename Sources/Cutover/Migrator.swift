@@ -39,6 +39,8 @@ public struct Migrator: Sendable {
         public var lockWait: Duration = .seconds(60)
         /// Apply pending migrations older than the newest applied one instead of refusing.
         public var allowOutOfOrder = false
+        /// Watches every statement (rehearsal's lock sampler); nil for none.
+        public var observer: (any StatementObserver)?
 
         public init() {}
 

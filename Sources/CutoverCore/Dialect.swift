@@ -34,6 +34,15 @@ public protocol Dialect: Sendable {
     /// A query listing objects a failed non-transactional statement can leave behind, one
     /// `name` column per row; nil when the database has none.
     var leftoverObjectsQuery: String? { get }
+    /// A query returning this session's server-side id in a column `id` (PostgreSQL:
+    /// `pg_backend_pid()`); nil when another session cannot observe this one's locks.
+    var sessionIDQuery: String? { get }
+    /// A query, taking a session id as its one bind, listing the relation locks that session
+    /// holds or waits for: columns `relation`, `mode`, `granted`; nil when unsupported.
+    var heldLocksQuery: String? { get }
+    /// A query listing the user relations that exist now, in a column `relation`, in the
+    /// same naming as ``heldLocksQuery``; nil when unsupported.
+    var relationsQuery: String? { get }
 }
 
 extension Dialect {
@@ -46,4 +55,8 @@ extension Dialect {
 extension Dialect {
     /// No leftovers by default.
     public var leftoverObjectsQuery: String? { nil }
+    /// No lock observation by default.
+    public var sessionIDQuery: String? { nil }
+    public var heldLocksQuery: String? { nil }
+    public var relationsQuery: String? { nil }
 }

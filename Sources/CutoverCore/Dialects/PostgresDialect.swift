@@ -72,6 +72,30 @@ public struct PostgresDialect: Dialect {
 
     public func timestamp(_ placeholder: String) -> String { "\(placeholder)::timestamptz" }
 
+    public var sessionIDQuery: String? { "SELECT pg_backend_pid() AS id" }
+
+    /// Relation locks of one backend. A relation created by that backend's open transaction
+    /// is not visible in this session's catalog yet, so it shows as its OID (and `%I` must
+    /// not see its NULL name: format() raises on NULL identifiers).
+    public var heldLocksQuery: String? {
+        """
+        SELECT CASE WHEN c.oid IS NULL THEN l.relation::text ELSE format('%I.%I', n.nspname, c.relname) END AS relation, l.mode, l.granted
+        FROM pg_catalog.pg_locks l
+        LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+        LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE l.pid = $1 AND l.locktype = 'relation'
+          AND (n.nspname IS NULL OR (n.nspname NOT IN ('pg_catalog', 'information_schema', 'cutover') AND n.nspname NOT LIKE 'pg_toast%'))
+        """
+    }
+
+    public var relationsQuery: String? {
+        """
+        SELECT format('%I.%I', n.nspname, c.relname) AS relation
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'cutover') AND n.nspname NOT LIKE 'pg_toast%'
+        """
+    }
+
     /// A failed `CREATE INDEX CONCURRENTLY` leaves an INVALID index that is still maintained on
     /// every write and must be dropped before a retry
     /// (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
