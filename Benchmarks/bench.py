@@ -10,6 +10,7 @@ prints the tool's output.
 import json
 import os
 import platform
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -362,7 +363,8 @@ class Bench:
             f"date:        {time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
             f"machine:     {os.cpu_count()} CPUs (nproc {out(['nproc'])}), {cpu}, {mem} RAM, {platform.system()} {platform.release()}",
             f"work dir:    {self.work} (file system: {fs})",
-            f"load avg:    {self.load_before} before, {self.loadavg()} after (1/5/15 min; anything well above 0 means other work competed)",
+            f"load avg:    {self.load_before} before, {self.loadavg()} after (1/5/15 min; includes a build that just ran, and this benchmark itself)",
+            f"other work:  {self.other_work()}",
             f"cutover:     {out([self.cutover, '--version'])} ({self.cutover}), built from {self.source()}",
             f"dbmate:      {out([self.dbmate, '--version'])} ({self.dbmate})",
             f"python:      {platform.python_version()}, sqlite3 module on SQLite {sqlite3.sqlite_version} (SQLite floor)",
@@ -390,6 +392,17 @@ class Bench:
         except OSError:
             return "unknown source"
         return f"commit {head}" + (" plus uncommitted changes" if dirty else "")
+
+    def other_work(self):
+        """CPU used during the run by processes that are not part of the benchmark."""
+        after = self.cpu_seconds()
+        if not self.cpu_before or not after:
+            return "unknown"
+        wall = time.monotonic() - self.wall_before
+        other = (after[0] - self.cpu_before[0]) - (after[1] - self.cpu_before[1])
+        other = max(other, 0.0)
+        return (f"{other:.1f} CPU-s used by other processes and the kernel during the {wall:.0f} s run "
+                f"({other / wall * 100:.0f}% of one core; near 0 = a quiet machine)")
 
     def report(self):
         def fmt(x):
@@ -442,6 +455,45 @@ class Bench:
             out.append(f"  {db:10} {op:14} {tool:8} " + " ".join(f"{x:.3f}" for x in xs))
         return out
 
+    def cpu_seconds(self):
+        """(busy CPU-seconds of the whole machine, CPU-seconds of this benchmark: this
+        process, the commands it ran and the PostgreSQL server)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        # user nice system idle iowait irq softirq steal ...
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / tick
+        ours = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            usage = resource.getrusage(who)
+            ours += usage.ru_utime + usage.ru_stime
+        pgdata = os.environ.get("BENCH_PGDATA")
+        if pgdata:
+            try:
+                with open(os.path.join(pgdata, "postmaster.pid")) as f:
+                    postmaster = int(f.readline())
+                pids = [postmaster]
+                for entry in os.listdir("/proc"):
+                    if entry.isdigit():
+                        try:
+                            with open(f"/proc/{entry}/stat") as f:
+                                stat = f.read().rsplit(")", 1)[1].split()
+                            if int(stat[1]) == postmaster:
+                                pids.append(int(entry))
+                        except (OSError, ValueError, IndexError):
+                            pass
+                for pid in pids:
+                    with open(f"/proc/{pid}/stat") as f:
+                        stat = f.read().rsplit(")", 1)[1].split()
+                    # utime stime cutime cstime (fields 14-17, here 11-14 after the name)
+                    ours += sum(int(x) for x in stat[11:15]) / tick
+            except (OSError, ValueError, IndexError):
+                pass
+        return busy, ours
+
     @staticmethod
     def loadavg():
         try:
@@ -452,6 +504,8 @@ class Bench:
 
     def main(self):
         self.load_before = self.loadavg()
+        self.cpu_before = self.cpu_seconds()
+        self.wall_before = time.monotonic()
         if float(self.load_before.split()[0]) > 0.5 if self.load_before != "unknown" else False:
             self.log(f"warning: load average is {self.load_before}; other work on this machine will skew the figures")
         self.statements = generate(self.work, self.count)

@@ -27,7 +27,7 @@ if [[ -n ${CUTOVER_BIN:-} ]]; then
 else
     say "building cutover (release) in $repo/.build-bench …"
     (cd "$repo" && swift build -c release --product cutover --scratch-path "$repo/.build-bench" >&2) \
-        || die "swift build failed"
+        || die "swift build failed (to time an existing binary instead, pass CUTOVER_BIN=path/to/cutover)"
     cutover="$repo/.build-bench/release/cutover"
 fi
 
@@ -103,5 +103,5 @@ fi
 # --- 4-7. generate, time, report ------------------------------------------------------
 say "cutover: $cutover"
 say "dbmate:  $dbmate"
-BENCH_REPO=$repo BENCH_CUTOVER=$cutover BENCH_DBMATE=$dbmate BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=${port:-0} \
+BENCH_PGDATA=$pgdata BENCH_REPO=$repo BENCH_CUTOVER=$cutover BENCH_DBMATE=$dbmate BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=${port:-0} \
     "$python" "$here/bench.py"

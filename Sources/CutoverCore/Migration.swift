@@ -18,11 +18,14 @@ public struct Migration: Sendable, Identifiable {
     public let isTransactional: Bool
     /// SHA-256 of the file with line endings normalised, as lowercase hex.
     public let checksum: String
+    /// Lint rule ids silenced by `-- cutover:allow RULE` comments, keyed by the
+    /// ``SQLStatement/line`` of the statement directly below them (see ``MigrationFileParser``).
+    public let allowances: [Int: Set<String>]
 
     /// Creates a migration.
     public init(
         id: MigrationID, name: String, fileName: String, up: [SQLStatement], down: [SQLStatement]?,
-        isTransactional: Bool, checksum: String
+        isTransactional: Bool, checksum: String, allowances: [Int: Set<String>] = [:]
     ) {
         self.id = id
         self.name = name
@@ -31,6 +34,7 @@ public struct Migration: Sendable, Identifiable {
         self.down = down
         self.isTransactional = isTransactional
         self.checksum = checksum
+        self.allowances = allowances
     }
 }
 

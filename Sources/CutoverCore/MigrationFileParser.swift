@@ -17,7 +17,9 @@
 ///   absent means the migration cannot be rolled back (``Migration/down`` is nil).
 /// - `-- cutover:no-transaction` (before `-- cutover:down`) runs the migration outside a
 ///   transaction, which `CREATE INDEX CONCURRENTLY` and `VACUUM` require.
-/// - `-- cutover:allow RULE` silences a lint rule; the linter reads it, the parser accepts it.
+/// - `-- cutover:allow RULE` (several ids may be separated by commas or blanks) silences a
+///   lint rule for the statement right below it; other comment lines may sit in between,
+///   a blank line may not. The parser records it in ``Migration/allowances``.
 ///
 /// Directives are case-insensitive and may have spaces after `--`. Any other
 /// `-- cutover:…` line is an error, so a typo such as `-- cutover:dwon` cannot silently
@@ -141,7 +143,8 @@ public struct MigrationFileParser: Sendable {
         return Migration(
             id: id, name: name, fileName: fileName, up: up, down: down,
             // Checksum.of(fileContents:) hashes exactly these normalised bytes.
-            isTransactional: !layout.noTransaction, checksum: SHA256.hex(bytes))
+            isTransactional: !layout.noTransaction, checksum: SHA256.hex(bytes),
+            allowances: layout.allowances(for: up + (down ?? []), lines: lines.map { bytes[$0] }))
     }
 
     /// `[A-Za-z0-9_.-]`.
@@ -164,6 +167,8 @@ extension MigrationFileParser {
         var up: Int?
         var down: Int?
         var noTransaction = false
+        /// The rule ids of each `-- cutover:allow` line, by 0-based line index.
+        var allowed: [Int: [String]] = [:]
 
         static let validDirectives =
             "Valid directives are `-- cutover:up`, `-- cutover:down`, `-- cutover:no-transaction` and `-- cutover:allow RULE`."
@@ -219,7 +224,8 @@ extension MigrationFileParser {
                     }
                     noTransaction = true
                 default:
-                    break  // allow: read by the linter
+                    allowed[index] = argument.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
+                        .map { $0.lowercased() }
                 }
             }
             if let downLine = down, up == nil {
@@ -249,6 +255,23 @@ extension MigrationFileParser {
                 String(decoding: name, as: UTF8.self).lowercased(),
                 String(decoding: trimmedArgument, as: UTF8.self)
             )
+        }
+
+        /// The `-- cutover:allow` rule ids standing above each statement: those on the run of
+        /// `--` comment lines that ends on the line before the statement's first token.
+        func allowances(for statements: [SQLStatement], lines: [ArraySlice<UInt8>]) -> [Int: Set<String>] {
+            guard !allowed.isEmpty else { return [:] }
+            var result: [Int: Set<String>] = [:]
+            for statement in statements {
+                var index = statement.line - 2
+                var rules: Set<String> = []
+                while index >= 0, lines[index].drop(while: Self.isBlank).starts(with: "--".utf8) {
+                    rules.formUnion(allowed[index] ?? [])
+                    index -= 1
+                }
+                if !rules.isEmpty { result[statement.line, default: []].formUnion(rules) }
+            }
+            return result
         }
 
         private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -27,6 +27,8 @@ public struct Configuration: Sendable {
     public var defaultEnv: String?
     /// Timeouts and retries applied while migrating.
     public var safety = Safety()
+    /// `[backup]`: when `migrate` takes backups, where they go, how many to keep.
+    public var backup = Backup()
     /// Environments by name.
     public var environments: [String: Environment] = [:]
     /// Settings that this version reads but does not act on yet, with the reason; printed
@@ -41,6 +43,45 @@ public struct Configuration: Sendable {
 
     /// The migrations folder as an absolute path.
     public var migrationsDirectory: String { Paths.resolve(migrations, against: baseDirectory) }
+
+    /// The backup folder (`[backup] dir`) as an absolute path.
+    public var backupDirectory: String { Paths.resolve(backup.directory, against: baseDirectory) }
+}
+
+extension Configuration {
+    /// `[backup]`: backups `cutover migrate` takes, and where all backups go.
+    ///
+    /// ```toml
+    /// [backup]
+    /// mode = "before"        # off | before | before-and-after
+    /// dir = "backups"        # relative to cutover.toml's folder
+    /// keep = 20              # older ones are removed once a newer one is verified
+    /// ```
+    ///
+    /// Without a `[backup]` section, `mode` is `off`; a `[backup]` section without `mode`
+    /// means `before`.
+    public struct Backup: Sendable, Equatable {
+        /// When `cutover migrate` takes a backup.
+        public enum Mode: String, Sendable, CaseIterable {
+            /// Never (`cutover backup` still works).
+            case off
+            /// Before applying migrations; if it fails, nothing is applied.
+            case before
+            /// Before, and again after a run that applied something.
+            case beforeAndAfter = "before-and-after"
+        }
+
+        /// `mode`.
+        public var mode: Mode = .off
+        /// `dir`, as written (relative to the config file's folder unless absolute).
+        public var directory: String = "backups"
+        /// `keep`: how many backups per environment to keep; nil keeps all.
+        public var keep: Int?
+        /// The line of `[backup]` in the config file, when there is one.
+        public var line: Int?
+
+        public init() {}
+    }
 }
 
 extension Configuration {

@@ -26,8 +26,7 @@ public struct ConfigurationParser: Sendable {
                     config.environments[env.name] = env
                 }
             case "backup":
-                _ = try checker.table(entry, key: "backup")
-                config.ignoredSettings.append("[backup] (line \(entry.line)): automatic backups are not implemented in this version; take a backup yourself before migrating production")
+                config.backup = try parseBackup(try checker.table(entry, key: "backup"), line: entry.line, checker: checker)
             default:
                 throw checker.unknownKey(entry, in: nil, known: ["migrations", "default_env", "[safety]", "[env.NAME]", "[backup]"])
             }
@@ -61,6 +60,36 @@ public struct ConfigurationParser: Sendable {
             }
         }
         return safety
+    }
+
+    private func parseBackup(_ table: TOMLTable, line: Int, checker: Checker) throws -> Configuration.Backup {
+        var backup = Configuration.Backup()
+        backup.mode = .before
+        backup.line = line
+        for entry in table.entries {
+            switch entry.key {
+            case "mode":
+                let text = try checker.string(entry, key: "backup.mode")
+                guard let mode = Configuration.Backup.Mode(rawValue: text) else {
+                    throw CutoverError(
+                        .invalidConfig, "'backup.mode' = \"\(text)\" is not a backup mode",
+                        hint: "use one of: \(Configuration.Backup.Mode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))",
+                        file: checker.file, line: entry.line)
+                }
+                backup.mode = mode
+            case "dir":
+                let directory = try checker.string(entry, key: "backup.dir")
+                guard !directory.allSatisfy(\.isWhitespace) else {
+                    throw CutoverError(.invalidConfig, "'backup.dir' is empty", hint: "for example: \(checker.example(for: "backup.dir"))", file: checker.file, line: entry.line)
+                }
+                backup.directory = directory
+            case "keep":
+                backup.keep = try checker.integer(entry, key: "backup.keep", range: 1...100_000)
+            default:
+                throw checker.unknownKey(entry, in: "backup", known: ["mode", "dir", "keep"])
+            }
+        }
+        return backup
     }
 
     private func parseEnvironment(_ entry: TOMLTable.Entry, checker: Checker, config: inout Configuration) throws -> Configuration.Environment {
@@ -101,6 +130,9 @@ private struct Checker {
         case "url": "url = \"sqlite:dev.sqlite3\""
         case "migrations": "migrations = \"migrations\""
         case "default_env": "default_env = \"dev\""
+        case "mode": "mode = \"before\" (or \"off\", \"before-and-after\")"
+        case "dir": "dir = \"backups\""
+        case "keep": "keep = 20"
         default: "[\(key)]"
         }
     }

@@ -62,18 +62,23 @@ struct CommandContext {
         try ConfigurationLoader().target(in: config, env: options.env, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// Opens the target database with the driver for its scheme.
-    func open(_ target: Target) async throws -> any Database {
+    /// The driver for a URL's scheme.
+    func driver(for url: DatabaseURL) throws -> any DatabaseDriver {
         let drivers: [any DatabaseDriver] = [
             SQLiteDriver(configuration: { var c = SQLiteDriver.Configuration(); c.busyTimeout = config.safety.lockWait; return c }()),
             PostgresDriver(configuration: { var c = PostgresDriver.Configuration(); c.connectTimeout = config.safety.connectTimeout; return c }()),
         ]
-        guard let driver = drivers.first(where: { $0.schemes.contains(target.url.scheme) }) else {
+        guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
             throw CutoverError(
-                .invalidURL, "no driver for '\(target.url.scheme)' URLs in this version (from \(target.source))",
+                .invalidURL, "no driver for '\(url.scheme)' URLs in this version (\(url.redacted))",
                 hint: "use a sqlite: or postgres:// URL")
         }
-        return try await driver.open(target.url, logger: logger)
+        return driver
+    }
+
+    /// Opens the target database with the driver for its scheme.
+    func open(_ target: Target) async throws -> any Database {
+        try await driver(for: target.url).open(target.url, logger: logger)
     }
 
     /// The parsed migration files.

@@ -1,0 +1,93 @@
+import CutoverCore
+import Logging
+
+/// A trial upgrade: apply the pending migrations to a clone of the target and report, for
+/// every statement, how long it took and which locks it held — before the real deploy.
+///
+/// ```swift
+/// let report = try await Rehearsal(migrations: migrations, configuration: .init(), open: open)
+///     .run(on: clone)
+/// for statement in report.statements where statement.impact == .blocksReadsAndWrites { … }
+/// ```
+public struct Rehearsal: Sendable {
+    /// What happened on the clone.
+    public struct Report: Sendable {
+        /// The clone's URL, password redacted.
+        public var clone: String
+        /// Migrations applied to the clone, in order.
+        public var applied: [MigrationID] = []
+        /// Per-statement durations and locks.
+        public var statements: [StatementObservation] = []
+        /// The error that stopped the rehearsal, if one did.
+        public var failure: CutoverError?
+        /// Whether the clone was kept (`--keep`).
+        public var kept = false
+        /// Total time spent applying, in milliseconds.
+        public var durationMilliseconds = 0
+
+        /// True when every pending migration applied on the clone.
+        public var succeeded: Bool { failure == nil }
+    }
+
+    public let migrations: [Migration]
+    public let configuration: Migrator.Configuration
+    let open: @Sendable (DatabaseURL) async throws -> any Database
+    let logger: Logger
+    let events: MigrationEventHandler
+
+    /// Creates a rehearsal.
+    /// - Parameters:
+    ///   - open: opens a session on a URL (the clone's); the rehearsal opens two, one to
+    ///     migrate and one to watch its locks.
+    public init(
+        migrations: [Migration], configuration: Migrator.Configuration, open: @escaping @Sendable (DatabaseURL) async throws -> any Database,
+        logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }), events: @escaping MigrationEventHandler = { _ in }
+    ) {
+        self.migrations = migrations
+        self.configuration = configuration
+        self.open = open
+        self.logger = logger
+        self.events = events
+    }
+
+    /// Applies the pending migrations to the database at `clone` (a copy of the target,
+    /// which it changes) while observing locks from a second session. A failing migration
+    /// does not throw: it is reported in ``Report/failure``.
+    /// - Throws: ``CutoverError`` when the clone cannot be opened.
+    public func run(on clone: DatabaseURL) async throws -> Report {
+        var report = Report(clone: clone.redacted)
+        let migrating = try await open(clone)
+        let watching: any Database
+        do {
+            watching = try await open(clone)
+        } catch {
+            await migrating.close()
+            throw error
+        }
+        let observer: LockObserver
+        do {
+            observer = try await LockObserver(migrating: migrating, observer: watching)
+        } catch {
+            await migrating.close()
+            await watching.close()
+            throw error
+        }
+        var configuration = self.configuration
+        configuration.observer = observer
+        let migrator = Migrator(database: migrating, migrations: migrations, configuration: configuration, logger: logger, events: events)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            report.applied = try await migrator.migrate().applied.map(\.id)
+        } catch let error as CutoverError {
+            report.failure = error
+        } catch {
+            report.failure = CutoverError(.migrationFailed, "rehearsal stopped: \(error)")
+        }
+        report.durationMilliseconds = Int((clock.now - start).milliseconds)
+        report.statements = await observer.statements()
+        await migrating.close()
+        await watching.close()
+        return report
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+extension LintFinding {
+    /// The finding as a few lines of text for a terminal or a log.
+    ///
+    /// ```text
+    /// migrations/2_idx.sql:3: error[require-concurrent-index-creation]: CREATE INDEX without CONCURRENTLY on orders
+    ///   statement: CREATE INDEX orders_user ON orders (user_id)
+    ///   lock: SHARE on orders (blocks writes)
+    ///   why:  …
+    ///   fix:  …
+    ///   (to accept it, put `-- cutover:allow require-concurrent-index-creation` above the statement)
+    /// ```
+    ///
+    /// - Returns: The text, without a trailing newline.
+    public func renderedText() -> String {
+        """
+        \(file):\(line): \(severity)[\(rule)]: \(message)
+          statement: \(Self.abbreviated(statement))
+          lock: \(lock)
+          why:  \(why)
+          fix:  \(safeRewrite)
+          (to accept it, put `-- cutover:allow \(rule)` above the statement)
+        """
+    }
+
+    /// The finding as a GitHub Actions workflow command, which the checks page shows on the
+    /// file and line: `::error file=…,line=…,title=RULE::message`
+    /// (https://docs.github.com/actions/reference/workflow-commands-for-github-actions).
+    ///
+    /// ```swift
+    /// findings.forEach { print($0.githubAnnotation) }
+    /// ```
+    public var githubAnnotation: String {
+        let command = severity == .error ? "error" : "warning"
+        let text = "\(message) [lock: \(lock)]\n\(why)\nFix: \(safeRewrite)\nTo accept it: -- cutover:allow \(rule)"
+        return "::\(command) file=\(Self.escapeProperty(file)),line=\(line),title=\(Self.escapeProperty(rule))::\(Self.escapeData(text))"
+    }
+
+    /// A one-line count such as `2 errors, 1 warning`, or `no findings`.
+    ///
+    /// ```swift
+    /// print(LintFinding.summary(of: findings))
+    /// ```
+    ///
+    /// - Parameter findings: Findings of one lint run.
+    /// - Returns: The count of errors and warnings.
+    public static func summary(of findings: [LintFinding]) -> String {
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.count - errors
+        if findings.isEmpty { return "no findings" }
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        return [errors > 0 ? count(errors, "error") : nil, warnings > 0 ? count(warnings, "warning") : nil]
+            .compactMap { $0 }.joined(separator: ", ")
+    }
+
+    /// The first line of the statement, cut at 120 characters.
+    static func abbreviated(_ statement: String) -> String {
+        let firstLine = statement.prefix { $0 != "\n" }
+        let isCut = firstLine.count > 120 || firstLine.count < statement.count
+        return String(firstLine.prefix(120)) + (isCut ? " …" : "")
+    }
+
+    /// Workflow command data: `%`, CR and LF are escaped.
+    static func escapeData(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    /// Workflow command properties additionally escape `:` and `,`.
+    static func escapeProperty(_ text: String) -> String {
+        escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+}

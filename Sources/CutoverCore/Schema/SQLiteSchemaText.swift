@@ -1,0 +1,314 @@
+import Foundation
+
+/// Reads the SQL text SQLite keeps in `sqlite_schema`: what the pragmas do not tell
+/// (column collations, generated-column expressions, check constraints, `AUTOINCREMENT`,
+/// the text of one column's definition) and a normal form for comparing statements.
+///
+/// SQLite stores `CREATE` statements as they were written
+/// (https://www.sqlite.org/schematab.html), so two equal schemas can differ in
+/// whitespace, case and quoting; ``normalized(_:)`` removes those differences.
+public enum SQLiteSchemaText {
+    /// One lexical token with its byte range in the source.
+    struct Token: Sendable {
+        enum Kind: Sendable { case word, quoted, string, number, punctuation, blob }
+        var kind: Kind
+        var text: String
+        var range: Range<Int>
+
+        /// The identifier or keyword this token spells (unquoted), lower-cased.
+        var identifier: String {
+            switch kind {
+            case .quoted: Self.unquote(text).lowercased()
+            default: text.lowercased()
+            }
+        }
+
+        /// Keywords compare case-insensitively.
+        func isKeyword(_ keyword: String) -> Bool { kind == .word && text.uppercased() == keyword }
+
+        static func unquote(_ text: String) -> String {
+            guard let first = text.first else { return text }
+            let close: Character = first == "[" ? "]" : first
+            var body = String(text.dropFirst())
+            if body.last == close { body.removeLast() }
+            if first != "[" { body = body.replacingOccurrences(of: "\(close)\(close)", with: "\(close)") }
+            return body
+        }
+    }
+
+    /// Splits `sql` into tokens, dropping whitespace and comments.
+    static func tokens(_ sql: String) -> [Token] {
+        let bytes = Array(sql.utf8)
+        var tokens: [Token] = []
+        var index = 0
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x5F || byte == 0x24 || byte >= 0x80
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            let start = index
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
+                index += 1
+            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
+                while index < bytes.count && bytes[index] != 0x0A { index += 1 }
+            case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
+                index += 2
+                while index + 1 < bytes.count && !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) { index += 1 }
+                index = min(bytes.count, index + 2)
+            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
+                index += 1
+                while index < bytes.count {
+                    if bytes[index] == byte {
+                        if index + 1 < bytes.count && bytes[index + 1] == byte { index += 2; continue }
+                        index += 1
+                        break
+                    }
+                    index += 1
+                }
+                tokens.append(Token(kind: byte == UInt8(ascii: "'") ? .string : .quoted, text: text(start..<index), range: start..<index))
+            case UInt8(ascii: "["):
+                while index < bytes.count && bytes[index] != UInt8(ascii: "]") { index += 1 }
+                index = min(bytes.count, index + 1)
+                tokens.append(Token(kind: .quoted, text: text(start..<index), range: start..<index))
+            case _ where (byte | 0x20) == UInt8(ascii: "x") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'"):
+                index += 2
+                while index < bytes.count && bytes[index] != UInt8(ascii: "'") { index += 1 }
+                index = min(bytes.count, index + 1)
+                tokens.append(Token(kind: .blob, text: text(start..<index), range: start..<index))
+            case _ where byte >= 0x30 && byte <= 0x39 || (byte == UInt8(ascii: ".") && index + 1 < bytes.count && bytes[index + 1] >= 0x30 && bytes[index + 1] <= 0x39):
+                index += 1
+                while index < bytes.count {
+                    let next = bytes[index]
+                    if isWordByte(next) || next == UInt8(ascii: ".") {
+                        index += 1
+                    } else if (next == UInt8(ascii: "+") || next == UInt8(ascii: "-")) && (bytes[index - 1] | 0x20) == UInt8(ascii: "e") {
+                        index += 1
+                    } else {
+                        break
+                    }
+                }
+                tokens.append(Token(kind: .number, text: text(start..<index), range: start..<index))
+            case _ where isWordByte(byte):
+                while index < bytes.count && isWordByte(bytes[index]) { index += 1 }
+                tokens.append(Token(kind: .word, text: text(start..<index), range: start..<index))
+            default:
+                index += 1
+                // Two-character operators stay together so that `<=` and `< =` differ.
+                if index < bytes.count {
+                    let pair = text(start..<(index + 1))
+                    if ["<=", ">=", "<>", "!=", "==", "||", "<<", ">>", "->"].contains(pair) { index += 1 }
+                }
+                tokens.append(Token(kind: .punctuation, text: text(start..<index), range: start..<index))
+            }
+        }
+        return tokens
+    }
+
+    /// `sql` in a normal form: tokens separated by one space, keywords and identifiers in
+    /// lower case and unquoted, string literals kept as written.
+    ///
+    /// ```swift
+    /// SQLiteSchemaText.normalized("CREATE INDEX \"i\" ON t(a)") == SQLiteSchemaText.normalized("create index i on T ( a )")  // true
+    /// ```
+    public static func normalized(_ sql: String) -> String {
+        tokens(sql).map(normalForm).joined(separator: " ")
+    }
+
+    private static func normalForm(_ token: Token) -> String {
+        switch token.kind {
+        case .word, .quoted: token.identifier
+        case .string, .number, .punctuation, .blob: token.text
+        }
+    }
+
+    /// A `CREATE TABLE` statement in normal form with the leading clause (`TEMP`, `IF NOT
+    /// EXISTS`, the name) reduced to `create table`, so that a table rebuilt under another
+    /// name and renamed back compares equal.
+    static func normalizedTableDefinition(_ sql: String) -> String {
+        let all = tokens(sql)
+        guard let open = all.firstIndex(where: { $0.text == "(" }) else { return normalized(sql) }
+        return (["create table"] + all[open...].map(normalForm)).joined(separator: " ")
+    }
+
+    // MARK: - CREATE TABLE
+
+    /// What `CREATE TABLE` says beyond the pragmas.
+    struct TableDefinition: Sendable {
+        struct ColumnDefinition: Sendable {
+            var name: String
+            /// The column's definition as written (`email TEXT NOT NULL COLLATE NOCASE`).
+            var text: String
+            var collation: String?
+            var generated: String?
+            var isPrimaryKeyAutoincrement = false
+            var checks: [String] = []
+        }
+
+        var columns: [ColumnDefinition] = []
+        /// Check expressions (column and table level), as written.
+        var checks: [String] = []
+        var hasAutoincrement: Bool { columns.contains { $0.isPrimaryKeyAutoincrement } }
+        var isWithoutRowID = false
+        var isStrict = false
+        /// The byte range of the table's name (schema-qualified names included).
+        var nameRange: Range<Int>?
+    }
+
+    /// Parses a `CREATE TABLE … ( … ) [WITHOUT ROWID] [, STRICT]` statement; nil for
+    /// `CREATE TABLE … AS SELECT` and `CREATE VIRTUAL TABLE`.
+    static func parseTable(_ sql: String) -> TableDefinition? {
+        let all = tokens(sql)
+        guard let tableKeyword = all.firstIndex(where: { $0.isKeyword("TABLE") }),
+            !all[..<tableKeyword].contains(where: { $0.isKeyword("VIRTUAL") }),
+            let open = all[tableKeyword...].firstIndex(where: { $0.text == "(" })
+        else { return nil }
+        var definition = TableDefinition()
+        var nameStart = tableKeyword + 1
+        if nameStart + 2 < open, all[nameStart].isKeyword("IF") { nameStart += 3 }
+        if nameStart < open { definition.nameRange = all[nameStart].range.lowerBound..<all[open - 1].range.upperBound }
+        let bytes = Array(sql.utf8)
+        // Split the body on top-level commas.
+        var depth = 0
+        var element: [Token] = []
+        var elements: [[Token]] = []
+        var close = all.count
+        for index in (open + 1)..<all.count {
+            let token = all[index]
+            if token.text == "(" { depth += 1 }
+            if token.text == ")" {
+                if depth == 0 {
+                    close = index
+                    break
+                }
+                depth -= 1
+            }
+            if token.text == "," && depth == 0 {
+                elements.append(element)
+                element = []
+            } else {
+                element.append(token)
+            }
+        }
+        if !element.isEmpty { elements.append(element) }
+        for option in all[min(close + 1, all.count)...] {
+            if option.isKeyword("ROWID") { definition.isWithoutRowID = true }
+            if option.isKeyword("STRICT") { definition.isStrict = true }
+        }
+        let tableConstraintStarts: Set<String> = ["CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"]
+        for tokens in elements {
+            guard let first = tokens.first, let last = tokens.last else { continue }
+            let text = String(decoding: bytes[first.range.lowerBound..<last.range.upperBound], as: UTF8.self)
+            if first.kind == .word && tableConstraintStarts.contains(first.text.uppercased()) {
+                definition.checks += checks(in: tokens, bytes: bytes)
+                continue
+            }
+            var column = TableDefinition.ColumnDefinition(name: first.kind == .quoted ? Token.unquote(first.text) : first.text, text: text)
+            var index = 1
+            while index < tokens.count {
+                let token = tokens[index]
+                if token.isKeyword("COLLATE"), index + 1 < tokens.count {
+                    column.collation = tokens[index + 1].kind == .quoted ? Token.unquote(tokens[index + 1].text) : tokens[index + 1].text
+                    index += 2
+                    continue
+                }
+                if token.isKeyword("AS"), index + 1 < tokens.count, tokens[index + 1].text == "(" {
+                    if let (expression, end) = parenthesised(tokens, from: index + 1, bytes: bytes) {
+                        column.generated = expression
+                        index = end + 1
+                        continue
+                    }
+                }
+                if token.isKeyword("AUTOINCREMENT") { column.isPrimaryKeyAutoincrement = true }
+                index += 1
+            }
+            column.checks = checks(in: tokens, bytes: bytes)
+            definition.checks += column.checks
+            definition.columns.append(column)
+        }
+        return definition
+    }
+
+    /// The expressions of `CHECK ( … )` clauses among `tokens`, as written.
+    private static func checks(in tokens: [Token], bytes: [UInt8]) -> [String] {
+        var found: [String] = []
+        var index = 0
+        while index < tokens.count {
+            if tokens[index].isKeyword("CHECK"), index + 1 < tokens.count, tokens[index + 1].text == "(",
+                let (expression, end) = parenthesised(tokens, from: index + 1, bytes: bytes)
+            {
+                found.append(expression)
+                index = end + 1
+                continue
+            }
+            index += 1
+        }
+        return found
+    }
+
+    /// The text between the parenthesis at `open` and its match, and the match's index.
+    private static func parenthesised(_ tokens: [Token], from open: Int, bytes: [UInt8]) -> (String, Int)? {
+        var depth = 0
+        for index in open..<tokens.count {
+            if tokens[index].text == "(" { depth += 1 }
+            if tokens[index].text == ")" {
+                depth -= 1
+                if depth == 0 {
+                    guard index > open + 1 else { return ("", index) }
+                    let range = tokens[open + 1].range.lowerBound..<tokens[index - 1].range.upperBound
+                    return (String(decoding: bytes[range], as: UTF8.self), index)
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `CREATE TABLE` text with the table's name replaced by `newName` (already quoted).
+    static func renamingTable(_ sql: String, to newName: String) -> String? {
+        guard let range = parseTable(sql)?.nameRange else { return nil }
+        var bytes = Array(sql.utf8)
+        bytes.replaceSubrange(range, with: Array(newName.utf8))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - CREATE INDEX
+
+    /// The key columns (or expressions) and `WHERE` predicate of a `CREATE INDEX` statement.
+    static func parseIndex(_ sql: String) -> (columns: [String], predicate: String?) {
+        let all = tokens(sql)
+        let bytes = Array(sql.utf8)
+        guard let on = all.firstIndex(where: { $0.isKeyword("ON") }),
+            let open = all[on...].firstIndex(where: { $0.text == "(" })
+        else { return ([], nil) }
+        var columns: [String] = []
+        var depth = 0
+        var start = open + 1
+        var close = all.count
+        func slice(_ from: Int, _ to: Int) -> String {
+            guard from < to else { return "" }
+            return String(decoding: bytes[all[from].range.lowerBound..<all[to - 1].range.upperBound], as: UTF8.self)
+        }
+        for index in (open + 1)..<all.count {
+            if all[index].text == "(" { depth += 1 }
+            if all[index].text == ")" {
+                if depth == 0 {
+                    close = index
+                    break
+                }
+                depth -= 1
+            }
+            if all[index].text == "," && depth == 0 {
+                columns.append(slice(start, index))
+                start = index + 1
+            }
+        }
+        columns.append(slice(start, close))
+        var predicate: String?
+        if close + 1 < all.count, all[close + 1].isKeyword("WHERE") {
+            predicate = slice(close + 2, all.count)
+        }
+        return (columns, predicate)
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+
+/// DDL that turns one schema into another, statement by statement, rendered for one
+/// dialect by ``SchemaDiff/script(configuration:)``.
+///
+/// Statements are ordered so that dependencies hold: schemas, extensions, types and
+/// sequences before the tables that use them, tables before their indexes and foreign
+/// keys, views after their tables; drops run the other way round. A statement that loses
+/// data says so in a `-- WARNING: drops data` comment. Changes the dialect cannot express
+/// are listed in ``unsupported`` and appear in ``text`` as `-- UNSUPPORTED:` comments;
+/// they are never rendered as SQL that would do something else.
+///
+/// ```swift
+/// let script = try SchemaDiff(from: live, to: wanted).script()
+/// for statement in script.statements { try await database.execute(statement.sql) }
+/// if !script.isComplete { print(script.unsupported.map(\.reason)) }
+/// ```
+///
+/// ## Topics
+/// ### Contents
+/// - ``statements``
+/// - ``unsupported``
+/// - ``isComplete``
+/// - ``text``
+/// ### Types
+/// - ``Statement``
+/// - ``UnsupportedChange``
+/// - ``Configuration``
+public struct SchemaScript: Sendable, Equatable, Codable {
+    /// The dialect the statements are written for (``Dialect/name``).
+    public var dialect: String
+    /// The statements, in the order they must run.
+    public var statements: [Statement]
+    /// Changes that have no statement because the dialect cannot make them as asked.
+    public var unsupported: [UnsupportedChange]
+
+    /// Creates a script.
+    public init(dialect: String, statements: [Statement] = [], unsupported: [UnsupportedChange] = []) {
+        self.dialect = dialect
+        self.statements = statements
+        self.unsupported = unsupported
+    }
+
+    /// Whether every change is covered by a statement.
+    public var isComplete: Bool { unsupported.isEmpty }
+
+    /// Whether any statement drops data.
+    public var dropsData: Bool { statements.contains { $0.dropsData } }
+
+    /// One statement and the comments printed above it.
+    public struct Statement: Sendable, Equatable, Codable {
+        /// The SQL, without a trailing `;`.
+        public var sql: String
+        /// Comment lines printed above the statement, without `-- `.
+        public var comments: [String]
+        /// Whether running it loses data (a dropped table or column, a table rebuilt without
+        /// some of its columns).
+        public var dropsData: Bool
+        /// The change it implements (`column public.users.email`), when it implements one.
+        public var change: String?
+
+        /// Creates a statement.
+        public init(_ sql: String, comments: [String] = [], dropsData: Bool = false, change: String? = nil) {
+            self.sql = sql
+            self.comments = comments
+            self.dropsData = dropsData
+            self.change = change
+        }
+    }
+
+    /// A change the renderer cannot express, and why.
+    public struct UnsupportedChange: Sendable, Equatable, Codable {
+        /// The change (`enum_type public.mood`).
+        public var change: String
+        /// Why it is not rendered and what to do instead.
+        public var reason: String
+
+        /// Creates an entry.
+        public init(change: String, reason: String) {
+            self.change = change
+            self.reason = reason
+        }
+    }
+
+    /// How a script is rendered.
+    ///
+    /// ```swift
+    /// var configuration = SchemaScript.Configuration()
+    /// configuration.annotate = { statement in
+    ///     statement.sql.hasPrefix("CREATE INDEX") ? ["lint: use CREATE INDEX CONCURRENTLY on a live table"] : []
+    /// }
+    /// let script = try diff.script(configuration: configuration)
+    /// ```
+    public struct Configuration: Sendable {
+        /// Extra comment lines for each statement (lint findings, for example), printed above
+        /// it after the renderer's own comments. Nil adds nothing.
+        public var annotate: (@Sendable (Statement) -> [String])?
+
+        /// Creates a configuration.
+        public init(annotate: (@Sendable (Statement) -> [String])? = nil) {
+            self.annotate = annotate
+        }
+    }
+
+    /// The script as text: each statement with its comments above and a `;` after,
+    /// separated by blank lines, then the unsupported changes as `-- UNSUPPORTED:` lines.
+    public var text: String {
+        var blocks: [String] = []
+        for statement in statements {
+            var lines = statement.comments.flatMap { comment in
+                comment.split(separator: "\n", omittingEmptySubsequences: false).map { "-- " + $0 }
+            }
+            var sql = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
+            while sql.hasSuffix(";") { sql.removeLast() }
+            lines.append(sql + ";")
+            blocks.append(lines.joined(separator: "\n"))
+        }
+        for entry in unsupported {
+            blocks.append("-- UNSUPPORTED: \(entry.change): \(entry.reason)")
+        }
+        return blocks.joined(separator: "\n\n") + (blocks.isEmpty ? "" : "\n")
+    }
+}
+
+/// Renders the DDL of a ``SchemaDiff`` for one dialect.
+public protocol SchemaScriptRenderer: Sendable {
+    /// The dialect this renderer writes (``Dialect/name``).
+    var dialect: String { get }
+    /// The statements that turn `diff.source` into `diff.target`, in dependency order.
+    /// - Parameter diff: a diff of two schemas of this renderer's dialect.
+    /// - Returns: the script, with unsupported changes listed instead of rendered.
+    func render(_ diff: SchemaDiff) -> SchemaScript
+}
+
+extension SchemaDiff {
+    /// The DDL that turns ``source`` into ``target``, for the schemas' dialect.
+    ///
+    /// ```swift
+    /// let script = try SchemaDiff(from: production, to: staging).script()
+    /// print(script.text)
+    /// ```
+    ///
+    /// - Parameter configuration: extra comments per statement (lint findings).
+    /// - Returns: the script; check ``SchemaScript/isComplete``.
+    /// - Throws: ``CutoverError`` `.renderingUnsupported` when no renderer writes the dialect.
+    /// - Warning: statements marked ``SchemaScript/Statement/dropsData`` lose data when run.
+    public func script(configuration: SchemaScript.Configuration = .init()) throws -> SchemaScript {
+        let renderers: [any SchemaScriptRenderer] = [PostgresSchemaRenderer(), SQLiteSchemaRenderer()]
+        guard let renderer = renderers.first(where: { $0.dialect == source.dialect }) else {
+            throw CutoverError(
+                .renderingUnsupported, "cannot write DDL for \(source.dialect) schemas",
+                hint: "DDL is rendered for \(renderers.map(\.dialect).joined(separator: " and ")); compare without --sql")
+        }
+        var script = renderer.render(self)
+        if let annotate = configuration.annotate {
+            for index in script.statements.indices {
+                script.statements[index].comments += annotate(script.statements[index])
+            }
+        }
+        return script
+    }
+}
+
+extension CutoverError.Code {
+    /// No DDL renderer for the schemas' dialect.
+    public static let renderingUnsupported = Self("rendering_unsupported", exitCode: 2)
+}

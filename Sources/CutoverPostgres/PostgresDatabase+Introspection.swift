@@ -1,0 +1,191 @@
+import CutoverCore
+import Foundation
+
+extension PostgresDatabase: SchemaIntrospecting {
+    /// Reads the database's schema from `pg_catalog`.
+    ///
+    /// One query per kind of object (schemas, extensions, enum types, sequences, tables,
+    /// columns, constraints, indexes, views, functions, triggers), each over the whole
+    /// database, so the number of round trips does not grow with the number of tables. The
+    /// session's `search_path` is emptied while the queries run, so every name in the
+    /// definitions is schema-qualified, and restored afterwards.
+    ///
+    /// Left out: the system schemas, temporary schemas, objects that belong to an
+    /// extension, and the schema `cutover` unless ``IntrospectionOptions/includesCutoverObjects``.
+    /// Needs PostgreSQL 11 or later.
+    ///
+    /// ```swift
+    /// let db = try await PostgresDriver().connect(url, logger: logger)
+    /// let schema = try await db.introspect(options: .init())
+    /// print(schema.tables.count)
+    /// ```
+    ///
+    /// - Parameter options: which objects to read.
+    /// - Returns: the schema, collections sorted by name.
+    /// - Throws: ``CutoverError`` `.statementFailed` when a catalog query fails (for
+    ///   example on PostgreSQL 10 or older), or `.connectionFailed` when the session is lost.
+    public func introspect(options: IntrospectionOptions) async throws -> Schema {
+        let queries = PostgresCatalogQueries(options: options, serverVersion: serverVersionNumber)
+        let previous = try await query("SELECT current_setting('search_path') AS path").first?.string("path") ?? "\"$user\", public"
+        try await execute("SELECT set_config('search_path', '', false)")
+        do {
+            let schema = try await read(queries)
+            try await execute("SELECT pg_catalog.set_config('search_path', $1, false)", [.text(previous)])
+            return schema
+        } catch {
+            try? await execute("SELECT pg_catalog.set_config('search_path', $1, false)", [.text(previous)])
+            throw error
+        }
+    }
+
+    private func read(_ queries: PostgresCatalogQueries) async throws -> Schema {
+        let namespaces = try await query(queries.namespaces).map { row in
+            Schema.Namespace(name: row.string("name") ?? "", comment: row.string("comment"))
+        }
+        let extensions = try await query(queries.extensions).map { row in
+            Schema.Extension(name: row.string("name") ?? "", schema: row.string("schema") ?? "", version: row.string("version") ?? "")
+        }
+        let enumTypes = try await query(queries.enumTypes).map { row in
+            Schema.EnumType(name: Self.name(row), labels: Self.strings(row.string("labels")), comment: row.string("comment"))
+        }
+        let sequences = try await query(queries.sequences).map(Self.sequence)
+        var columnsByTable: [Schema.ObjectName: [Schema.Column]] = [:]
+        for row in try await query(queries.columns) {
+            columnsByTable[Self.name(row, schema: "schema", name: "table_name"), default: []].append(Self.column(row))
+        }
+        var constraintsByTable: [Schema.ObjectName: [Schema.Constraint]] = [:]
+        for row in try await query(queries.constraints) {
+            constraintsByTable[Self.name(row, schema: "schema", name: "table_name"), default: []].append(Self.constraint(row))
+        }
+        let tables = try await query(queries.tables).map { row in
+            let name = Self.name(row)
+            var parent: Schema.ObjectName?
+            if let parentName = row.string("parent_name") { parent = Schema.ObjectName(parentName, schema: row.string("parent_schema")) }
+            return Schema.Table(
+                name: name, columns: columnsByTable[name] ?? [], constraints: constraintsByTable[name] ?? [],
+                comment: row.string("comment"), partitionKey: row.string("partition_key"), partitionOf: parent,
+                partitionBound: row.string("partition_bound"), options: Self.strings(row.string("options")),
+                isUnlogged: row.string("persistence") == "u")
+        }
+        let indexes = try await query(queries.indexes).map { row in
+            Schema.Index(
+                name: Self.name(row), table: Self.name(row, schema: "table_schema", name: "table_name"),
+                columns: Self.strings(row.string("columns")), isUnique: row["is_unique"] == .bool(true),
+                method: row.string("method"), predicate: row.string("predicate"), definition: row.string("definition") ?? "",
+                isValid: row["is_valid"] != .bool(false), comment: row.string("comment"))
+        }
+        let views = try await query(queries.views).map { row in
+            Schema.View(
+                name: Self.name(row), definition: Self.viewDefinition(row.string("definition")),
+                isMaterialized: row.string("kind") == "m", options: Self.strings(row.string("options")),
+                dependsOn: Self.pairs(row.string("depends_on")).map { Schema.ObjectName($0.1, schema: $0.0) },
+                comment: row.string("comment"))
+        }
+        let functions = try await query(queries.functions).map { row in
+            Schema.Function(
+                name: Self.name(row), arguments: row.string("arguments") ?? "",
+                kind: row.string("kind") == "p" ? "procedure" : "function", result: row.string("result"),
+                language: row.string("language") ?? "", definition: row.string("definition") ?? "", comment: row.string("comment"))
+        }
+        let triggers = try await query(queries.triggers).map { row in
+            Schema.Trigger(
+                name: row.string("name") ?? "", table: Self.name(row, schema: "schema", name: "table_name"),
+                definition: row.string("definition") ?? "", enabled: row.string("enabled") ?? "O", comment: row.string("comment"))
+        }
+        return Schema(
+            dialect: dialect.name, namespaces: namespaces, extensions: extensions, enumTypes: enumTypes, sequences: sequences,
+            tables: tables, indexes: indexes, views: views, functions: functions, triggers: triggers)
+    }
+
+    // MARK: - Rows to model
+
+    private static func name(_ row: Row, schema: String = "schema", name: String = "name") -> Schema.ObjectName {
+        Schema.ObjectName(row.string(name) ?? "", schema: row.string(schema))
+    }
+
+    private static func sequence(_ row: Row) -> Schema.Sequence {
+        var owner: Schema.ColumnReference?
+        if let table = row.string("owner_table"), let column = row.string("owner_column") {
+            owner = Schema.ColumnReference(table: Schema.ObjectName(table, schema: row.string("owner_schema")), column: column)
+        }
+        return Schema.Sequence(
+            name: name(row), dataType: row.string("data_type") ?? "bigint", start: row["start"]?.int ?? 1,
+            increment: row["increment"]?.int ?? 1, minValue: row["min_value"]?.int ?? 1, maxValue: row["max_value"]?.int ?? .max,
+            cache: row["cache"]?.int ?? 1, cycles: row["cycles"] == .bool(true), ownedBy: owner, comment: row.string("comment"))
+    }
+
+    private static func column(_ row: Row) -> Schema.Column {
+        let expression = row.string("expression")
+        let isGenerated = row.string("generated") == "s"
+        var identity: Schema.Column.Identity?
+        switch row.string("identity") {
+        case "a": identity = .always
+        case "d": identity = .byDefault
+        default: identity = nil
+        }
+        return Schema.Column(
+            name: row.string("name") ?? "", type: row.string("type") ?? "", isNullable: row["not_null"] != .bool(true),
+            defaultExpression: isGenerated ? nil : expression, identity: identity,
+            generated: isGenerated ? expression.map { Schema.Column.Generated(expression: $0, isStored: true) } : nil,
+            collation: row.string("collation"), comment: row.string("comment"))
+    }
+
+    private static func constraint(_ row: Row) -> Schema.Constraint {
+        let kind: Schema.Constraint.Kind
+        switch row.string("type") {
+        case "p": kind = .primaryKey
+        case "u": kind = .unique
+        case "f": kind = .foreignKey
+        case "x": kind = .exclusion
+        default: kind = .check
+        }
+        let isValidated = row["validated"] != .bool(false)
+        var definition = row.string("definition") ?? ""
+        // pg_get_constraintdef appends NOT VALID; validity is its own property.
+        if !isValidated, definition.hasSuffix(" NOT VALID") { definition.removeLast(" NOT VALID".count) }
+        var reference: Schema.ForeignKeyReference?
+        if kind == .foreignKey, let table = row.string("ref_table") {
+            reference = Schema.ForeignKeyReference(
+                table: Schema.ObjectName(table, schema: row.string("ref_schema")), columns: strings(row.string("ref_columns")),
+                onUpdate: action(row.string("on_update")), onDelete: action(row.string("on_delete")),
+                match: ["f": "FULL", "p": "PARTIAL"][row.string("match") ?? ""] ?? "SIMPLE")
+        }
+        return Schema.Constraint(
+            name: row.string("name") ?? "", kind: kind, columns: strings(row.string("columns")), definition: definition,
+            expression: row.string("expression"), references: reference, isDeferrable: row["deferrable"] == .bool(true),
+            isInitiallyDeferred: row["deferred"] == .bool(true), isValidated: isValidated, comment: row.string("comment"))
+    }
+
+    /// `confupdtype`/`confdeltype` codes (https://www.postgresql.org/docs/current/catalog-pg-constraint.html).
+    private static func action(_ code: String?) -> Schema.ReferentialAction {
+        switch code {
+        case "r": .restrict
+        case "c": .cascade
+        case "n": .setNull
+        case "d": .setDefault
+        default: .noAction
+        }
+    }
+
+    /// `pg_get_viewdef` text without surrounding whitespace and the final `;`.
+    private static func viewDefinition(_ text: String?) -> String {
+        var definition = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        while definition.hasSuffix(";") { definition.removeLast() }
+        return definition
+    }
+
+    /// A JSON array of strings (`json_agg` of text); empty for NULL.
+    private static func strings(_ json: String?) -> [String] {
+        guard let json, let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any] else { return [] }
+        return array.compactMap { $0 as? String }
+    }
+
+    /// A JSON array of two-string arrays.
+    private static func pairs(_ json: String?) -> [(String, String)] {
+        guard let json, let array = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[Any]] else { return [] }
+        return array.compactMap { pair in
+            guard pair.count == 2, let first = pair[0] as? String, let second = pair[1] as? String else { return nil }
+            return (first, second)
+        }
+    }
+}

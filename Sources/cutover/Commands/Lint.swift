@@ -1,0 +1,215 @@
+import ArgumentParser
+import Cutover
+import CutoverCore
+import Foundation
+
+extension CutoverCommand {
+    /// `cutover lint [FILES…]`: static rules for statements that take strong locks, rewrite
+    /// tables, fail, or break application nodes running the old code.
+    struct Lint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check migrations for statements that lock or rewrite tables, fail, or break old code. Exit 3 on error findings.",
+            discussion: """
+                Without FILES, lints every migration in the folder cutover.toml names, for the database of the \
+                chosen env. FILES (.sql files or folders) need no cutover.toml and default to PostgreSQL. \
+                `-- cutover:allow RULE` on the line above a statement accepts that finding. \
+                Exit codes: 0 no errors (warnings may be printed) · 2 bad input · 3 error findings.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case text, json, github
+        }
+
+        enum DialectName: String, ExpressibleByArgument, CaseIterable {
+            case postgresql, sqlite
+
+            init?(argument: String) {
+                switch argument.lowercased() {
+                case "postgresql", "postgres", "pg": self = .postgresql
+                case "sqlite", "sqlite3": self = .sqlite
+                default: return nil
+                }
+            }
+        }
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: ArgumentHelp("Migration files or folders (default: the migrations folder of cutover.toml).", valueName: "files"))
+        var files: [String] = []
+
+        @Option(help: "Output: text, json, or github (workflow annotations: ::error file=…,line=…,title=RULE::…).")
+        var format: Format = .text
+
+        @Option(help: ArgumentHelp("postgresql or sqlite (default: the env's database; PostgreSQL for FILES without cutover.toml).", valueName: "name"))
+        var dialect: DialectName?
+
+        @Option(help: ArgumentHelp("The PostgreSQL version migrations run on (15, 9.6, 150004); rules follow it. Default: 13.", valueName: "version"))
+        var postgresVersion: String?
+
+        @Flag(help: "List the rules with their severities and exit.")
+        var listRules = false
+
+        func validate() throws {
+            if global.json && format != .text && format != .json {
+                throw ValidationError("--json and --format \(format.rawValue) contradict each other; pass one")
+            }
+            if let postgresVersion, Linter.Configuration.postgresVersionNumber(postgresVersion) == nil {
+                throw ValidationError("--postgres-version expects a version such as 15, 9.6 or 150004, not '\(postgresVersion)'")
+            }
+        }
+
+        private var outputFormat: Format { global.json ? .json : format }
+
+        func run() async throws {
+            if listRules { return printRules() }
+            let findings: [LintFinding]
+            let fileCount: Int
+            let dialectName: DialectName
+            do {
+                let config = try loadConfiguration()
+                if !global.quiet, let config { for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) } }
+                dialectName = dialect ?? config.flatMap(Self.dialect(of:)) ?? .postgresql
+                let migrations = try files.isEmpty ? try folderMigrations(config) : try fileMigrations()
+                var linterConfiguration = Linter.Configuration(postgresVersion: postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber))
+                linterConfiguration.lockTimeoutConfigured = config.map { Self.hasLockTimeout($0.safety) } ?? false
+                let database: any Dialect = dialectName == .sqlite ? SQLiteDialect() : PostgresDialect()
+                findings = Linter(configuration: linterConfiguration).lint(migrations, dialect: database)
+                fileCount = migrations.count
+            } catch let error as CutoverError {
+                CommandContext.report(error, options: global)
+                throw ExitCode(error.exitCode)
+            }
+            report(findings, files: fileCount, dialect: dialectName)
+            if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
+        }
+
+        // MARK: - Input
+
+        /// cutover.toml: required without FILES; with FILES, read when `--config` names one
+        /// or one is found, for its lock_timeout and database.
+        private func loadConfiguration() throws -> Configuration? {
+            let loader = ConfigurationLoader()
+            if files.isEmpty || global.config != nil { return try loader.load(explicitPath: global.config) }
+            guard loader.find(from: FileManager.default.currentDirectoryPath) != nil else { return nil }
+            return try loader.load(explicitPath: nil)
+        }
+
+        /// The env's database kind; nil when no env can be chosen (e.g. an unset `${VAR}`),
+        /// since linting needs no connection.
+        private static func dialect(of config: Configuration) -> DialectName? {
+            guard let target = try? ConfigurationLoader().target(in: config, env: nil, environment: ProcessInfo.processInfo.environment) else {
+                return nil
+            }
+            return target.url.scheme.hasPrefix("sqlite") || target.url.scheme == "file" ? .sqlite : .postgresql
+        }
+
+        private static func hasLockTimeout(_ safety: Configuration.Safety) -> Bool {
+            safety.lockTimeout.map { $0 > .zero } ?? false
+        }
+
+        private func folderMigrations(_ config: Configuration?) throws -> [Migration] {
+            guard let config else { return [] }
+            let folder = config.migrationsDirectory
+            return try MigrationDirectory(path: folder).load().map { Self.renamed($0, to: Self.displayPath(folder, $0.fileName)) }
+        }
+
+        /// Each argument: a folder (its migrations, in id order) or a `.sql` file, which need
+        /// not be named like a migration.
+        private func fileMigrations() throws -> [Migration] {
+            var migrations: [Migration] = []
+            for path in files {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw CutoverError(.invalidArgument, "'\(path)' does not exist", hint: "pass .sql files or folders of migrations")
+                }
+                if isDirectory.boolValue {
+                    migrations += try MigrationDirectory(path: path).load().map { Self.renamed($0, to: Self.displayPath(path, $0.fileName)) }
+                    continue
+                }
+                let contents: String
+                do {
+                    contents = try String(contentsOfFile: path, encoding: .utf8)
+                } catch {
+                    throw CutoverError(.invalidMigration, "cannot read '\(path)' as UTF-8 text", hint: "save the file as UTF-8", file: path)
+                }
+                let baseName = (path as NSString).lastPathComponent
+                // Any .sql file can be linted; a name that is not <id>_<name>.sql gets id 0.
+                let parseName = MigrationFileParser.parseFileName(baseName) != nil ? baseName : "0_file.sql"
+                do {
+                    migrations.append(Self.renamed(try MigrationFileParser().parse(fileName: parseName, contents: contents), to: path))
+                } catch var error as CutoverError {
+                    error.file = path
+                    throw error
+                }
+            }
+            return migrations
+        }
+
+        private static func renamed(_ migration: Migration, to fileName: String) -> Migration {
+            Migration(
+                id: migration.id, name: migration.name, fileName: fileName, up: migration.up, down: migration.down,
+                isTransactional: migration.isTransactional, checksum: migration.checksum, allowances: migration.allowances)
+        }
+
+        /// `folder/name`, relative to the working directory when inside it, so editors and
+        /// GitHub annotations find the file.
+        private static func displayPath(_ folder: String, _ name: String) -> String {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let cwd = FileManager.default.currentDirectoryPath
+            let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"
+            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        }
+
+        // MARK: - Output
+
+        private func report(_ findings: [LintFinding], files: Int, dialect: DialectName) {
+            switch outputFormat {
+            case .json:
+                Terminal.out(Self.json(findings, files: files, dialect: dialect).rendered())
+            case .github:
+                for finding in findings where !global.quiet || finding.severity == .error { Terminal.out(finding.githubAnnotation) }
+                if !global.quiet { Terminal.err("\(Self.fileCount(files)) linted for \(dialect.rawValue): \(LintFinding.summary(of: findings))") }
+            case .text:
+                for finding in findings where !global.quiet || finding.severity == .error { Terminal.out(finding.renderedText() + "\n") }
+                if !global.quiet { Terminal.out("\(Self.fileCount(files)) linted for \(dialect.rawValue): \(LintFinding.summary(of: findings))") }
+            }
+        }
+
+        private static func fileCount(_ count: Int) -> String { "\(count) file\(count == 1 ? "" : "s")" }
+
+        /// `{"ok", "dialect", "files", "errors", "warnings", "findings": [...]}`.
+        static func json(_ findings: [LintFinding], files: Int, dialect: DialectName) -> JSON {
+            let errors = findings.filter { $0.severity == .error }.count
+            return .object([
+                ("ok", .bool(errors == 0)), ("dialect", .string(dialect.rawValue)), ("files", .int(files)),
+                ("errors", .int(errors)), ("warnings", .int(findings.count - errors)),
+                ("findings", .array(findings.map(json))),
+            ])
+        }
+
+        /// One finding as JSON; `validate` and `migrate` can print findings the same way.
+        static func json(_ finding: LintFinding) -> JSON {
+            .object([
+                ("rule", .string(finding.rule)), ("severity", .string(finding.severity.rawValue)), ("file", .string(finding.file)),
+                ("line", .int(finding.line)), ("migration", .string(finding.migrationID.rawValue)), ("statement", .string(finding.statement)),
+                ("message", .string(finding.message)), ("lock", .string(finding.lock)), ("why", .string(finding.why)),
+                ("safe_rewrite", .string(finding.safeRewrite)),
+            ])
+        }
+
+        private func printRules() {
+            let rules = Linter.rules
+            if outputFormat == .json {
+                Terminal.out(JSON.array(rules.map {
+                    .object([("id", .string($0.id)), ("severity", .string($0.severity.rawValue)), ("sqlite", .bool($0.appliesToSQLite)),
+                             ("summary", .string($0.summary))])
+                }).rendered())
+                return
+            }
+            let width = rules.map(\.id.count).max() ?? 0
+            for rule in rules {
+                Terminal.out("\(rule.id.padding(width))  \(rule.severity.rawValue.padding(7))  \(rule.appliesToSQLite ? "pg+sqlite" : "pg       ")  \(rule.summary)")
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Cutover
+import CutoverCore
+import Foundation
+
+extension CutoverCommand {
+    /// `cutover rehearse`: trial-upgrade a clone and report time and locks per statement.
+    struct Rehearse: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending migrations to a clone of the target; report each statement's time and the locks it held.",
+            discussion: """
+                PostgreSQL: the clone is made with CREATE DATABASE … TEMPLATE when no other session is connected to the \
+                target, otherwise with pg_dump | pg_restore, which is safe while the site is live. SQLite: VACUUM INTO. \
+                Locks are sampled from a second session while each statement runs. Exit 1 when a migration fails on the clone.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Option(help: ArgumentHelp("How to clone: template, dump or automatic.", valueName: "strategy"))
+        var strategy = "automatic"
+
+        @Flag(help: "Keep the clone afterwards (its URL is printed).")
+        var keep = false
+
+        func validate() throws {
+            guard CloneStrategy.requestable.map(\.rawValue).contains(strategy) else {
+                throw ValidationError("--strategy must be template, dump or automatic, not '\(strategy)'")
+            }
+        }
+
+        func run() async throws {
+            try await CommandContext.run(global) { context in
+                let target = try context.target()
+                let outcome = try await RehearsalRunner(context: context).rehearse(target, strategy: CloneStrategy(strategy), keep: keep)
+                context.output(RehearsalOutput.json(outcome, target: target)) { RehearsalOutput.print(outcome, target: target) }
+                if let failure = outcome.report.failure {
+                    if !global.json { CommandContext.report(failure, options: global) }
+                    throw ExitCode(failure.exitCode)
+                }
+            }
+        }
+    }
+}
+
+/// A rehearsal's report plus how the clone was made.
+struct RehearsalOutcome {
+    var report: Rehearsal.Report
+    var clone: DatabaseClone
+    var dropped: Bool
+}
+
+/// Clones the target, rehearses on the clone, and drops it unless asked to keep it.
+struct RehearsalRunner {
+    let context: CommandContext
+
+    func rehearse(_ target: Target, strategy: CloneStrategy, keep: Bool) async throws -> RehearsalOutcome {
+        let migrations = try context.migrations()
+        guard let cloning = try context.driver(for: target.url) as? any DatabaseCloning else {
+            throw CutoverError(.invalidArgument, "\(target.url.scheme) databases cannot be cloned for a rehearsal", hint: "rehearse on PostgreSQL or SQLite")
+        }
+        let stamp = Self.stamp()
+        let name = target.url.scheme.hasPrefix("sqlite")
+            ? ((target.url.path as NSString).lastPathComponent as NSString).deletingPathExtension + "_rehearsal_\(stamp).sqlite3"
+            : String("\(target.url.database ?? "db")".prefix(40)) + "_rehearsal_\(stamp)"
+        if !context.options.quiet { Terminal.err("cloning \(target.url.redacted) (\(strategy))…") }
+        let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: context.logger)
+        if !context.options.quiet { Terminal.err("clone ready in \(clone.duration.milliseconds) ms (\(clone.strategy)): \(clone.url.redacted)") }
+        let rehearsal = Rehearsal(
+            migrations: migrations, configuration: Migrator.Configuration(safety: context.config.safety),
+            open: { url in try await cloning.open(url, logger: context.logger) }, logger: context.logger, events: context.progressPrinter())
+        let report: Rehearsal.Report
+        do {
+            report = try await rehearsal.run(on: clone.url)
+        } catch {
+            if !keep { try? await cloning.dropClone(clone.url, logger: context.logger) }
+            throw error
+        }
+        var dropped = false
+        if !keep {
+            try await cloning.dropClone(clone.url, logger: context.logger)
+            dropped = true
+        }
+        var kept = report
+        kept.kept = !dropped
+        return RehearsalOutcome(report: kept, clone: clone, dropped: dropped)
+    }
+
+    static func stamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd_HHmmss"
+        return formatter.string(from: Date())
+    }
+}
+
+/// Renders a rehearsal for people and machines.
+enum RehearsalOutput {
+    /// `AccessExclusiveLock` → `ACCESS EXCLUSIVE`.
+    static func modeName(_ mode: String) -> String {
+        var words: [String] = []
+        var current = ""
+        for character in mode.replacingOccurrences(of: "Lock", with: "") {
+            if character.isUppercase, !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.joined(separator: " ").uppercased()
+    }
+
+    static func json(_ outcome: RehearsalOutcome, target: Target) -> JSON {
+        let report = outcome.report
+        return .object([
+            ("ok", .bool(report.succeeded)), ("env", .string(target.environment)), ("clone", .string(report.clone)),
+            ("strategy", .string(outcome.clone.strategy.rawValue)), ("clone_ms", .int(Int(outcome.clone.duration.milliseconds))),
+            ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
+            ("applied", .array(report.applied.map { .string($0.rawValue) })),
+            ("statements", .array(report.statements.map { statement in
+                .object([
+                    ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
+                    ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
+                    ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
+                    ("error", .string(statement.error)),
+                    ("locks", .array(statement.locks.map { lock in
+                        .object([
+                            ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
+                            ("held_ms", .int(lock.heldMilliseconds)), ("new_relation", .bool(lock.isNewRelation)),
+                            ("impact", .string(lock.impact.description)),
+                        ])
+                    })),
+                ])
+            })),
+            ("error", report.failure.map { .string($0.description) } ?? .null),
+        ])
+    }
+
+    static func print(_ outcome: RehearsalOutcome, target: Target) {
+        let report = outcome.report
+        var current: MigrationID?
+        for statement in report.statements {
+            if statement.migration != current {
+                current = statement.migration
+                Terminal.out("\(statement.migration)_\(statement.migrationName)")
+            }
+            let sql = statement.sql.replacingOccurrences(of: "\n", with: " ")
+            Terminal.out("  line \(statement.line): \(sql.count > 60 ? String(sql.prefix(57)) + "…" : sql)  \(statement.durationMilliseconds) ms")
+            for lock in statement.locks where !lock.isNewRelation {
+                Terminal.out("      \(modeName(lock.mode)) on \(lock.relation) for \(lock.heldMilliseconds) ms — \(lock.impact)")
+            }
+            if let error = statement.error { Terminal.out("      failed: \(error)") }
+        }
+        let blocking = report.statements.filter { $0.impact > .blocksNothing }
+        let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
+        Terminal.out("rehearsal of \(target.environment) on a \(outcome.clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
+            + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
+        Terminal.out(report.kept ? "clone kept: \(report.clone)" : "clone dropped (pass --keep to keep it)")
+    }
+}

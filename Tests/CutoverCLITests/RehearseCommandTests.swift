@@ -1,0 +1,52 @@
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+@Suite("cutover rehearse")
+struct RehearseCommandTests {
+    @Test("rehearses on a clone: the target is untouched, locks are reported, the clone is dropped", arguments: TestBackend.all)
+    func rehearse(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, v integer);\nINSERT INTO t VALUES (1, 1), (2, 2);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_type.sql", backend.name == "sqlite" ? "ALTER TABLE t ADD COLUMN w integer;" : "ALTER TABLE t ALTER COLUMN v TYPE bigint;")
+        try cli.fixture.write("3_new.sql", "CREATE TABLE fresh (id integer);")
+        let result = try await cli.run("rehearse", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["applied"] as? [String] == ["2", "3"])
+        #expect(object["kept"] as? Bool == false)
+        let statements = try #require(object["statements"] as? [[String: Any]])
+        #expect(statements.count == 2)
+        if backend.name == "postgres" {
+            #expect(statements[0]["impact"] as? String == "blocks reads and writes")
+            let locks = try #require(statements[0]["locks"] as? [[String: Any]])
+            #expect(locks.contains { $0["relation"] as? String == "public.t" && $0["mode"] as? String == "ACCESS EXCLUSIVE" })
+            #expect(statements[1]["impact"] as? String == "blocks nothing")
+            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE datname LIKE '%_rehearsal_%'")
+            #expect(clones.isEmpty, "the clone is dropped")
+        } else {
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.folder).filter { $0.contains("rehearsal") }
+            #expect(leftovers.isEmpty, "the clone file is removed: \(leftovers)")
+        }
+        // The target itself has not changed.
+        let status = try await cli.json("status")
+        let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+        #expect(states == ["applied", "pending", "pending"])
+        #expect(try await !cli.fixture.tableExists("fresh"))
+        await cli.cleanUp()
+    }
+
+    @Test("a migration that fails on the clone exits 1 and leaves the target untouched")
+    func failingRehearsal() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try cli.fixture.write("1_bad.sql", "CREATE TABLE a (id integer);\nINSERT INTO missing VALUES (1);")
+        let result = try await cli.run("rehearse")
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAILED"))
+        #expect(result.stderr.contains("1_bad.sql:2"))
+        #expect(try await !cli.fixture.tableExists("a"))
+        await cli.cleanUp()
+    }
+}
