@@ -36,8 +36,11 @@ scripts_dir=$("$python" -c 'import sysconfig; print(sysconfig.get_path("scripts"
 find_dbmate() {
     local candidate
     candidate=$(command -v dbmate 2>/dev/null || true)
-    # A pyenv shim is a shell script that re-execs; prefer the real binary.
-    if [[ -x $scripts_dir/dbmate ]]; then candidate=$scripts_dir/dbmate; fi
+    # A pyenv shim is a shell script that re-execs pyenv on every call (tens of ms, which
+    # would be timed): use the real binary next to the interpreter instead.
+    if [[ ( -z $candidate || $candidate == */shims/* ) && -x $scripts_dir/dbmate ]]; then
+        candidate=$scripts_dir/dbmate
+    fi
     [[ -n $candidate ]] && "$candidate" --version >/dev/null 2>&1 && printf '%s\n' "$candidate"
 }
 dbmate=$(find_dbmate || true)

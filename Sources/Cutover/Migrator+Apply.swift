@@ -50,7 +50,7 @@ extension Migrator {
         return try await inWriteTransaction {
             // Inside the write transaction the row is current: a concurrent SQLite runner that
             // committed this migration first is seen here, and we skip it.
-            if try await history.record(migration.id)?.phase == .applied { return false }
+            if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
             for statement in dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: true) {
                 try await database.execute(statement)
             }
@@ -126,7 +126,7 @@ extension Migrator {
         record.durationMilliseconds = Int((clock.now - start).milliseconds)
         // Only one of several cooperating SQLite runners records (and reports) the finish.
         let finished = try await inWriteTransaction { [record] in
-            if try await history.record(migration.id)?.phase == .applied { return false }
+            if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
             try await history.save(record)
             return true
         }
@@ -143,7 +143,7 @@ extension Migrator {
                 } else {
                     try await inWriteTransaction {
                         // Another SQLite runner may have done this statement meanwhile.
-                        if let done = try await history.record(migration.id)?.statementsDone, done > index { return }
+                        if mustRecheckHistory, let done = try await history.record(migration.id)?.statementsDone, done > index { return }
                         for setting in dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: true) {
                             try await database.execute(setting)
                         }

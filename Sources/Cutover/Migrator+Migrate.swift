@@ -40,6 +40,10 @@ extension Migrator {
             report.isDryRun = true
             return report
         }
+        // Nothing pending without the lock means nothing pending with it (other runners can
+        // only apply more), so a no-op run needs no lock and no second connection.
+        let unlocked = try await history.all()
+        if !unlocked.isEmpty, try plan(history: unlocked, target: target).applied.isEmpty { return MigrateReport() }
         return try await withRunLock {
             // Read again now that the lock is held: another run may have finished meanwhile.
             let planned = try plan(history: try await history.all(), target: target)

@@ -95,6 +95,14 @@ public struct Migrator: Sendable {
         return migration
     }
 
+    /// True while this task holds a run lock that keeps every other runner out (PostgreSQL's
+    /// advisory lock): the history read under it stays current, so the per-migration
+    /// re-reads that SQLite's per-transaction serialisation needs are skipped.
+    @TaskLocal static var holdsExclusiveRunLock = false
+
+    /// Whether history rows must be re-read inside each write transaction.
+    var mustRecheckHistory: Bool { !Self.holdsExclusiveRunLock }
+
     /// Runs `body` while holding the run lock, with the history table in place.
     func withRunLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         let clock = ContinuousClock()
@@ -104,7 +112,7 @@ public struct Migrator: Sendable {
         events(.lockAcquired(waited: clock.now - start))
         do {
             try await ensureHistoryTable()
-            let result = try await body()
+            let result = try await Self.$holdsExclusiveRunLock.withValue(lock.isExclusive) { try await body() }
             await lock.release()
             return result
         } catch {

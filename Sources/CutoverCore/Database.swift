@@ -46,12 +46,22 @@ extension Database {
 /// A held run lock. Call ``release()`` when the run ends; a process that dies releases it
 /// too (the server ends the session).
 public protocol RunLock: Sendable {
+    /// Whether holding it keeps every other runner out for the whole run (a session lock).
+    /// When false, runners serialise per migration and must re-read the history inside each
+    /// write transaction.
+    var isExclusive: Bool { get }
     func release() async
+}
+
+extension RunLock {
+    /// Session locks are exclusive.
+    public var isExclusive: Bool { true }
 }
 
 /// A run lock for databases that serialise by write transactions instead.
 public struct NoRunLock: RunLock {
     public init() {}
+    public var isExclusive: Bool { false }
     public func release() async {}
 }
 

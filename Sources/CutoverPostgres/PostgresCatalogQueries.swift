@@ -1,4 +1,5 @@
 import Foundation
+import Foundation
 import CutoverCore
 
 /// The catalog queries behind ``PostgresDatabase/introspect(options:)``: one query per

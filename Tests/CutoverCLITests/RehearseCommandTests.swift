@@ -41,12 +41,33 @@ struct RehearseCommandTests {
     @Test("a migration that fails on the clone exits 1 and leaves the target untouched")
     func failingRehearsal() async throws {
         let cli = try await CLIFixture.make(.sqlite)
-        try cli.fixture.write("1_bad.sql", "CREATE TABLE a (id integer);\nINSERT INTO missing VALUES (1);")
+        try cli.fixture.write("1_ok.sql", "CREATE TABLE ok (id integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_bad.sql", "CREATE TABLE a (id integer);\nINSERT INTO missing VALUES (1);")
         let result = try await cli.run("rehearse")
         #expect(result.status == 1)
         #expect(result.stdout.contains("FAILED"))
-        #expect(result.stderr.contains("1_bad.sql:2"))
+        #expect(result.stderr.contains("2_bad.sql:2"))
         #expect(try await !cli.fixture.tableExists("a"))
+        await cli.cleanUp()
+    }
+
+    @Test("rehearse = true: migrate rehearses first and stops before touching the target when that fails")
+    func rehearseBeforeMigrate() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try cli.fixture.directory.write("cutover.toml", "default_env = \"test\"\n[env.test]\nurl = \"sqlite:test.sqlite3\"\nrehearse = true\n")
+        try cli.fixture.write("1_ok.sql", "CREATE TABLE ok (id integer);")
+        let first = try await cli.run("migrate")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("rehearsing on a clone"))
+        try cli.fixture.write("2_bad.sql", "CREATE TABLE a (id integer);\nINSERT INTO missing VALUES (1);")
+        let result = try await cli.run("migrate")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("rehearsal failed, so test was not touched"))
+        let status = try await cli.json("status")
+        let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+        #expect(states == ["applied", "pending"], "no failed row on the real database")
+        #expect(try await cli.run("migrate", "--no-rehearse").status == 1)
         await cli.cleanUp()
     }
 }

@@ -109,6 +109,8 @@ extension Configuration {
         public var url: String
         /// The line of `url` in the config file.
         public var line: Int
+        /// `rehearse = true`: `cutover migrate` first rehearses on a clone and stops if that fails.
+        public var rehearse = false
 
         public init(name: String, url: String, line: Int) {
             self.name = name

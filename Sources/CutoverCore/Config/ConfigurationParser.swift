@@ -95,11 +95,17 @@ public struct ConfigurationParser: Sendable {
     private func parseEnvironment(_ entry: TOMLTable.Entry, checker: Checker, config: inout Configuration) throws -> Configuration.Environment {
         let table = try checker.table(entry, key: "env.\(entry.key)")
         var url: (String, Int)?
+        var rehearse = false
         for item in table.entries {
             switch item.key {
             case "url":
                 url = (try checker.string(item, key: "env.\(entry.key).url"), item.line)
-            case "rehearse", "replicas":
+            case "rehearse":
+                guard case .bool(let value) = item.value else {
+                    throw checker.error(item, key: "env.\(entry.key).rehearse", expected: "true or false")
+                }
+                rehearse = value
+            case "replicas":
                 config.ignoredSettings.append("env.\(entry.key).\(item.key) (line \(item.line)): not implemented in this version; it has no effect")
             default:
                 throw checker.unknownKey(item, in: "env.\(entry.key)", known: ["url", "rehearse", "replicas"])
@@ -110,7 +116,9 @@ public struct ConfigurationParser: Sendable {
                 .invalidConfig, "[env.\(entry.key)] has no url", hint: "add url = \"sqlite:\(entry.key).sqlite3\" or url = \"${DATABASE_URL}\"",
                 file: checker.file, line: table.line)
         }
-        return Configuration.Environment(name: entry.key, url: url.0, line: url.1)
+        var environment = Configuration.Environment(name: entry.key, url: url.0, line: url.1)
+        environment.rehearse = rehearse
+        return environment
     }
 }
 

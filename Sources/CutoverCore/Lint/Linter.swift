@@ -60,6 +60,20 @@ public struct Linter: Sendable {
             self.lockTimeoutConfigured = lockTimeoutConfigured
         }
 
+        /// Creates a configuration from `cutover.toml`'s `[safety]` section: a lock timeout
+        /// is configured when `lock_timeout` is set and not zero.
+        ///
+        /// ```swift
+        /// let linter = Linter(configuration: .init(safety: config.safety))
+        /// ```
+        ///
+        /// - Parameters:
+        ///   - safety: The `[safety]` settings.
+        ///   - postgresVersion: `server_version_num` of the target server, or nil.
+        public init(safety: CutoverCore.Configuration.Safety, postgresVersion: Int? = nil) {
+            self.init(postgresVersion: postgresVersion, lockTimeoutConfigured: safety.lockTimeout.map { $0 > .zero } ?? false)
+        }
+
         /// Reads a PostgreSQL version as users write it: `15`, `9.6`, `15.4`, or a
         /// `server_version_num` such as `150004`.
         ///

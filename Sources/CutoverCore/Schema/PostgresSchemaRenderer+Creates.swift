@@ -175,14 +175,16 @@ extension PostgresScriptBuilder {
             emit("\(prefix) DROP EXPRESSION", change: label, comments: ["the column keeps its values and stops being computed"])
         }
         if old.identity != nil && new.identity == nil { emit("\(prefix) DROP IDENTITY", change: label) }
-        if old.defaultExpression != nil && (changed.contains("default") || typeChanges) && old.generated == nil {
+        // A default is dropped before a type change (it may not cast) and when it goes away;
+        // a new default simply replaces the old one.
+        if old.defaultExpression != nil && old.generated == nil && (typeChanges || (changed.contains("default") && new.defaultExpression == nil)) {
             emit("\(prefix) DROP DEFAULT", change: label)
         }
         if typeChanges {
             var sql = "\(prefix) TYPE \(new.type)"
             if let collation = new.collation { sql += " COLLATE \(collation)" }
             if changed.contains("type") { sql += " USING \(qi(new.name))::\(new.type)" }
-            emit(sql, change: label, comments: changed.contains("type") ? ["rewrites \(table) and its indexes under an ACCESS EXCLUSIVE lock unless the new type is binary-compatible"] : [])
+            emit(sql, change: label)
         }
         if changed.contains("nullability") {
             emit(new.isNullable ? "\(prefix) DROP NOT NULL" : "\(prefix) SET NOT NULL", change: label,
@@ -273,8 +275,7 @@ extension PostgresScriptBuilder {
                     reason: "the index is INVALID in the target (a failed CREATE INDEX CONCURRENTLY left it); drop it there and compare again"))
                 continue
             }
-            emit(index.definition, change: "index \(index.name)",
-                 comments: onViews ? [] : ["locks \(index.table) against writes while it builds; on a busy table run it as CREATE INDEX CONCURRENTLY in a no-transaction migration"])
+            emit(index.definition, change: "index \(index.name)")
         }
     }
 

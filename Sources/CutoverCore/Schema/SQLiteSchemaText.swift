@@ -135,31 +135,48 @@ public enum SQLiteSchemaText {
 
     // MARK: - CREATE TABLE
 
-    /// What `CREATE TABLE` says beyond the pragmas.
-    struct TableDefinition: Sendable {
-        struct ColumnDefinition: Sendable {
-            var name: String
+    /// What a `CREATE TABLE` statement says beyond the pragmas.
+    public struct TableDefinition: Sendable {
+        /// One column definition.
+        public struct ColumnDefinition: Sendable {
+            /// The column's name, unquoted.
+            public var name: String
             /// The column's definition as written (`email TEXT NOT NULL COLLATE NOCASE`).
-            var text: String
-            var collation: String?
-            var generated: String?
-            var isPrimaryKeyAutoincrement = false
-            var checks: [String] = []
+            public var text: String
+            /// `COLLATE name`, unquoted.
+            public var collation: String?
+            /// The expression of `GENERATED ALWAYS AS ( … )` / `AS ( … )`.
+            public var generated: String?
+            /// `PRIMARY KEY … AUTOINCREMENT`.
+            public var isPrimaryKeyAutoincrement = false
+            /// The column's `CHECK ( … )` expressions.
+            public var checks: [String] = []
         }
 
-        var columns: [ColumnDefinition] = []
+        /// The column definitions, in order.
+        public var columns: [ColumnDefinition] = []
         /// Check expressions (column and table level), as written.
-        var checks: [String] = []
-        var hasAutoincrement: Bool { columns.contains { $0.isPrimaryKeyAutoincrement } }
-        var isWithoutRowID = false
-        var isStrict = false
+        public var checks: [String] = []
+        /// Whether a column is `AUTOINCREMENT`.
+        public var hasAutoincrement: Bool { columns.contains { $0.isPrimaryKeyAutoincrement } }
+        /// `WITHOUT ROWID`.
+        public var isWithoutRowID = false
+        /// `STRICT`.
+        public var isStrict = false
         /// The byte range of the table's name (schema-qualified names included).
         var nameRange: Range<Int>?
     }
 
-    /// Parses a `CREATE TABLE … ( … ) [WITHOUT ROWID] [, STRICT]` statement; nil for
-    /// `CREATE TABLE … AS SELECT` and `CREATE VIRTUAL TABLE`.
-    static func parseTable(_ sql: String) -> TableDefinition? {
+    /// Parses a `CREATE TABLE … ( … ) [WITHOUT ROWID] [, STRICT]` statement.
+    ///
+    /// ```swift
+    /// let table = SQLiteSchemaText.parseTable("CREATE TABLE t (a TEXT COLLATE NOCASE CHECK (a <> ''))")
+    /// table?.columns.first?.collation   // "NOCASE"
+    /// ```
+    ///
+    /// - Parameter sql: the statement as stored in `sqlite_schema`.
+    /// - Returns: what it declares; nil for `CREATE TABLE … AS SELECT` and `CREATE VIRTUAL TABLE`.
+    public static func parseTable(_ sql: String) -> TableDefinition? {
         let all = tokens(sql)
         guard let tableKeyword = all.firstIndex(where: { $0.isKeyword("TABLE") }),
             !all[..<tableKeyword].contains(where: { $0.isKeyword("VIRTUAL") }),
@@ -275,13 +292,23 @@ public enum SQLiteSchemaText {
 
     // MARK: - CREATE INDEX
 
-    /// The key columns (or expressions) and `WHERE` predicate of a `CREATE INDEX` statement.
-    static func parseIndex(_ sql: String) -> (columns: [String], predicate: String?) {
+    /// The key columns (or expressions), `WHERE` predicate and uniqueness of a `CREATE
+    /// INDEX` statement.
+    ///
+    /// ```swift
+    /// SQLiteSchemaText.parseIndex("CREATE UNIQUE INDEX i ON t (lower(a), b) WHERE b > 0")
+    /// // (columns: ["lower(a)", "b"], predicate: "b > 0", isUnique: true)
+    /// ```
+    ///
+    /// - Parameter sql: the statement as stored in `sqlite_schema`.
+    /// - Returns: the parts; empty columns when the text is not a `CREATE INDEX`.
+    public static func parseIndex(_ sql: String) -> (columns: [String], predicate: String?, isUnique: Bool) {
         let all = tokens(sql)
         let bytes = Array(sql.utf8)
+        let isUnique = all.prefix(3).contains { $0.isKeyword("UNIQUE") }
         guard let on = all.firstIndex(where: { $0.isKeyword("ON") }),
             let open = all[on...].firstIndex(where: { $0.text == "(" })
-        else { return ([], nil) }
+        else { return ([], nil, isUnique) }
         var columns: [String] = []
         var depth = 0
         var start = open + 1
@@ -309,6 +336,6 @@ public enum SQLiteSchemaText {
         if close + 1 < all.count, all[close + 1].isKeyword("WHERE") {
             predicate = slice(close + 2, all.count)
         }
-        return (columns, predicate)
+        return (columns, predicate, isUnique)
     }
 }

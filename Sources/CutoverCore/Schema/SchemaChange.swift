@@ -111,8 +111,8 @@ public struct PropertyChange: Sendable, Codable, Equatable, CustomStringConverti
 
     /// `type: text → bigint`; multi-line values are shown on their own lines.
     public var description: String {
-        let before = from ?? "(none)"
-        let after = to ?? "(none)"
+        let before = (from ?? "(none)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let after = (to ?? "(none)").trimmingCharacters(in: .whitespacesAndNewlines)
         if before.contains("\n") || after.contains("\n") || before.count + after.count > 100 {
             return "\(property):\n  from: \(before.replacingOccurrences(of: "\n", with: "\n        "))\n  to:   \(after.replacingOccurrences(of: "\n", with: "\n        "))"
         }

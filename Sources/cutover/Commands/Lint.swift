@@ -70,8 +70,9 @@ extension CutoverCommand {
                 if !global.quiet, let config { for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) } }
                 dialectName = dialect ?? config.flatMap(Self.dialect(of:)) ?? .postgresql
                 let migrations = try files.isEmpty ? try folderMigrations(config) : try fileMigrations()
-                var linterConfiguration = Linter.Configuration(postgresVersion: postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber))
-                linterConfiguration.lockTimeoutConfigured = config.map { Self.hasLockTimeout($0.safety) } ?? false
+                let version = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber)
+                let linterConfiguration = config.map { Linter.Configuration(safety: $0.safety, postgresVersion: version) }
+                    ?? Linter.Configuration(postgresVersion: version)
                 let database: any Dialect = dialectName == .sqlite ? SQLiteDialect() : PostgresDialect()
                 findings = Linter(configuration: linterConfiguration).lint(migrations, dialect: database)
                 fileCount = migrations.count
@@ -101,10 +102,6 @@ extension CutoverCommand {
                 return nil
             }
             return target.url.scheme.hasPrefix("sqlite") || target.url.scheme == "file" ? .sqlite : .postgresql
-        }
-
-        private static func hasLockTimeout(_ safety: Configuration.Safety) -> Bool {
-            safety.lockTimeout.map { $0 > .zero } ?? false
         }
 
         private func folderMigrations(_ config: Configuration?) throws -> [Migration] {

@@ -22,6 +22,12 @@ extension CutoverCommand {
         @Option(help: ArgumentHelp("Wait at most this long for another run's lock (e.g. 30s); overrides [safety] lock_wait.", valueName: "duration"))
         var lockWait: String?
 
+        @Flag(help: "Skip the backup that [backup] mode would take.")
+        var noBackup = false
+
+        @Flag(inversion: .prefixedNo, help: "Rehearse on a clone first and stop if that fails (default: the env's `rehearse` setting).")
+        var rehearse: Bool?
+
         func validate() throws {
             if let to { _ = try parseMigrationID(to, option: "--to") }
             if let lockWait, DurationParser.parse(lockWait) == nil { throw ValidationError("--lock-wait expects a duration such as 30s, not '\(lockWait)'") }
@@ -30,10 +36,35 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let target = try to.map { try parseMigrationID($0, option: "--to") }
+                // [backup] mode: a backup first, and if it fails the database is not touched.
+                let backupMode = noBackup || dryRun ? .off : context.config.backup.mode
+                if backupMode != .off, try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 {
+                    _ = try await context.takeMigrationBackup(reason: "before migrate")
+                }
+                try await rehearseFirst(context, target: target)
                 let (report, env) = try await context.withMigrator(lockWait: lockWait.flatMap(DurationParser.parse), allowOutOfOrder: allowOutOfOrder) { migrator, env in
                     (try await migrator.migrate(to: target, dryRun: dryRun), env)
                 }
+                if backupMode == .beforeAndAfter && !report.applied.isEmpty {
+                    await context.takeBackupAfterMigrate()
+                }
                 context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
+            }
+        }
+
+        /// With `rehearse = true` (or `--rehearse`), apply the pending migrations to a clone
+        /// first; a failure there stops the run before the real database is touched.
+        private func rehearseFirst(_ context: CommandContext, target: MigrationID?) async throws {
+            guard !dryRun else { return }
+            let env = try context.target()
+            guard rehearse ?? context.config.environments[env.environment]?.rehearse ?? false else { return }
+            guard try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 else { return }
+            if !global.quiet { Terminal.err("rehearsing on a clone of \(env.environment) first") }
+            let outcome = try await RehearsalRunner(context: context).rehearse(env, strategy: .automatic, keep: false)
+            if !global.json && !global.quiet { RehearsalOutput.print(outcome, target: env) }
+            if var failure = outcome.report.failure {
+                failure.message = "rehearsal failed, so \(env.environment) was not touched: " + failure.message
+                throw failure
             }
         }
 

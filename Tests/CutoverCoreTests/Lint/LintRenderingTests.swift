@@ -53,6 +53,16 @@ import Testing
         #expect(Linter.Configuration.postgresVersionNumber(text) == number)
     }
 
+    @Test("a lock timeout is configured when [safety] lock_timeout is set and not zero")
+    func safety() {
+        var safety = Configuration.Safety()
+        #expect(!Linter.Configuration(safety: safety).lockTimeoutConfigured)
+        safety.lockTimeout = .zero
+        #expect(!Linter.Configuration(safety: safety).lockTimeoutConfigured)
+        safety.lockTimeout = .seconds(2)
+        #expect(Linter.Configuration(safety: safety, postgresVersion: 11_00_00) == .init(postgresVersion: 11_00_00, lockTimeoutConfigured: true))
+    }
+
     @Test("not versions", arguments: ["", "x", "15.x", "-1", "3", "1.2.3.4", "16.1.2"])
     func notVersions(text: String) {
         #expect(Linter.Configuration.postgresVersionNumber(text) == nil)
