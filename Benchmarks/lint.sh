@@ -91,8 +91,10 @@ def statements(n):
         t = rng.choice(tables)
         kind = rng.random()
         if kind < 0.12:
+            # New tables get their own index; later statements target the long-lived
+            # tables, so both linters report on most of the file (an ALTER of a table
+            # created in the same file is not a finding for cutover).
             name = f"t{i}"
-            tables.append(name)
             out.append(
                 f"CREATE TABLE {name} (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
                 f"    {t}_id bigint NOT NULL REFERENCES {t} (id),\n    name text NOT NULL,\n"

@@ -67,6 +67,10 @@ public struct NoRunLock: RunLock {
 
 /// Opens sessions for URLs of one scheme. The command-line tool registers one driver per
 /// database; the engine only sees this protocol.
+///
+/// Drivers that can dump, restore and copy whole databases also conform to
+/// ``BackupDriver`` and ``DatabaseCloning``; the engine finds them with a cast
+/// (`driver as? any DatabaseCloning`), so it never imports a driver.
 public protocol DatabaseDriver: Sendable {
     /// URL schemes this driver serves (`sqlite`, `postgres`, `postgresql`).
     var schemes: [String] { get }

@@ -79,7 +79,7 @@ extension PostgresDatabase: ContentsSummarizing {
         )
         SELECT 'schema ' || quote_ident(nspname) AS line FROM ns
         UNION ALL
-        SELECT 'relation ' || quote_ident(nspname) || '.' || quote_ident(relname) || ' kind ' || relkind
+        SELECT 'relation ' || quote_ident(nspname) || '.' || quote_ident(relname) || ' kind ' || relkind::text
                || CASE WHEN relpersistence = 'u' THEN ' unlogged' ELSE '' END
         FROM rels WHERE relkind <> 'c'
         UNION ALL

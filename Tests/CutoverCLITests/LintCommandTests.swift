@@ -124,6 +124,23 @@ struct LintCommandTests {
         #expect(rules == ["require-concurrent-index-creation", "renaming-table"])
     }
 
+    @Test("linting needs no connection: an env whose ${VAR} is unset still lints; an unknown --env is bad input")
+    func unresolvedEnv() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("cutover.toml", "default_env = \"prod\"\n[env.dev]\nurl = \"sqlite:dev.db\"\n[env.prod]\nurl = \"${CUTOVER_LINT_TEST_UNSET}\"\n")
+        try directory.write("migrations/1_index.sql", "-- cutover:up\nCREATE INDEX orders_user ON orders (user_id);\n")
+        let prod = try await lint([], in: directory)
+        #expect(prod.status == 3, "\(prod.stderr)")
+        #expect(prod.stdout.contains("1 file linted for postgresql"))
+        let dev = try await lint(["--env", "dev"], in: directory)
+        #expect(dev.status == 0, "\(dev.stderr)")
+        #expect(dev.stdout.contains("1 file linted for sqlite: no findings"))
+        let unknown = try await lint(["--env", "staging"], in: directory)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("unknown environment 'staging'"))
+    }
+
     @Test("--postgres-version: a constant default rewrites the table before PostgreSQL 11")
     func postgresVersion() async throws {
         let directory = try TemporaryDirectory()

@@ -83,12 +83,14 @@ extension BackupManager {
                         : "restore into a database that does not exist yet, or pass --force to replace its contents")
             }
             replacing = true
-            if isLive { safety = try await backup(reason: "before restore of \(record.id)").record }
         }
-        events(.started(operation: "restore", id: record.id, target: destination.redacted))
-        logger.info("restore started", metadata: ["cutover_backup": "\(record.id)", "cutover_database": "\(destination.redacted)", "replacing": "\(replacing)"])
         if replacing && isLive {
-            try await withRunLock { try await restoreFile(file, record: record, into: destination, replacing: true) }
+            // The lock first, so no migration runs between the safety backup and the restore.
+            safety = try await withRunLock {
+                let safety = try await backup(reason: "before restore of \(record.id)").record
+                try await restoreFile(file, record: record, into: destination, replacing: true)
+                return safety
+            }
         } else {
             try await restoreFile(file, record: record, into: destination, replacing: replacing)
         }
@@ -98,6 +100,8 @@ extension BackupManager {
     }
 
     private func restoreFile(_ file: String, record: BackupRecord, into destination: DatabaseURL, replacing: Bool) async throws {
+        events(.started(operation: "restore", id: record.id, target: destination.redacted))
+        logger.info("restore started", metadata: ["cutover_backup": "\(record.id)", "cutover_database": "\(destination.redacted)", "replacing": "\(replacing)"])
         do {
             try await driver.restore(file, into: destination, replacing: replacing, properties: record.properties, progress: reporter, logger: logger)
         } catch var error as CutoverError where error.code == .restoreFailed || error.code == .statementFailed {
@@ -109,18 +113,20 @@ extension BackupManager {
 
     /// Holds the environment's run lock around `body`, so no migration runs while the
     /// live database is replaced.
-    private func withRunLock(_ body: () async throws -> Void) async throws {
+    private func withRunLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         let session = try await driver.open(url, logger: logger)
         do {
             let lock = try await session.acquireRunLock(wait: configuration.lockWait, logger: logger)
+            let result: T
             do {
-                try await body()
+                result = try await body()
                 await lock.release()
             } catch {
                 await lock.release()
                 throw error
             }
             await session.close()
+            return result
         } catch {
             await session.close()
             throw error

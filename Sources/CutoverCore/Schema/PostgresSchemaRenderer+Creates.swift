@@ -64,7 +64,9 @@ extension PostgresScriptBuilder {
                 let placement = position > 0 ? "AFTER \(Self.literal(new[position - 1]))" : (new.count > 1 ? "BEFORE \(Self.literal(new[1]))" : "")
                 emit("ALTER TYPE \(q(change.new.name)) ADD VALUE \(Self.literal(label)) \(placement)".trimmingCharacters(in: .whitespaces),
                      change: "enum type \(change.new.name)",
-                     comments: ["a new enum label cannot be used in the transaction that adds it"])
+                     comments: ["COMMIT after this statement: no transaction may use an enum label it added itself",
+                                "(https://www.postgresql.org/docs/current/sql-altertype.html#SQL-ALTERTYPE-NOTES)"],
+                     needsCommitAfter: true)
             }
         }
     }

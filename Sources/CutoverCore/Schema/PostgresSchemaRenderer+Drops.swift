@@ -59,6 +59,15 @@ extension PostgresScriptBuilder {
                 dropConstraint(constraint, on: table.name, because: "the tables it links are dropped below")
             }
         }
+        // Tables (with their own foreign keys, indexes and triggers), before the keys other
+        // tables' dropped foreign keys relied on; partitions before their parents.
+        let tables = delta.removedTables.sorted { ($0.partitionOf == nil ? 1 : 0, $0.name) < ($1.partitionOf == nil ? 1 : 0, $1.name) }
+        for table in tables {
+            emit(
+                "DROP TABLE \(q(table.name))", change: "table \(table.name)",
+                comments: ["WARNING: drops data: table \(table.name) and all its rows"], dropsData: true)
+        }
+
         for table in delta.changedTables where changedNames.contains(table.old.name) {
             let order: [Schema.Constraint.Kind] = [.check, .exclusion, .unique, .primaryKey]
             for kind in order {
@@ -93,14 +102,6 @@ extension PostgresScriptBuilder {
                         : "WARNING: drops column \(table.old.name).\(change.old.name) to add it again with a new generation expression (its values are computed)"],
                     dropsData: lost)
             }
-        }
-
-        // Tables: partitions before their parents.
-        let tables = delta.removedTables.sorted { ($0.partitionOf == nil ? 1 : 0, $0.name) < ($1.partitionOf == nil ? 1 : 0, $1.name) }
-        for table in tables {
-            emit(
-                "DROP TABLE \(q(table.name))", change: "table \(table.name)",
-                comments: ["WARNING: drops data: table \(table.name) and all its rows"], dropsData: true)
         }
 
         // Functions whose result type changes (CREATE OR REPLACE cannot do that).

@@ -64,8 +64,8 @@ struct PostgresScriptBuilder {
     func qi(_ identifier: String) -> String { dialect.quoteIdentifier(identifier) }
     static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
-    mutating func emit(_ sql: String, change: String? = nil, comments: [String] = [], dropsData: Bool = false) {
-        statements.append(SchemaScript.Statement(sql, comments: comments, dropsData: dropsData, change: change))
+    mutating func emit(_ sql: String, change: String? = nil, comments: [String] = [], dropsData: Bool = false, needsCommitAfter: Bool = false) {
+        statements.append(SchemaScript.Statement(sql, comments: comments, dropsData: dropsData, change: change, needsCommitAfter: needsCommitAfter))
     }
 
     /// Whether a changed object needs more than a new comment.

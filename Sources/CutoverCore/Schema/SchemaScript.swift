@@ -47,6 +47,25 @@ public struct SchemaScript: Sendable, Equatable, Codable {
     /// Whether any statement drops data.
     public var dropsData: Bool { statements.contains { $0.dropsData } }
 
+    /// The statements split into the transactions they must run in: a new group starts
+    /// after each statement that ``Statement/needsCommitAfter``.
+    ///
+    /// ```swift
+    /// for group in script.transactions {
+    ///     try await database.execute("BEGIN")
+    ///     for statement in group { try await database.execute(statement.sql) }
+    ///     try await database.execute("COMMIT")
+    /// }
+    /// ```
+    public var transactions: [[Statement]] {
+        var groups: [[Statement]] = [[]]
+        for statement in statements {
+            groups[groups.count - 1].append(statement)
+            if statement.needsCommitAfter { groups.append([]) }
+        }
+        return groups.filter { !$0.isEmpty }
+    }
+
     /// One statement and the comments printed above it.
     public struct Statement: Sendable, Equatable, Codable {
         /// The SQL, without a trailing `;`.
@@ -58,13 +77,18 @@ public struct SchemaScript: Sendable, Equatable, Codable {
         public var dropsData: Bool
         /// The change it implements (`column public.users.email`), when it implements one.
         public var change: String?
+        /// Whether its effect must be committed before the statements after it run
+        /// (PostgreSQL lets no transaction use an enum label that the same transaction added).
+        /// Run the script as more than one transaction, split after such statements.
+        public var needsCommitAfter: Bool
 
         /// Creates a statement.
-        public init(_ sql: String, comments: [String] = [], dropsData: Bool = false, change: String? = nil) {
+        public init(_ sql: String, comments: [String] = [], dropsData: Bool = false, change: String? = nil, needsCommitAfter: Bool = false) {
             self.sql = sql
             self.comments = comments
             self.dropsData = dropsData
             self.change = change
+            self.needsCommitAfter = needsCommitAfter
         }
     }
 

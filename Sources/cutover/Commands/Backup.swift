@@ -14,6 +14,10 @@ extension CutoverCommand {
                 """,
             subcommands: [Take.self, Verify.self],
             defaultSubcommand: Take.self)
+
+        // Declared here too so that global options written before the subcommand name
+        // (`cutover --json backup verify ID`, moved behind `backup`) reach it.
+        @OptionGroup var global: GlobalOptions
     }
 }
 

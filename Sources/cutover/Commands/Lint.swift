@@ -23,6 +23,8 @@ extension CutoverCommand {
         enum DialectName: String, ExpressibleByArgument, CaseIterable {
             case postgresql, sqlite
 
+            var dialect: any Dialect { self == .sqlite ? SQLiteDialect() : PostgresDialect() }
+
             init?(argument: String) {
                 switch argument.lowercased() {
                 case "postgresql", "postgres", "pg": self = .postgresql
@@ -62,29 +64,36 @@ extension CutoverCommand {
 
         func run() async throws {
             if listRules { return printRules() }
-            let findings: [LintFinding]
-            let fileCount: Int
-            let dialectName: DialectName
+            let input: Input
             do {
-                let config = try loadConfiguration()
-                if !global.quiet, let config { for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) } }
-                dialectName = dialect ?? config.flatMap(Self.dialect(of:)) ?? .postgresql
-                let migrations = try files.isEmpty ? try folderMigrations(config) : try fileMigrations()
-                let version = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber)
-                let linterConfiguration = config.map { Linter.Configuration(safety: $0.safety, postgresVersion: version) }
-                    ?? Linter.Configuration(postgresVersion: version)
-                let database: any Dialect = dialectName == .sqlite ? SQLiteDialect() : PostgresDialect()
-                findings = Linter(configuration: linterConfiguration).lint(migrations, dialect: database)
-                fileCount = migrations.count
+                input = try self.input()
             } catch let error as CutoverError {
                 CommandContext.report(error, options: global)
                 throw ExitCode(error.exitCode)
             }
-            report(findings, files: fileCount, dialect: dialectName)
+            let findings = Linter(configuration: input.configuration).lint(input.migrations, dialect: input.dialect.dialect)
+            report(findings, files: input.migrations.count, dialect: input.dialect)
             if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
         }
 
         // MARK: - Input
+
+        /// What to lint, for which database, knowing what.
+        private struct Input {
+            var migrations: [Migration]
+            var dialect: DialectName
+            var configuration: Linter.Configuration
+        }
+
+        private func input() throws -> Input {
+            let config = try loadConfiguration()
+            if !global.quiet, let config { for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) } }
+            let version = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber)
+            return Input(
+                migrations: try files.isEmpty ? try folderMigrations(config) : try fileMigrations(),
+                dialect: try dialect ?? config.flatMap { try Self.dialect(of: $0, env: global.env) } ?? .postgresql,
+                configuration: config.map { Linter.Configuration(safety: $0.safety, postgresVersion: version) } ?? .init(postgresVersion: version))
+        }
 
         /// cutover.toml: required without FILES; with FILES, read when `--config` names one
         /// or one is found, for its lock_timeout and database.
@@ -95,13 +104,24 @@ extension CutoverCommand {
             return try loader.load(explicitPath: nil)
         }
 
-        /// The env's database kind; nil when no env can be chosen (e.g. an unset `${VAR}`),
-        /// since linting needs no connection.
-        private static func dialect(of config: Configuration) -> DialectName? {
-            guard let target = try? ConfigurationLoader().target(in: config, env: nil, environment: ProcessInfo.processInfo.environment) else {
+        /// The database kind of the env `--env`, `DATABASE_URL` or `default_env` chooses.
+        /// Linting needs no connection, so a URL that cannot be resolved here (an unset
+        /// `${VAR}` in CI) is judged by how it is written, and nil means "unknown".
+        private static func dialect(of config: Configuration, env: String?) throws -> DialectName? {
+            if let env, config.environments[env] == nil {
+                throw CutoverError(
+                    .invalidConfig, "unknown environment '\(env)'",
+                    hint: "known environments: \(config.environments.keys.sorted().joined(separator: ", "))", file: config.file)
+            }
+            let url: String
+            if let target = try? ConfigurationLoader().target(in: config, env: env, environment: ProcessInfo.processInfo.environment) {
+                url = target.url.scheme
+            } else if let name = env ?? config.defaultEnv, let written = config.environments[name]?.url {
+                url = written
+            } else {
                 return nil
             }
-            return target.url.scheme.hasPrefix("sqlite") || target.url.scheme == "file" ? .sqlite : .postgresql
+            return url.hasPrefix("sqlite") || url.hasPrefix("file") ? .sqlite : .postgresql
         }
 
         private func folderMigrations(_ config: Configuration?) throws -> [Migration] {

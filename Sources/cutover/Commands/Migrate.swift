@@ -25,11 +25,16 @@ extension CutoverCommand {
         @Flag(help: "Skip the backup that [backup] mode would take.")
         var noBackup = false
 
+        @Option(help: ArgumentHelp("direct (default), or swap: pause writes, migrate a clone, swap the names; the old database is kept as <name>_before_<id>.", valueName: "strategy"))
+        var strategy = "direct"
+
         @Flag(inversion: .prefixedNo, help: "Rehearse on a clone first and stop if that fails (default: the env's `rehearse` setting).")
         var rehearse: Bool?
 
         func validate() throws {
             if let to { _ = try parseMigrationID(to, option: "--to") }
+            guard ["direct", "swap"].contains(strategy) else { throw ValidationError("--strategy must be direct or swap, not '\(strategy)'") }
+            if strategy == "swap" && dryRun { throw ValidationError("--dry-run shows the plan; drop --strategy swap to see it") }
             if let lockWait, DurationParser.parse(lockWait) == nil { throw ValidationError("--lock-wait expects a duration such as 30s, not '\(lockWait)'") }
         }
 
@@ -41,6 +46,10 @@ extension CutoverCommand {
                 if backupMode != .off, try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 {
                     _ = try await context.takeMigrationBackup(reason: "before migrate")
                 }
+                if strategy == "swap" {
+                    try await Self.swap(context, target: target)
+                    return
+                }
                 try await rehearseFirst(context, target: target)
                 let (report, env) = try await context.withMigrator(lockWait: lockWait.flatMap(DurationParser.parse), allowOutOfOrder: allowOutOfOrder) { migrator, env in
                     (try await migrator.migrate(to: target, dryRun: dryRun), env)
@@ -49,6 +58,32 @@ extension CutoverCommand {
                     await context.takeBackupAfterMigrate()
                 }
                 context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
+            }
+        }
+
+        /// `--strategy swap`: pause writes, migrate a clone, swap the names.
+        private static func swap(_ context: CommandContext, target: MigrationID?) async throws {
+            let env = try context.target()
+            guard let driver = try context.driver(for: env.url) as? any DatabaseSwapping else {
+                throw CutoverError(.invalidArgument, "\(env.url.scheme) databases do not support --strategy swap", hint: "use PostgreSQL or SQLite, or migrate directly")
+            }
+            if !context.options.quiet { Terminal.err("pausing writes on \(env.url.redacted) and migrating a copy…") }
+            let report = try await SwapMigration(
+                driver: driver, migrations: try context.migrations(), configuration: Migrator.Configuration(safety: context.config.safety),
+                logger: context.logger, events: context.progressPrinter()
+            ).run(source: env.url, to: target)
+            context.output(.object([
+                ("ok", .bool(true)), ("env", .string(env.environment)), ("strategy", .string("swap")),
+                ("applied", .array(report.applied.map { .string($0.rawValue) })),
+                ("old_database", .string(report.oldDatabase?.redacted)), ("clone_strategy", .string(report.cloneStrategy?.rawValue)),
+                ("writes_paused_ms", .int(report.pausedMilliseconds)),
+            ])) {
+                if let old = report.oldDatabase {
+                    Terminal.out("applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") on a copy and swapped it in; writes were paused for \(report.pausedMilliseconds) ms")
+                    Terminal.out("the database from before is kept, read-only, at \(old.redacted)")
+                } else {
+                    Terminal.out("\(env.environment) is up to date")
+                }
             }
         }
 

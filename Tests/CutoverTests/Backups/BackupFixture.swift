@@ -68,7 +68,12 @@ struct BackupFixture {
                 PRAGMA user_version = 7;
                 """)
         }
-        if migrate { _ = try await fixture.withMigrator { try await $0.migrate() } }
+        if migrate {
+            _ = try await fixture.withMigrator { try await $0.migrate() }
+        } else {
+            // Opening creates the SQLite file: an empty database, not a missing one.
+            _ = try await fixture.query("SELECT 1 AS x")
+        }
         return BackupFixture(fixture: fixture, backupDirectory: fixture.directory.path("backups"))
     }
 

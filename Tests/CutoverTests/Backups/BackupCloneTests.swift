@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 @Suite("clones for rehearsals: template, dump, VACUUM INTO")
-struct CloneTests {
+struct BackupCloneTests {
     @Test("PostgreSQL: a template clone while nobody is connected; identical contents; dropped again")
     func templateClone() async throws {
         let shop = try await BackupFixture.make(.postgres)

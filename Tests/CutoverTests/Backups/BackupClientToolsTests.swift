@@ -7,7 +7,7 @@ import Testing
 @testable import CutoverPostgres
 
 @Suite("finding pg_dump: versions, refusal of an older one, connection without the password")
-struct PostgresClientToolsTests {
+struct BackupClientToolsTests {
     @Test("version output is read as a server_version_num")
     func versions() {
         #expect(PostgresClientTools.versionNumber(fromVersionOutput: "pg_dump (PostgreSQL) 16.4 (Debian 16.4-1.pgdg120+1)") == 160004)

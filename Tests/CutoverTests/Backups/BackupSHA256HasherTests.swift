@@ -2,7 +2,7 @@ import CutoverCore
 import Testing
 
 @Suite("SHA256.Hasher: incremental hashing equals one-shot hashing")
-struct SHA256HasherTests {
+struct BackupSHA256HasherTests {
     @Test("FIPS 180-4 vectors")
     func vectors() {
         var empty = SHA256.Hasher()

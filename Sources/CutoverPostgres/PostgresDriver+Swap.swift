@@ -1,0 +1,70 @@
+import CutoverCore
+import Logging
+
+extension PostgresDriver: DatabaseSwapping {
+    /// `ALTER DATABASE … SET default_transaction_read_only = on` applies to new sessions only,
+    /// so the source's existing sessions are ended and reconnect read-only
+    /// (https://www.postgresql.org/docs/current/runtime-config-client.html).
+    public func pauseWrites(_ source: DatabaseURL, logger: Logger) async throws -> any WritePause {
+        let settings = try PostgresConnectionSettings(url: source, configuration: configuration)
+        let name = settings.database
+        let quoted = PostgresDialect().quoteIdentifier(name)
+        try await withMaintenanceSession(settings, avoiding: [name], logger: logger) { admin in
+            try await admin.execute("ALTER DATABASE \(quoted) SET default_transaction_read_only = on")
+            _ = try await admin.query(
+                "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                [.text(name)])
+        }
+        return PostgresWritePause(driver: self, settings: settings, logger: logger)
+    }
+
+    /// Renaming a database needs no session connected to it: connections to both are
+    /// refused and ended for the moment of the rename.
+    public func swap(_ source: DatabaseURL, with clone: DatabaseURL, keepingOldAs oldName: String, pause: any WritePause, logger: Logger) async throws -> DatabaseURL {
+        let settings = try PostgresConnectionSettings(url: source, configuration: configuration)
+        let cloneSettings = try PostgresConnectionSettings(url: clone, configuration: configuration)
+        let dialect = PostgresDialect()
+        let (sourceName, cloneName) = (dialect.quoteIdentifier(settings.database), dialect.quoteIdentifier(cloneSettings.database))
+        let old = dialect.quoteIdentifier(oldName)
+        try await withMaintenanceSession(settings, avoiding: [settings.database, cloneSettings.database, oldName], logger: logger) { admin in
+            try await admin.execute("ALTER DATABASE \(sourceName) WITH ALLOW_CONNECTIONS false")
+            do {
+                _ = try await admin.query(
+                    "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()",
+                    [.text(settings.database), .text(cloneSettings.database)])
+                try await admin.execute("ALTER DATABASE \(sourceName) RENAME TO \(old)")
+            } catch {
+                try? await admin.execute("ALTER DATABASE \(sourceName) WITH ALLOW_CONNECTIONS true")
+                throw error
+            }
+            do {
+                try await admin.execute("ALTER DATABASE \(cloneName) RENAME TO \(sourceName)")
+            } catch {
+                // Put the source back under its name before reporting.
+                try? await admin.execute("ALTER DATABASE \(old) RENAME TO \(sourceName)")
+                try? await admin.execute("ALTER DATABASE \(sourceName) WITH ALLOW_CONNECTIONS true")
+                throw error
+            }
+            // The migrated database is the live one now: not a clone Cutover may drop.
+            try await admin.execute("COMMENT ON DATABASE \(sourceName) IS NULL")
+            try await admin.execute("ALTER DATABASE \(sourceName) RESET default_transaction_read_only")
+            try await admin.execute("ALTER DATABASE \(old) WITH ALLOW_CONNECTIONS true")
+            try await admin.execute("COMMENT ON DATABASE \(old) IS \(Self.literal("the database before `cutover migrate --strategy swap` (kept read-only)"))")
+        }
+        return source.withDatabase(oldName)
+    }
+}
+
+/// Undoes ``PostgresDriver/pauseWrites(_:logger:)`` on the (unswapped) source.
+struct PostgresWritePause: WritePause {
+    let driver: PostgresDriver
+    let settings: PostgresConnectionSettings
+    let logger: Logger
+
+    func resume() async {
+        let quoted = PostgresDialect().quoteIdentifier(settings.database)
+        try? await driver.withMaintenanceSession(settings, avoiding: [settings.database], logger: logger) { admin in
+            try await admin.execute("ALTER DATABASE \(quoted) RESET default_transaction_read_only")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+@Suite("cutover migrate --strategy swap")
+struct SwapStrategyTests {
+    @Test("migrates a copy and swaps it in; the old database stays intact and readable", arguments: TestBackend.all)
+    func swap(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\nINSERT INTO t VALUES (1), (2);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_more.sql", "ALTER TABLE t ADD COLUMN note text;\nCREATE TABLE extra (id integer);")
+        let result = try await cli.run("migrate", "--strategy", "swap", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["applied"] as? [String] == ["2"])
+        let oldText = try #require(object["old_database"] as? String)
+        #expect(oldText.contains("_before_2"))
+        // The URL now reaches the migrated database, writable.
+        let status = try await cli.json("status")
+        #expect((status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String } == ["applied", "applied"])
+        #expect(try await cli.fixture.tableExists("extra"))
+        let live = try await TestBackend.open(cli.fixture.url)
+        try await live.execute("INSERT INTO t (id, note) VALUES (3, 'after')")
+        await live.close()
+        // The old one: the data from before, without the change, and read-only on PostgreSQL.
+        let oldURL = backend.name == "sqlite"
+            ? try DatabaseURL("sqlite:" + cli.fixture.directory.path("test_before_2.sqlite3"))
+            : cli.fixture.url.withDatabase(String(oldText.split(separator: "/").last!))
+        let old = try await TestBackend.open(oldURL)
+        #expect(try await old.query("SELECT count(*) AS n FROM t").first?.int("n") == 2)
+        await #expect(throws: CutoverError.self) { try await old.query("SELECT note FROM t") }
+        if backend.name == "postgres" {
+            let error = await #expect(throws: CutoverError.self) { try await old.execute("INSERT INTO t VALUES (9)") }
+            #expect(error?.sqlState == "25006")
+        }
+        await old.close()
+        if backend.name == "postgres" {
+            let admin = try await TestBackend.open(cli.fixture.url.withDatabase("postgres"))
+            try await admin.execute("DROP DATABASE IF EXISTS \"\(oldURL.database!)\" WITH (FORCE)")
+            await admin.close()
+        }
+        await cli.cleanUp()
+    }
+
+    @Test("a failing migration leaves the source as it was and writable")
+    func failingSwap() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_bad.sql", "CREATE TABLE u (id integer);\nINSERT INTO missing VALUES (1);")
+        let result = try await cli.run("migrate", "--strategy", "swap")
+        #expect(result.status == 1)
+        #expect(try await !cli.fixture.tableExists("u"))
+        let live = try await TestBackend.open(cli.fixture.url)
+        try await live.execute("INSERT INTO t VALUES (1)")
+        await live.close()
+        let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE datname LIKE '%_swap_%'")
+        #expect(clones.isEmpty, "\(result.stderr)")
+        await cli.cleanUp()
+    }
+}
