@@ -123,12 +123,13 @@ public struct RandomSchema: Sendable, Equatable {
         return schema
     }
 
-    /// A copy with `changes` random changes; each one really changes the schema.
+    /// A copy with `changes` random changes (or more, until it differs from the original).
     public func mutated(changes: Int, using random: inout SeededGenerator) -> RandomSchema {
         var schema = self
         var made = 0
         var attempts = 0
-        while made < changes && attempts < changes * 20 {
+        // Later changes may undo earlier ones: go on until the result differs.
+        while (made < changes || schema.tables == tables) && attempts < changes * 20 + 100 {
             attempts += 1
             let before = schema
             schema.mutate(using: &random)
@@ -254,7 +255,10 @@ public struct RandomSchema: Sendable, Equatable {
                 tables[t].foreignKeys[f].onDelete = ["NO ACTION", "CASCADE", "SET NULL", "RESTRICT"].randomElement(using: &random)!
             }
         case 12:
-            guard let column = tables[t].columns.dropFirst().filter({ $0.family != 3 }).randomElement(using: &random) else { return }
+            // PostgreSQL ignores a second UNIQUE on the same columns in CREATE TABLE.
+            let unique = Set(tables[t].uniques.map(\.columns))
+            guard let column = tables[t].columns.dropFirst().filter({ $0.family != 3 && !unique.contains([$0.name]) })
+                .randomElement(using: &random) else { return }
             tables[t].uniques.append(Unique(name: name("uq"), columns: [column.name]))
         case 13:
             guard let u = tables[t].uniques.indices.randomElement(using: &random), tables[t].uniques[u].columns != ["id"] else { return }

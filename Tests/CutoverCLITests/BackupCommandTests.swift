@@ -16,6 +16,8 @@ struct BackupCommandTests {
             \(backup)
             [env.test]
             url = "\(url)"
+            [safety]
+            lock_timeout = "5s"
             """)
         try cli.fixture.write("1_users.sql", "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);\nINSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com');")
         try cli.fixture.write("2_orders.sql", "CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES users (id));")

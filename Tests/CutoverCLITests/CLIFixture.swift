@@ -8,7 +8,7 @@ struct CLIFixture {
     let fixture: MigrationFixture
     var folder: String { fixture.directory.url.path }
 
-    static func make(_ backend: TestBackend, safety: String = "") async throws -> CLIFixture {
+    static func make(_ backend: TestBackend, safety: String = "lock_timeout = \"5s\"") async throws -> CLIFixture {
         let fixture = try await MigrationFixture.make(backend)
         let url = backend.name == "sqlite" ? "sqlite:test.sqlite3" : fixture.url.rawText
         try fixture.directory.write("cutover.toml", """

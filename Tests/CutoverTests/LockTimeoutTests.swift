@@ -39,8 +39,10 @@ struct LockTimeoutTests {
         _ = try await fixture.withMigrator { try await $0.migrate() }
         try fixture.write("2_alter.sql", "ALTER TABLE t ADD COLUMN c integer;")
         let blocker = try await blocker(fixture)
+        // Release the blocker only once a retry has happened, however slow the machine is.
+        let (retried, signal) = AsyncStream<Void>.makeStream()
         let releaser = Task {
-            try await Task.sleep(for: .milliseconds(600))
+            for await _ in retried { break }
             try await blocker.execute("COMMIT")
         }
         let retries = Atomic<Int>(0)
@@ -50,8 +52,14 @@ struct LockTimeoutTests {
         configuration.retry = RetryPolicy(retries: 10, base: .milliseconds(100), cap: .milliseconds(400))
         let migrator = Migrator(
             database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(), configuration: configuration,
-            events: { event in if case .retrying = event { retries.add(1, ordering: .relaxed) } })
+            events: { event in
+                if case .retrying = event {
+                    retries.add(1, ordering: .relaxed)
+                    signal.yield()
+                }
+            })
         let report = try await migrator.migrate()
+        signal.finish()
         await database.close()
         try await releaser.value
         await blocker.close()

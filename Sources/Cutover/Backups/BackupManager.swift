@@ -73,6 +73,7 @@ public struct BackupManager: Sendable {
     public let url: DatabaseURL
     /// The environment's name, recorded with each backup.
     public let environment: String
+    /// Where backups go, how many to keep, how often to report progress.
     public let configuration: Configuration
     let logger: Logger
     let events: BackupEventHandler

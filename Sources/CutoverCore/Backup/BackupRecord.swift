@@ -106,6 +106,7 @@ public struct BackupRecord: Sendable, Equatable, Codable {
         case verificationError = "verification_error"
     }
 
+    /// Encodes every key, optional ones as `null`.
     public func encode(to encoder: any Encoder) throws {
         // Optional keys are written as null rather than left out, so the catalog reads the
         // same for every backup.

@@ -11,6 +11,7 @@ public struct CloneStrategy: Hashable, Sendable, CustomStringConvertible, Codabl
     /// Creates a strategy from its identifier.
     public init(_ rawValue: String) { self.rawValue = rawValue }
 
+    /// The identifier.
     public var description: String { rawValue }
 
     /// PostgreSQL `CREATE DATABASE clone TEMPLATE source`: a file-level copy, fast, but only
@@ -28,10 +29,12 @@ public struct CloneStrategy: Hashable, Sendable, CustomStringConvertible, Codabl
     /// The strategies a caller may ask for, by identifier (for parsing `--strategy`).
     public static let requestable: [CloneStrategy] = [.template, .dump, .automatic]
 
+    /// Decodes the identifier from a string.
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
     }
 
+    /// Encodes the identifier as a string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)

@@ -41,6 +41,7 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let target = try to.map { try parseMigrationID($0, option: "--to") }
+                if !dryRun { try context.enforceLint(try await context.lintPending(to: target, allowOutOfOrder: allowOutOfOrder)) }
                 // [backup] mode: a backup first, and if it fails the database is not touched.
                 let backupMode = noBackup || dryRun ? .off : context.config.backup.mode
                 if backupMode != .off, try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 {

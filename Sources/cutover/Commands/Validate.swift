@@ -13,19 +13,29 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let (findings, count) = try await context.withMigrator { migrator, _ in (try await migrator.validate(), migrator.migrations.count) }
+                // Lint the migrations still to apply (applied ones already ran); when the plan
+                // itself is refused (changed files), the findings above already say so.
+                let lint = (try? await context.lintPending(to: nil, allowOutOfOrder: true)) ?? []
+                let lintErrors = lint.filter { $0.severity == .error }
                 context.output(.object([
-                    ("ok", .bool(findings.isEmpty)), ("migrations", .int(count)),
+                    ("ok", .bool(findings.isEmpty && lintErrors.isEmpty)), ("migrations", .int(count)),
+                    ("lint", .array(lint.map {
+                        .object([("rule", .string($0.rule)), ("severity", .string($0.severity.rawValue)), ("file", .string($0.file)),
+                                 ("line", .int($0.line)), ("message", .string($0.message)), ("lock", .string($0.lock)),
+                                 ("why", .string($0.why)), ("safe_rewrite", .string($0.safeRewrite))])
+                    })),
                     ("findings", .array(findings.map {
                         .object([("kind", .string($0.kind.rawValue)), ("id", .string($0.id.rawValue)), ("file", .string($0.file)),
                                  ("message", .string($0.message)), ("hint", .string($0.hint))])
                     })),
                 ])) {
-                    if findings.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") valid") }
+                    for finding in lint { Terminal.out("lint \(finding.severity): " + finding.renderedText()) }
+                    if findings.isEmpty && lintErrors.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") valid") }
                     for finding in findings {
                         Terminal.out("\(finding.kind): \(finding.message)\n  hint: \(finding.hint)")
                     }
                 }
-                if !findings.isEmpty { throw ExitCode(3) }
+                if !findings.isEmpty || !lintErrors.isEmpty { throw ExitCode(3) }
             }
         }
     }
