@@ -41,7 +41,14 @@ extension PostgresDatabase {
     ///   application, client, user, since when), connection errors from opening the lock
     ///   session, or `CancellationError`.
     public func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock {
-        let lockConnection = try await settings.connect(applicationName: settings.applicationName + "-lock", logger: logger)
+        let lockConnection: PostgresConnection
+        do {
+            lockConnection = try await settings.connect(applicationName: settings.applicationName + "-lock", logger: logger)
+        } catch {
+            // Cancelled while connecting: report the cancellation, not the closed socket.
+            if Task.isCancelled { throw CancellationError() }
+            throw error
+        }
         let lock = PostgresRunLock(connection: lockConnection, logger: logger)
         do {
             let clock = ContinuousClock()
