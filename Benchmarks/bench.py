@@ -84,9 +84,13 @@ class BenchFailure(Exception):
 
 def run(cmd, cwd=None, env=None, what=None):
     """Runs cmd; returns (seconds, completed). Aborts the benchmark on a non-zero exit."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time (user + system) of the command itself, not of the database server.
+    p.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
         def tail(text):
             lines = text.splitlines()
@@ -184,6 +188,7 @@ class Bench:
         self.pg = Postgres(env["BENCH_PGBIN"], int(env["BENCH_PGPORT"]))
         self.only = set(filter(None, env.get("BENCH_ONLY", "postgresql,sqlite").split(",")))
         self.samples = {}  # (db, op, tool) -> [seconds]
+        self.cpu = {}  # (db, op, tool) -> [CPU seconds of the command]
         self.cut_dir = os.path.join(self.work, "cutover")
         self.dbm_dir = os.path.join(self.work, "dbmate")
         self.all_sql = os.path.join(self.work, "all.sql")
@@ -193,9 +198,10 @@ class Bench:
     def log(self, message):
         print(message, file=sys.stderr, flush=True)
 
-    def record(self, db, op, tool, seconds, timed):
+    def record(self, db, op, tool, seconds, timed, cpu):
         if timed:
             self.samples.setdefault((db, op, tool), []).append(seconds)
+            self.cpu.setdefault((db, op, tool), []).append(cpu)
 
     def write_cutover_config(self, file_name, url):
         path = os.path.join(self.cut_dir, file_name)
@@ -237,23 +243,23 @@ class Bench:
             label = f"run {r - self.warmup + 1}/{self.runs}" if timed else f"warm-up {r + 1}/{self.warmup}"
             # Interleaved, so drift on the machine hits every tool alike.
             pg.fresh(cut_db)
-            t, _ = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (postgresql)")
+            t, p = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (postgresql)")
             self.check(int(pg.sql(cut_db, "SELECT count(*) FROM cutover.history WHERE phase = 'applied'")) == n, "cutover history count")
             self.check(pg.count_tables(cut_db) == tables, "cutover table count")
-            self.record("postgresql", "apply", "cutover", t, timed)
+            self.record("postgresql", "apply", "cutover", t, timed, p.cpu)
             self.log(f"  postgresql apply  {label}: cutover {t:.3f}s")
 
             pg.fresh(dbm_db)
-            t, _ = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (postgresql)")
+            t, p = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (postgresql)")
             self.check(int(pg.sql(dbm_db, "SELECT count(*) FROM schema_migrations")) == n, "dbmate schema_migrations count")
             self.check(pg.count_tables(dbm_db) == tables, "dbmate table count")
-            self.record("postgresql", "apply", "dbmate", t, timed)
+            self.record("postgresql", "apply", "dbmate", t, timed, p.cpu)
             self.log(f"  postgresql apply  {label}: dbmate  {t:.3f}s")
 
             pg.fresh(floor_db)
-            t, _ = run(pg.psql_cmd(floor_db, "-f", self.all_sql), what="psql -f all.sql (floor)")
+            t, p = run(pg.psql_cmd(floor_db, "-f", self.all_sql), what="psql -f all.sql (floor)")
             self.check(pg.count_tables(floor_db) == tables, "floor table count")
-            self.record("postgresql", "apply", "floor", t, timed)
+            self.record("postgresql", "apply", "floor", t, timed, p.cpu)
             self.log(f"  postgresql apply  {label}: floor   {t:.3f}s")
 
         # bench_cutover and bench_dbmate now hold all migrations: no-op runs and status.
@@ -272,7 +278,7 @@ class Bench:
                     self.check(p.stdout.count(" applied ") == n, "cutover status lists every migration as applied")
                 if tool == "dbmate" and op == "status":
                     self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
-                self.record("postgresql", op, tool, t, timed)
+                self.record("postgresql", op, tool, t, timed, p.cpu)
         self.check(int(pg.sql(cut_db, "SELECT count(*) FROM cutover.history")) == n, "no-op cutover changed nothing")
         self.check(int(pg.sql(dbm_db, "SELECT count(*) FROM schema_migrations")) == n, "no-op dbmate changed nothing")
         self.log("  postgresql no-op migrate and status: done")
@@ -296,23 +302,23 @@ class Bench:
             timed = r >= self.warmup
             label = f"run {r - self.warmup + 1}/{self.runs}" if timed else f"warm-up {r + 1}/{self.warmup}"
             SQLiteFiles.fresh(cut_file)
-            t, _ = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (sqlite)")
+            t, p = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (sqlite)")
             self.check(SQLiteFiles.scalar(cut_file, "SELECT count(*) FROM cutover_history WHERE phase = 'applied'") == n, "cutover history count")
             self.check(SQLiteFiles.count_tables(cut_file) == tables, "cutover table count")
-            self.record("sqlite", "apply", "cutover", t, timed)
+            self.record("sqlite", "apply", "cutover", t, timed, p.cpu)
             self.log(f"  sqlite apply  {label}: cutover {t:.3f}s")
 
             SQLiteFiles.fresh(dbm_file)
-            t, _ = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (sqlite)")
+            t, p = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (sqlite)")
             self.check(SQLiteFiles.scalar(dbm_file, "SELECT count(*) FROM schema_migrations") == n, "dbmate schema_migrations count")
             self.check(SQLiteFiles.count_tables(dbm_file) == tables, "dbmate table count")
-            self.record("sqlite", "apply", "dbmate", t, timed)
+            self.record("sqlite", "apply", "dbmate", t, timed, p.cpu)
             self.log(f"  sqlite apply  {label}: dbmate  {t:.3f}s")
 
             SQLiteFiles.fresh(floor_file)
-            t, _ = run(floor_cmd, what="python3 sqlite3 executescript(all.sql) (floor)")
+            t, p = run(floor_cmd, what="python3 sqlite3 executescript(all.sql) (floor)")
             self.check(SQLiteFiles.count_tables(floor_file) == tables, "floor table count")
-            self.record("sqlite", "apply", "floor", t, timed)
+            self.record("sqlite", "apply", "floor", t, timed, p.cpu)
             self.log(f"  sqlite apply  {label}: floor   {t:.3f}s")
 
         for r in range(total):
@@ -329,7 +335,7 @@ class Bench:
                     self.check(p.stdout.count(" applied ") == n, "cutover status lists every migration as applied")
                 if tool == "dbmate" and op == "status":
                     self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
-                self.record("sqlite", op, tool, t, timed)
+                self.record("sqlite", op, tool, t, timed, p.cpu)
         self.check(SQLiteFiles.scalar(cut_file, "SELECT count(*) FROM cutover_history") == n, "no-op cutover changed nothing")
         self.check(SQLiteFiles.scalar(dbm_file, "SELECT count(*) FROM schema_migrations") == n, "no-op dbmate changed nothing")
         self.log("  sqlite no-op migrate and status: done")
@@ -450,9 +456,32 @@ class Bench:
         out.append("Target 2 - apply within 1.5x of the floor:          "
                    + ("MET" if not floor_missed else "NOT MET (" + "; ".join(floor_missed) + ")"))
         out.append("")
+        out.append("CPU time of the command itself (user + system, medians; the database server's work is not")
+        out.append("included). Less sensitive than wall time to other work on the machine:")
+        out.append("")
+        cpu_rows = []
+        for db in ("postgresql", "sqlite"):
+            if db not in self.only:
+                continue
+            for op in ("apply", "no-op migrate", "status"):
+                cells = [median(self.cpu[(db, op, tool)]) if (db, op, tool) in self.cpu else None
+                         for tool in ("cutover", "dbmate", "floor")]
+                cpu_rows.append([db, op] + [fmt(c) for c in cells] + [ratio(cells[0], cells[1])])
+        cpu_header = ["database", "operation", "cutover", "dbmate", "floor", "cutover/dbmate"]
+        cpu_widths = [max(len(str(r[i])) for r in cpu_rows + [cpu_header]) for i in range(len(cpu_header))]
+
+        def cpu_line(cells):
+            return "| " + " | ".join(str(c).ljust(cpu_widths[i]) if i < 2 else str(c).rjust(cpu_widths[i]) for i, c in enumerate(cells)) + " |"
+
+        out.append(cpu_line(cpu_header))
+        out.append("|" + "|".join("-" * (w + 2) if i < 2 else "-" * (w + 1) + ":" for i, w in enumerate(cpu_widths)) + "|")
+        for r in cpu_rows:
+            out.append(cpu_line(r))
+        out.append("")
         out.append("All samples (seconds):")
         for (db, op, tool), xs in sorted(self.samples.items()):
-            out.append(f"  {db:10} {op:14} {tool:8} " + " ".join(f"{x:.3f}" for x in xs))
+            out.append(f"  {db:10} {op:14} {tool:8} wall " + " ".join(f"{x:.3f}" for x in xs)
+                       + "   cpu " + " ".join(f"{x:.3f}" for x in self.cpu.get((db, op, tool), [])))
         return out
 
     def cpu_seconds(self):
@@ -525,7 +554,8 @@ class Bench:
         results = os.environ.get("RESULTS_JSON")
         if results:
             with open(results, "w") as f:
-                json.dump({f"{db}|{op}|{tool}": xs for (db, op, tool), xs in self.samples.items()}, f, indent=1)
+                json.dump({f"{db}|{op}|{tool}": {"wall": xs, "cpu": self.cpu.get((db, op, tool), [])}
+                           for (db, op, tool), xs in self.samples.items()}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -49,9 +49,9 @@ extension PostgresDatabase: SchemaIntrospecting {
             Schema.EnumType(name: Self.name(row), labels: Self.strings(row.string("labels")), comment: row.string("comment"))
         }
         let sequences = try await query(queries.sequences).map(Self.sequence)
-        var columnsByTable: [Schema.ObjectName: [Schema.Column]] = [:]
+        var columnsByTable: [Schema.ObjectName: [(position: Int, column: Schema.Column)]] = [:]
         for row in try await query(queries.columns) {
-            columnsByTable[Self.name(row, schema: "schema", name: "table_name"), default: []].append(Self.column(row))
+            columnsByTable[Self.name(row, schema: "schema", name: "table_name"), default: []].append((row.int("position") ?? 0, Self.column(row)))
         }
         var constraintsByTable: [Schema.ObjectName: [Schema.Constraint]] = [:]
         for row in try await query(queries.constraints) {
@@ -62,16 +62,18 @@ extension PostgresDatabase: SchemaIntrospecting {
             var parent: Schema.ObjectName?
             if let parentName = row.string("parent_name") { parent = Schema.ObjectName(parentName, schema: row.string("parent_schema")) }
             return Schema.Table(
-                name: name, columns: columnsByTable[name] ?? [], constraints: constraintsByTable[name] ?? [],
+                name: name, columns: (columnsByTable[name] ?? []).sorted { $0.position < $1.position }.map(\.column),
+                constraints: constraintsByTable[name] ?? [],
                 comment: row.string("comment"), partitionKey: row.string("partition_key"), partitionOf: parent,
                 partitionBound: row.string("partition_bound"), options: Self.strings(row.string("options")),
                 isUnlogged: row.string("persistence") == "u")
         }
         let indexes = try await query(queries.indexes).map { row in
-            Schema.Index(
+            let definition = row.string("definition") ?? ""
+            return Schema.Index(
                 name: Self.name(row), table: Self.name(row, schema: "table_schema", name: "table_name"),
-                columns: Self.strings(row.string("columns")), isUnique: row["is_unique"] == .bool(true),
-                method: row.string("method"), predicate: row.string("predicate"), definition: row.string("definition") ?? "",
+                columns: Self.keyColumns(definition), isUnique: row["is_unique"] == .bool(true),
+                method: row.string("method"), predicate: row.string("predicate"), definition: definition,
                 isValid: row["is_valid"] != .bool(false), comment: row.string("comment"))
         }
         let views = try await query(queries.views).map { row in
@@ -172,6 +174,44 @@ extension PostgresDatabase: SchemaIntrospecting {
         var definition = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         while definition.hasSuffix(";") { definition.removeLast() }
         return definition
+    }
+
+    /// The key columns of a `pg_get_indexdef` statement: the comma-separated items of the
+    /// first parenthesised list after `USING method`, split outside parentheses and quotes
+    /// (`CREATE INDEX i ON public.t USING btree (lower((a)::text), b DESC)` → `lower((a)::text)`, `b DESC`).
+    static func keyColumns(_ definition: String) -> [String] {
+        guard let using = definition.range(of: " USING "), let open = definition[using.upperBound...].firstIndex(of: "(") else { return [] }
+        var items: [String] = []
+        var current = ""
+        var depth = 0
+        var quote: Character?
+        for character in definition[definition.index(after: open)...] {
+            if let active = quote {
+                if character == active { quote = nil }
+                current.append(character)
+                continue
+            }
+            switch character {
+            case "'", "\"":
+                quote = character
+                current.append(character)
+            case "(":
+                depth += 1
+                current.append(character)
+            case ")" where depth == 0:
+                items.append(current.trimmingCharacters(in: .whitespaces))
+                return items
+            case ")":
+                depth -= 1
+                current.append(character)
+            case "," where depth == 0:
+                items.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            default:
+                current.append(character)
+            }
+        }
+        return items
     }
 
     /// A JSON array of strings (`json_agg` of text); empty for NULL.

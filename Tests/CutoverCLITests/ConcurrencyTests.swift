@@ -39,12 +39,23 @@ struct ConcurrencyTests {
         try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
         let slow = backend.name == "sqlite"
             ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000000) INSERT INTO t SELECT x FROM c"
-            : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_sleep(4)"
+            : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_sleep(6)"
         try cli.fixture.write("2_slow.sql", "CREATE TABLE during (id integer);\n\(slow);")
         try cli.fixture.write("3_after.sql", "CREATE TABLE after (id integer);")
         #expect(try await cli.run("migrate", "--to", "1").status == 0)
         let (process, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
-        try await Task.sleep(for: .milliseconds(1200))
+        if backend.name == "postgres" {
+            // Kill only once the slow statement is running, however loaded the machine is.
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while process.isRunning, clock.now < deadline,
+                try await cli.fixture.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND state = 'active'").isEmpty
+            {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        } else {
+            try await Task.sleep(for: .milliseconds(1200))
+        }
         #expect(process.isRunning, "the slow migration should still be running when it is killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -64,9 +75,14 @@ struct ConcurrencyTests {
     @Test("a second runner that cannot get the PostgreSQL lock in time exits 4 naming the holder")
     func lockWaitExpires() async throws {
         let cli = try await CLIFixture.make(.postgres)
-        try cli.fixture.write("1_slow.sql", "SELECT pg_sleep(3);")
+        try cli.fixture.write("1_slow.sql", "SELECT pg_sleep(4);")
         let (first, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
-        try await Task.sleep(for: .milliseconds(800))
+        // Start the second runner only once the first holds the advisory lock.
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while try await cli.fixture.query("SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").isEmpty, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let second = try await cli.run("migrate", "--lock-wait", "300ms")
         #expect(second.status == 4, "\(second.stderr)")
         #expect(second.stderr.contains("pid"))

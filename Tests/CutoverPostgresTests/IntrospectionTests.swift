@@ -164,7 +164,7 @@ struct IntrospectionTests {
             #expect(partial.predicate == "user_id IS NOT NULL")
             #expect(partial.method == "btree")
             let expression = try #require(schema.indexes.first { $0.name.name == "users_lower_email_idx" })
-            #expect(expression.isUnique && expression.columns == ["lower(email::text)"])
+            #expect(expression.isUnique && expression.columns == ["lower((email)::text)"])
             #expect(expression.comment == "case-insensitive")
             // The exclusion constraint's index belongs to the constraint, not to the list.
             #expect(!schema.indexes.contains { $0.name.name.contains("during") })

@@ -102,7 +102,7 @@ struct PostgresConnectionTests {
         let plain = try DatabaseURL("postgres://app@127.0.0.1:\(listener.port)/shop")
         let quick = ContinuousClock.now
         await #expect(throws: CutoverError.self) { try await PostgresDriver(configuration: configuration).connect(plain, logger: testLogger) }
-        #expect(ContinuousClock.now - quick < .seconds(3))
+        #expect(ContinuousClock.now - quick < .seconds(8), "bounded by the 500 ms timeout, with slack for a loaded machine")
     }
 
     @Test("application_name and options reach the server")

@@ -37,7 +37,7 @@ struct PostgresRunLockTests {
             }
             let elapsed = ContinuousClock.now - started
             #expect(elapsed >= .milliseconds(300))
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(10), "bounded by the 300 ms wait, with slack for a loaded machine")
             #expect(error.code == .lockNotAcquired)
             #expect(error.message.contains("pid \(pid)"))
             #expect(error.message.contains("application 'cutover-lock'"))

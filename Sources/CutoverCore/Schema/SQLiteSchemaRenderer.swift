@@ -147,8 +147,11 @@ struct SQLiteScriptBuilder {
             table.constraints.isEmpty || onlyColumnChecks(table), !table.columns.added.isEmpty,
             let oldDefinition = table.old.definition, let newDefinition = table.new.definition
         else { return nil }
+        // Columns in the order the target's statement lists them.
+        let order = Dictionary(table.new.columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let added = table.columns.added.sorted { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
         var columnTexts: [String] = []
-        for column in table.columns.added {
+        for column in added {
             guard let text = column.definition else { return nil }
             let words = Set(SQLiteSchemaText.tokens(text).filter { $0.kind == .word }.map { $0.text.uppercased() })
             if words.contains("PRIMARY") || words.contains("UNIQUE") || words.contains("STORED") { return nil }
@@ -167,9 +170,7 @@ struct SQLiteScriptBuilder {
         guard let appended = Self.appendingColumns(columnTexts, to: oldDefinition),
             SQLiteSchemaText.normalizedTableDefinition(appended) == SQLiteSchemaText.normalizedTableDefinition(newDefinition)
         else { return nil }
-        // Columns in the order the target's statement lists them.
-        let order = Dictionary(table.new.columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return table.columns.added.sorted { (order[$0.name] ?? 0) < (order[$1.name] ?? 0) }
+        return added
     }
 
     /// Added check constraints that come with added columns (a column-level CHECK) are
@@ -242,8 +243,9 @@ struct SQLiteScriptBuilder {
         reasons += table.constraints.added.map { "adds \($0.name)" } + table.constraints.removed.map { "drops \($0.name)" }
         reasons += table.constraints.changed.map { "changes \($0.new.name)" }
         reasons += table.columns.removed.map { "drops column \($0.name)" }
+        reasons += table.columns.added.map { "adds column \($0.name)" }
         reasons += table.properties.map { "\($0.property) changes" }
-        if reasons.isEmpty { reasons = table.columns.added.map { "adds column \($0.name), which ALTER TABLE cannot add" } }
+        if table.columns.added.count == reasons.count { reasons.append("ALTER TABLE … ADD COLUMN cannot add these columns as declared") }
         emit(createTable(table.new, as: temporary), change: label,
              comments: ["rebuild \(name) (SQLite cannot alter it in place: \(reasons.joined(separator: "; ")))"])
         let copied = table.new.columns.filter { column in

@@ -69,6 +69,13 @@ public struct SchemaDiff: Sendable, Equatable, Codable {
         public var removed: Int
         public var changed: Int
 
+        /// Creates counts.
+        public init(added: Int, removed: Int, changed: Int) {
+            self.added = added
+            self.removed = removed
+            self.changed = changed
+        }
+
         /// `2 added, 1 removed, 3 changed`.
         public var description: String { "\(added) added, \(removed) removed, \(changed) changed" }
     }

@@ -25,6 +25,9 @@ extension CutoverCommand {
         @Flag(help: "Skip the backup that [backup] mode would take.")
         var noBackup = false
 
+        @Flag(help: "Apply even when lint finds errors (they are still printed). For emergencies; prefer -- cutover:allow RULE.")
+        var noLint = false
+
         @Option(help: ArgumentHelp("direct (default), or swap: pause writes, migrate a clone, swap the names; the old database is kept as <name>_before_<id>.", valueName: "strategy"))
         var strategy = "direct"
 
@@ -41,7 +44,14 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let target = try to.map { try parseMigrationID($0, option: "--to") }
-                if !dryRun { try context.enforceLint(try await context.lintPending(to: target, allowOutOfOrder: allowOutOfOrder)) }
+                if !dryRun {
+                    let findings = try await context.lintPending(to: target, allowOutOfOrder: allowOutOfOrder)
+                    if noLint {
+                        if !global.quiet { for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText()) } }
+                    } else {
+                        try context.enforceLint(findings)
+                    }
+                }
                 // [backup] mode: a backup first, and if it fails the database is not touched.
                 let backupMode = noBackup || dryRun ? .off : context.config.backup.mode
                 if backupMode != .off, try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 {
