@@ -91,21 +91,23 @@ struct HistoryStore: Sendable {
 /// Time stamps and runner identity written into the history.
 enum RunnerIdentity {
     /// `user@host` of this process.
-    static var appliedBy: String {
+    static let appliedBy: String = {
         let environment = ProcessInfo.processInfo.environment
         let user = environment["USER"] ?? environment["LOGNAME"] ?? passwdName() ?? "unknown"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
-    }
+    }()
 
     private static func passwdName() -> String? {
         guard let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name else { return nil }
         return String(cString: name)
     }
 
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     /// Now, as ISO-8601 UTC with milliseconds.
     static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        // A Sendable format style made once: building an ICU formatter per call cost a
+        // fifth of the client's CPU when applying 1,000 migrations (Benchmarks/README.md).
+        Date().formatted(timestampStyle)
     }
 }
