@@ -165,7 +165,7 @@ psql("bench_a", path=f"{work}/base.sql")
 psql("bench_b", path=f"{work}/base.sql")
 psql("bench_b", path=f"{work}/changes.sql")
 
-cutover_url = lambda db: f"postgres://postgres@127.0.0.1:{port}/{db}?sslmode=disable"
+cutover_url = lambda db: f"postgres://postgres@127.0.0.1:{port}/{db}"
 migra_url = lambda db: f"postgresql+psycopg2://postgres@127.0.0.1:{port}/{db}"
 tools = {
     "cutover diff --sql": [cutover, "diff", "--sql", cutover_url("bench_a"), cutover_url("bench_b")],

@@ -4,7 +4,7 @@ import CutoverCore
 
 /// The catalog queries behind ``PostgresDatabase/introspect(options:)``: one query per
 /// kind of object, over every table at once, so reading a schema of 500 tables costs the
-/// same eleven round trips as reading one.
+/// same twelve round trips as reading one.
 ///
 /// The queries run with an empty `search_path`, so that `format_type`, `pg_get_expr`,
 /// `pg_get_indexdef`, `pg_get_viewdef` and friends qualify every name with its schema
@@ -38,10 +38,16 @@ struct PostgresCatalogQueries {
         "\(oid) NOT IN (SELECT dep.objid FROM pg_depend dep WHERE dep.classid = '\(catalog)'::regclass AND dep.deptype = 'e')"
     }
 
-    /// A join to an object's comment. `obj_description()` and `col_description()` run a
-    /// query per call; a join reads `pg_description` once.
-    func description(_ alias: String, catalog: String, oid: String, subid: String = "0") -> String {
-        "LEFT JOIN pg_description \(alias) ON \(alias).classoid = '\(catalog)'::regclass AND \(alias).objoid = \(oid) AND \(alias).objsubid = \(subid)"
+    /// Every comment on a user object (OIDs from 16384, `FirstNormalObjectId`), read once and
+    /// matched by OID: `obj_description()` per row, or a join per query, costs more than
+    /// the rest of the column query on a cold session.
+    var comments: String {
+        """
+        SELECT d.classoid::regclass::text AS catalog, d.objoid::int8 AS oid, d.objsubid AS subid, d.description
+        FROM pg_description d
+        WHERE d.objoid >= 16384
+          AND d.classoid IN ('pg_class'::regclass, 'pg_constraint'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, 'pg_trigger'::regclass)
+        """
     }
 
     var namespaces: String {
@@ -66,7 +72,7 @@ struct PostgresCatalogQueries {
         """
         SELECT n.nspname AS schema, t.typname AS name,
                (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)::text AS labels,
-               obj_description(t.oid, 'pg_type') AS comment
+               t.oid::int8 AS oid
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE t.typtype = 'e' AND \(namespaceFilter("n.nspname")) AND \(notExtensionMember(catalog: "pg_type", oid: "t.oid"))
         ORDER BY 1, 2
@@ -80,7 +86,7 @@ struct PostgresCatalogQueries {
                s.seqstart AS start, s.seqincrement AS increment, s.seqmin AS min_value, s.seqmax AS max_value,
                s.seqcache AS cache, s.seqcycle AS cycles,
                owner_ns.nspname AS owner_schema, owner.relname AS owner_table, a.attname AS owner_column,
-               obj_description(c.oid, 'pg_class') AS comment
+               c.oid::int8 AS oid
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         JOIN pg_sequence s ON s.seqrelid = c.oid
@@ -101,11 +107,9 @@ struct PostgresCatalogQueries {
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
                parent_ns.nspname AS parent_schema, parent.relname AS parent_name,
                CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid, true) END AS partition_bound,
-               array_to_json(c.reloptions)::text AS options,
-               d.description AS comment
+               array_to_json(c.reloptions)::text AS options, c.oid::int8 AS oid
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        \(description("d", catalog: "pg_class", oid: "c.oid"))
         LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
         LEFT JOIN pg_class parent ON parent.oid = inh.inhparent
         LEFT JOIN pg_namespace parent_ns ON parent_ns.oid = parent.relnamespace
@@ -114,9 +118,10 @@ struct PostgresCatalogQueries {
         """
     }
 
-    /// Columns of every table; a partition's columns come from its parent and are skipped
-    /// unless declared on the partition itself. Unordered: the caller sorts by `position`
-    /// (sorting 4,000 rows by name on the server costs more than the rest of the query).
+    /// Columns of every table, with their numbers (`attnum`), which also name the columns of
+    /// constraints. A partition's inherited columns (`is_local` false) are not part of its
+    /// model. Unordered: the caller sorts by `position` (sorting 4,000 rows by name on the
+    /// server costs more than the rest of the query).
     var columns: String {
         """
         SELECT n.nspname AS schema, c.relname AS table_name, a.attname AS name,
@@ -127,7 +132,7 @@ struct PostgresCatalogQueries {
                     CASE WHEN co_ns.nspname = 'pg_catalog' THEN quote_ident(co.collname)
                          ELSE quote_ident(co_ns.nspname) || '.' || quote_ident(co.collname) END
                END AS collation,
-               a.attnum AS position, d.description AS comment
+               a.attnum AS position, a.attislocal AS is_local, c.oid::int8 AS table_oid
         FROM pg_attribute a
         JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -135,34 +140,31 @@ struct PostgresCatalogQueries {
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation
         LEFT JOIN pg_namespace co_ns ON co_ns.oid = co.collnamespace
-        \(description("d", catalog: "pg_class", oid: "c.oid", subid: "a.attnum"))
         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
-          AND (NOT c.relispartition OR a.attislocal)
           AND \(namespaceFilter("n.nspname")) AND \(notExtensionMember(catalog: "pg_class", oid: "c.oid"))
         """
     }
 
-    /// Constraints declared on each table (not those a partition inherits).
+    /// Constraints declared on each table (not those a partition inherits). Column numbers
+    /// come back as arrays, matched to names by the caller: a `json_agg` of names per
+    /// constraint quadruples the query's cost.
     var constraints: String {
         let inherited = serverVersion >= 110000 ? "AND con.conparentid = 0" : ""
         return """
             SELECT n.nspname AS schema, c.relname AS table_name, con.conname AS name, con.contype::text AS type,
                    pg_get_constraintdef(con.oid, true) AS definition,
                    con.condeferrable AS deferrable, con.condeferred AS deferred, con.convalidated AS validated,
-                   (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
-                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum)::text AS columns,
+                   array_to_json(con.conkey)::text AS key_numbers, con.conrelid::int8 AS table_oid,
                    ref_ns.nspname AS ref_schema, ref.relname AS ref_table,
-                   (SELECT json_agg(a.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
-                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum)::text AS ref_columns,
+                   array_to_json(con.confkey)::text AS ref_numbers, con.confrelid::int8 AS ref_oid,
                    con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, con.confmatchtype::text AS match,
                    CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END AS expression,
-                   d.description AS comment
+                   con.oid::int8 AS oid
             FROM pg_constraint con
             JOIN pg_class c ON c.oid = con.conrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_class ref ON ref.oid = con.confrelid
             LEFT JOIN pg_namespace ref_ns ON ref_ns.oid = ref.relnamespace
-            \(description("d", catalog: "pg_constraint", oid: "con.oid"))
             WHERE c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'c', 'f', 'x') AND con.conislocal \(inherited)
               AND \(namespaceFilter("n.nspname")) AND \(notExtensionMember(catalog: "pg_class", oid: "c.oid"))
             """
@@ -176,15 +178,13 @@ struct PostgresCatalogQueries {
         SELECT n.nspname AS schema, ic.relname AS name, tn.nspname AS table_schema, c.relname AS table_name,
                i.indisunique AS is_unique, i.indisvalid AS is_valid, am.amname AS method,
                pg_get_indexdef(i.indexrelid) AS definition,
-               pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-               d.description AS comment
+               pg_get_expr(i.indpred, i.indrelid, true) AS predicate, i.indexrelid::int8 AS oid
         FROM pg_index i
         JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_namespace n ON n.oid = ic.relnamespace
         JOIN pg_class c ON c.oid = i.indrelid
         JOIN pg_namespace tn ON tn.oid = c.relnamespace
         JOIN pg_am am ON am.oid = ic.relam
-        \(description("d", catalog: "pg_class", oid: "i.indexrelid"))
         WHERE c.relkind IN ('r', 'p', 'm')
           AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con WHERE con.contype IN ('p', 'u', 'x'))
           AND i.indexrelid NOT IN (SELECT inh.inhrelid FROM pg_inherits inh)
@@ -204,7 +204,7 @@ struct PostgresCatalogQueries {
                   JOIN pg_class rc ON rc.oid = d.refobjid
                   JOIN pg_namespace rn ON rn.oid = rc.relnamespace
                  WHERE r.ev_class = c.oid AND d.refobjid <> c.oid)::text AS depends_on,
-               obj_description(c.oid, 'pg_class') AS comment
+               c.oid::int8 AS oid
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('v', 'm') AND \(namespaceFilter("n.nspname")) AND \(notExtensionMember(catalog: "pg_class", oid: "c.oid"))
         ORDER BY 1, 2
@@ -218,7 +218,7 @@ struct PostgresCatalogQueries {
         SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
                p.prokind::text AS kind, CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS result,
                l.lanname AS language, pg_get_functiondef(p.oid) AS definition,
-               obj_description(p.oid, 'pg_proc') AS comment
+               p.oid::int8 AS oid
         FROM pg_proc p
         JOIN pg_namespace n ON n.oid = p.pronamespace
         JOIN pg_language l ON l.oid = p.prolang
@@ -233,7 +233,7 @@ struct PostgresCatalogQueries {
         return """
             SELECT n.nspname AS schema, c.relname AS table_name, t.tgname AS name,
                    pg_get_triggerdef(t.oid) AS definition, t.tgenabled::text AS enabled,
-                   obj_description(t.oid, 'pg_trigger') AS comment
+                   t.oid::int8 AS oid
             FROM pg_trigger t
             JOIN pg_class c ON c.oid = t.tgrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace

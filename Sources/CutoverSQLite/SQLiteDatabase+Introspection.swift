@@ -42,23 +42,32 @@ extension SQLiteDatabase: SchemaIntrospecting {
             return row.string("type") == "table" && !excluded(name) && kinds[name]?.type != "shadow"
         }
         let tableNames = Set(tableRows.compactMap { $0.string("name") })
-        let joined = "FROM main.sqlite_schema m JOIN %@ WHERE m.type = 'table' ORDER BY m.name"
-
+        // Table-valued pragmas joined with sqlite_schema: one query per kind for all tables
+        // (https://www.sqlite.org/pragma.html#pragfunc).
         var columnsByTable: [String: [Row]] = [:]
-        let columnSQL = "SELECT m.name AS table_name, p.cid, p.name, p.type, p.\"notnull\" AS not_null, p.dflt_value, p.pk, p.hidden "
-            + joined.replacingOccurrences(of: "%@", with: "pragma_table_xinfo(m.name) p") + ", p.cid"
+        let columnSQL = """
+            SELECT m.name AS table_name, p.cid, p.name, p.type, p."notnull" AS not_null, p.dflt_value, p.pk, p.hidden
+            FROM main.sqlite_schema m JOIN pragma_table_xinfo(m.name) p
+            WHERE m.type = 'table' ORDER BY m.name, p.cid
+            """
         for row in try await query(columnSQL) { columnsByTable[row.string("table_name") ?? "", default: []].append(row) }
 
         var foreignKeysByTable: [String: [Row]] = [:]
-        let foreignKeySQL = "SELECT m.name AS table_name, f.id, f.seq, f.\"table\" AS parent, f.\"from\" AS from_column, f.\"to\" AS to_column, "
-            + "f.on_update, f.on_delete, f.\"match\" AS match_type "
-            + joined.replacingOccurrences(of: "%@", with: "pragma_foreign_key_list(m.name) f") + ", f.id, f.seq"
+        let foreignKeySQL = """
+            SELECT m.name AS table_name, f.id, f.seq, f."table" AS parent, f."from" AS from_column, f."to" AS to_column,
+                   f.on_update, f.on_delete, f."match" AS match_type
+            FROM main.sqlite_schema m JOIN pragma_foreign_key_list(m.name) f
+            WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq
+            """
         for row in try await query(foreignKeySQL) { foreignKeysByTable[row.string("table_name") ?? "", default: []].append(row) }
 
+        // Unique constraints are the indexes SQLite made for them (origin 'u').
         var uniqueByTable: [String: [(name: String, columns: [String])]] = [:]
-        let uniqueSQL = "SELECT m.name AS table_name, il.name AS index_name, ii.name AS column_name "
-            + joined.replacingOccurrences(of: "%@", with: "pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii")
-                .replacingOccurrences(of: "WHERE", with: "WHERE il.origin = 'u' AND") + ", il.name, ii.seqno"
+        let uniqueSQL = """
+            SELECT m.name AS table_name, il.name AS index_name, ii.name AS column_name
+            FROM main.sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_info(il.name) ii
+            WHERE m.type = 'table' AND il.origin = 'u' ORDER BY m.name, il.name, ii.seqno
+            """
         for row in try await query(uniqueSQL) {
             let table = row.string("table_name") ?? ""
             let index = row.string("index_name") ?? ""

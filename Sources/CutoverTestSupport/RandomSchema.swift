@@ -8,6 +8,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// Creates a generator; the same seed gives the same sequence.
     public init(seed: UInt64) { state = seed }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -36,6 +37,7 @@ public struct RandomSchema: Sendable, Equatable {
     /// The database the SQL is written for.
     public enum Flavor: String, Sendable { case postgresql, sqlite }
 
+    /// A column; `family` indexes the type families (0 integer, 1 text, 2 decimal, 3 boolean).
     public struct Column: Sendable, Equatable {
         public var name: String
         public var family: Int
@@ -44,6 +46,7 @@ public struct RandomSchema: Sendable, Equatable {
         public var defaultValue: String?
     }
 
+    /// A foreign key from `column` to `table`'s `id`.
     public struct ForeignKey: Sendable, Equatable {
         public var name: String
         public var column: String
@@ -51,16 +54,19 @@ public struct RandomSchema: Sendable, Equatable {
         public var onDelete: String
     }
 
+    /// A named unique constraint.
     public struct Unique: Sendable, Equatable {
         public var name: String
         public var columns: [String]
     }
 
+    /// A named check constraint on one column (its expression depends on the column's family).
     public struct Check: Sendable, Equatable {
         public var name: String
         public var column: String
     }
 
+    /// An index, possibly unique or partial.
     public struct Index: Sendable, Equatable {
         public var name: String
         public var columns: [String]
@@ -68,6 +74,7 @@ public struct RandomSchema: Sendable, Equatable {
         public var predicate: String?
     }
 
+    /// A table with an integer `id` and its other parts.
     public struct Table: Sendable, Equatable {
         public var name: String
         public var columns: [Column]
@@ -79,7 +86,9 @@ public struct RandomSchema: Sendable, Equatable {
         public var indexes: [Index]
     }
 
+    /// The database the SQL is written for.
     public var flavor: Flavor
+    /// The tables, in creation order.
     public var tables: [Table]
     /// The next number for a new object's name, so names never collide.
     public var nextNumber: Int

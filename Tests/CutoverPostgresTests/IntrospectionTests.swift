@@ -32,6 +32,7 @@ struct IntrospectionTests {
             doubled integer GENERATED ALWAYS AS (id * 2) STORED
         );
         CREATE TABLE old_stuff.archive (id integer PRIMARY KEY);
+        CREATE TABLE audit (id integer NOT NULL, at timestamptz NOT NULL, CONSTRAINT audit_pkey PRIMARY KEY (id));
         CREATE INDEX orders_user_idx ON orders (user_id);
         CREATE INDEX orders_tags_idx ON orders USING gin (tags);
         CREATE VIEW big_orders AS SELECT id, total FROM orders WHERE total > 100;
@@ -47,6 +48,7 @@ struct IntrospectionTests {
     /// …and an "after" state that changes each kind.
     static let after = """
         CREATE EXTENSION IF NOT EXISTS citext;
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
         CREATE SCHEMA billing;
         COMMENT ON SCHEMA public IS 'the app';
         CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
@@ -80,6 +82,7 @@ struct IntrospectionTests {
             amount numeric(12,2)
         );
         ALTER SEQUENCE billing.invoice_seq OWNED BY billing.invoices.id;
+        CREATE TABLE audit (id integer NOT NULL, at timestamptz NOT NULL, CONSTRAINT audit_pkey PRIMARY KEY (id, at));
         CREATE INDEX orders_user_idx ON orders (user_id) WHERE user_id IS NOT NULL;
         CREATE UNIQUE INDEX users_lower_email_idx ON users (lower(email::text));
         CREATE VIEW big_orders AS SELECT id, total, status FROM orders WHERE total > 100;
@@ -227,7 +230,8 @@ struct IntrospectionTests {
                 let diff = SchemaDiff(from: before, to: after)
                 let found = Set(diff.changes.map { "\($0.action.symbol) \($0.kind.rawValue) \($0.name)" })
                 let expected: Set<String> = [
-                    "+ schema billing", "- schema old_stuff", "~ schema public",
+                    "+ schema billing", "- schema old_stuff", "~ schema public", "+ extension pg_trgm",
+                    "~ constraint audit_pkey",
                     "~ enum_type public.mood", "- enum_type public.size", "+ enum_type public.status",
                     "+ sequence billing.invoice_seq", "~ sequence public.ticket_seq",
                     "~ function public.order_count(u bigint)", "~ function public.touch()", "+ function public.archive_orders()",
@@ -245,7 +249,10 @@ struct IntrospectionTests {
                 ]
                 #expect(found == expected, "missing: \(expected.subtracting(found).sorted()) unexpected: \(found.subtracting(expected).sorted())")
                 let kinds = Set(diff.changes.map(\.kind))
-                #expect(kinds == [.schema, .enumType, .sequence, .function, .table, .column, .constraint, .index, .trigger, .view, .materializedView])
+                #expect(kinds == [
+                    .schema, .extension, .enumType, .sequence, .function, .table, .column, .constraint, .index, .trigger, .view,
+                    .materializedView,
+                ])
                 // A deterministic order: the same diff twice gives the same text.
                 #expect(SchemaDiff(from: before, to: after).text == diff.text)
 

@@ -58,10 +58,15 @@ extension Schema {
 
         /// The kinds of table constraint.
         public enum Kind: String, Sendable, Codable, CaseIterable {
+            /// `PRIMARY KEY`.
             case primaryKey = "primary_key"
+            /// `UNIQUE`.
             case unique
+            /// `CHECK ( … )`.
             case check
+            /// `FOREIGN KEY … REFERENCES`.
             case foreignKey = "foreign_key"
+            /// `EXCLUDE USING …` (PostgreSQL).
             case exclusion
         }
     }
@@ -94,10 +99,15 @@ extension Schema {
 
     /// What a foreign key does when the referenced row is updated or deleted.
     public enum ReferentialAction: String, Sendable, Codable, CaseIterable {
+        /// Fail at the end of the statement (or transaction, when deferred) if rows still refer to it.
         case noAction = "NO ACTION"
+        /// Fail at once if rows refer to it.
         case restrict = "RESTRICT"
+        /// Update or delete the referring rows too.
         case cascade = "CASCADE"
+        /// Set the referring columns to NULL.
         case setNull = "SET NULL"
+        /// Set the referring columns to their defaults.
         case setDefault = "SET DEFAULT"
     }
 }

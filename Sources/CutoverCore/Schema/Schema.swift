@@ -121,6 +121,7 @@ extension Schema {
             (schema.map { dialect.quoteIdentifier($0) + "." } ?? "") + dialect.quoteIdentifier(name)
         }
 
+        /// Orders by schema (none first), then name.
         public static func < (lhs: ObjectName, rhs: ObjectName) -> Bool {
             (lhs.schema ?? "", lhs.name) < (rhs.schema ?? "", rhs.name)
         }
@@ -195,6 +196,7 @@ extension CutoverError.Code {
     public static let introspectionUnsupported = Self("introspection_unsupported", exitCode: 2)
     /// Two schemas of different database kinds cannot be compared or rendered.
     public static let dialectMismatch = Self("dialect_mismatch", exitCode: 2)
-    /// The schemas of two databases differ (diff, drift): a finding.
+    /// The schemas of two databases differ: a finding, for engine code that reports drift
+    /// or refuses to promote (the `diff` command itself exits 3 without an error).
     public static let schemasDiffer = Self("schemas_differ", exitCode: 3)
 }

@@ -43,8 +43,11 @@ public struct SchemaChange: Sendable, Codable, Equatable {
 
     /// Added, removed or changed.
     public enum Action: String, Sendable, Codable, CaseIterable {
+        /// In the target only.
         case added
+        /// In the source only.
         case removed
+        /// In both, with different properties.
         case changed
 
         /// `+`, `-` or `~`, as in the text form.
@@ -65,10 +68,12 @@ public struct SchemaChange: Sendable, Codable, Equatable {
         /// Creates a kind.
         public init(_ rawValue: String) { self.rawValue = rawValue }
 
+        /// Decodes the raw value.
         public init(from decoder: any Decoder) throws {
             rawValue = try decoder.singleValueContainer().decode(String.self)
         }
 
+        /// Encodes the raw value.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             try container.encode(rawValue)
@@ -77,17 +82,29 @@ public struct SchemaChange: Sendable, Codable, Equatable {
         /// The kind in words (`enum type`).
         public var description: String { rawValue.replacingOccurrences(of: "_", with: " ") }
 
+        /// A PostgreSQL schema (namespace).
         public static let schema = ObjectKind("schema")
+        /// An extension.
         public static let `extension` = ObjectKind("extension")
+        /// An enum type.
         public static let enumType = ObjectKind("enum_type")
+        /// A sequence.
         public static let sequence = ObjectKind("sequence")
+        /// A function or procedure.
         public static let function = ObjectKind("function")
+        /// A table.
         public static let table = ObjectKind("table")
+        /// A column of a table.
         public static let column = ObjectKind("column")
+        /// A table constraint.
         public static let constraint = ObjectKind("constraint")
+        /// An index.
         public static let index = ObjectKind("index")
+        /// A view.
         public static let view = ObjectKind("view")
+        /// A materialized view.
         public static let materializedView = ObjectKind("materialized_view")
+        /// A trigger.
         public static let trigger = ObjectKind("trigger")
     }
 }

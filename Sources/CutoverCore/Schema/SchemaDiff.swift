@@ -65,8 +65,11 @@ public struct SchemaDiff: Sendable, Equatable, Codable {
 
     /// Counts of changes by action.
     public struct Summary: Sendable, Equatable, Codable, CustomStringConvertible {
+        /// Objects in the target only.
         public var added: Int
+        /// Objects in the source only.
         public var removed: Int
+        /// Objects in both that differ.
         public var changed: Int
 
         /// Creates counts.
@@ -95,6 +98,7 @@ public struct SchemaDiff: Sendable, Equatable, Codable {
         self.init(from: source, to: target)
     }
 
+    /// Encodes both schemas and the changes.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(source, forKey: .source)
