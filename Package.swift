@@ -64,6 +64,8 @@ let package = Package(
             dependencies: [
                 "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

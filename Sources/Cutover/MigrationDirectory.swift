@@ -1,4 +1,5 @@
 import CutoverCore
+import Dispatch
 import Foundation
 
 /// Reads the migrations folder: every `<id>_<name>.sql` file, parsed and ordered by id.
@@ -21,9 +22,7 @@ public struct MigrationDirectory: Sendable {
                 hint: "run `cutover init`, or set migrations = \"…\" in cutover.toml")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        let parser = MigrationFileParser()
-        var migrations: [Migration] = []
-        var seen: [MigrationID: String] = [:]
+        var files: [String] = []
         for name in names {
             if name.hasPrefix(".") { continue }
             let lowered = name.lowercased()
@@ -38,14 +37,14 @@ public struct MigrationDirectory: Sendable {
                     .invalidMigration, "'\(name)' is not named <id>_<name>.sql",
                     hint: "rename it, e.g. with `cutover new NAME`, which writes a UTC timestamp id", file: name)
             }
-            let fullPath = (path as NSString).appendingPathComponent(name)
-            let contents: String
-            do {
-                contents = try String(contentsOfFile: fullPath, encoding: .utf8)
-            } catch {
-                throw CutoverError(.invalidMigration, "cannot read '\(name)' as UTF-8 text", hint: "save the file as UTF-8", file: name)
-            }
-            let migration = try parser.parse(fileName: name, contents: contents)
+            files.append(name)
+        }
+        var migrations: [Migration] = []
+        migrations.reserveCapacity(files.count)
+        var seen: [MigrationID: String] = [:]
+        // Errors are reported for the first bad file in name order, as a serial read would.
+        for (name, parsed) in zip(files, parseAll(files)) {
+            let migration = try parsed.get()
             if let other = seen[migration.id] {
                 throw CutoverError(
                     .invalidMigration, "'\(name)' and '\(other)' have the same id \(migration.id)",
@@ -55,5 +54,50 @@ public struct MigrationDirectory: Sendable {
             migrations.append(migration)
         }
         return migrations.sorted { $0.id < $1.id }
+    }
+
+    /// Reads and parses the files on every core: a project with a thousand migrations
+    /// parses and checksums all of them on every command.
+    private func parseAll(_ names: [String]) -> [Result<Migration, CutoverError>] {
+        let results = UnsafeMutableBufferPointer<Result<Migration, CutoverError>?>.allocate(capacity: names.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results  // each iteration writes only its own slot
+        let directory = path
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            slots[index] = Result { () throws(CutoverError) in try Self.parse(names[index], in: directory) }
+        }
+        return results.map { $0! }
+    }
+
+    private static func parse(_ name: String, in directory: String) throws(CutoverError) -> Migration {
+        guard let bytes = readFile(directory + "/" + name), let contents = String(validating: bytes, as: UTF8.self) else {
+            throw CutoverError(.invalidMigration, "cannot read '\(name)' as UTF-8 text", hint: "save the file as UTF-8", file: name)
+        }
+        do {
+            return try MigrationFileParser().parse(fileName: name, contents: contents)
+        } catch let error as CutoverError {
+            throw error
+        } catch {
+            throw CutoverError(.invalidMigration, "cannot parse '\(name)': \(error)", hint: "check the file", file: name)
+        }
+    }
+
+    /// The whole file, read with plain POSIX calls; nil when it cannot be read.
+    private static func readFile(_ path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+        }
     }
 }

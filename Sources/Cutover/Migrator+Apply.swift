@@ -37,7 +37,10 @@ extension Migrator {
         let start = clock.now
         do {
             let applied = try await applyInOneTransaction(migration, startedAt: startedAt, start: start)
-            if applied { await configuration.observer?.migrationDidFinish(migration, committed: true) }
+            if applied {
+                await configuration.observer?.migrationDidFinish(migration, committed: true)
+                try await reapplySessionTimeouts(after: migration.up)
+            }
             return applied
         } catch {
             await configuration.observer?.migrationDidFinish(migration, committed: false)
@@ -50,10 +53,8 @@ extension Migrator {
         return try await inWriteTransaction {
             // Inside the write transaction the row is current: a concurrent SQLite runner that
             // committed this migration first is seen here, and we skip it.
+            // The timeouts are in force for the whole session (``applySessionTimeouts()``).
             if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
-            for statement in dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: true) {
-                try await database.execute(statement)
-            }
             events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
             await configuration.observer?.migrationWillStart(migration)
             for (index, statement) in migration.up.enumerated() {
@@ -165,23 +166,13 @@ extension Migrator {
         }
     }
 
+    /// Runs a statement that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`) under
+    /// the session timeouts, set again first (an earlier statement may have changed them),
+    /// then records progress.
     private func runAlone(_ statement: SQLStatement, index: Int, of migration: Migration) async throws {
-        let settings = dialect.timeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout, local: false)
-        for setting in settings { try await database.execute(setting) }
-        do {
-            try await run(statement, index: index, of: migration)
-        } catch {
-            if !settings.isEmpty { try? await resetSessionTimeouts() }
-            throw error
-        }
-        if !settings.isEmpty { try await resetSessionTimeouts() }
+        try await applySessionTimeouts()
+        try await run(statement, index: index, of: migration)
         try await setProgress(migration, done: index + 1)
-    }
-
-    private func resetSessionTimeouts() async throws {
-        guard dialect.name == "postgresql" else { return }
-        if configuration.lockTimeout != nil { try await database.execute("RESET lock_timeout") }
-        if configuration.statementTimeout != nil { try await database.execute("RESET statement_timeout") }
     }
 
     private func setProgress(_ migration: Migration, done: Int) async throws {

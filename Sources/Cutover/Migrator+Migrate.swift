@@ -105,6 +105,7 @@ extension Migrator {
             resumedAt = 0
         } else {
             guard let from = try await applyStatementByStatement(migration, startedAt: startedAt) else { return nil }
+            try await reapplySessionTimeouts(after: migration.up)
             resumedAt = from
         }
         let duration = clock.now - start

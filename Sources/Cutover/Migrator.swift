@@ -112,6 +112,7 @@ public struct Migrator: Sendable {
         events(.lockAcquired(waited: clock.now - start))
         do {
             try await ensureHistoryTable()
+            try await applySessionTimeouts()
             let result = try await Self.$holdsExclusiveRunLock.withValue(lock.isExclusive) { try await body() }
             await lock.release()
             return result
@@ -119,6 +120,23 @@ public struct Migrator: Sendable {
             await lock.release()
             throw error
         }
+    }
+
+    /// Sets `[safety]` lock_timeout and statement_timeout for the whole session (PostgreSQL),
+    /// once the run lock is held: every migration's transaction then runs under them without
+    /// a `SET LOCAL` round trip of its own. Applied again after a migration that may have
+    /// changed session settings (see ``reapplySessionTimeouts(after:)``).
+    func applySessionTimeouts() async throws {
+        for statement in dialect.sessionTimeoutStatements(lockTimeout: configuration.lockTimeout, statementTimeout: configuration.statementTimeout) {
+            try await database.execute(statement)
+        }
+    }
+
+    /// Applies the session timeouts again when one of `statements` may have changed a
+    /// session setting (a migration's own `SET lock_timeout = 0` must not carry over to the
+    /// migrations after it).
+    func reapplySessionTimeouts(after statements: [SQLStatement]) async throws {
+        if statements.contains(where: { dialect.mayChangeSessionSettings($0.sql) }) { try await applySessionTimeouts() }
     }
 
     /// Creates the history table inside a write transaction, so concurrent first runs on

@@ -21,6 +21,14 @@ public protocol Dialect: Sendable {
     /// Statements that apply the safety timeouts inside the current transaction
     /// (`SET LOCAL lock_timeout`), or for the session when `local` is false.
     func timeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?, local: Bool) -> [String]
+    /// Statements that apply the safety timeouts to the whole session, run once when a run
+    /// has its lock (and again after a migration that may have changed session settings),
+    /// so each migration's transaction needs no `SET LOCAL` round trip; empty when the
+    /// database has no such settings.
+    func sessionTimeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?) -> [String]
+    /// Whether a statement may change a session setting (`SET`, `RESET`, `set_config`), so
+    /// the session timeouts must be applied again after it commits.
+    func mayChangeSessionSettings(_ sql: String) -> Bool
     /// Whether the error is a lock timeout worth retrying (PostgreSQL 55P03, SQLite BUSY).
     func isLockTimeout(_ error: CutoverError) -> Bool
     /// Whether a statement cannot run inside a transaction block

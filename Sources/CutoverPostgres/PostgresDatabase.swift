@@ -59,14 +59,7 @@ public final class PostgresDatabase: Database {
     static func open(settings: PostgresConnectionSettings, logger: Logger) async throws -> PostgresDatabase {
         let connection = try await settings.connect(applicationName: settings.applicationName, logger: logger)
         do {
-            let version = try await Self.serverVersion(of: connection, logger: logger)
-            if version >= 140000 {
-                // A backend whose client has gone (a killed `cutover`, a cancelled task that
-                // closed the socket) stops its statement at the next check instead of running
-                // a long DDL to the end (https://www.postgresql.org/docs/current/runtime-config-connection.html).
-                // Best effort: a managed server may forbid it, and nothing depends on it.
-                _ = try? await connection.query(PostgresQuery(unsafeSQL: "SET client_connection_check_interval = '1s'"), logger: logger)
-            }
+            let version = try await Self.prepareSession(connection, logger: logger)
             logger.debug(
                 "connected to PostgreSQL",
                 metadata: ["cutover_database": "\(settings.redactedURL)", "cutover_server_version": "\(version)"]
@@ -78,14 +71,29 @@ public final class PostgresDatabase: Database {
         }
     }
 
-    private static func serverVersion(of connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: "SHOW server_version_num"), logger: logger)
+    /// Reads `server_version_num` and, on PostgreSQL 14 and later, sets
+    /// `client_connection_check_interval = '1s'`, in one round trip: a backend whose client
+    /// has gone (a killed `cutover`, a cancelled task that closed the socket) then stops its
+    /// statement at the next check instead of running a long DDL to the end
+    /// (https://www.postgresql.org/docs/current/runtime-config-connection.html).
+    /// Best effort: a managed server may forbid the setting, and nothing depends on it.
+    private static func prepareSession(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let prepare = """
+            SELECT current_setting('server_version_num') AS version, \
+            CASE WHEN current_setting('server_version_num')::int >= 140000 \
+            THEN set_config('client_connection_check_interval', '1s', false) END AS check_interval
+            """
+        if let version = try? await firstInteger(of: prepare, on: connection, logger: logger) { return version }
+        return try await firstInteger(of: "SHOW server_version_num", on: connection, logger: logger) ?? 0
+    }
+
+    private static func firstInteger(of sql: String, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        var number: Int?
         for try await row in rows {
-            if let cell = row.first, case .text(let text) = PostgresValueDecoder.value(cell), let number = Int(text) {
-                return number
-            }
+            if number == nil, let cell = row.first, case .text(let text) = PostgresValueDecoder.value(cell) { number = Int(text) }
         }
-        return 0
+        return number
     }
 
     // MARK: - Statements

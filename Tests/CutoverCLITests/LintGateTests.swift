@@ -23,4 +23,37 @@ struct LintGateTests {
         #expect(allowed.status == 0, "\(allowed.stderr)")
         await cli.cleanUp()
     }
+
+    @Test("migrate --dry-run lists the plan and its lint errors, exits 0 and changes nothing", arguments: TestBackend.all)
+    func dryRunShowsLint(_ backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer, a integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_index.sql", "CREATE INDEX t_a ON t (a);")
+        let dryRun = try await cli.run("migrate", "--dry-run")
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains("would apply 2_index: 1 statement"))
+        if backend.name == "postgres" {
+            #expect(dryRun.stderr.contains("(dry run): 2_index.sql:1"), "\(dryRun.stderr)")
+            #expect(dryRun.stderr.contains("require-concurrent-index-creation"))
+        }
+        let status = try await cli.json("status")
+        #expect((status["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "pending"])
+        await cli.cleanUp()
+    }
+
+    @Test("a migrate with nothing to apply says so and leaves the history as it was", arguments: TestBackend.all)
+    func noOpMigrate(_ backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        let before = try await cli.json("status")
+        let again = try await cli.run("migrate")
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("is up to date"))
+        let after = try await cli.json("status")
+        #expect((before["migrations"] as? [[String: Any]])?.first?["applied_at"] as? String
+            == (after["migrations"] as? [[String: Any]])?.first?["applied_at"] as? String)
+        await cli.cleanUp()
+    }
 }

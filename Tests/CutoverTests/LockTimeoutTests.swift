@@ -69,4 +69,32 @@ struct LockTimeoutTests {
         #expect(columns.map { $0.string("column_name") } == ["c", "id"])
         await fixture.cleanUp()
     }
+
+    @Test("a migration's own SET lock_timeout = 0 does not carry over to the migrations after it")
+    func sessionSettingDoesNotLeak() async throws {
+        let fixture = try await MigrationFixture.make(.postgres)
+        try fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        _ = try await fixture.withMigrator { try await $0.migrate() }
+        // Migration 2 turns the timeout off for the session (committed with it); migration 3
+        // must still give up on the blocked lock after the configured 100 ms, not wait forever.
+        try fixture.write("2_no_timeout.sql", "SET lock_timeout = 0;\nCREATE TABLE u (id integer);")
+        try fixture.write("3_alter.sql", "ALTER TABLE t ADD COLUMN c integer;")
+        let blocker = try await blocker(fixture)
+        // Were the timeout lost, migration 3 would wait for the blocker: end it after 20 s so
+        // the test fails (migration 3 applied) instead of hanging.
+        let safetyRelease = Task {
+            try await Task.sleep(for: .seconds(20))
+            try await blocker.execute("ROLLBACK")
+        }
+        let error = await #expect(throws: CutoverError.self) {
+            try await fixture.withMigrator({ $0.lockTimeout = .milliseconds(100) }) { try await $0.migrate() }
+        }
+        safetyRelease.cancel()
+        #expect(error?.sqlState == "55P03")
+        #expect(error?.migrationID?.rawValue == "3")
+        try await blocker.execute("ROLLBACK")
+        await blocker.close()
+        #expect(try await fixture.withMigrator { try await $0.status() }.map(\.kind) == [.applied, .applied, .failed])
+        await fixture.cleanUp()
+    }
 }

@@ -49,6 +49,34 @@ public struct PostgresDialect: Dialect {
         return settings.isEmpty ? [] : ["SELECT " + settings.joined(separator: ", ")]
     }
 
+    /// `set_config(…, false)`: session-wide, kept across the run's transactions.
+    public func sessionTimeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?) -> [String] {
+        timeoutStatements(lockTimeout: lockTimeout, statementTimeout: statementTimeout, local: false)
+    }
+
+    /// `SET …`, `RESET …`, `DISCARD ALL`, or any statement calling `set_config`. A plain
+    /// text test that may say yes too often (a string literal mentioning set_config), which
+    /// only costs one more round trip.
+    public func mayChangeSessionSettings(_ sql: String) -> Bool {
+        let first = SQLWords.leading(sql, count: 1).first
+        return first == "SET" || first == "RESET" || first == "DISCARD" || Self.mentionsSetConfig(sql)
+    }
+
+    /// Whether `sql` contains `set_config` in any letter case (a byte scan: this runs for
+    /// every statement applied).
+    static func mentionsSetConfig(_ sql: String) -> Bool {
+        let needle = Array("set_config".utf8)
+        let bytes = Array(sql.utf8)
+        guard bytes.count >= needle.count else { return false }
+        for start in 0...(bytes.count - needle.count) {
+            var index = 0
+            // ASCII letters lower-cased with | 0x20; '_' (0x5F) | 0x20 is 0x7F, so compare it as is.
+            while index < needle.count, (needle[index] == 0x5F ? bytes[start + index] : bytes[start + index] | 0x20) == needle[index] { index += 1 }
+            if index == needle.count { return true }
+        }
+        return false
+    }
+
     /// 55P03 lock_not_available: raised when `lock_timeout` expires
     /// (https://www.postgresql.org/docs/current/errcodes-appendix.html).
     public func isLockTimeout(_ error: CutoverError) -> Bool { error.sqlState == "55P03" }

@@ -49,6 +49,12 @@ public struct SQLiteDialect: Dialect {
         return ["PRAGMA busy_timeout = \(lockTimeout.milliseconds)"]
     }
 
+    /// None: the busy timeout the driver sets from `lock_wait` stays in force for the run.
+    public func sessionTimeoutStatements(lockTimeout: Duration?, statementTimeout: Duration?) -> [String] { [] }
+
+    /// SQLite has no session settings that the safety net depends on.
+    public func mayChangeSessionSettings(_ sql: String) -> Bool { false }
+
     /// SQLITE_BUSY and SQLITE_LOCKED, reported by the driver as `busy…` / `locked…` result names.
     public func isLockTimeout(_ error: CutoverError) -> Bool {
         guard let state = error.sqlState else { return false }

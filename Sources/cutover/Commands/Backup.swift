@@ -125,15 +125,6 @@ extension CommandContext {
         }
     }
 
-    /// How many migrations `cutover migrate` would apply (a dry run: no lock, nothing
-    /// created). Throws what migrate would (changed files, out-of-order ids), so no backup
-    /// is taken for a run that cannot start.
-    func pendingMigrationCount(to target: MigrationID?, allowOutOfOrder: Bool) async throws -> Int {
-        try await withMigrator(allowOutOfOrder: allowOutOfOrder) { migrator, _ in
-            try await migrator.migrate(to: target, dryRun: true).applied.count
-        }
-    }
-
     /// The backup of `before-and-after`, once migrations were applied. Its failure is a
     /// warning: the migrations stand, and the deploy that needs them should go on.
     func takeBackupAfterMigrate() async {

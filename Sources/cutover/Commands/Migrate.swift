@@ -44,32 +44,51 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let target = try to.map { try parseMigrationID($0, option: "--to") }
-                if !dryRun {
-                    let findings = try await context.lintPending(to: target, allowOutOfOrder: allowOutOfOrder)
-                    if noLint {
-                        if !global.quiet { for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText()) } }
-                    } else {
-                        try context.enforceLint(findings)
-                    }
+                let lockWait = lockWait.flatMap(DurationParser.parse)
+                // One session reads the plan and lints it; a run with nothing to apply (the
+                // common case on every deploy) ends in that session.
+                let (plan, findings, noOp) = try await context.withMigrator(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder) { migrator, _ in
+                    let plan = try await migrator.migrate(to: target, dryRun: true)
+                    let findings = context.lint(plan, of: migrator)
+                    guard plan.applied.isEmpty, !dryRun, strategy == "direct" else { return (plan, findings, MigrateReport?.none) }
+                    // Nothing pending: the real run only puts the history table in place.
+                    return (plan, findings, try await migrator.migrate(to: target))
+                }
+                let env = try context.target()
+                if let report = noOp ?? (dryRun ? plan : nil) {
+                    if dryRun { Self.printDryRunLint(findings, quiet: global.quiet || global.json) }
+                    context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
+                    return
+                }
+                if noLint {
+                    if !global.quiet { for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText()) } }
+                } else {
+                    try context.enforceLint(findings)
                 }
                 // [backup] mode: a backup first, and if it fails the database is not touched.
-                let backupMode = noBackup || dryRun ? .off : context.config.backup.mode
-                if backupMode != .off, try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 {
+                let backupMode = noBackup ? .off : context.config.backup.mode
+                if backupMode != .off && !plan.applied.isEmpty {
                     _ = try await context.takeMigrationBackup(reason: "before migrate")
                 }
                 if strategy == "swap" {
                     try await Self.swap(context, target: target)
                     return
                 }
-                try await rehearseFirst(context, target: target)
-                let (report, env) = try await context.withMigrator(lockWait: lockWait.flatMap(DurationParser.parse), allowOutOfOrder: allowOutOfOrder) { migrator, env in
-                    (try await migrator.migrate(to: target, dryRun: dryRun), env)
+                try await rehearseFirst(context, env: env)
+                let report = try await context.withMigrator(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder) { migrator, _ in
+                    try await migrator.migrate(to: target)
                 }
                 if backupMode == .beforeAndAfter && !report.applied.isEmpty {
                     await context.takeBackupAfterMigrate()
                 }
                 context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
             }
+        }
+
+        /// A dry run lints what it would apply and says so, without stopping.
+        private static func printDryRunLint(_ findings: [LintFinding], quiet: Bool) {
+            guard !quiet else { return }
+            for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (dry run): ") + finding.renderedText()) }
         }
 
         /// `--strategy swap`: pause writes, migrate a clone, swap the names.
@@ -100,11 +119,8 @@ extension CutoverCommand {
 
         /// With `rehearse = true` (or `--rehearse`), apply the pending migrations to a clone
         /// first; a failure there stops the run before the real database is touched.
-        private func rehearseFirst(_ context: CommandContext, target: MigrationID?) async throws {
-            guard !dryRun else { return }
-            let env = try context.target()
+        private func rehearseFirst(_ context: CommandContext, env: Target) async throws {
             guard rehearse ?? context.config.environments[env.environment]?.rehearse ?? false else { return }
-            guard try await context.pendingMigrationCount(to: target, allowOutOfOrder: allowOutOfOrder) > 0 else { return }
             if !global.quiet { Terminal.err("rehearsing on a clone of \(env.environment) first") }
             let outcome = try await RehearsalRunner(context: context).rehearse(env, strategy: .automatic, keep: false)
             if !global.json && !global.quiet { RehearsalOutput.print(outcome, target: env) }

@@ -41,27 +41,35 @@ extension CutoverCommand {
             return .object(kinds.map { kind in (kind.rawValue, .int(states.filter { $0.kind == kind }.count)) })
         }
 
+        /// Prints the table in one write (a thousand migrations are a thousand lines).
         static func print(_ states: [MigrationState], target: Target) {
-            Terminal.out("env \(target.environment): \(target.url.redacted)")
+            var text = "env \(target.environment): \(target.url.redacted)\n"
             if states.isEmpty {
-                Terminal.out("no migrations yet — create one with `cutover new NAME`")
+                text += "no migrations yet — create one with `cutover new NAME`"
+                Terminal.out(text)
                 return
             }
             let idWidth = max(2, states.map(\.id.rawValue.count).max() ?? 2)
             let stateWidth = 12
-            Terminal.out("\("ID".padding(idWidth))  \("STATE".padding(stateWidth))  \("APPLIED AT".padding(24))  NAME")
+            text += "\("ID".padding(idWidth))  \("STATE".padding(stateWidth))  \("APPLIED AT".padding(24))  NAME\n"
+            var applied = 0, pending = 0, problems = 0
             for state in states {
-                var line = "\(state.id.rawValue.padding(idWidth))  \(state.kind.rawValue.padding(stateWidth))  "
-                line += (state.record?.phase == .applied ? state.record?.finishedAt ?? "" : "").padding(24) + "  " + state.name
+                switch state.kind {
+                case .applied: applied += 1
+                case .pending: pending += 1
+                case .outOfOrder: pending += 1; problems += 1
+                case .changed, .failed, .missing: problems += 1
+                default: break
+                }
+                let appliedAt = state.record?.phase == .applied ? state.record?.finishedAt ?? "" : ""
+                text += "\(state.id.rawValue.padding(idWidth))  \(state.kind.rawValue.padding(stateWidth))  \(appliedAt.padding(24))  \(state.name)\n"
                 if state.kind == .failed, let record = state.record {
                     let progress = record.statementsDone > 0 ? "after \(record.statementsDone)/\(record.statementsTotal ?? 0) statements, " : ""
-                    line += "\n\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")"
+                    text += "\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")\n"
                 }
-                Terminal.out(line)
             }
-            let pending = states.filter { $0.kind == .pending || $0.kind == .outOfOrder }.count
-            let problems = states.filter { [.changed, .failed, .missing, .outOfOrder].contains($0.kind) }.count
-            Terminal.out("\(states.filter { $0.kind == .applied }.count) applied, \(pending) pending\(problems > 0 ? ", \(problems) need attention (cutover validate)" : "")")
+            text += "\(applied) applied, \(pending) pending\(problems > 0 ? ", \(problems) need attention (cutover validate)" : "")"
+            Terminal.out(text)
         }
     }
 }

@@ -12,10 +12,12 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let (findings, count) = try await context.withMigrator { migrator, _ in (try await migrator.validate(), migrator.migrations.count) }
-                // Lint the migrations still to apply (applied ones already ran); when the plan
-                // itself is refused (changed files), the findings above already say so.
-                let lint = (try? await context.lintPending(to: nil, allowOutOfOrder: true)) ?? []
+                let (findings, count, lint) = try await context.withMigrator(allowOutOfOrder: true) { migrator, _ in
+                    // Lint the migrations still to apply (applied ones already ran); when the
+                    // plan itself is refused (changed files), the findings already say so.
+                    let plan = try? await migrator.migrate(dryRun: true)
+                    return (try await migrator.validate(), migrator.migrations.count, plan.map { context.lint($0, of: migrator) } ?? [])
+                }
                 let lintErrors = lint.filter { $0.severity == .error }
                 context.output(.object([
                     ("ok", .bool(findings.isEmpty && lintErrors.isEmpty)), ("migrations", .int(count)),

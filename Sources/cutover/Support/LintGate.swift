@@ -6,14 +6,13 @@ import CutoverPostgres
 /// warnings are printed, errors stop the command with exit code 3 unless each is allowed
 /// with `-- cutover:allow RULE` on the line above the statement.
 extension CommandContext {
-    /// The lint findings of the pending migrations up to `target`.
-    func lintPending(to target: MigrationID?, allowOutOfOrder: Bool) async throws -> [LintFinding] {
-        try await withMigrator(allowOutOfOrder: allowOutOfOrder) { migrator, _ in
-            let pending = Set(try await migrator.migrate(to: target, dryRun: true).applied.map(\.id))
-            let version = (migrator.database as? PostgresDatabase)?.serverVersionNumber
-            let linter = Linter(configuration: .init(safety: config.safety, postgresVersion: version))
-            return linter.lint(migrator.migrations.filter { pending.contains($0.id) }, dialect: migrator.database.dialect)
-        }
+    /// The lint findings of the migrations in `plan`.
+    func lint(_ plan: MigrateReport, of migrator: Migrator) -> [LintFinding] {
+        guard !plan.applied.isEmpty else { return [] }
+        let pending = Set(plan.applied.map(\.id))
+        let version = (migrator.database as? PostgresDatabase)?.serverVersionNumber
+        let linter = Linter(configuration: .init(safety: config.safety, postgresVersion: version))
+        return linter.lint(migrator.migrations.filter { pending.contains($0.id) }, dialect: migrator.database.dialect)
     }
 
     /// Prints warnings; throws when there are errors.
