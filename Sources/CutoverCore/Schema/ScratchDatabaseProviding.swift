@@ -12,7 +12,9 @@ import Logging
 /// ```swift
 /// guard let scratch = driver as? any ScratchDatabaseProviding else { … }
 /// let url = try await scratch.makeScratchDatabase(near: liveURL, logger: logger)
-/// defer-like: try await scratch.dropScratchDatabase(url, logger: logger)   // also after errors
+/// let session = try await scratch.open(url, logger: logger)
+/// // … migrate and introspect on this one session, then close it …
+/// try await scratch.dropScratchDatabase(url, logger: logger)   // on the error path too
 /// ```
 ///
 /// ## Topics
