@@ -28,7 +28,9 @@ struct RehearseCommandTests {
             let locks = try #require(statements[0]["locks"] as? [[String: Any]])
             #expect(locks.contains { $0["relation"] as? String == "public.t" && $0["mode"] as? String == "ACCESS EXCLUSIVE" })
             #expect(statements[1]["impact"] as? String == "blocks nothing")
-            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE datname LIKE '%_rehearsal_%'")
+            // Only this test's clones: other tests rehearse on the same cluster at the same time.
+            let name = try #require(cli.fixture.url.database)
+            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE starts_with(datname, '\(name)_rehearsal_')")
             #expect(clones.isEmpty, "the clone is dropped")
         } else {
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.folder).filter { $0.contains("rehearsal") }
