@@ -85,6 +85,19 @@ public struct Migrator: Sendable {
         MigrationPlanner().states(migrations: migrations, history: try await history.all())
     }
 
+    /// Every row of the history table, keyed by migration id; empty when the table does not
+    /// exist yet. Takes no lock and creates nothing.
+    ///
+    /// ```swift
+    /// let applied = try await migrator.historyRecords().values.filter { $0.phase == .applied }
+    /// ```
+    ///
+    /// - Returns: the rows.
+    /// - Throws: ``CutoverError`` `.statementFailed` or a connection error.
+    public func historyRecords() async throws -> [MigrationID: HistoryRecord] {
+        try await history.all()
+    }
+
     /// The migration with `id`, or an error listing what exists.
     func migration(_ id: MigrationID) throws -> Migration {
         guard let migration = migrations.first(where: { $0.id == id }) else {

@@ -74,16 +74,24 @@ struct ConcurrencyTests {
 
     @Test("a second runner that cannot get the PostgreSQL lock in time exits 4 naming the holder")
     func lockWaitExpires() async throws {
-        let cli = try await CLIFixture.make(.postgres)
-        try cli.fixture.write("1_slow.sql", "SELECT pg_sleep(4);")
+        // No lock_timeout: the first runner's migration waits on a table lock this test holds,
+        // so it keeps the run lock for exactly as long as the test needs, however slow the machine.
+        let cli = try await CLIFixture.make(.postgres, safety: "")
+        _ = try await cli.fixture.query("CREATE TABLE gate (id integer)")
+        let gate = try await TestBackend.open(cli.fixture.url)
+        try await gate.execute("BEGIN")
+        try await gate.execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+        try cli.fixture.write("1_waits.sql", "SELECT count(*) FROM gate;")
         let (first, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
         // Start the second runner only once the first holds the advisory lock.
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(30)
+        let deadline = clock.now + .seconds(60)
         while try await cli.fixture.query("SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").isEmpty, clock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
         let second = try await cli.run("migrate", "--lock-wait", "300ms")
+        try await gate.execute("COMMIT")
+        await gate.close()
         #expect(second.status == 4, "\(second.stderr)")
         #expect(second.stderr.contains("pid"))
         first.waitUntilExit()

@@ -17,6 +17,10 @@ struct RehearseCommandTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["applied"] as? [String] == ["2", "3"])
         #expect(object["kept"] as? Bool == false)
+        let check = try #require(object["schema_check"] as? [String: Any])
+        #expect(check["checked"] as? Bool == true)
+        #expect(check["drift"] as? Bool == false, "the clone matches its 3 migrations: \(check)")
+        #expect(check["applied"] as? Int == 3)
         let statements = try #require(object["statements"] as? [[String: Any]])
         #expect(statements.count == 2)
         if backend.name == "postgres" {
@@ -24,7 +28,9 @@ struct RehearseCommandTests {
             let locks = try #require(statements[0]["locks"] as? [[String: Any]])
             #expect(locks.contains { $0["relation"] as? String == "public.t" && $0["mode"] as? String == "ACCESS EXCLUSIVE" })
             #expect(statements[1]["impact"] as? String == "blocks nothing")
-            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE datname LIKE '%_rehearsal_%'")
+            // Only this test's clones: other tests rehearse on the same cluster at the same time.
+            let name = try #require(cli.fixture.url.database)
+            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE starts_with(datname, '\(name)_rehearsal_')")
             #expect(clones.isEmpty, "the clone is dropped")
         } else {
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: cli.folder).filter { $0.contains("rehearsal") }
@@ -34,6 +40,33 @@ struct RehearseCommandTests {
         let status = try await cli.json("status")
         let states = (status["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
         #expect(states == ["applied", "pending", "pending"])
+        #expect(try await !cli.fixture.tableExists("fresh"))
+        await cli.cleanUp()
+    }
+
+    @Test("a manual change on the target shows on the clone: the rehearsal reports it and exits 3", arguments: TestBackend.all)
+    func manualChangeIsReported(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, v integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        let database = try await TestBackend.open(cli.fixture.url)
+        try await database.execute("ALTER TABLE t ADD COLUMN by_hand text")
+        await database.close()
+        try cli.fixture.write("2_new.sql", "CREATE TABLE fresh (id integer);")
+        let result = try await cli.run("rehearse")
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("the clone's schema differs from its 2 applied migrations"))
+        #expect(result.stdout.lowercased().contains("+ column \(backend.name == "sqlite" ? "" : "public.")t.by_hand: text"))
+        #expect(result.stderr.contains("was changed outside its migrations"))
+        let json = try await cli.run("rehearse", "--json")
+        #expect(json.status == 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["ok"] as? Bool == false)
+        #expect(object["applied"] as? [String] == ["2"])
+        let check = try #require(object["schema_check"] as? [String: Any])
+        #expect(check["drift"] as? Bool == true)
+        #expect(check["differences"] as? Int == 1)
+        // The target itself is untouched.
         #expect(try await !cli.fixture.tableExists("fresh"))
         await cli.cleanUp()
     }

@@ -24,6 +24,12 @@ public struct Rehearsal: Sendable {
         public var kept = false
         /// Total time spent applying, in milliseconds.
         public var durationMilliseconds = 0
+        /// The clone's schema compared with the schema of every migration now applied on
+        /// it; nil when no comparison was asked for or the rehearsal failed.
+        public var drift: DriftReport?
+        /// Why the comparison could not be made (e.g. no privilege to create the scratch
+        /// database); the migrations themselves applied.
+        public var driftError: CutoverError?
 
         /// True when every pending migration applied on the clone.
         public var succeeded: Bool { failure == nil }
@@ -53,8 +59,24 @@ public struct Rehearsal: Sendable {
     /// Applies the pending migrations to the database at `clone` (a copy of the target,
     /// which it changes) while observing locks from a second session. A failing migration
     /// does not throw: it is reported in ``Report/failure``.
+    ///
+    /// With `check`, once every migration applied, the clone's schema is compared with the
+    /// schema the migrations now applied on it produce (replayed on a scratch database):
+    /// a difference means the target was changed by hand, and the migrations were tried on
+    /// a schema they were not written for. The result is in ``Report/drift``.
+    ///
+    /// ```swift
+    /// let check = try DriftCheck(driver: driver, migrations: migrations)
+    /// let report = try await rehearsal.run(on: clone.url, comparingWith: check)
+    /// if report.drift?.hasDrift == true { print(report.drift!.diff.text) }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - clone: the copy to migrate.
+    ///   - check: compares the migrated clone with the migrations; nil skips the comparison.
+    /// - Returns: what happened.
     /// - Throws: ``CutoverError`` when the clone cannot be opened.
-    public func run(on clone: DatabaseURL) async throws -> Report {
+    public func run(on clone: DatabaseURL, comparingWith check: DriftCheck? = nil) async throws -> Report {
         var report = Report(clone: clone.redacted)
         let migrating = try await open(clone)
         let watching: any Database
@@ -88,6 +110,15 @@ public struct Rehearsal: Sendable {
         report.statements = await observer.statements()
         await migrating.close()
         await watching.close()
+        if let check, report.succeeded {
+            do {
+                report.drift = try await check.run(on: clone)
+            } catch let error as CutoverError {
+                report.driftError = error
+            } catch {
+                report.driftError = CutoverError(.ioFailed, "comparing the clone's schema with the migrations failed: \(error)")
+            }
+        }
         return report
     }
 }

@@ -10,7 +10,7 @@ extension CutoverCommand {
     /// `cutover diff A B [--sql] [--json]`: the schema differences between two databases.
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Compare the schemas of two databases (env names or URLs); exit 3 when they differ.",
+            abstract: "Compare the schemas of two databases (env names or URLs), or one with its migrations (--against migrations); exit 3 when they differ.",
             discussion: """
                 A and B are environment names from cutover.toml or database URLs (sqlite:PATH, \
                 postgres://…); both must be the same kind of database. The changes are listed as \
@@ -18,6 +18,11 @@ extension CutoverCommand {
                 DDL that turns A into B is printed instead, in dependency order; statements that \
                 lose data carry a WARNING comment, and changes the database cannot make in place \
                 are listed as UNSUPPORTED. Cutover's own tables are left out unless --include-cutover.
+                With --against migrations (and --env NAME, or the env as the one argument), the \
+                environment's live schema is compared with the schema its applied migrations produce, \
+                replayed on a scratch database (SQLite in memory; PostgreSQL a temporary database \
+                <db>_cutover_scratch_<random> on the same server, always dropped): + objects exist only \
+                in the database, - only in the migrations. That is drift.
                 Exit codes: 0 identical · 3 different · 2 bad input · 4 could not connect.
                 """)
 
@@ -35,13 +40,32 @@ extension CutoverCommand {
         @Option(name: .customLong("schema"), help: ArgumentHelp("PostgreSQL: compare only this schema (repeatable).", valueName: "name"))
         var schemas: [String] = []
 
+        @Option(help: ArgumentHelp("Compare the environment (--env, or the one argument) with what its applied migrations produce: 'migrations'.", valueName: "migrations"))
+        var against: String?
+
         func validate() throws {
+            if let against {
+                guard against == "migrations" else {
+                    throw ValidationError("--against takes only 'migrations' (the schema the applied migrations produce), not '\(against)'; to compare two databases, run cutover diff A B")
+                }
+                guard databases.count <= 1 else {
+                    throw ValidationError("--against migrations compares one environment: cutover diff --env NAME --against migrations, got \(databases.count) databases")
+                }
+                if databases.count == 1, let env = global.env, env != databases[0] {
+                    throw ValidationError("--env \(env) and the argument '\(databases[0])' name two environments; --against migrations compares one")
+                }
+                return
+            }
             guard databases.count == 2 else {
-                throw ValidationError("diff compares two databases: cutover diff A B (env names or URLs), got \(databases.count)")
+                throw ValidationError("diff compares two databases: cutover diff A B (env names or URLs), or cutover diff --env NAME --against migrations; got \(databases.count)")
             }
         }
 
         func run() async throws {
+            if against != nil {
+                try await runAgainstMigrations()
+                return
+            }
             let logger = CommandContext.makeLogger(global)
             do {
                 let config = try configuration()
@@ -67,6 +91,51 @@ extension CutoverCommand {
             } catch let error as CutoverError {
                 CommandContext.report(error, options: global)
                 throw ExitCode(error.exitCode)
+            }
+        }
+
+        // MARK: - Drift: --against migrations
+
+        /// The environment's live schema against the schema its applied migrations produce
+        /// on a scratch database; exit 3 on drift.
+        func runAgainstMigrations() async throws {
+            try await CommandContext.run(global) { context in
+                let target: Target
+                if let name = databases.first {
+                    guard !Self.isURL(name) else {
+                        throw CutoverError(.invalidArgument, "--against migrations takes an environment name, not a URL", hint: "pass --env NAME (the migrations folder comes from cutover.toml)")
+                    }
+                    target = try context.selecting(env: name).target()
+                } else {
+                    target = try context.target()
+                }
+                let introspection = IntrospectionOptions(includesCutoverObjects: includeCutover, schemas: schemas.isEmpty ? nil : schemas)
+                let report = try await context.checkDrift(target, introspection: introspection)
+                let script = sql ? try report.diff.script() : nil
+                let count = report.applied.count
+                let fromLabel = "migrations (the \(count) applied on \(target.environment))"
+                let toLabel = "\(target.environment) (\(target.url.redacted))"
+                if global.json {
+                    let from: JSON = .object([("migrations", .array(report.applied.map { .string($0.rawValue) }))])
+                    let to: JSON = .object([("env", .string(target.environment)), ("database", .string(target.url.redacted))])
+                    var members = SchemaDiffOutput.members(report.diff, script: script, from: from, to: to)
+                    members.insert(("against", .string("migrations")), at: 0)
+                    members.append(("drift", .bool(report.hasDrift)))
+                    members.append(("changed_files", .array(report.changed.map { .string($0.rawValue) })))
+                    members.append(("partial", .array(report.partial.map { .string($0.rawValue) })))
+                    Terminal.out(JSON.object(members).rendered())
+                } else {
+                    SchemaDiffOutput.print(report.diff, script: script, from: fromLabel, to: toLabel, quiet: global.quiet)
+                    if !global.quiet {
+                        if script == nil {
+                            Terminal.out(report.hasDrift
+                                ? "drift: \(target.environment) differs from its migrations (+ only in the database, - only in the migrations)"
+                                : "no drift: \(target.environment) matches its \(count) applied migration\(count == 1 ? "" : "s")")
+                        }
+                        for note in DriftOutput.notes(report) { Terminal.err(Terminal.yellow("note: ") + note) }
+                    }
+                }
+                if report.hasDrift { throw ExitCode(3) }
             }
         }
 
@@ -137,57 +206,14 @@ extension CutoverCommand {
                 Terminal.out(Self.json(diff, script: script, from: from, to: to).rendered())
                 return
             }
-            guard !global.quiet || script != nil else { return }
-            if let script {
-                var header = ["-- cutover diff: DDL that turns \(from.label) into \(to.label)"]
-                header.append(diff.isEmpty ? "-- the schemas are identical: nothing to do" : "-- \(diff.summary)")
-                if script.dropsData { header.append("-- WARNING: some statements drop data; read them before running this script") }
-                Terminal.out(header.joined(separator: "\n") + (script.text.isEmpty ? "" : "\n\n" + script.text.trimmingCharacters(in: .newlines)))
-                return
-            }
-            Terminal.out("--- \(from.label)\n+++ \(to.label)")
-            if diff.isEmpty {
-                Terminal.out("the schemas are identical")
-            } else {
-                Terminal.out(diff.text)
-                Terminal.out(diff.summary.description)
-            }
+            SchemaDiffOutput.print(diff, script: script, from: from.label, to: to.label, quiet: global.quiet)
         }
 
         static func json(_ diff: SchemaDiff, script: SchemaScript?, from: Endpoint, to: Endpoint) -> JSON {
             func side(_ endpoint: Endpoint) -> JSON {
                 .object([("env", .string(endpoint.name)), ("database", .string(endpoint.url.redacted))])
             }
-            var members: [(String, JSON)] = [
-                ("from", side(from)), ("to", side(to)), ("dialect", .string(diff.source.dialect)),
-                ("identical", .bool(diff.isEmpty)),
-                ("summary", .object([
-                    ("added", .int(diff.summary.added)), ("removed", .int(diff.summary.removed)), ("changed", .int(diff.summary.changed)),
-                ])),
-                ("changes", .array(diff.changes.map { change in
-                    .object([
-                        ("action", .string(change.action.rawValue)), ("kind", .string(change.kind.rawValue)),
-                        ("name", .string(change.name)), ("table", .string(change.table)), ("summary", .string(change.summary)),
-                        ("properties", .array(change.properties.map { property in
-                            .object([("property", .string(property.property)), ("from", .string(property.from)), ("to", .string(property.to))])
-                        })),
-                    ])
-                })),
-            ]
-            if let script {
-                members.append(("sql", .object([
-                    ("text", .string(script.text)),
-                    ("complete", .bool(script.isComplete)),
-                    ("statements", .array(script.statements.map { statement in
-                        .object([
-                            ("sql", .string(statement.sql)), ("comments", .array(statement.comments.map { .string($0) })),
-                            ("drops_data", .bool(statement.dropsData)), ("change", .string(statement.change)),
-                        ])
-                    })),
-                    ("unsupported", .array(script.unsupported.map { .object([("change", .string($0.change)), ("reason", .string($0.reason))]) })),
-                ])))
-            }
-            return .object(members)
+            return .object(SchemaDiffOutput.members(diff, script: script, from: side(from), to: side(to)))
         }
     }
 }

@@ -43,90 +43,33 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let target = try to.map { try parseMigrationID($0, option: "--to") }
-                let lockWait = lockWait.flatMap(DurationParser.parse)
-                // One session reads the plan and lints it; a run with nothing to apply (the
-                // common case on every deploy) ends in that session.
-                let (plan, findings, noOp) = try await context.withMigrator(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder) { migrator, _ in
-                    let plan = try await migrator.migrate(to: target, dryRun: true)
-                    let findings = context.lint(plan, of: migrator)
-                    guard plan.applied.isEmpty, !dryRun, strategy == "direct" else { return (plan, findings, MigrateReport?.none) }
-                    // Nothing pending: the real run only puts the history table in place.
-                    return (plan, findings, try await migrator.migrate(to: target))
-                }
-                let env = try context.target()
-                if let report = noOp ?? (dryRun ? plan : nil) {
-                    if dryRun { Self.printDryRunLint(findings, quiet: global.quiet || global.json) }
+                let request = MigrateRequest(
+                    to: try to.map { try parseMigrationID($0, option: "--to") }, dryRun: dryRun, allowOutOfOrder: allowOutOfOrder,
+                    lockWait: lockWait.flatMap(DurationParser.parse), noBackup: noBackup, noLint: noLint, rehearse: rehearse, strategy: strategy)
+                switch try await context.runMigrate(request) {
+                case .direct(let report, let env):
                     context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
-                    return
+                case .swap(let report, let env):
+                    context.output(Self.json(swap: report, env: env)) { Self.print(swap: report, env: env) }
                 }
-                if noLint {
-                    if !global.quiet { for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText()) } }
-                } else {
-                    try context.enforceLint(findings)
-                }
-                // [backup] mode: a backup first, and if it fails the database is not touched.
-                let backupMode = noBackup ? .off : context.config.backup.mode
-                if backupMode != .off && !plan.applied.isEmpty {
-                    _ = try await context.takeMigrationBackup(reason: "before migrate")
-                }
-                if strategy == "swap" {
-                    try await Self.swap(context, target: target)
-                    return
-                }
-                try await rehearseFirst(context, env: env)
-                let report = try await context.withMigrator(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder) { migrator, _ in
-                    try await migrator.migrate(to: target)
-                }
-                if backupMode == .beforeAndAfter && !report.applied.isEmpty {
-                    await context.takeBackupAfterMigrate()
-                }
-                context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
             }
         }
 
-        /// A dry run lints what it would apply and says so, without stopping.
-        private static func printDryRunLint(_ findings: [LintFinding], quiet: Bool) {
-            guard !quiet else { return }
-            for finding in findings { Terminal.err(Terminal.yellow("lint \(finding.severity) (dry run): ") + finding.renderedText()) }
-        }
-
-        /// `--strategy swap`: pause writes, migrate a clone, swap the names.
-        private static func swap(_ context: CommandContext, target: MigrationID?) async throws {
-            let env = try context.target()
-            guard let driver = try context.driver(for: env.url) as? any DatabaseSwapping else {
-                throw CutoverError(.invalidArgument, "\(env.url.scheme) databases do not support --strategy swap", hint: "use PostgreSQL or SQLite, or migrate directly")
-            }
-            if !context.options.quiet { Terminal.err("pausing writes on \(env.url.redacted) and migrating a copy…") }
-            let report = try await SwapMigration(
-                driver: driver, migrations: try context.migrations(), configuration: Migrator.Configuration(safety: context.config.safety),
-                logger: context.logger, events: context.progressPrinter()
-            ).run(source: env.url, to: target)
-            context.output(.object([
+        static func json(swap report: SwapMigration.Report, env: Target) -> JSON {
+            .object([
                 ("ok", .bool(true)), ("env", .string(env.environment)), ("strategy", .string("swap")),
                 ("applied", .array(report.applied.map { .string($0.rawValue) })),
                 ("old_database", .string(report.oldDatabase?.redacted)), ("clone_strategy", .string(report.cloneStrategy?.rawValue)),
                 ("writes_paused_ms", .int(report.pausedMilliseconds)),
-            ])) {
-                if let old = report.oldDatabase {
-                    Terminal.out("applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") on a copy and swapped it in; writes were paused for \(report.pausedMilliseconds) ms")
-                    Terminal.out("the database from before is kept, read-only, at \(old.redacted)")
-                } else {
-                    Terminal.out("\(env.environment) is up to date")
-                }
-            }
+            ])
         }
 
-        /// With `rehearse = true` (or `--rehearse`), apply the pending migrations to a clone
-        /// first; a failure there stops the run before the real database is touched.
-        private func rehearseFirst(_ context: CommandContext, env: Target) async throws {
-            guard rehearse ?? context.config.environments[env.environment]?.rehearse ?? false else { return }
-            if !global.quiet { Terminal.err("rehearsing on a clone of \(env.environment) first") }
-            let outcome = try await RehearsalRunner(context: context).rehearse(env, strategy: .automatic, keep: false)
-            if !global.json && !global.quiet { RehearsalOutput.print(outcome, target: env) }
-            if var failure = outcome.report.failure {
-                failure.message = "rehearsal failed, so \(env.environment) was not touched: " + failure.message
-                throw failure
+        static func print(swap report: SwapMigration.Report, env: Target) {
+            if let old = report.oldDatabase {
+                Terminal.out("applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") on a copy and swapped it in; writes were paused for \(report.pausedMilliseconds) ms")
+                Terminal.out("the database from before is kept, read-only, at \(old.redacted)")
+            } else {
+                Terminal.out("\(env.environment) is up to date")
             }
         }
 

@@ -11,7 +11,10 @@ extension CutoverCommand {
             discussion: """
                 PostgreSQL: the clone is made with CREATE DATABASE … TEMPLATE when no other session is connected to the \
                 target, otherwise with pg_dump | pg_restore, which is safe while the site is live. SQLite: VACUUM INTO. \
-                Locks are sampled from a second session while each statement runs. Exit 1 when a migration fails on the clone.
+                Locks are sampled from a second session while each statement runs. Afterwards the clone's schema is \
+                compared with the schema every migration now applied on it produces (replayed on a scratch database): \
+                a difference means the target was changed by hand. Exit 1 when a migration fails on the clone, \
+                3 when the clone's schema differs from its migrations.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -36,6 +39,18 @@ extension CutoverCommand {
                 if let failure = outcome.report.failure {
                     if !global.json { CommandContext.report(failure, options: global) }
                     throw ExitCode(failure.exitCode)
+                }
+                if let error = outcome.report.driftError {
+                    if !global.json { CommandContext.report(error, options: global) }
+                    throw ExitCode(error.exitCode)
+                }
+                if let drift = outcome.report.drift, drift.hasDrift {
+                    if !global.json {
+                        CommandContext.report(CutoverError(
+                            .schemasDiffer, "after the rehearsal, the clone's schema differs from its \(drift.applied.count) applied migrations in \(drift.differenceCount) place\(drift.differenceCount == 1 ? "" : "s"): \(target.environment) was changed outside its migrations",
+                            hint: "see the differences above and `\(DriftOutput.diffCommand(target))`; add a migration for the change, or undo it"), options: global)
+                    }
+                    throw ExitCode(3)
                 }
             }
         }
@@ -70,7 +85,9 @@ struct RehearsalRunner {
             open: { url in try await cloning.open(url, logger: context.logger) }, logger: context.logger, events: context.progressPrinter())
         let report: Rehearsal.Report
         do {
-            report = try await rehearsal.run(on: clone.url)
+            let check = try DriftCheck(
+                driver: cloning, migrations: migrations, configuration: Migrator.Configuration(safety: context.config.safety), logger: context.logger)
+            report = try await rehearsal.run(on: clone.url, comparingWith: check)
         } catch {
             if !keep { try? await cloning.dropClone(clone.url, logger: context.logger) }
             throw error
@@ -114,7 +131,8 @@ enum RehearsalOutput {
     static func json(_ outcome: RehearsalOutcome, target: Target) -> JSON {
         let report = outcome.report
         return .object([
-            ("ok", .bool(report.succeeded)), ("env", .string(target.environment)), ("clone", .string(report.clone)),
+            ("ok", .bool(report.succeeded && report.driftError == nil && report.drift?.hasDrift != true)),
+            ("env", .string(target.environment)), ("clone", .string(report.clone)),
             ("strategy", .string(outcome.clone.strategy.rawValue)), ("clone_ms", .int(Int(outcome.clone.duration.milliseconds))),
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),
@@ -134,7 +152,16 @@ enum RehearsalOutput {
                 ])
             })),
             ("error", report.failure.map { .string($0.description) } ?? .null),
+            ("schema_check", schemaCheck(report, target: target)),
         ])
+    }
+
+    /// The clone against its migrations: `{"checked", "drift", "differences", …}` as in
+    /// `status --json`, or why it was not checked.
+    static func schemaCheck(_ report: Rehearsal.Report, target: Target) -> JSON {
+        if let drift = report.drift { return DriftOutput.json(drift, target: target) }
+        if let error = report.driftError { return DriftOutput.notChecked(error: error) }
+        return DriftOutput.notChecked(reason: "the rehearsal failed")
     }
 
     static func print(_ outcome: RehearsalOutcome, target: Target) {
@@ -156,6 +183,17 @@ enum RehearsalOutput {
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
         Terminal.out("rehearsal of \(target.environment) on a \(outcome.clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
             + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
+        if let drift = report.drift {
+            if drift.hasDrift {
+                Terminal.out("the clone's schema differs from its \(drift.applied.count) applied migrations (+ only in the clone, - only in the migrations):")
+                Terminal.out(drift.diff.text)
+                Terminal.out(drift.diff.summary.description)
+            } else {
+                Terminal.out("the clone's schema matches its \(drift.applied.count) applied migration\(drift.applied.count == 1 ? "" : "s")")
+            }
+        } else if let error = report.driftError {
+            Terminal.out("the clone's schema could not be compared with its migrations: \(error.message)")
+        }
         Terminal.out(report.kept ? "clone kept: \(report.clone)" : "clone dropped (pass --keep to keep it)")
     }
 }

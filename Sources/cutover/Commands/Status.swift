@@ -6,18 +6,50 @@ extension CutoverCommand {
     /// `cutover status`: applied / pending / changed / failed / out-of-order migrations.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show every migration's state: applied, pending, changed, failed, out_of_order, missing.")
+            abstract: "Show every migration's state: applied, pending, changed, failed, out_of_order, missing; and a drift verdict.",
+            discussion: """
+                The last line compares the live schema with the schema the applied migrations produce, replayed \
+                on a scratch database (SQLite: in memory, milliseconds; PostgreSQL: a temporary database \
+                <db>_cutover_scratch_<random> on the same server, created and dropped, which needs CREATEDB). \
+                --no-drift skips that check. Drift does not change the exit code of status; \
+                `cutover diff --against migrations` exits 3 on drift.
+                """)
 
         @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Skip the drift check (on PostgreSQL it creates and drops a scratch database).")
+        var noDrift = false
 
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let (states, target) = try await context.withMigrator { migrator, target in (try await migrator.status(), target) }
-                context.output(Self.json(states, target: target)) { Self.print(states, target: target) }
+                let drift = await checkDrift(context, target: target)
+                context.output(Self.json(states, target: target, drift: drift.json)) {
+                    Self.print(states, target: target)
+                    Terminal.out(drift.line)
+                    for note in drift.notes { Terminal.err(Terminal.yellow("note: ") + note) }
+                }
             }
         }
 
-        static func json(_ states: [MigrationState], target: Target) -> JSON {
+        /// The drift verdict: checked, skipped, or why it could not be checked (which does
+        /// not make status fail: the migration states above are still right).
+        func checkDrift(_ context: CommandContext, target: Target) async -> (line: String, json: JSON, notes: [String]) {
+            if noDrift {
+                return ("drift: not checked (--no-drift)", DriftOutput.notChecked(reason: "--no-drift"), [])
+            }
+            do {
+                let report = try await context.checkDrift(target)
+                return (DriftOutput.verdict(report, target: target), DriftOutput.json(report, target: target), DriftOutput.notes(report))
+            } catch let error as CutoverError {
+                return ("drift: unknown — \(error.message)\(error.hint.map { " (\($0))" } ?? "")", DriftOutput.notChecked(error: error), [])
+            } catch {
+                let wrapped = CutoverError(.ioFailed, "\(error)")
+                return ("drift: unknown — \(error)", DriftOutput.notChecked(error: wrapped), [])
+            }
+        }
+
+        static func json(_ states: [MigrationState], target: Target, drift: JSON = .null) -> JSON {
             .object([
                 ("env", .string(target.environment)),
                 ("database", .string(target.url.redacted)),
@@ -33,6 +65,7 @@ extension CutoverCommand {
                     ])
                 })),
                 ("summary", summary(states)),
+                ("drift", drift),
             ])
         }
 

@@ -1,0 +1,67 @@
+import CutoverCore
+import Foundation
+
+/// Text and JSON renderings of a ``SchemaDiff``, shared by `diff`, `diff --against
+/// migrations`, `status`, `promote` and `rehearse`, so a difference reads the same everywhere.
+enum SchemaDiffOutput {
+    /// `"changes": [{"action", "kind", "name", "table", "summary", "properties": [{"property", "from", "to"}]}]`.
+    static func changes(_ diff: SchemaDiff) -> JSON {
+        .array(diff.changes.map { change in
+            .object([
+                ("action", .string(change.action.rawValue)), ("kind", .string(change.kind.rawValue)),
+                ("name", .string(change.name)), ("table", .string(change.table)), ("summary", .string(change.summary)),
+                ("properties", .array(change.properties.map { property in
+                    .object([("property", .string(property.property)), ("from", .string(property.from)), ("to", .string(property.to))])
+                })),
+            ])
+        })
+    }
+
+    /// `"summary": {"added", "removed", "changed"}`.
+    static func summary(_ diff: SchemaDiff) -> JSON {
+        .object([("added", .int(diff.summary.added)), ("removed", .int(diff.summary.removed)), ("changed", .int(diff.summary.changed))])
+    }
+
+    /// The members of `cutover diff --json`: from, to, dialect, identical, summary, changes
+    /// and, with a script, sql.
+    static func members(_ diff: SchemaDiff, script: SchemaScript?, from: JSON, to: JSON) -> [(String, JSON)] {
+        var members: [(String, JSON)] = [
+            ("from", from), ("to", to), ("dialect", .string(diff.source.dialect)),
+            ("identical", .bool(diff.isEmpty)), ("summary", summary(diff)), ("changes", changes(diff)),
+        ]
+        if let script {
+            members.append(("sql", .object([
+                ("text", .string(script.text)),
+                ("complete", .bool(script.isComplete)),
+                ("statements", .array(script.statements.map { statement in
+                    .object([
+                        ("sql", .string(statement.sql)), ("comments", .array(statement.comments.map { .string($0) })),
+                        ("drops_data", .bool(statement.dropsData)), ("change", .string(statement.change)),
+                    ])
+                })),
+                ("unsupported", .array(script.unsupported.map { .object([("change", .string($0.change)), ("reason", .string($0.reason))]) })),
+            ])))
+        }
+        return members
+    }
+
+    /// The readable diff: `--- A` / `+++ B`, one line per change, and the counts; or, with a
+    /// script, the DDL with a header. Nothing with `--quiet` unless a script was asked for.
+    static func print(_ diff: SchemaDiff, script: SchemaScript?, from: String, to: String, quiet: Bool) {
+        guard !quiet || script != nil else { return }
+        if let script {
+            var header = ["-- cutover diff: DDL that turns \(from) into \(to)"]
+            header.append(diff.isEmpty ? "-- the schemas are identical: nothing to do" : "-- \(diff.summary)")
+            if script.dropsData { header.append("-- WARNING: some statements drop data; read them before running this script") }
+            Terminal.out(header.joined(separator: "\n") + (script.text.isEmpty ? "" : "\n\n" + script.text.trimmingCharacters(in: .newlines)))
+            return
+        }
+        Terminal.out("--- \(from)\n+++ \(to)")
+        if diff.isEmpty {
+            Terminal.out("the schemas are identical")
+        } else {
+            Terminal.out(diff.text)
+            Terminal.out(diff.summary.description)
+        }
+    }
+}
