@@ -216,8 +216,8 @@ class Bench:
             )
         return path
 
-    def cutover_cmd(self, config, command):
-        return [self.cutover, "--config", config, command]
+    def cutover_cmd(self, config, command, *extra):
+        return [self.cutover, "--config", config, command, *extra]
 
     def dbmate_cmd(self, url, command):
         return [self.dbmate, "--url", url, "--migrations-dir", os.path.join(self.dbm_dir, "db", "migrations"),
@@ -269,13 +269,17 @@ class Bench:
             for op, cmd, tool in (
                 ("no-op migrate", self.cutover_cmd(cut_config, "migrate"), "cutover"),
                 ("no-op migrate", self.dbmate_cmd(dbm_url, "up"), "dbmate"),
-                ("status", self.cutover_cmd(cut_config, "status"), "cutover"),
+                # Like for like with dbmate, which has no drift check: --no-drift.
+                ("status", self.cutover_cmd(cut_config, "status", "--no-drift"), "cutover"),
                 ("status", self.dbmate_cmd(dbm_url, "status"), "dbmate"),
+                # The default status also prints a drift verdict (no peer does this).
+                ("status + drift", self.cutover_cmd(cut_config, "status"), "cutover"),
             ):
                 cwd = self.cut_dir if tool == "cutover" else self.dbm_dir
                 t, p = run(cmd, cwd=cwd, env=self.tool_env, what=f"{tool} {op} (postgresql)")
-                if tool == "cutover" and op == "status":
-                    self.check(p.stdout.count(" applied ") == n, "cutover status lists every migration as applied")
+                if tool == "cutover" and op.startswith("status"):
+                    self.check(sum(1 for l in p.stdout.splitlines() if l.split()[1:2] == ["applied"]) == n,
+                               "cutover status lists every migration as applied")
                 if tool == "dbmate" and op == "status":
                     self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
                 self.record("postgresql", op, tool, t, timed, p.cpu)
@@ -326,13 +330,17 @@ class Bench:
             for op, cmd, tool in (
                 ("no-op migrate", self.cutover_cmd(cut_config, "migrate"), "cutover"),
                 ("no-op migrate", self.dbmate_cmd(dbm_url, "up"), "dbmate"),
-                ("status", self.cutover_cmd(cut_config, "status"), "cutover"),
+                # Like for like with dbmate, which has no drift check: --no-drift.
+                ("status", self.cutover_cmd(cut_config, "status", "--no-drift"), "cutover"),
                 ("status", self.dbmate_cmd(dbm_url, "status"), "dbmate"),
+                # The default status also prints a drift verdict (no peer does this).
+                ("status + drift", self.cutover_cmd(cut_config, "status"), "cutover"),
             ):
                 cwd = self.cut_dir if tool == "cutover" else self.dbm_dir
                 t, p = run(cmd, cwd=cwd, env=self.tool_env, what=f"{tool} {op} (sqlite)")
-                if tool == "cutover" and op == "status":
-                    self.check(p.stdout.count(" applied ") == n, "cutover status lists every migration as applied")
+                if tool == "cutover" and op.startswith("status"):
+                    self.check(sum(1 for l in p.stdout.splitlines() if l.split()[1:2] == ["applied"]) == n,
+                               "cutover status lists every migration as applied")
                 if tool == "dbmate" and op == "status":
                     self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
                 self.record("sqlite", op, tool, t, timed, p.cpu)
@@ -423,11 +431,12 @@ class Bench:
         for db in ("postgresql", "sqlite"):
             if db not in self.only:
                 continue
-            for op in ("apply", "no-op migrate", "status"):
+            for op in ("apply", "no-op migrate", "status", "status + drift"):
                 med = {tool: (median(self.samples[(db, op, tool)]) if (db, op, tool) in self.samples else None)
                        for tool in ("cutover", "dbmate", "floor")}
                 label = {"apply": f"migrate {self.count} from empty", "no-op migrate": f"no-op migrate ({self.count} applied)",
-                         "status": f"status ({self.count} applied)"}[op]
+                         "status": f"status --no-drift ({self.count} applied)",
+                         "status + drift": f"status with drift verdict ({self.count})"}[op]
                 rows.append([db, label, fmt(med["cutover"]), fmt(med["dbmate"]), fmt(med["floor"]),
                              ratio(med["cutover"], med["dbmate"]), ratio(med["cutover"], med["floor"])])
                 if med["cutover"] is not None and med["dbmate"] is not None:
@@ -463,7 +472,7 @@ class Bench:
         for db in ("postgresql", "sqlite"):
             if db not in self.only:
                 continue
-            for op in ("apply", "no-op migrate", "status"):
+            for op in ("apply", "no-op migrate", "status", "status + drift"):
                 cells = [median(self.cpu[(db, op, tool)]) if (db, op, tool) in self.cpu else None
                          for tool in ("cutover", "dbmate", "floor")]
                 cpu_rows.append([db, op] + [fmt(c) for c in cells] + [ratio(cells[0], cells[1])])
