@@ -180,7 +180,7 @@ rows = {
     "cutover rehearse --strategy dump": rehearse("dump"),
     "createdb -T bench": createdb_template(),
     "createdb -T bench --strategy=FILE_COPY": createdb_template("FILE_COPY"),
-    "createdb + pg_dump -Fc | pg_restore": dump_restore,
+    "createdb + pg_dump -Fc into pg_restore": dump_restore,
 }
 # Spot check (untimed): a plain template copy and a dump copy hold every row.
 for label, make in (("template", [f"{pgbin}/createdb", "-T", "bench", "copy"]), ("dump", None)):
@@ -195,6 +195,7 @@ for label, make in (("template", [f"{pgbin}/createdb", "-T", "bench", "copy"]), 
     assert counted == scale, (label, counted)
 
 samples = {name: [] for name in rows}
+load_before = os.getloadavg()
 started = time.time()
 for i in range(warmup + runs):
     # Take turns; rotate who goes first, so a slow spell hits every row.
@@ -227,7 +228,7 @@ fs = subprocess.run(["df", "-PT", work], capture_output=True, text=True).stdout.
 print("== Cutover rehearsal benchmark: template vs dump ==")
 print(f"date:        {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}")
 print(f"machine:     {os.cpu_count()} CPUs ({cpu}), {mem_gb:.1f} GiB RAM, {uname()}, work dir on {fs}")
-print(f"load avg:    {' '.join(f'{x:.2f}' for x in os.getloadavg())} after the run (1/5/15 min)")
+print(f"load avg:    {' '.join(f'{x:.2f}' for x in load_before)} before, {' '.join(f'{x:.2f}' for x in os.getloadavg())} after the {elapsed_total:.0f} s of timed runs (1/5/15 min; 2 or more on 2 CPUs = other work competing)")
 print(f"cutover:     {run([cutover, '--version']).stdout.strip()} ({cutover})")
 print(f"postgresql:  {psql('SELECT version()', db='postgres')}")
 settings = psql("SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings "
@@ -250,7 +251,7 @@ t, d = "cutover rehearse --strategy template", "cutover rehearse --strategy dump
 print(f"rehearse dump / template (whole command):       {median(d) / median(t):.2f}x")
 print(f"clone by dump / clone by template (cutover):    {median(d, 'clone_ms') / median(t, 'clone_ms'):.2f}x")
 print(f"cutover template clone / createdb -T:           {median(t, 'clone_ms') / 1000 / median('createdb -T bench'):.2f}x")
-print(f"cutover dump clone / createdb + pg_dump|pg_restore: {median(d, 'clone_ms') / 1000 / median('createdb + pg_dump -Fc | pg_restore'):.2f}x")
+print(f"cutover dump clone / createdb + pg_dump into pg_restore: {median(d, 'clone_ms') / 1000 / median('createdb + pg_dump -Fc | pg_restore'):.2f}x")
 print(f"createdb -T FILE_COPY / WAL_LOG (default):      {median('createdb -T bench --strategy=FILE_COPY') / median('createdb -T bench'):.2f}x")
 print()
 print("All samples (seconds):")
