@@ -251,7 +251,7 @@ t, d = "cutover rehearse --strategy template", "cutover rehearse --strategy dump
 print(f"rehearse dump / template (whole command):       {median(d) / median(t):.2f}x")
 print(f"clone by dump / clone by template (cutover):    {median(d, 'clone_ms') / median(t, 'clone_ms'):.2f}x")
 print(f"cutover template clone / createdb -T:           {median(t, 'clone_ms') / 1000 / median('createdb -T bench'):.2f}x")
-print(f"cutover dump clone / createdb + pg_dump into pg_restore: {median(d, 'clone_ms') / 1000 / median('createdb + pg_dump -Fc | pg_restore'):.2f}x")
+print(f"cutover dump clone / createdb + pg_dump into pg_restore: {median(d, 'clone_ms') / 1000 / median('createdb + pg_dump -Fc into pg_restore'):.2f}x")
 print(f"createdb -T FILE_COPY / WAL_LOG (default):      {median('createdb -T bench --strategy=FILE_COPY') / median('createdb -T bench'):.2f}x")
 print()
 print("All samples (seconds):")
