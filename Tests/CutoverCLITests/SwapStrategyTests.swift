@@ -75,4 +75,22 @@ struct SwapStrategyTests {
         await admin.close()
         await cli.cleanUp()
     }
+
+    @Test("SQLite in WAL mode is refused before anything changes")
+    func walRefused() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);")
+        #expect(try await cli.run("migrate").status == 0)
+        let database = try await TestBackend.open(cli.fixture.url)
+        #expect(try await database.query("PRAGMA journal_mode = WAL").first?.string("journal_mode") == "wal")
+        await database.close()
+        try cli.fixture.write("2_u.sql", "CREATE TABLE u (id integer);")
+        let result = try await cli.run("migrate", "--strategy", "swap")
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("WAL"), "\(result.stderr)")
+        #expect(try await !cli.fixture.tableExists("u"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: cli.folder)
+        #expect(!files.contains { $0.contains("_before_") || $0.contains("_swap_") }, "\(files)")
+        await cli.cleanUp()
+    }
 }
