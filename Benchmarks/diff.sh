@@ -15,27 +15,14 @@
 # installed with `pip install migra psycopg2-binary` when missing.
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export RUNS=${RUNS:-5} WARMUP=${WARMUP:-1} TABLES=${TABLES:-500}
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-python=$(command -v python3) || die "python3 is required"
-
 # --- 1. cutover, release build ----------------------------------------------------------
-if [[ -n ${CUTOVER_BIN:-} ]]; then
-    [[ -x $CUTOVER_BIN ]] || die "CUTOVER_BIN=$CUTOVER_BIN is not an executable"
-    cutover=$(cd "$(dirname "$CUTOVER_BIN")" && pwd)/$(basename "$CUTOVER_BIN")
-else
-    scratch="$repo/.build-bench"
-    # Another benchmark may be building in .build-bench right now; use a folder of our own then.
-    if pgrep -f -- "--scratch-path $scratch( |\$)" >/dev/null 2>&1; then scratch="$repo/.build-bench-diff"; fi
-    say "building cutover (release) in $scratch …"
-    (cd "$repo" && swift build -c release --product cutover --scratch-path "$scratch" >&2) || die "swift build failed"
-    cutover="$scratch/release/cutover"
-fi
+scratch="$repo/.build-bench"
+# Another benchmark may be building in .build-bench right now; use a folder of our own then.
+if [[ -z ${CUTOVER_BIN:-} ]] && pgrep -f -- "--scratch-path $scratch( |\$)" >/dev/null 2>&1; then scratch="$repo/.build-bench-diff"; fi
+bench_build_cutover "$scratch"
 
 # --- 2. migra ---------------------------------------------------------------------------
 scripts_dir=$("$python" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
@@ -54,47 +41,9 @@ if [[ -z $migra ]]; then
 fi
 
 # --- 3. a throw-away PostgreSQL cluster -------------------------------------------------
-pgbin=""
-if command -v pg_config >/dev/null && [[ -x $(pg_config --bindir)/initdb ]]; then
-    pgbin=$(pg_config --bindir)
-else
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
-        if [[ -x $dir/initdb ]]; then pgbin=$dir; break; fi
-    done
-fi
-[[ -n $pgbin ]] || die "PostgreSQL server binaries not found (apt-get install -y postgresql)"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/cutover-diff-bench.XXXXXX")
-chmod 755 "$work"
-pgdata=$work/pgdata
-pg_started=0
-
-as_postgres() {
-    if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-cleanup() {
-    local status=$?
-    if [[ $pg_started -eq 1 ]]; then
-        as_postgres "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-    if [[ ${KEEP_WORK:-0} == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi
-    exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-mkdir -p "$pgdata"
-if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$pgdata"; fi
-chmod 700 "$pgdata"
-say "starting PostgreSQL ($pgbin) on 127.0.0.1:$port, data in $pgdata"
-as_postgres "$pgbin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 \
-    || { cat "$work/initdb.log" >&2; die "initdb failed"; }
-as_postgres "$pgbin/pg_ctl" -D "$pgdata" -w -t 60 -l "$pgdata/server.log" \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=''" start >/dev/null \
-    || { cat "$pgdata/server.log" >&2 || true; die "pg_ctl start failed"; }
-pg_started=1
+bench_find_pgbin
+bench_make_work cutover-diff-bench
+bench_start_cluster
 
 # --- 4. generate, time, compare ---------------------------------------------------------
 say "cutover: $cutover"

@@ -11,25 +11,11 @@
 # KEEP_WORK=1 (keep the temporary folder with the generated file).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$here")
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export RUNS=${RUNS:-15} WARMUP=${WARMUP:-3} STATEMENTS=${STATEMENTS:-500}
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-python=$(command -v python3) || die "python3 is required"
-
 # --- 1. cutover, release build (the scratch folder migrate.sh uses, so builds are shared) ---
-if [[ -n ${CUTOVER_BIN:-} ]]; then
-    [[ -x $CUTOVER_BIN ]] || die "CUTOVER_BIN=$CUTOVER_BIN is not an executable"
-    cutover=$(cd "$(dirname "$CUTOVER_BIN")" && pwd)/$(basename "$CUTOVER_BIN")
-else
-    say "building cutover (release) in $repo/.build-bench …"
-    (cd "$repo" && swift build -c release --product cutover --scratch-path "$repo/.build-bench" >&2) \
-        || die "swift build failed"
-    cutover="$repo/.build-bench/release/cutover"
-fi
+bench_build_cutover
 "$cutover" lint --list-rules >/dev/null 2>&1 || die "$cutover has no lint command (rebuild it)"
 
 # --- 2. squawk (PyPI squawk-cli ships the native binary) ------------------------------
@@ -49,14 +35,7 @@ if [[ -z $squawk ]]; then
     [[ -n $squawk ]] || die "squawk-cli installed but no squawk executable found (looked on PATH and in $scripts_dir)"
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cutover-lint-bench.XXXXXX")
-cleanup() {
-    local status=$?
-    if [[ ${KEEP_WORK:-0} == 1 ]]; then say "kept $work"; else rm -rf "$work"; fi
-    exit $status
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_make_work cutover-lint-bench
 
 say "cutover: $cutover"
 say "squawk:  $squawk"

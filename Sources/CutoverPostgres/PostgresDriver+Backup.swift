@@ -377,7 +377,7 @@ extension PostgresDriver: BackupDriver {
                 if !sessions.isEmpty { throw Self.sessionsBlockTemplate(settings, sessions) }
                 do {
                     try await admin.execute("CREATE DATABASE \(quote(name)) TEMPLATE \(quote(settings.database))")
-                    try await admin.execute("COMMENT ON DATABASE \(quote(name)) IS \(Self.literal("\(Self.createdMarker) clone of \(settings.database) (template)"))")
+                    try await Self.mark(name, comment: "clone of \(settings.database) (template)", admin: admin, logger: logger)
                     return (CloneStrategy.template, nil as PostgresClientTools?)
                 } catch let error as CutoverError where error.sqlState == "55006" {
                     // Someone connected after the check.
@@ -401,7 +401,9 @@ extension PostgresDriver: BackupDriver {
             do {
                 try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, logger: logger)
             } catch {
-                try? await dropDatabase(cloneSettings, logger: logger)
+                do { try await dropDatabase(cloneSettings, logger: logger) } catch let dropError {
+                    logger.error("could not drop the half-made clone '\(name)': \(dropError)")
+                }
                 throw error
             }
         }
@@ -463,7 +465,10 @@ extension PostgresDriver: BackupDriver {
         try await withMaintenanceSession(settings, avoiding: [name], logger: logger) { admin in
             let rows = try await admin.query(
                 "SELECT pg_catalog.shobj_description(oid, 'pg_database') AS comment FROM pg_catalog.pg_database WHERE datname = $1", [.text(name)])
-            guard let row = rows.first else { return }
+            guard let row = rows.first else {
+                logger.debug("nothing to drop: no database of that name", metadata: ["cutover_database": "\(name)"])
+                return
+            }
             guard row.string("comment")?.hasPrefix(Self.createdMarker) == true else {
                 throw CutoverError(
                     .invalidArgument, "refusing to drop database '\(name)' on \(settings.endpointDescription): Cutover did not create it",
@@ -545,7 +550,27 @@ extension PostgresDriver: BackupDriver {
         } catch let error as CutoverError {
             throw failure(error)
         }
-        try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(literal("\(createdMarker) \(comment)"))")
+        try await mark(name, comment: comment, admin: admin, logger: logger)
+    }
+
+    /// Puts Cutover's marker comment on `name`, a database this session has just created.
+    ///
+    /// `CREATE DATABASE` cannot run in a transaction, so the database exists, unmarked, for a
+    /// moment. Should the comment fail (a broken connection, cancellation), the database is
+    /// dropped here, on the same session: later `dropClone` calls refuse unmarked databases,
+    /// so it would otherwise be left behind for good.
+    static func mark(_ name: String, comment: String, admin: PostgresDatabase, logger: Logger) async throws {
+        let quoted = PostgresDialect().quoteIdentifier(name)
+        do {
+            try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(literal("\(createdMarker) \(comment)"))")
+        } catch {
+            do {
+                try await admin.execute(admin.serverVersionNumber >= 130000 ? "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)" : "DROP DATABASE IF EXISTS \(quoted)")
+            } catch let dropError {
+                logger.error("could not drop database '\(name)' after failing to mark it as Cutover's; drop it yourself: \(dropError)")
+            }
+            throw error
+        }
     }
 
     /// Other sessions connected to `database`.

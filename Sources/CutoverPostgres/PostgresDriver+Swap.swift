@@ -45,11 +45,29 @@ extension PostgresDriver: DatabaseSwapping {
                 try? await admin.execute("ALTER DATABASE \(sourceName) WITH ALLOW_CONNECTIONS true")
                 throw error
             }
-            // The migrated database is the live one now: not a clone Cutover may drop.
-            try await admin.execute("COMMENT ON DATABASE \(sourceName) IS NULL")
-            try await admin.execute("ALTER DATABASE \(sourceName) RESET default_transaction_read_only")
-            try await admin.execute("ALTER DATABASE \(old) WITH ALLOW_CONNECTIONS true")
-            try await admin.execute("COMMENT ON DATABASE \(old) IS \(Self.literal("the database before `cutover migrate --strategy swap` (kept read-only)"))")
+            do {
+                // The migrated database is the live one now: not a clone Cutover may drop.
+                try await admin.execute("COMMENT ON DATABASE \(sourceName) IS NULL")
+            } catch {
+                // Put both names back, so that the caller's cleanup (drop the clone by its
+                // name, resume writes on the source) finds what it expects.
+                try? await admin.execute("ALTER DATABASE \(sourceName) RENAME TO \(cloneName)")
+                try? await admin.execute("ALTER DATABASE \(old) RENAME TO \(sourceName)")
+                try? await admin.execute("ALTER DATABASE \(sourceName) WITH ALLOW_CONNECTIONS true")
+                throw error
+            }
+            // The swap has happened: a failure from here on is reported, not thrown, since the
+            // caller would otherwise say the source was left as it was.
+            let tidying = [
+                ("ALTER DATABASE \(sourceName) RESET default_transaction_read_only", "make \(sourceName) writable"),
+                ("ALTER DATABASE \(old) WITH ALLOW_CONNECTIONS true", "allow connections to the kept \(old) again"),
+                ("COMMENT ON DATABASE \(old) IS \(Self.literal("the database before `cutover migrate --strategy swap` (kept read-only)"))", "comment on \(old)"),
+            ]
+            for (sql, what) in tidying {
+                do { try await admin.execute(sql) } catch {
+                    logger.error("the swap succeeded, but could not \(what); run `\(sql)` yourself: \(error)")
+                }
+            }
         }
         return source.withDatabase(oldName)
     }

@@ -47,17 +47,50 @@ struct SwapStrategyTests {
     @Test("a failing migration leaves the source as it was and writable")
     func failingSwap() async throws {
         let cli = try await CLIFixture.make(.postgres)
+        let database = try #require(cli.fixture.url.database)
+        // Another swap's clone on the same server, as when the test above runs at the same
+        // time (tests run in parallel on one cluster): it must be left alone, and it is not
+        // this run's leftover. Marked the way Cutover marks its clones, so dropClone would
+        // accept it if it were ever handed this name.
+        let neighbour = "\(database)x_swap_20000101000000"
+        let admin = try await TestBackend.open(cli.fixture.url.withDatabase("postgres"))
+        try await admin.execute("CREATE DATABASE \"\(neighbour)\"")
+        try await admin.execute("COMMENT ON DATABASE \"\(neighbour)\" IS 'cutover: clone of another database (dump)'")
         try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
         #expect(try await cli.run("migrate").status == 0)
         try cli.fixture.write("2_bad.sql", "CREATE TABLE u (id integer);\nINSERT INTO missing VALUES (1);")
         let result = try await cli.run("migrate", "--strategy", "swap")
         #expect(result.status == 1)
+        #expect(result.stderr.contains("relation \"missing\" does not exist"), "\(result.stderr)")
         #expect(try await !cli.fixture.tableExists("u"))
         let live = try await TestBackend.open(cli.fixture.url)
         try await live.execute("INSERT INTO t VALUES (1)")
         await live.close()
-        let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE datname LIKE '%_swap_%'")
-        #expect(clones.isEmpty, "\(result.stderr)")
+        // This run's clone is named `<database>_swap_<stamp>`; only that one may not be left behind.
+        let names = try await admin.query("SELECT datname FROM pg_catalog.pg_database ORDER BY datname").compactMap { $0.string("datname") }
+        let clones = names.filter { $0.hasPrefix("\(database)_swap_") }
+        #expect(clones.isEmpty, "clones left behind: \(clones)\n\(result.stderr)")
+        #expect(names.contains(neighbour), "the failed swap dropped another run's clone")
+        try await admin.execute("DROP DATABASE IF EXISTS \"\(neighbour)\" WITH (FORCE)")
+        await admin.close()
+        await cli.cleanUp()
+    }
+
+    @Test("SQLite in WAL mode is refused before anything changes")
+    func walRefused() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);")
+        #expect(try await cli.run("migrate").status == 0)
+        let database = try await TestBackend.open(cli.fixture.url)
+        #expect(try await database.query("PRAGMA journal_mode = WAL").first?.string("journal_mode") == "wal")
+        await database.close()
+        try cli.fixture.write("2_u.sql", "CREATE TABLE u (id integer);")
+        let result = try await cli.run("migrate", "--strategy", "swap")
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("WAL"), "\(result.stderr)")
+        #expect(try await !cli.fixture.tableExists("u"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: cli.folder)
+        #expect(!files.contains { $0.contains("_before_") || $0.contains("_swap_") }, "\(files)")
         await cli.cleanUp()
     }
 }
