@@ -35,7 +35,39 @@ public struct SQLiteDialect: Dialect {
                 error_sqlstate text
             )
             """
+        ] + createSchemaCheckTable
+    }
+
+    public var schemaCheckTable: String { "cutover_schema_check" }
+
+    public var createSchemaCheckTable: [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS cutover_schema_check (
+                id integer PRIMARY KEY CHECK (id = 1),
+                applied_digest text NOT NULL,
+                fingerprint text NOT NULL,
+                checked_at text NOT NULL
+            )
+            """
         ]
+    }
+
+    /// Every statement SQLite keeps in `sqlite_schema` (type, name, table, SQL text), in
+    /// order, each field `quote()`d so the text cannot be read two ways. Introspection and the
+    /// pragmas it reads derive everything from these statements. Left out, as introspection
+    /// leaves them out: SQLite's own objects (`sqlite_*`, which includes the automatic indexes
+    /// and `sqlite_stat1`) and Cutover's tables (`cutover_*`) with their indexes and triggers.
+    public var schemaFingerprintQuery: String? {
+        """
+        SELECT coalesce(group_concat(line, char(10)), '') AS fingerprint FROM (
+            SELECT quote(type) || ' ' || quote(name) || ' ' || quote(tbl_name) || ' ' || quote(sql) AS line
+            FROM main.sqlite_schema
+            WHERE substr(lower(name), 1, 7) <> 'sqlite_' AND substr(lower(name), 1, 8) <> 'cutover_'
+              AND substr(lower(tbl_name), 1, 7) <> 'sqlite_' AND substr(lower(tbl_name), 1, 8) <> 'cutover_'
+            ORDER BY type, name
+        )
+        """
     }
 
     public var historyTableExists: String {
