@@ -65,18 +65,21 @@ public struct PostgresDialect: Dialect {
 
     /// The SHA-256 of one line per object, sorted in byte order, each field quoted with
     /// `format('%I')` / `format('%L')` so that no two schemas give the same text. It covers
-    /// a superset of what `PostgresCatalogQueries` reads (so of what the diff compares):
-    /// namespaces with their comments; extensions with schema and version; enum types with
-    /// their labels in order; relations of every kind (tables, partitions, views,
-    /// materialized views, sequences, foreign tables, composite types) with kind,
-    /// persistence, partition key and bound, options and view definition; sequence
-    /// parameters and owning column; columns (number, name, `format_type`, not null,
-    /// `pg_get_expr` default, identity, generated, collation, locally defined); constraints
-    /// (`pg_get_constraintdef`, deferrable, deferred, validated, locally defined); indexes
-    /// (`pg_get_indexdef`, unique, valid); triggers (`pg_get_triggerdef`, enabled);
-    /// functions and procedures (`pg_get_functiondef`, kind, result); comments on user
-    /// objects (`pg_describe_object`, with column comments). Left out, as introspection leaves
-    /// them out: system and temporary schemas, the schema `cutover`, extension members.
+    /// at least what `PostgresCatalogQueries` reads (so what the diff compares), from the
+    /// same catalog functions: namespaces with their comments; extensions with schema and
+    /// version; enum types with their labels in order; relations (tables, partitions, views,
+    /// materialized views, foreign tables, composite types) with kind, persistence,
+    /// partition key and bound, parents, options and view definition; sequences other than
+    /// identity sequences, with their parameters and owning column; table columns (number,
+    /// name, `format_type`, not null, `pg_get_expr` default, identity, generated, collation,
+    /// locally defined); constraints, also inherited ones (`pg_get_constraintdef`,
+    /// deferrable, deferred, validated, locally defined); indexes that back no constraint and
+    /// are no partition's share (`pg_get_indexdef`, unique, valid); triggers, also cloned ones
+    /// (`pg_get_triggerdef`, enabled); functions and procedures (`pg_get_functiondef`, kind,
+    /// result); comments on user objects (`pg_describe_object`, with column comments). Left
+    /// out, as introspection leaves them out: system and temporary schemas, the schema
+    /// `cutover`, extension members. Not covered because the diff compares none of them:
+    /// owners, privileges, row-level security policies, statistics targets, tablespaces.
     /// Names are printed as the session's `search_path` shows them, so a different
     /// `search_path` gives a different fingerprint (a needless replay, never a missed change).
     public var schemaFingerprintQuery: String? {
@@ -107,7 +110,7 @@ public struct PostgresDialect: Dialect {
                               c.reloptions::text,
                               CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END)
                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'c') AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
               UNION ALL
                 SELECT format('sequence %I.%I %s %s %s %s %s %s %s %L', n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL),
                               s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
@@ -121,7 +124,8 @@ public struct PostgresDialect: Dialect {
                 FROM pg_catalog.pg_class c
                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                 JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-                WHERE \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+                WHERE c.oid NOT IN (SELECT d.objid FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i')
+                  AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
               UNION ALL
                 SELECT format('column %I.%I %s %I %s %s %L %L %L %L %s', n.nspname, c.relname, a.attnum, a.attname,
                               pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -133,7 +137,7 @@ public struct PostgresDialect: Dialect {
                 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
                 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
                 LEFT JOIN pg_catalog.pg_namespace co_ns ON co_ns.oid = co.collnamespace
-                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
                   AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
               UNION ALL
                 SELECT format('constraint %I.%I %I %s %s %s %s %s %L', n.nspname, c.relname, con.conname, con.contype,
@@ -149,7 +153,9 @@ public struct PostgresDialect: Dialect {
                 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                 JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
                 JOIN pg_catalog.pg_namespace tn ON tn.oid = c.relnamespace
-                WHERE \(ns("tn.nspname")) AND \(notMember("pg_class", "c.oid"))
+                WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con WHERE con.contype IN ('p', 'u', 'x'))
+                  AND i.indexrelid NOT IN (SELECT inh.inhrelid FROM pg_catalog.pg_inherits inh)
+                  AND \(ns("tn.nspname")) AND \(notMember("pg_class", "c.oid"))
               UNION ALL
                 SELECT format('trigger %I.%I %I %s %L', n.nspname, c.relname, t.tgname, t.tgenabled, pg_catalog.pg_get_triggerdef(t.oid))
                 FROM pg_catalog.pg_trigger t
