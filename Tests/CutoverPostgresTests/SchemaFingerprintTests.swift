@@ -108,7 +108,6 @@ struct SchemaFingerprintTests {
                 best = min(best, clock.now - start)
             }
             // Generous for a shared 2-core machine; an unbounded or per-table plan takes seconds.
-            print("fingerprint best of 3: \(best)")
             #expect(best < .milliseconds(500), "best of 3: \(best)")
         }
     }

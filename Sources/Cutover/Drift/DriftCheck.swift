@@ -127,7 +127,9 @@ public struct DriftCheck: Sendable {
         }
         willReplay()
         var report = try await run(on: database, url: url, history: history)
-        guard !report.hasDrift else { return report }
+        // Nothing to remember without drift-free results, nor where Cutover keeps no history
+        // (status must not create Cutover's tables in a database it never migrated).
+        guard !report.hasDrift, !history.isEmpty else { return report }
         do {
             // A change made while the check ran must not be recorded as verified.
             guard try await store.fingerprint() == before else {

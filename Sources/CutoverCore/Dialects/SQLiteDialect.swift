@@ -58,15 +58,13 @@ public struct SQLiteDialect: Dialect {
     /// pragmas it reads derive everything from these statements. Left out, as introspection
     /// leaves them out: SQLite's own objects (`sqlite_*`, which includes the automatic indexes
     /// and `sqlite_stat1`) and Cutover's tables (`cutover_*`) with their indexes and triggers.
+    /// (An ordered aggregate needs SQLite 3.44; sqlite-nio bundles a newer one.)
     public var schemaFingerprintQuery: String? {
         """
-        SELECT coalesce(group_concat(line, char(10)), '') AS fingerprint FROM (
-            SELECT quote(type) || ' ' || quote(name) || ' ' || quote(tbl_name) || ' ' || quote(sql) AS line
-            FROM main.sqlite_schema
-            WHERE substr(lower(name), 1, 7) <> 'sqlite_' AND substr(lower(name), 1, 8) <> 'cutover_'
-              AND substr(lower(tbl_name), 1, 7) <> 'sqlite_' AND substr(lower(tbl_name), 1, 8) <> 'cutover_'
-            ORDER BY type, name
-        )
+        SELECT coalesce(group_concat(quote(type) || ' ' || quote(name) || ' ' || quote(tbl_name) || ' ' || quote(sql), char(10) ORDER BY type, name), '') AS fingerprint
+        FROM main.sqlite_schema
+        WHERE substr(lower(name), 1, 7) <> 'sqlite_' AND substr(lower(name), 1, 8) <> 'cutover_'
+          AND substr(lower(tbl_name), 1, 7) <> 'sqlite_' AND substr(lower(tbl_name), 1, 8) <> 'cutover_'
         """
     }
 
