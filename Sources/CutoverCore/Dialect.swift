@@ -51,6 +51,19 @@ public protocol Dialect: Sendable {
     /// A query listing the user relations that exist now, in a column `relation`, in the
     /// same naming as ``heldLocksQuery``; nil when unsupported.
     var relationsQuery: String? { get }
+    /// The qualified name of the table holding the latest verified schema state
+    /// (`cutover.schema_check`, `cutover_schema_check`): one row with `applied_digest`,
+    /// `fingerprint` and `checked_at`. ``createHistoryTable`` creates it too.
+    var schemaCheckTable: String { get }
+    /// Statements that create ``schemaCheckTable`` when missing (also part of
+    /// ``createHistoryTable``, repeated here for databases whose history predates it).
+    var createSchemaCheckTable: [String] { get }
+    /// One query, one row, one text column `fingerprint`: a canonical text (or a server-side
+    /// hash of one) of the user schema, covering at least everything schema introspection
+    /// reads and the schema diff compares, and leaving out what introspection leaves out
+    /// (system objects, extension members, Cutover's own tables). Equal fingerprints mean an
+    /// unchanged schema; nil when the dialect has none (every drift check then replays).
+    var schemaFingerprintQuery: String? { get }
 }
 
 extension Dialect {
@@ -67,4 +80,6 @@ extension Dialect {
     public var sessionIDQuery: String? { nil }
     public var heldLocksQuery: String? { nil }
     public var relationsQuery: String? { nil }
+    /// No fingerprint by default: every drift check replays.
+    public var schemaFingerprintQuery: String? { nil }
 }

@@ -90,6 +90,131 @@ struct DriftCommandTests {
         await cli.cleanUp()
     }
 
+    /// The drift object of `cutover status --json`.
+    static func statusDrift(_ cli: CLIFixture) async throws -> [String: Any] {
+        try #require(try await cli.json("status")["drift"] as? [String: Any])
+    }
+
+    /// The stored schema check: digest, fingerprint and time, or nil when there is no row.
+    static func storedCheck(_ cli: CLIFixture) async throws -> [String]? {
+        let table = cli.fixture.backend.name == "sqlite" ? "cutover_schema_check" : "cutover.schema_check"
+        return try await cli.fixture.query("SELECT applied_digest, fingerprint, CAST(checked_at AS text) AS checked_at FROM \(table)").first
+            .map { [$0.string("applied_digest") ?? "", $0.string("fingerprint") ?? "", $0.string("checked_at") ?? ""] }
+    }
+
+    @Test("status trusts a stored clean check until the migrations or the schema change", arguments: TestBackend.all)
+    func storedCheck(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try Self.writeMigrations(cli)
+        #expect(try await cli.run("migrate").status == 0)
+        #expect(try await Self.storedCheck(cli) == nil, "migrate creates the table but checks nothing")
+
+        // First status: a full check, stored.
+        let first = try await Self.statusDrift(cli)
+        #expect(first["cached"] as? Bool == false)
+        #expect(first["drift"] as? Bool == false)
+        let stored = try #require(try await Self.storedCheck(cli))
+        #expect(stored[0].count == 64 && stored[1].count == 64)
+
+        // Second: from the stored check, no replay.
+        let second = try await Self.statusDrift(cli)
+        #expect(second["cached"] as? Bool == true)
+        #expect(second["drift"] as? Bool == false)
+        #expect(second["applied"] as? Int == 2)
+        let text = try await cli.run("status")
+        #expect(text.stdout.contains("drift: none (schema unchanged since it was checked at "), "\(text.stdout)")
+        #expect(!text.stderr.contains("replaying"), "\(text.stderr)")
+        #expect(try await Self.storedCheck(cli) == stored, "a cached verdict writes nothing")
+
+        // A manual index: the fingerprint moves, the full check finds drift and stores nothing.
+        try await Self.execute(cli.fixture.url, "CREATE INDEX users_id_email ON users (id, email)")
+        let index = try await Self.statusDrift(cli)
+        #expect(index["cached"] as? Bool == false)
+        #expect(index["drift"] as? Bool == true)
+        #expect(index["differences"] as? Int == 1)
+        #expect(try await Self.storedCheck(cli) == stored)
+        // Dropped again, the schema is the verified one: cached (the fingerprint holds no OIDs).
+        try await Self.execute(cli.fixture.url, "DROP INDEX users_id_email")
+        #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
+
+        if backend.name == "postgres" {
+            try await Self.execute(cli.fixture.url, "COMMENT ON TABLE users IS 'people'")
+            let comment = try await Self.statusDrift(cli)
+            #expect(comment["cached"] as? Bool == false)
+            #expect(comment["drift"] as? Bool == true)
+            try await Self.execute(cli.fixture.url, "COMMENT ON TABLE users IS NULL")
+            #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
+        }
+
+        // A manual column after a cached clean verdict: drift, not cached.
+        try await Self.execute(cli.fixture.url, "ALTER TABLE users ADD COLUMN nickname text")
+        let column = try await Self.statusDrift(cli)
+        #expect(column["cached"] as? Bool == false)
+        #expect(column["drift"] as? Bool == true)
+        let verdict = try await cli.run("status")
+        #expect(verdict.stdout.contains("drift: 1 difference — run cutover diff --env test --against migrations"), "\(verdict.stdout)")
+        try await Self.execute(cli.fixture.url, "ALTER TABLE users DROP COLUMN nickname")
+
+        // A new migration changes the applied digest: one full check, then cached again.
+        try cli.fixture.write("3_posts.sql", "CREATE TABLE posts (id integer PRIMARY KEY, title text);")
+        #expect(try await cli.run("migrate").status == 0)
+        let afterMigrate = try await Self.statusDrift(cli)
+        #expect(afterMigrate["cached"] as? Bool == false)
+        #expect(afterMigrate["drift"] as? Bool == false)
+        #expect(afterMigrate["applied"] as? Int == 3)
+        let restored = try #require(try await Self.storedCheck(cli))
+        #expect(restored[0] != stored[0], "the applied digest changed")
+        #expect(restored[1] != stored[1], "so did the fingerprint")
+        #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
+
+        // Editing an applied file changes what a replay would build: checked again.
+        try cli.fixture.write("3_posts.sql", "CREATE TABLE posts (id integer PRIMARY KEY, title text NOT NULL);")
+        let edited = try await Self.statusDrift(cli)
+        #expect(edited["cached"] as? Bool == false)
+        #expect(edited["drift"] as? Bool == true)
+
+        #expect(try await Self.scratchDatabases(cli).isEmpty)
+        await cli.cleanUp()
+    }
+
+    @Test("a clean check that cannot be stored still says drift: none, and the next status checks again")
+    func storeFailureIsNotFatal() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try Self.writeMigrations(cli)
+        #expect(try await cli.run("migrate").status == 0)
+        // Cutover's own trigger (left out of introspection and the fingerprint) refuses the write.
+        try await Self.execute(
+            cli.fixture.url, "CREATE TRIGGER cutover_refuse BEFORE INSERT ON cutover_schema_check BEGIN SELECT RAISE(ABORT, 'read-only'); END")
+        for _ in 0..<2 {
+            let status = try await cli.run("status")
+            #expect(status.status == 0)
+            #expect(status.stdout.contains("drift: none (schema matches the 2 applied migrations)"), "\(status.stdout)")
+            #expect(status.stderr.contains("the verified schema state was not stored"), "\(status.stderr)")
+        }
+        #expect(try await Self.storedCheck(cli) == nil)
+        await cli.cleanUp()
+    }
+
+    @Test("diff --against migrations always replays: it finds drift a stale stored check would hide")
+    func diffIgnoresStoredCheck() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try Self.writeMigrations(cli)
+        #expect(try await cli.run("migrate").status == 0)
+        #expect(try await Self.statusDrift(cli)["cached"] as? Bool == false)
+        try await Self.execute(cli.fixture.url, "CREATE TABLE notes (id integer PRIMARY KEY)")
+        // Forge the stored check to the drifted schema's fingerprint: status now trusts it…
+        let fingerprintSQL = try #require(SQLiteDialect().schemaFingerprintQuery)
+        let text = try #require(try await cli.fixture.query(fingerprintSQL).first?.string("fingerprint"))
+        let forged = SHA256.hex(SHA256.hash(Array(text.utf8)))
+        try await Self.execute(cli.fixture.url, "UPDATE cutover_schema_check SET fingerprint = '\(forged)'")
+        #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
+        // …but diff replays and sees the table.
+        let diff = try await cli.run("diff", "--env", "test", "--against", "migrations")
+        #expect(diff.status == 3, "\(diff.stdout)\(diff.stderr)")
+        #expect(diff.stdout.contains("+ table notes"), "\(diff.stdout)")
+        await cli.cleanUp()
+    }
+
     @Test("the scratch database is dropped when replaying the migrations fails")
     func scratchDroppedOnFailure() async throws {
         let cli = try await CLIFixture.make(.postgres)

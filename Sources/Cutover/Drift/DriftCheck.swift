@@ -77,14 +77,102 @@ public struct DriftCheck: Sendable {
     /// - Returns: the comparison.
     /// - Throws: as ``run(on:)``.
     public func run(on database: any Database, url: DatabaseURL) async throws -> DriftReport {
-        let history = try await HistoryStore(database: database).all()
+        try await run(on: database, url: url, history: try await HistoryStore(database: database).all())
+    }
+
+    /// ``run(on:url:)`` with the history already read.
+    func run(on database: any Database, url: DatabaseURL, history: [MigrationID: HistoryRecord]) async throws -> DriftReport {
         let live = try await database.introspectSchema(options: options)
-        let applied = history.values.filter { $0.phase == .applied }.sorted { $0.id < $1.id }
-        let files = Dictionary(expected.migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let changed = applied.filter { record in files[record.id].map { $0.checksum != record.checksum } ?? false }.map(\.id)
-        let partial = history.values.filter { $0.phase != .applied && $0.phase != .rolledBack && $0.statementsDone > 0 }.map(\.id).sorted()
+        let applied = Self.applied(history)
         let schema = try await expected.build(applying: applied.map(\.id), near: url, options: options)
-        return DriftReport(applied: applied.map(\.id), changed: changed, partial: partial, diff: SchemaDiff(from: schema, to: live))
+        return DriftReport(
+            applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: schema, to: live))
+    }
+
+    /// The verdict `cutover status` prints, cheap in the steady state: when the database's
+    /// ``SchemaCheck`` row has this history's ``appliedDigest(history:migrations:)`` and the
+    /// live schema's fingerprint (``Dialect/schemaFingerprintQuery``), nothing changed since
+    /// a full check found no drift, and the report says so (``DriftReport/cachedCheckedAt``)
+    /// without replaying anything. Otherwise it runs the full check (``run(on:url:)``) and,
+    /// when that finds no drift and the fingerprint did not move while it ran, stores the new
+    /// state — best effort: a failure to write is reported in
+    /// ``DriftReport/schemaCheckNotSaved``, not thrown.
+    ///
+    /// Only with the default ``options``: other options compare other objects, so they
+    /// always run the full check and store nothing.
+    ///
+    /// - Parameters:
+    ///   - database: a session on the live database; it is not closed.
+    ///   - url: the same database's URL, whose server hosts the scratch database.
+    ///   - history: the database's history, already read by the caller.
+    ///   - willReplay: called just before the migrations are replayed (to say so).
+    /// - Returns: the comparison; its diff is empty when it came from the stored check.
+    /// - Throws: as ``run(on:)``, and ``CutoverError`` when the fingerprint query fails.
+    public func runUsingSchemaCheck(
+        on database: any Database, url: DatabaseURL, history: [MigrationID: HistoryRecord], willReplay: @Sendable () -> Void = {}
+    ) async throws -> DriftReport {
+        let store = SchemaCheckStore(database: database)
+        guard options == IntrospectionOptions(), let before = try await store.fingerprint() else {
+            willReplay()
+            return try await run(on: database, url: url, history: history)
+        }
+        let digest = Self.appliedDigest(history: history, migrations: expected.migrations)
+        let applied = Self.applied(history)
+        if let stored = await store.stored(), stored.appliedDigest == digest, stored.fingerprint == before {
+            let empty = Schema(dialect: database.dialect.name)
+            var report = DriftReport(
+                applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: empty, to: empty))
+            report.cachedCheckedAt = stored.checkedAt
+            return report
+        }
+        willReplay()
+        var report = try await run(on: database, url: url, history: history)
+        // Nothing to remember without drift-free results, nor where Cutover keeps no history
+        // (status must not create Cutover's tables in a database it never migrated).
+        guard !report.hasDrift, !history.isEmpty else { return report }
+        do {
+            // A change made while the check ran must not be recorded as verified.
+            guard try await store.fingerprint() == before else {
+                report.schemaCheckNotSaved = "the schema changed while it was being checked"
+                return report
+            }
+            try await store.save(SchemaCheck(appliedDigest: digest, fingerprint: before, checkedAt: RunnerIdentity.now()))
+        } catch let error as CutoverError {
+            logger.notice("could not store the verified schema state", metadata: ["cutover_error": "\(error.message)"])
+            report.schemaCheckNotSaved = error.message
+        } catch {
+            report.schemaCheckNotSaved = "\(error)"
+        }
+        return report
+    }
+
+    /// SHA-256 (hex) of what the expected schema is built from: the tool version, then each
+    /// applied migration in id order with its recorded checksum and the checksum of today's
+    /// file (the replay runs the file), so applying, rolling back, repairing or editing a
+    /// migration, or upgrading Cutover, each invalidates a stored ``SchemaCheck``.
+    public static func appliedDigest(history: [MigrationID: HistoryRecord], migrations: [Migration]) -> String {
+        let files = Dictionary(migrations.map { ($0.id, $0.checksum) }, uniquingKeysWith: { first, _ in first })
+        var text = "cutover \(CutoverVersion.current)\n"
+        for record in applied(history) {
+            text += "\(record.id.normalized)\t\(record.checksum)\t\(files[record.id] ?? "-")\n"
+        }
+        return SHA256.hex(SHA256.hash(Array(text.utf8)))
+    }
+
+    /// The applied rows, in id order.
+    static func applied(_ history: [MigrationID: HistoryRecord]) -> [HistoryRecord] {
+        history.values.filter { $0.phase == .applied }.sorted { $0.id < $1.id }
+    }
+
+    /// No-transaction migrations stopped part-way.
+    static func partial(_ history: [MigrationID: HistoryRecord]) -> [MigrationID] {
+        history.values.filter { $0.phase != .applied && $0.phase != .rolledBack && $0.statementsDone > 0 }.map(\.id).sorted()
+    }
+
+    /// Applied migrations whose files changed since.
+    func changed(_ applied: [HistoryRecord]) -> [MigrationID] {
+        let files = Dictionary(expected.migrations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return applied.filter { record in files[record.id].map { $0.checksum != record.checksum } ?? false }.map(\.id)
     }
 }
 
@@ -99,8 +187,13 @@ public struct DriftReport: Sendable {
     /// statements are in the live database but not in the expected schema.
     public var partial: [MigrationID]
     /// From the expected schema (``SchemaDiff/source``) to the live one
-    /// (``SchemaDiff/target``): an added object exists only in the live database.
+    /// (``SchemaDiff/target``): an added object exists only in the live database. Empty
+    /// (between two empty schemas) when the verdict came from a stored check.
     public var diff: SchemaDiff
+    /// When the verdict came from a stored ``SchemaCheck`` (no replay): when that check ran.
+    public var cachedCheckedAt: String?
+    /// Why a clean full check could not be stored for the next status, if it could not.
+    public var schemaCheckNotSaved: String?
 
     /// Creates a report.
     public init(applied: [MigrationID], changed: [MigrationID] = [], partial: [MigrationID] = [], diff: SchemaDiff) {
@@ -110,6 +203,8 @@ public struct DriftReport: Sendable {
         self.diff = diff
     }
 
+    /// Whether the verdict came from a stored check rather than a replay.
+    public var isCached: Bool { cachedCheckedAt != nil }
     /// Whether the live schema differs from what the applied migrations produce.
     public var hasDrift: Bool { !diff.isEmpty }
     /// The number of differences.

@@ -33,7 +33,148 @@ public struct PostgresDialect: Dialect {
                 error_sqlstate text
             )
             """,
+        ] + createSchemaCheckTable
+    }
+
+    public var schemaCheckTable: String { "cutover.schema_check" }
+
+    public var createSchemaCheckTable: [String] {
+        [
+            "CREATE SCHEMA IF NOT EXISTS cutover",
+            """
+            CREATE TABLE IF NOT EXISTS cutover.schema_check (
+                id integer PRIMARY KEY CHECK (id = 1),
+                applied_digest text NOT NULL,
+                fingerprint text NOT NULL,
+                checked_at timestamptz NOT NULL
+            )
+            """,
         ]
+    }
+
+    /// The user namespaces, as introspection reads them: not the system ones, not temporary
+    /// ones, not `cutover`.
+    static func userNamespace(_ column: String) -> String {
+        "\(column) NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'cutover') AND \(column) !~ '^pg_(toast_)?temp_'"
+    }
+
+    /// Objects created by an extension belong to the extension (as introspection).
+    static func notExtensionMember(catalog: String, oid: String) -> String {
+        "\(oid) NOT IN (SELECT dep.objid FROM pg_catalog.pg_depend dep WHERE dep.classid = 'pg_catalog.\(catalog)'::regclass AND dep.deptype = 'e')"
+    }
+
+    /// The SHA-256 of one line per object, sorted in byte order, each field quoted with
+    /// `format('%I')` / `format('%L')` so that no two schemas give the same text. It covers
+    /// at least what `PostgresCatalogQueries` reads (so what the diff compares), from the
+    /// same catalog functions: namespaces with their comments; extensions with schema and
+    /// version; enum types with their labels in order; relations (tables, partitions, views,
+    /// materialized views, foreign tables, composite types) with kind, persistence,
+    /// partition key and bound, parents, options and view definition; sequences other than
+    /// identity sequences, with their parameters and owning column; table columns (number,
+    /// name, `format_type`, not null, `pg_get_expr` default, identity, generated, collation,
+    /// locally defined); constraints, also inherited ones (`pg_get_constraintdef`,
+    /// deferrable, deferred, validated, locally defined); indexes that back no constraint and
+    /// are no partition's share (`pg_get_indexdef`, unique, valid); triggers, also cloned ones
+    /// (`pg_get_triggerdef`, enabled); functions and procedures (`pg_get_functiondef`, kind,
+    /// result); comments on user objects (`pg_describe_object`, with column comments). Left
+    /// out, as introspection leaves them out: system and temporary schemas, the schema
+    /// `cutover`, extension members. Not covered because the diff compares none of them:
+    /// owners, privileges, row-level security policies, statistics targets, tablespaces.
+    /// Names are printed as the session's `search_path` shows them, so a different
+    /// `search_path` gives a different fingerprint (a needless replay, never a missed change).
+    public var schemaFingerprintQuery: String? {
+        let ns = Self.userNamespace
+        let notMember = Self.notExtensionMember
+        return """
+            SELECT encode(pg_catalog.sha256(pg_catalog.convert_to(coalesce(string_agg(line, E'\\n' ORDER BY line COLLATE "C"), ''), 'UTF8')), 'hex') AS fingerprint
+            FROM (
+                SELECT format('schema %I %L', n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')) AS line
+                FROM pg_catalog.pg_namespace n
+                WHERE \(ns("n.nspname")) AND \(notMember("pg_namespace", "n.oid"))
+              UNION ALL
+                SELECT format('extension %I %I %L', e.extname, n.nspname, e.extversion)
+                FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+                WHERE n.nspname <> 'cutover'
+              UNION ALL
+                SELECT format('enum %I.%I %L', n.nspname, t.typname,
+                              (SELECT string_agg(quote_literal(e.enumlabel), ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid))
+                FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typtype = 'e' AND \(ns("n.nspname")) AND \(notMember("pg_type", "t.oid"))
+              UNION ALL
+                SELECT format('relation %I.%I %s %s %L %L %L %L %L', n.nspname, c.relname, c.relkind, c.relpersistence,
+                              CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+                              CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+                              (SELECT string_agg(format('%I.%I', pn.nspname, p.relname), ',' ORDER BY pn.nspname, p.relname)
+                                 FROM pg_catalog.pg_inherits inh JOIN pg_catalog.pg_class p ON p.oid = inh.inhparent
+                                 JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE inh.inhrelid = c.oid),
+                              c.reloptions::text,
+                              CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.pg_get_viewdef(c.oid) END)
+                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('sequence %I.%I %s %s %s %s %s %s %s %L', n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL),
+                              s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+                              (SELECT string_agg(format('%s %I.%I.%I', d.deptype, own_ns.nspname, own.relname, a.attname), ',' ORDER BY own_ns.nspname, own.relname, a.attname)
+                                 FROM pg_catalog.pg_depend d
+                                 JOIN pg_catalog.pg_class own ON own.oid = d.refobjid
+                                 JOIN pg_catalog.pg_namespace own_ns ON own_ns.oid = own.relnamespace
+                                 JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                                WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')))
+                FROM pg_catalog.pg_class c
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+                WHERE c.oid NOT IN (SELECT d.objid FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'i')
+                  AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('column %I.%I %s %I %s %s %L %L %L %L %s', n.nspname, c.relname, a.attnum, a.attname,
+                              pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                              pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+                              CASE WHEN a.attcollation <> 0 THEN format('%I.%I', co_ns.nspname, co.collname) END, a.attislocal)
+                FROM pg_catalog.pg_attribute a
+                JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+                LEFT JOIN pg_catalog.pg_namespace co_ns ON co_ns.oid = co.collnamespace
+                WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+                  AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('constraint %I.%I %I %s %s %s %s %s %L', n.nspname, c.relname, con.conname, con.contype,
+                              con.condeferrable, con.condeferred, con.convalidated, con.conislocal, pg_catalog.pg_get_constraintdef(con.oid))
+                FROM pg_catalog.pg_constraint con
+                JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('index %I.%I %I %s %s %L', tn.nspname, c.relname, ic.relname, i.indisunique, i.indisvalid,
+                              pg_catalog.pg_get_indexdef(i.indexrelid))
+                FROM pg_catalog.pg_index i
+                JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+                JOIN pg_catalog.pg_namespace tn ON tn.oid = c.relnamespace
+                WHERE i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con WHERE con.contype IN ('p', 'u', 'x'))
+                  AND i.indexrelid NOT IN (SELECT inh.inhrelid FROM pg_catalog.pg_inherits inh)
+                  AND \(ns("tn.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('trigger %I.%I %I %s %L', n.nspname, c.relname, t.tgname, t.tgenabled, pg_catalog.pg_get_triggerdef(t.oid))
+                FROM pg_catalog.pg_trigger t
+                JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                WHERE NOT t.tgisinternal AND \(ns("n.nspname")) AND \(notMember("pg_class", "c.oid"))
+              UNION ALL
+                SELECT format('function %I.%I(%s) %s %L %L', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),
+                              p.prokind, pg_catalog.pg_get_function_result(p.oid), pg_catalog.pg_get_functiondef(p.oid))
+                FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.prokind IN ('f', 'p') AND \(ns("n.nspname")) AND \(notMember("pg_proc", "p.oid"))
+              UNION ALL
+                SELECT format('comment %L %L', pg_catalog.pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description)
+                FROM pg_catalog.pg_description d
+                WHERE d.objoid >= 16384
+                  AND d.classoid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_constraint'::regclass, 'pg_catalog.pg_type'::regclass,
+                                     'pg_catalog.pg_proc'::regclass, 'pg_catalog.pg_trigger'::regclass)
+            ) lines
+            """
     }
 
     public var historyTableExists: String {

@@ -35,7 +35,37 @@ public struct SQLiteDialect: Dialect {
                 error_sqlstate text
             )
             """
+        ] + createSchemaCheckTable
+    }
+
+    public var schemaCheckTable: String { "cutover_schema_check" }
+
+    public var createSchemaCheckTable: [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS cutover_schema_check (
+                id integer PRIMARY KEY CHECK (id = 1),
+                applied_digest text NOT NULL,
+                fingerprint text NOT NULL,
+                checked_at text NOT NULL
+            )
+            """
         ]
+    }
+
+    /// Every statement SQLite keeps in `sqlite_schema` (type, name, table, SQL text), in
+    /// order, each field `quote()`d so the text cannot be read two ways. Introspection and the
+    /// pragmas it reads derive everything from these statements. Left out, as introspection
+    /// leaves them out: SQLite's own objects (`sqlite_*`, which includes the automatic indexes
+    /// and `sqlite_stat1`) and Cutover's tables (`cutover_*`) with their indexes and triggers.
+    /// (An ordered aggregate needs SQLite 3.44; sqlite-nio bundles a newer one.)
+    public var schemaFingerprintQuery: String? {
+        """
+        SELECT coalesce(group_concat(quote(type) || ' ' || quote(name) || ' ' || quote(tbl_name) || ' ' || quote(sql), char(10) ORDER BY type, name), '') AS fingerprint
+        FROM main.sqlite_schema
+        WHERE substr(lower(name), 1, 7) <> 'sqlite_' AND substr(lower(name), 1, 8) <> 'cutover_'
+          AND substr(lower(tbl_name), 1, 7) <> 'sqlite_' AND substr(lower(tbl_name), 1, 8) <> 'cutover_'
+        """
     }
 
     public var historyTableExists: String {

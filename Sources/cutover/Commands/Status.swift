@@ -11,7 +11,9 @@ extension CutoverCommand {
                 The last line compares the live schema with the schema the applied migrations produce, replayed \
                 on a scratch database (SQLite: in memory, milliseconds; PostgreSQL: a temporary database \
                 <db>_cutover_scratch_<random> on the same server, created and dropped, which needs CREATEDB). \
-                --no-drift skips that check. Drift does not change the exit code of status; \
+                A clean check is remembered (cutover.schema_check / cutover_schema_check: a digest of the applied \
+                migrations and a fingerprint of the schema); while both still match, status trusts it and replays \
+                nothing. `cutover diff --against migrations` always replays. --no-drift skips the check. Drift does not change the exit code of status; \
                 `cutover diff --against migrations` exits 3 on drift.
                 """)
 
@@ -22,8 +24,13 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let (states, target) = try await context.withMigrator { migrator, target in (try await migrator.status(), target) }
-                let drift = await checkDrift(context, target: target)
+                // One session for the states and the drift verdict: in the steady state the
+                // verdict is two small queries (the stored check and the schema fingerprint).
+                let (states, target, drift) = try await context.withMigrator { migrator, target in
+                    let history = try await migrator.historyRecords()
+                    let states = MigrationPlanner().states(migrations: migrator.migrations, history: history)
+                    return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history))
+                }
                 context.output(Self.json(states, target: target, drift: drift.json)) {
                     Self.print(states, target: target)
                     Terminal.out(drift.line)
@@ -34,12 +41,14 @@ extension CutoverCommand {
 
         /// The drift verdict: checked, skipped, or why it could not be checked (which does
         /// not make status fail: the migration states above are still right).
-        func checkDrift(_ context: CommandContext, target: Target) async -> (line: String, json: JSON, notes: [String]) {
+        func checkDrift(
+            _ context: CommandContext, target: Target, migrator: Migrator, history: [MigrationID: HistoryRecord]
+        ) async -> (line: String, json: JSON, notes: [String]) {
             if noDrift {
                 return ("drift: not checked (--no-drift)", DriftOutput.notChecked(reason: "--no-drift"), [])
             }
             do {
-                let report = try await context.checkDrift(target)
+                let report = try await context.checkDriftForStatus(target, migrator: migrator, history: history)
                 return (DriftOutput.verdict(report, target: target), DriftOutput.json(report, target: target), DriftOutput.notes(report))
             } catch let error as CutoverError {
                 return ("drift: unknown — \(error.message)\(error.hint.map { " (\($0))" } ?? "")", DriftOutput.notChecked(error: error), [])

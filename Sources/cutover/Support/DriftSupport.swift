@@ -8,9 +8,9 @@ extension CommandContext {
     /// A drift check for `target`'s database, with `[safety]`'s timeouts for the replay.
     ///
     /// - Throws: ``CutoverError`` `.invalidURL` (no driver), `.introspectionUnsupported`.
-    func driftCheck(for target: Target, options: IntrospectionOptions = .init()) throws -> DriftCheck {
+    func driftCheck(for target: Target, options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
         try DriftCheck(
-            driver: try driver(for: target.url), migrations: try migrations(), configuration: Migrator.Configuration(safety: config.safety),
+            driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: Migrator.Configuration(safety: config.safety),
             options: options, logger: logger)
     }
 
@@ -29,6 +29,19 @@ extension CommandContext {
             Terminal.err(Terminal.dim("replaying the applied migrations of \(target.environment) on a scratch database to check drift…"))
         }
         return try await driftCheck(for: target, options: introspection).run(on: url)
+    }
+
+    /// The drift verdict of `cutover status`, on the session status already has open:
+    /// trusts the stored schema check when the applied migrations and the schema fingerprint
+    /// still match it, and otherwise replays (``DriftCheck/runUsingSchemaCheck(on:url:history:)``).
+    func checkDriftForStatus(_ target: Target, migrator: Migrator, history: [MigrationID: HistoryRecord]) async throws -> DriftReport {
+        let check = try driftCheck(for: target, migrations: migrator.migrations)
+        let announce = !options.quiet && !target.url.scheme.hasPrefix("sqlite")
+        let environment = target.environment
+        return try await check.runUsingSchemaCheck(on: migrator.database, url: target.url, history: history) {
+            // Said only when the replay really runs: a stored check answers in milliseconds.
+            if announce { Terminal.err(Terminal.dim("replaying the applied migrations of \(environment) on a scratch database to check drift…")) }
+        }
     }
 
     /// Opens `target`'s database, reads its schema and closes it.
@@ -63,6 +76,9 @@ enum DriftOutput {
     /// `drift: 2 differences — run cutover diff --env prod --against migrations`.
     static func verdict(_ report: DriftReport, target: Target) -> String {
         let count = report.applied.count
+        if let checkedAt = report.cachedCheckedAt {
+            return "drift: none (schema unchanged since it was checked at \(checkedAt))"
+        }
         if !report.hasDrift {
             return "drift: none (schema matches the \(count) applied migration\(count == 1 ? "" : "s"))"
         }
@@ -79,13 +95,19 @@ enum DriftOutput {
         if !report.partial.isEmpty {
             notes.append("\(report.partial.map(\.rawValue).joined(separator: ", ")) stopped part-way: statements already run are in the live database only")
         }
+        if let reason = report.schemaCheckNotSaved {
+            notes.append("the verified schema state was not stored (\(reason)): the next status replays the migrations again")
+        }
         return notes
     }
 
-    /// `{"checked": true, "drift", "differences", "applied", "verdict", "summary", "changes", "changed_files", "partial"}`.
+    /// `{"checked": true, "cached", "checked_at", "drift", "differences", "applied", "verdict", "summary", "changes",
+    /// "changed_files", "partial"}`; `cached` is true when the verdict came from the stored schema check
+    /// (`checked_at` is then when that check ran), false after a replay.
     static func json(_ report: DriftReport, target: Target) -> JSON {
         .object([
-            ("checked", .bool(true)), ("drift", .bool(report.hasDrift)), ("differences", .int(report.differenceCount)),
+            ("checked", .bool(true)), ("cached", .bool(report.isCached)), ("checked_at", .string(report.cachedCheckedAt)),
+            ("drift", .bool(report.hasDrift)), ("differences", .int(report.differenceCount)),
             ("applied", .int(report.applied.count)), ("verdict", .string(verdict(report, target: target))),
             ("summary", SchemaDiffOutput.summary(report.diff)), ("changes", SchemaDiffOutput.changes(report.diff)),
             ("changed_files", .array(report.changed.map { .string($0.rawValue) })),
