@@ -46,7 +46,9 @@ extension Migrator {
         if !unlocked.isEmpty, try plan(history: unlocked, target: target).applied.isEmpty { return MigrateReport() }
         return try await withRunLock {
             // Read again now that the lock is held: another run may have finished meanwhile.
-            let planned = try plan(history: try await history.all(), target: target)
+            let before = try await history.all()
+            let planned = try plan(history: before, target: target)
+            let verified = await SchemaCheckStore(database: database).verifiedState(history: before, migrations: migrations)
             var report = MigrateReport()
             for item in planned.applied {
                 let migration = try self.migration(item.id)
@@ -56,6 +58,9 @@ extension Migrator {
                     report.skipped.append(migration.id)
                     events(.migrationSkipped(id: migration.id, name: migration.name))
                 }
+            }
+            if verified, !report.applied.isEmpty {
+                await SchemaCheckStore(database: database).carryForward(history: try await history.all(), migrations: migrations)
             }
             return report
         }

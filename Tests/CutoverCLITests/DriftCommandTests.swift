@@ -155,16 +155,29 @@ struct DriftCommandTests {
         #expect(verdict.stdout.contains("drift: 1 difference — run cutover diff --env test --against migrations"), "\(verdict.stdout)")
         try await Self.execute(cli.fixture.url, "ALTER TABLE users DROP COLUMN nickname")
 
-        // A new migration changes the applied digest: one full check, then cached again.
+        // A new migration on a verified schema: migrate carries the verified state forward
+        // (the same files ran on the schema a replay gives), so status needs no replay.
         try cli.fixture.write("3_posts.sql", "CREATE TABLE posts (id integer PRIMARY KEY, title text);")
         #expect(try await cli.run("migrate").status == 0)
         let afterMigrate = try await Self.statusDrift(cli)
-        #expect(afterMigrate["cached"] as? Bool == false)
+        #expect(afterMigrate["cached"] as? Bool == true)
         #expect(afterMigrate["drift"] as? Bool == false)
         #expect(afterMigrate["applied"] as? Int == 3)
         let restored = try #require(try await Self.storedCheck(cli))
         #expect(restored[0] != stored[0], "the applied digest changed")
         #expect(restored[1] != stored[1], "so did the fingerprint")
+
+        // A migration on a schema with drift carries nothing: status replays and finds it.
+        try await Self.execute(cli.fixture.url, "ALTER TABLE users ADD COLUMN nickname text")
+        try cli.fixture.write("4_tags.sql", "CREATE TABLE tags (id integer PRIMARY KEY);")
+        #expect(try await cli.run("migrate").status == 0)
+        let drifted = try await Self.statusDrift(cli)
+        #expect(drifted["cached"] as? Bool == false)
+        #expect(drifted["drift"] as? Bool == true)
+        try await Self.execute(cli.fixture.url, "ALTER TABLE users DROP COLUMN nickname")
+        let clean = try await Self.statusDrift(cli)
+        #expect(clean["cached"] as? Bool == false, "the stored state is for 3 migrations, not 4")
+        #expect(clean["drift"] as? Bool == false)
         #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
 
         // Editing an applied file changes what a replay would build: checked again.

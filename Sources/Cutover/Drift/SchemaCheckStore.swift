@@ -68,4 +68,26 @@ struct SchemaCheckStore: Sendable {
             """
         try await database.execute(sql, [.text(check.appliedDigest), .text(check.fingerprint), .text(check.checkedAt)])
     }
+
+    // MARK: - Carried forward by migrate
+
+    /// Whether the stored state is current: it names exactly `history` and the live schema
+    /// still has its fingerprint, i.e. a full check found no drift and nothing changed since.
+    /// False when there is no stored state (one fingerprint query is saved then).
+    func verifiedState(history: [MigrationID: HistoryRecord], migrations: [Migration]) async -> Bool {
+        guard let stored = await stored(), stored.appliedDigest == DriftCheck.appliedDigest(history: history, migrations: migrations) else { return false }
+        return (try? await fingerprint()) == stored.fingerprint
+    }
+
+    /// After `migrate` applied migrations to a schema that was verified free of drift
+    /// (``verifiedState(history:migrations:)``), the schema is what the migrations give: the
+    /// same files ran on the same schema. Stores that, so the next `cutover status` needs no
+    /// replay. Best effort: a failure leaves the old row, whose digest no longer matches, and
+    /// status then runs the full check.
+    func carryForward(history: [MigrationID: HistoryRecord], migrations: [Migration]) async {
+        guard let fingerprint = try? await fingerprint() else { return }
+        let check = SchemaCheck(
+            appliedDigest: DriftCheck.appliedDigest(history: history, migrations: migrations), fingerprint: fingerprint, checkedAt: RunnerIdentity.now())
+        try? await save(check)
+    }
 }
