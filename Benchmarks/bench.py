@@ -553,7 +553,7 @@ class Bench:
         if "sqlite" in self.only:
             self.bench_sqlite()
         text = ["", "== Cutover migration benchmark =="] + self.machine() + [
-            "cutover.toml: [safety] lock_timeout = \"2s\" (so every migration runs SET LOCAL lock_timeout); other settings default",
+            "cutover.toml: [safety] lock_timeout = \"2s\" (so every migration runs under lock_timeout, set once per session); other settings default",
             "dbmate:       --no-dump-schema, default flags otherwise (one transaction per migration, no --migration-lock)",
             "floor:        postgresql: psql -X -q -v ON_ERROR_STOP=1 -f all.sql; sqlite: python3 sqlite3 executescript(all.sql);",
             "              all.sql = the same statements, one BEGIN ... COMMIT per migration, no bookkeeping, one session",
