@@ -63,23 +63,46 @@ struct HistoryStore: Sendable {
 
     /// Inserts or replaces the row for `record.id`.
     func save(_ record: HistoryRecord) async throws {
-        let placeholders = Self.columns.indices.map { index in
+        let sql = upsert { index, column in
             let placeholder = dialect.placeholder(index + 1)
-            let column = Self.columns[index]
             return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
         }
+        try await database.execute(sql, Self.values(record))
+    }
+
+    /// The statement ``save(_:)`` runs, written out with literals for a batch that cannot
+    /// take binds (``Dialect/atomicBatch(_:)``): `started_at` is when the batch began and
+    /// `finished_at` and `duration_ms` are taken as it writes the row, by the server's clock.
+    func saveStatementInline(_ record: HistoryRecord) -> String {
+        let values = Self.values(record)
+        return upsert { index, column in
+            switch column {
+            case "started_at": "now()"
+            case "finished_at": "clock_timestamp()"
+            case "duration_ms": "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
+            default: dialect.literal(values[index])
+            }
+        }
+    }
+
+    /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`.
+    private func upsert(_ value: (_ index: Int, _ column: String) -> String) -> String {
+        let written = Self.columns.enumerated().map { value($0.offset, $0.element) }
         let updates = Self.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        let sql = """
-            INSERT INTO \(dialect.historyTable) (\(Self.columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", "))) \
+        return """
+            INSERT INTO \(dialect.historyTable) (\(Self.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", "))) \
             ON CONFLICT (id) DO UPDATE SET \(updates)
             """
-        let binds: [SQLValue] = [
+    }
+
+    /// The record's values in ``columns`` order.
+    private static func values(_ record: HistoryRecord) -> [SQLValue] {
+        [
             .text(record.id.normalized), .text(record.name), .text(record.kind), .text(record.checksum), .text(record.phase.rawValue),
             .text(record.startedAt), .text(record.finishedAt), .integer(record.durationMilliseconds), .text(record.appliedBy),
             .text(record.toolVersion), .integer(record.statementsDone), .integer(record.statementsTotal), .text(record.failedStatement),
             .integer(record.failedLine), .text(record.errorMessage), .text(record.errorSQLState),
         ]
-        try await database.execute(sql, binds)
     }
 
     /// Removes the row for `id`.

@@ -15,9 +15,32 @@ extension Migrator {
     /// transaction after a lock timeout. Returns false when another runner applied it first.
     func applyInTransaction(_ migration: Migration, startedAt: String) async throws -> Bool {
         var attempt = 0
+        var announced = false
+        if let batch = batchStatement(for: migration) {
+            announced = true
+            do {
+                events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
+                try await database.execute(batch)
+                try await reapplySessionTimeouts(after: migration.up)
+                return true
+            } catch let error as CutoverError where error.code == .statementFailed {
+                // Nothing of the batch remains (it ran as one implicit transaction). Run the
+                // statements one by one below: that names the failing statement and line,
+                // records the failure, and retries lock timeouts; the batch counts as the
+                // first attempt of those.
+                logger.debug("batch failed; applying statement by statement", metadata: ["cutover_migration": "\(migration.fileName)", "error": "\(error.message)"])
+                if dialect.isLockTimeout(error), configuration.retry.retries > 0 {
+                    attempt = 1
+                    let delay = configuration.retry.delay(forRetry: attempt)
+                    events(.retrying(id: migration.id, attempt: attempt, of: configuration.retry.retries, delay: delay, message: error.message))
+                    try await Task.sleep(for: delay)
+                }
+            }
+        }
         while true {
             do {
-                return try await applyOnce(migration, startedAt: startedAt)
+                defer { announced = false }
+                return try await applyOnce(migration, startedAt: startedAt, announced: announced)
             } catch let failure as StatementFailure {
                 if dialect.isLockTimeout(failure.error), attempt < configuration.retry.retries {
                     attempt += 1
@@ -32,11 +55,23 @@ extension Migrator {
         }
     }
 
-    private func applyOnce(_ migration: Migration, startedAt: String) async throws -> Bool {
+    /// The whole migration with its history row as one statement of one round trip
+    /// (``Dialect/atomicBatch(_:)``), when that keeps every promise of the transaction path:
+    /// this run holds the exclusive run lock (no concurrent runner can have applied the
+    /// migration meanwhile), no observer watches statements one by one (rehearsal), and no
+    /// `statement_timeout` is set (in a batch it would limit the whole migration, not each
+    /// statement). nil otherwise, or when the dialect has no batch form.
+    private func batchStatement(for migration: Migration) -> String? {
+        guard !mustRecheckHistory, configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
+        let record = appliedRecord(migration, startedAt: "", durationMilliseconds: 0)
+        return dialect.atomicBatch(migration.up.map(\.sql) + [history.saveStatementInline(record)])
+    }
+
+    private func applyOnce(_ migration: Migration, startedAt: String, announced: Bool) async throws -> Bool {
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            let applied = try await applyInOneTransaction(migration, startedAt: startedAt, start: start)
+            let applied = try await applyInOneTransaction(migration, startedAt: startedAt, start: start, announced: announced)
             if applied {
                 await configuration.observer?.migrationDidFinish(migration, committed: true)
                 try await reapplySessionTimeouts(after: migration.up)
@@ -48,14 +83,14 @@ extension Migrator {
         }
     }
 
-    private func applyInOneTransaction(_ migration: Migration, startedAt: String, start: ContinuousClock.Instant) async throws -> Bool {
+    private func applyInOneTransaction(_ migration: Migration, startedAt: String, start: ContinuousClock.Instant, announced: Bool) async throws -> Bool {
         let clock = ContinuousClock()
         return try await inWriteTransaction {
             // Inside the write transaction the row is current: a concurrent SQLite runner that
             // committed this migration first is seen here, and we skip it.
             // The timeouts are in force for the whole session (``applySessionTimeouts()``).
             if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
-            events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
+            if !announced { events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0)) }
             await configuration.observer?.migrationWillStart(migration)
             for (index, statement) in migration.up.enumerated() {
                 try await run(statement, index: index, of: migration)

@@ -29,6 +29,13 @@ public protocol Dialect: Sendable {
     /// Whether a statement may change a session setting (`SET`, `RESET`, `set_config`), so
     /// the session timeouts must be applied again after it commits.
     func mayChangeSessionSettings(_ sql: String) -> Bool
+    /// One statement that runs `statements` in order, atomically, in a single round trip
+    /// (PostgreSQL: an anonymous `DO` block that `EXECUTE`s each), or nil when the database
+    /// has no such form. An error from it does not say which statement failed: the caller
+    /// runs the statements one by one to find out.
+    func atomicBatch(_ statements: [String]) -> String?
+    /// `value` written as a SQL literal (for statements that cannot take binds).
+    func literal(_ value: SQLValue) -> String
     /// Whether the error is a lock timeout worth retrying (PostgreSQL 55P03, SQLite BUSY).
     func isLockTimeout(_ error: CutoverError) -> Bool
     /// Whether a statement cannot run inside a transaction block
@@ -74,6 +81,21 @@ extension Dialect {
 }
 
 extension Dialect {
+    /// No single-round-trip batches by default.
+    public func atomicBatch(_ statements: [String]) -> String? { nil }
+
+    /// Standard SQL literals: integers and floats as written, text single-quoted with quotes
+    /// doubled, booleans as TRUE/FALSE, NULL.
+    public func literal(_ value: SQLValue) -> String {
+        switch value {
+        case .null: "NULL"
+        case .integer(let number): String(number)
+        case .double(let number): number.isFinite ? String(number) : "NULL"
+        case .bool(let flag): flag ? "TRUE" : "FALSE"
+        case .text(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        }
+    }
+
     /// No leftovers by default.
     public var leftoverObjectsQuery: String? { nil }
     /// No lock observation by default.

@@ -45,11 +45,12 @@ struct ConcurrencyTests {
         #expect(try await cli.run("migrate", "--to", "1").status == 0)
         let (process, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
         if backend.name == "postgres" {
-            // Kill only once the slow statement is running, however loaded the machine is.
+            // Kill only once the slow statement is running, however loaded the machine is (it
+            // runs alone or inside the migration's one-round-trip DO block).
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(30)
             while process.isRunning, clock.now < deadline,
-                try await cli.fixture.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep%' AND state = 'active'").isEmpty
+                try await cli.fixture.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(6)%' AND state = 'active'").isEmpty
             {
                 try await Task.sleep(for: .milliseconds(50))
             }

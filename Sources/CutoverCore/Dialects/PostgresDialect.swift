@@ -218,6 +218,49 @@ public struct PostgresDialect: Dialect {
         return false
     }
 
+    /// `DO $cutover$ BEGIN EXECUTE $cutover_1$…$cutover_1$; … END $cutover$`: PostgreSQL runs
+    /// a `DO` sent on its own in an implicit transaction of its own, so the statements and
+    /// whatever follows them in `statements` commit together or not at all, in one round trip.
+    /// Each statement is dollar-quoted with a tag it does not contain, so its text reaches
+    /// `EXECUTE` unchanged.
+    public func atomicBatch(_ statements: [String]) -> String? {
+        guard !statements.isEmpty else { return nil }
+        var body = "BEGIN\n"
+        for statement in statements {
+            let tag = Self.dollarTag(avoiding: statement, base: "cutover_s")
+            body += "EXECUTE \(tag)\(statement)\n\(tag);\n"
+        }
+        body += "END"
+        let outer = Self.dollarTag(avoiding: body, base: "cutover_do")
+        return "DO \(outer)\(body)\(outer)"
+    }
+
+    /// A dollar-quote tag (`$cutover_s$`, `$cutover_s1$`, …) that does not occur in `text`.
+    static func dollarTag(avoiding text: String, base: String) -> String {
+        var tag = "$\(base)$"
+        var counter = 0
+        while text.contains(tag) {
+            counter += 1
+            tag = "$\(base)\(counter)$"
+        }
+        return tag
+    }
+
+    /// `E'…'` text literals, with backslashes and quotes escaped: read the same whatever
+    /// `standard_conforming_strings` says.
+    public func literal(_ value: SQLValue) -> String {
+        guard case .text(let text) = value else {
+            switch value {
+            case .null: return "NULL"
+            case .integer(let number): return String(number)
+            case .double(let number): return number.isFinite ? String(number) : "NULL"
+            case .bool(let flag): return flag ? "TRUE" : "FALSE"
+            case .text: return "NULL"
+            }
+        }
+        return "E'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
     /// 55P03 lock_not_available: raised when `lock_timeout` expires
     /// (https://www.postgresql.org/docs/current/errcodes-appendix.html).
     public func isLockTimeout(_ error: CutoverError) -> Bool { error.sqlState == "55P03" }
