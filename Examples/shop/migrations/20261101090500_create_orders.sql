@@ -10,10 +10,10 @@ CREATE TABLE orders (
 INSERT INTO users (id, email, name) VALUES
     (1, 'ada@example.com', 'Ada Lovelace'),
     (2, 'GRACE@EXAMPLE.COM', 'Grace Hopper');
-INSERT INTO orders (user_id, total_cents, status) VALUES
-    (1, 1250, 'paid'),
-    (2, 9900, 'new'),
-    (2, 450, 'shipped');
+INSERT INTO orders (id, user_id, total_cents, status) VALUES
+    (1, 1, 1250, 'paid'),
+    (2, 2, 9900, 'new'),
+    (3, 2, 450, 'shipped');
 
 -- cutover:down
 DROP TABLE orders;
