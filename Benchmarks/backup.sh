@@ -29,7 +29,7 @@ BENCH_PASSWORD=$password bench_start_cluster -c shared_buffers=512MB -c max_wal_
 # --- 3. generate, time, report ----------------------------------------------------------
 say "cutover: $cutover"
 say "pg_dump: $pgbin/pg_dump ($("$pgbin/pg_dump" --version))"
-BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PORT=$port BENCH_PASSWORD=$password \
+BENCH_EVENTS_SCHEMA=$here/events_schema.sql BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PORT=$port BENCH_PASSWORD=$password \
     "$python" - <<'PY'
 import json, os, statistics, subprocess, sys, time
 
@@ -52,19 +52,8 @@ def psql(sql, db="bench"):
 
 # Rows: ~150 bytes each, in batches of one million until the table reaches SIZE_MB.
 psql("CREATE DATABASE bench", db="postgres")
-psql("""
-CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-INSERT INTO accounts SELECT g, 'account ' || g FROM generate_series(1, 10000) g;
-CREATE TABLE events (
-    id bigint PRIMARY KEY,
-    account_id integer NOT NULL REFERENCES accounts (id),
-    kind text NOT NULL,
-    payload text NOT NULL,
-    amount numeric(12, 2) NOT NULL,
-    created_at timestamptz NOT NULL
-);
-CREATE INDEX events_account ON events (account_id);
-""")
+psql(open(os.environ["BENCH_EVENTS_SCHEMA"]).read())
+psql("CREATE INDEX events_account ON events (account_id)")
 start = time.perf_counter()
 batch, rows = 1_000_000, 0
 while True:
