@@ -8,7 +8,7 @@ struct BackupCommandTests {
     /// A project whose cutover.toml has a [backup] section, with two migrations written.
     private func project(_ backend: TestBackend, backup: String) async throws -> CLIFixture {
         let cli = try await CLIFixture.make(backend)
-        let url = backend.name == "sqlite" ? "sqlite:test.sqlite3" : cli.fixture.url.rawText
+        let url = cli.fixture.configURL
         try cli.fixture.directory.write("cutover.toml", """
             migrations = "migrations"
             default_env = "test"
@@ -151,7 +151,7 @@ struct BackupCommandTests {
         let again = try await cli.run("restore", id)
         #expect(again.status == 2)
         #expect(again.stderr.contains("already holds"))
-        let intoLive = try await cli.run("restore", id, "--into", backend.name == "sqlite" ? "sqlite:test.sqlite3" : cli.fixture.url.rawText)
+        let intoLive = try await cli.run("restore", id, "--into", cli.fixture.configURL)
         #expect(intoLive.status == 2)
         #expect(intoLive.stderr.contains("--force"))
         #expect(try await cli.fixture.query("SELECT count(*) AS n FROM users").first?.int("n") == 1)

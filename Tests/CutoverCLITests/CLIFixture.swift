@@ -10,7 +10,7 @@ struct CLIFixture {
 
     static func make(_ backend: TestBackend, safety: String = "lock_timeout = \"5s\"") async throws -> CLIFixture {
         let fixture = try await MigrationFixture.make(backend)
-        let url = backend.name == "sqlite" ? "sqlite:test.sqlite3" : fixture.url.rawText
+        let url = fixture.configURL
         try fixture.directory.write("cutover.toml", """
             migrations = "migrations"
             default_env = "test"
@@ -39,6 +39,26 @@ struct CLIFixture {
 
 extension CLIFixture {
     static func rawText(_ url: DatabaseURL) -> String { url.rawText }
+}
+
+extension MigrationFixture {
+    /// How a `cutover.toml` in the fixture's folder names the fixture's database.
+    var configURL: String { backend.name == "sqlite" ? "sqlite:test.sqlite3" : url.rawText }
+
+    /// A second, empty database of the fixture's backend (a file in its folder, or a new
+    /// database on the shared cluster), and how a `cutover.toml` in the folder names it.
+    func siblingDatabase(_ name: String) async throws -> (url: DatabaseURL, configURL: String) {
+        if backend.name == "sqlite" {
+            return (try DatabaseURL("sqlite:" + directory.path("\(name).sqlite3")), "sqlite:\(name).sqlite3")
+        }
+        let url = try await PostgresCluster.shared.makeDatabase(prefix: name)
+        return (url, url.rawText)
+    }
+
+    /// Drops a database made by ``siblingDatabase(_:)`` (a SQLite file goes with the folder).
+    func dropSibling(_ url: DatabaseURL) async {
+        if backend.name == "postgres" { await PostgresCluster.shared.dropDatabase(url) }
+    }
 }
 
 extension DatabaseURL {

@@ -14,11 +14,8 @@ struct DiffCommandTests {
 
         static func make(_ backend: TestBackend) async throws -> Project {
             let fixture = try await MigrationFixture.make(backend)
-            let urlB = backend.name == "sqlite"
-                ? try DatabaseURL("sqlite:" + fixture.directory.path("b.sqlite3"))
-                : try await PostgresCluster.shared.makeDatabase(prefix: "diff_b")
-            let a = backend.name == "sqlite" ? "sqlite:test.sqlite3" : fixture.url.rawText
-            let b = backend.name == "sqlite" ? "sqlite:b.sqlite3" : urlB.rawText
+            let (urlB, b) = try await fixture.siblingDatabase(backend.name == "sqlite" ? "b" : "diff_b")
+            let a = fixture.configURL
             try fixture.directory.write("cutover.toml", """
                 migrations = "migrations"
                 default_env = "a"
@@ -41,7 +38,7 @@ struct DiffCommandTests {
         }
 
         func cleanUp() async {
-            if fixture.backend.name == "postgres" { await PostgresCluster.shared.dropDatabase(urlB) }
+            await fixture.dropSibling(urlB)
             await fixture.cleanUp()
         }
     }

@@ -15,11 +15,8 @@ struct PromoteCommandTests {
 
         static func make(_ backend: TestBackend) async throws -> Project {
             let fixture = try await MigrationFixture.make(backend)
-            let production = backend.name == "sqlite"
-                ? try DatabaseURL("sqlite:" + fixture.directory.path("production.sqlite3"))
-                : try await PostgresCluster.shared.makeDatabase(prefix: "promote_prod")
-            let staging = backend.name == "sqlite" ? "sqlite:test.sqlite3" : fixture.url.rawText
-            let live = backend.name == "sqlite" ? "sqlite:production.sqlite3" : production.rawText
+            let (production, live) = try await fixture.siblingDatabase(backend.name == "sqlite" ? "production" : "promote_prod")
+            let staging = fixture.configURL
             try fixture.directory.write("cutover.toml", """
                 migrations = "migrations"
                 default_env = "staging"
@@ -63,7 +60,7 @@ struct PromoteCommandTests {
         }
 
         func cleanUp() async {
-            if fixture.backend.name == "postgres" { await PostgresCluster.shared.dropDatabase(production) }
+            await fixture.dropSibling(production)
             await fixture.cleanUp()
         }
     }
