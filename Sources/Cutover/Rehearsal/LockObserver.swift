@@ -58,9 +58,13 @@ public actor LockObserver: StatementObserver {
         // Stopped by a flag, not by cancellation: cancelling a query closes its session.
         let stop = StopFlag()
         stopSampler = stop
+        // The statement is sent only once the sampler has run its first query: on a busy
+        // machine a new task may otherwise not start before a short statement has ended.
+        let (started, signalStarted) = AsyncStream<Void>.makeStream()
         sampler = Task {
             var seen: [String: (mode: String, first: ContinuousClock.Instant, last: ContinuousClock.Instant)] = [:]
             let clock = ContinuousClock()
+            defer { signalStarted.finish() }
             while !stop.isSet {
                 if let rows = try? await observer.query(query, [sessionID]) {
                     let now = clock.now
@@ -73,10 +77,12 @@ public actor LockObserver: StatementObserver {
                         }
                     }
                 }
+                signalStarted.yield()
                 try? await clock.sleep(for: interval)
             }
             return seen
         }
+        for await _ in started { break }
     }
 
     public func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, error: CutoverError?) async {
