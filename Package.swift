@@ -7,6 +7,20 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// Release builds of the `cutover` tool link the Swift runtime and Foundation statically: the
+/// process then starts in about 2 ms instead of 8 (no dynamic loading and relocation of
+/// Foundation and ICU), a large share of a `cutover status`. The sources are compiled against
+/// the dynamic modules, whose link lists leave out the static archives Foundation's own objects
+/// need, so those are named here, and lld links them whatever their order. Only the executable
+/// carries these flags: the library products stay free of unsafe flags.
+let releaseToolLinkerSettings: [LinkerSetting] = ["_FoundationICU", "CoreFoundation", "_FoundationCShims", "_FoundationCollections", "swiftSynchronization"].map {
+    .linkedLibrary($0, .when(platforms: [.linux], configuration: .release))
+} + [
+    .unsafeFlags(
+        ["-static-stdlib", "-use-ld=lld"],
+        .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "Cutover",
     platforms: [.macOS(.v14)],
@@ -64,11 +78,10 @@ let package = Package(
             dependencies: [
                 "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: releaseToolLinkerSettings
         ),
         .target(
             name: "CutoverTestSupport",

@@ -29,7 +29,9 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
         if lhs.normalized.utf8.count != rhs.normalized.utf8.count {
             return lhs.normalized.utf8.count < rhs.normalized.utf8.count
         }
-        return lhs.normalized < rhs.normalized
+        // Equal-length digit strings: byte order is numeric order (and much cheaper than
+        // String's Unicode-aware comparison).
+        return lhs.normalized.utf8.lexicographicallyPrecedes(rhs.normalized.utf8)
     }
 
     public init(from decoder: any Decoder) throws {

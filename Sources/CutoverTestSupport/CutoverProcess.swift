@@ -29,6 +29,8 @@ public struct CutoverProcess: Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
+        // The migration cache of test runs goes to one throw-away folder, not the user's ~/.cache.
+        env["CUTOVER_CACHE_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-test-cache").path
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()

@@ -1,6 +1,4 @@
 import ArgumentParser
-import NIOCore
-import NIOPosix
 
 /// The `cutover` command: versioned schema migrations for SQLite and PostgreSQL.
 @main
@@ -20,12 +18,6 @@ struct CutoverCommand: AsyncParsableCommand {
     /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to the contract's
     /// exit code 2 for bad input.
     static func main() async {
-        // Run Swift concurrency's jobs on NIO's event loops: a query's reply then resumes the
-        // awaiting code on the thread that read it, instead of waking a second thread for
-        // every round trip (a thousand migrations are several thousand round trips). Nothing
-        // in cutover blocks a thread while waiting for I/O of its own (child processes are
-        // awaited on threads of their own), which is what this requires.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try parseAsRoot(GlobalOptions.movingLeadingGlobals(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {

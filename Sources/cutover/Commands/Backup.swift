@@ -7,6 +7,7 @@ extension CutoverCommand {
     /// `cutover backup`: take a backup now; `cutover backup verify ID`: check one.
     struct Backup: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backup",
             abstract: "Take a backup now (PostgreSQL pg_dump custom format, SQLite VACUUM INTO), or verify one.",
             discussion: """
                 Backups go to [backup] dir (default: backups/ beside cutover.toml) with a catalog, catalog.json. \
@@ -59,6 +60,7 @@ extension CutoverCommand.Backup {
     /// `cutover backup verify ID`.
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Restore a backup into a scratch database, compare schema and row counts with its record, drop the scratch database. Exit 3 when they differ.")
 
         @OptionGroup var global: GlobalOptions

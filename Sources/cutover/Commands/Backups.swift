@@ -7,6 +7,7 @@ extension CutoverCommand {
     /// `cutover backups`: the catalog, newest first.
     struct Backups: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backups",
             abstract: "List the backups in the catalog, newest first: id, time, size, last migration, verification.")
 
         @OptionGroup var global: GlobalOptions

@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover baseline --to ID`: adopt an existing database.
     struct Baseline: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "baseline",
             abstract: "Record every migration up to ID as applied without running it (adopt an existing database).")
 
         @OptionGroup var global: GlobalOptions

@@ -10,6 +10,7 @@ extension CutoverCommand {
     /// `cutover diff A B [--sql] [--json]`: the schema differences between two databases.
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare the schemas of two databases (env names or URLs), or one with its migrations (--against migrations); exit 3 when they differ.",
             discussion: """
                 A and B are environment names from cutover.toml or database URLs (sqlite:PATH, \

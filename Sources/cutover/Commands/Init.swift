@@ -5,6 +5,7 @@ extension CutoverCommand {
     /// `cutover init`: writes `cutover.toml` and `migrations/`.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create cutover.toml (SQLite by default) and a migrations folder here.")
 
         @Option(help: ArgumentHelp("Database URL for the dev environment.", valueName: "url"))

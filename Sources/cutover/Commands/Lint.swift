@@ -8,6 +8,7 @@ extension CutoverCommand {
     /// tables, fail, or break application nodes running the old code.
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check migrations for statements that lock or rewrite tables, fail, or break old code. Exit 3 on error findings.",
             discussion: """
                 Without FILES, lints every migration in the folder cutover.toml names, for the database of the \

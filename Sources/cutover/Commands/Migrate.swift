@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover migrate`: applies pending migrations.
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Apply pending migrations in id order, each in its own transaction; stop at the first error.")
 
         @OptionGroup var global: GlobalOptions

@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`.
     struct New: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "new",
             abstract: "Create a migration file named <UTC YYYYMMDDHHMMSS>_<name>.sql.")
 
         @OptionGroup var global: GlobalOptions

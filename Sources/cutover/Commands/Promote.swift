@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover promote --from staging --to production`: apply to production what staging has.
     struct Promote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "promote",
             abstract: "Apply to one environment (--to) the migrations another (--from) has applied; refuse on drift or diverged history.",
             discussion: """
                 Refuses (exit 3) when --to's applied history is not a prefix of --from's (same ids, same \

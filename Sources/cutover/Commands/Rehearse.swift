@@ -7,6 +7,7 @@ extension CutoverCommand {
     /// `cutover rehearse`: trial-upgrade a clone and report time and locks per statement.
     struct Rehearse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rehearse",
             abstract: "Apply pending migrations to a clone of the target; report each statement's time and the locks it held.",
             discussion: """
                 PostgreSQL: the clone is made with CREATE DATABASE … TEMPLATE when no other session is connected to the \

@@ -7,6 +7,7 @@ extension CutoverCommand {
     /// `cutover repair ID…`: accept changed checksums, clear failed rows.
     struct Repair: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "repair",
             abstract: "Accept a changed file's checksum, clear a failed row, or forget a migration whose file is gone — per migration id.")
 
         @OptionGroup var global: GlobalOptions

@@ -7,6 +7,7 @@ extension CutoverCommand {
     /// `cutover restore ID [--into URL] [--force]`.
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Restore a backup into a new database (default: <db>_restored_<id>), into --into URL, or over the live database with --force.",
             discussion: """
                 The backup's checksum is checked first. Without --into, the backup goes into a new database named after it; \

@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover rollback`: runs down sections, newest first.
     struct Rollback: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rollback",
             abstract: "Run the down sections of the newest applied migrations (default: one).",
             discussion: "Down sections usually drop tables or columns: the data in them is lost.")
 

@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover status`: applied / pending / changed / failed / out-of-order migrations.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show every migration's state: applied, pending, changed, failed, out_of_order, missing; and a drift verdict.",
             discussion: """
                 The last line compares the live schema with the schema the applied migrations produce, replayed \

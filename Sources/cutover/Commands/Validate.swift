@@ -6,6 +6,7 @@ extension CutoverCommand {
     /// `cutover validate`: files parse, checksums match, order holds, nothing failed.
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check migration files against the database: parse errors, changed checksums, out-of-order ids, failed rows. Exit 3 on findings.")
 
         @OptionGroup var global: GlobalOptions

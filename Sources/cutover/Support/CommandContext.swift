@@ -81,9 +81,10 @@ struct CommandContext {
         try await driver(for: target.url).open(target.url, logger: logger)
     }
 
-    /// The parsed migration files.
+    /// The parsed migration files, through the user's migration cache (``MigrationFileCache``).
     func migrations() throws -> [Migration] {
-        try MigrationDirectory(path: config.migrationsDirectory).load()
+        let folder = config.migrationsDirectory
+        return try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()
     }
 
     /// Opens the database, builds a migrator, runs `body`, and closes the database.

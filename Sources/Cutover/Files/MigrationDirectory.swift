@@ -1,0 +1,155 @@
+import CutoverCore
+import Dispatch
+import Foundation
+import Logging
+
+/// Reads the migrations folder: every `<id>_<name>.sql` file, parsed and ordered by id.
+///
+/// With a ``MigrationFileCache``, files whose metadata has not changed since an earlier run
+/// are taken from the cache instead of being read and parsed again.
+public struct MigrationDirectory: Sendable {
+    /// The folder's absolute path.
+    public let path: String
+    /// Where parsed files are remembered between runs; nil reads every file every time.
+    public let cache: MigrationFileCache?
+    private let logger: Logger
+
+    public init(path: String, cache: MigrationFileCache? = nil, logger: Logger = Logger(label: "cutover.migrations")) {
+        self.path = path
+        self.cache = cache
+        self.logger = logger
+    }
+
+    /// How a ``MigrationDirectory/load()`` went: how many files were parsed and how many came
+    /// from the cache.
+    public struct LoadStatistics: Sendable, Equatable {
+        /// Files read and parsed.
+        public var parsed: Int
+        /// Files taken from the cache.
+        public var fromCache: Int
+
+        public init(parsed: Int, fromCache: Int) {
+            self.parsed = parsed
+            self.fromCache = fromCache
+        }
+    }
+
+    /// Loads and parses every migration file, in id order.
+    /// - Throws: ``CutoverError`` `.missingMigrations` when the folder does not exist,
+    ///   `.invalidMigration` for a badly named or malformed file or a duplicate id.
+    public func load() throws -> [Migration] {
+        try loadWithStatistics().migrations
+    }
+
+    /// ``load()``, also telling how many files came from the cache.
+    public func loadWithStatistics() throws -> (migrations: [Migration], statistics: LoadStatistics) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CutoverError(
+                .missingMigrations, "the migrations folder '\(path)' does not exist",
+                hint: "run `cutover init`, or set migrations = \"…\" in cutover.toml")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        var files: [String] = []
+        for name in names {
+            if name.hasPrefix(".") { continue }
+            let lowered = name.lowercased()
+            if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+                throw CutoverError(
+                    .invalidMigration, "expand/contract (.yaml) migrations are not supported by this version of cutover",
+                    hint: "write the change as a .sql migration", file: name)
+            }
+            guard lowered.hasSuffix(".sql") else { continue }
+            guard MigrationFileParser.parseFileName(name) != nil else {
+                throw CutoverError(
+                    .invalidMigration, "'\(name)' is not named <id>_<name>.sql",
+                    hint: "rename it, e.g. with `cutover new NAME`, which writes a UTC timestamp id", file: name)
+            }
+            files.append(name)
+        }
+        let folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else {
+            throw CutoverError(.missingMigrations, "cannot open the migrations folder '\(path)'", hint: "check its permissions")
+        }
+        defer { close(folder) }
+        let readAt = FileIdentity.Timestamp.now
+        let cached = cache?.read() ?? [:]
+        var results = [ParsedFile?](repeating: nil, count: files.count)
+        var toParse: [Int] = []
+        for (index, name) in files.enumerated() {
+            if let entry = cached[name], let identity = FileIdentity.of(name, in: folder), identity == entry.identity {
+                results[index] = ParsedFile(result: .success(entry.migration), identity: identity)
+            } else {
+                toParse.append(index)
+            }
+        }
+        for (index, parsed) in zip(toParse, parseAll(toParse.map { files[$0] }, in: folder)) {
+            results[index] = parsed
+        }
+        let statistics = LoadStatistics(parsed: toParse.count, fromCache: files.count - toParse.count)
+        var migrations: [Migration] = []
+        migrations.reserveCapacity(files.count)
+        var seen: [MigrationID: String] = [:]
+        var store: [String: CachedMigrationFile] = [:]
+        // Errors are reported for the first bad file in name order, as a serial read would.
+        for (name, parsed) in zip(files, results.map { $0! }) {
+            let migration = try parsed.result.get()
+            if let cache, let identity = parsed.identity, cache.isSettled(identity, readAt: readAt) {
+                store[name] = CachedMigrationFile(identity: identity, migration: migration)
+            }
+            if let other = seen[migration.id] {
+                throw CutoverError(
+                    .invalidMigration, "'\(name)' and '\(other)' have the same id \(migration.id)",
+                    hint: "give one of them a new id (`cutover new` uses the current UTC time)", file: name)
+            }
+            seen[migration.id] = name
+            migrations.append(migration)
+        }
+        // Rewrite the cache only when it would hold something else: a file parsed now and
+        // settled, or one that is gone or no longer settled.
+        if let cache, store.count != cached.count || toParse.contains(where: { store[files[$0]] != nil }) {
+            cache.write(store, logger: logger)
+        }
+        return (migrations.sorted { $0.id < $1.id }, statistics)
+    }
+
+    /// One file's parse result, and the file's identity when it was read (nil if it could not be examined).
+    private struct ParsedFile {
+        var result: Result<Migration, CutoverError>
+        var identity: FileIdentity?
+    }
+
+    /// Reads and parses the files on every core: a project with a thousand migrations may
+    /// have none of them cached (a fresh checkout, a new build).
+    private func parseAll(_ names: [String], in folder: Int32) -> [ParsedFile] {
+        let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: names.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results  // each iteration writes only its own slot
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
+            slots[index] = Self.parse(names[index], in: folder)
+        }
+        return results.map { $0! }
+    }
+
+    /// Reads and parses one file. The identity is taken before and after the read; it is
+    /// returned only when both agree, so a file written meanwhile is never cached.
+    private static func parse(_ name: String, in folder: Int32) -> ParsedFile {
+        let descriptor = openat(folder, name, O_RDONLY | O_CLOEXEC)
+        let before = descriptor >= 0 ? FileIdentity.of(descriptor: descriptor) : nil
+        let bytes = descriptor >= 0 ? PosixFile.read(descriptor: descriptor) : nil
+        let after = descriptor >= 0 ? FileIdentity.of(descriptor: descriptor) : nil
+        if descriptor >= 0 { close(descriptor) }
+        let identity = before != nil && before == after ? before : nil
+        guard let bytes, let contents = String(validating: bytes, as: UTF8.self) else {
+            return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot read '\(name)' as UTF-8 text", hint: "save the file as UTF-8", file: name)), identity: nil)
+        }
+        do {
+            return ParsedFile(result: .success(try MigrationFileParser().parse(fileName: name, contents: contents)), identity: identity)
+        } catch let error as CutoverError {
+            return ParsedFile(result: .failure(error), identity: nil)
+        } catch {
+            return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot parse '\(name)': \(error)", hint: "check the file", file: name)), identity: nil)
+        }
+    }
+}
