@@ -49,8 +49,11 @@ let package = Package(
             name: "CutoverSQLite",
             dependencies: [
                 "CutoverCore",
+                // For the SQLite library it compiles (module VaporCSQLite), which
+                // SQLiteConnectionHandle calls directly.
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

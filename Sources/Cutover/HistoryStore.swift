@@ -71,18 +71,27 @@ struct HistoryStore: Sendable {
     }
 
     /// The statement ``save(_:)`` runs, written out with literals for a batch that cannot
-    /// take binds (``Dialect/atomicBatch(_:)``): `started_at` is when the batch began and
-    /// `finished_at` and `duration_ms` are taken as it writes the row, by the server's clock.
+    /// take binds (``Dialect/atomicBatch(_:)``): the times are the dialect's
+    /// ``Dialect/batchHistoryTimes(startedAt:)``, taken as the batch writes the row.
     func saveStatementInline(_ record: HistoryRecord) -> String {
         let values = Self.values(record)
+        let times = dialect.batchHistoryTimes(startedAt: record.startedAt ?? "")
         return upsert { index, column in
             switch column {
-            case "started_at": "now()"
-            case "finished_at": "clock_timestamp()"
-            case "duration_ms": "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
+            case "started_at": times.startedAt
+            case "finished_at": times.finishedAt
+            case "duration_ms": times.durationMilliseconds
             default: dialect.literal(values[index])
             }
         }
+    }
+
+    /// A statement that fails (a primary-key conflict) when `id` is recorded as applied and
+    /// does nothing otherwise: the first statement of a batch on a database where another
+    /// runner may have applied the migration meanwhile (SQLite, which has no run lock).
+    func notAppliedGuardStatement(_ id: MigrationID) -> String {
+        let table = dialect.historyTable
+        return "INSERT INTO \(table) (id) SELECT id FROM \(table) WHERE id = \(dialect.literal(.text(id.normalized))) AND phase = \(dialect.literal(.text(HistoryRecord.Phase.applied.rawValue)))"
     }
 
     /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`.

@@ -16,7 +16,7 @@ extension Migrator {
     func applyInTransaction(_ migration: Migration, startedAt: String) async throws -> Bool {
         var attempt = 0
         var announced = false
-        if let batch = batchStatement(for: migration) {
+        if let batch = batchStatement(for: migration, startedAt: startedAt) {
             announced = true
             do {
                 events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
@@ -24,10 +24,10 @@ extension Migrator {
                 try await reapplySessionTimeouts(after: migration.up)
                 return true
             } catch let error as CutoverError where error.code == .statementFailed {
-                // Nothing of the batch remains (it ran as one implicit transaction). Run the
-                // statements one by one below: that names the failing statement and line,
-                // records the failure, and retries lock timeouts; the batch counts as the
-                // first attempt of those.
+                // Nothing of the batch remains (it ran as one transaction). Run the statements
+                // one by one below: that names the failing statement and line, records the
+                // failure, retries lock timeouts, and skips a migration another runner applied
+                // meanwhile (the batch's guard failed); the batch counts as the first attempt.
                 logger.debug("batch failed; applying statement by statement", metadata: ["cutover_migration": "\(migration.fileName)", "error": "\(error.message)"])
                 if dialect.isLockTimeout(error), configuration.retry.retries > 0 {
                     attempt = 1
@@ -57,14 +57,17 @@ extension Migrator {
 
     /// The whole migration with its history row as one statement of one round trip
     /// (``Dialect/atomicBatch(_:)``), when that keeps every promise of the transaction path:
-    /// this run holds the exclusive run lock (no concurrent runner can have applied the
-    /// migration meanwhile), no observer watches statements one by one (rehearsal), and no
-    /// `statement_timeout` is set (in a batch it would limit the whole migration, not each
-    /// statement). nil otherwise, or when the dialect has no batch form.
-    private func batchStatement(for migration: Migration) -> String? {
-        guard !mustRecheckHistory, configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
-        let record = appliedRecord(migration, startedAt: "", durationMilliseconds: 0)
-        return dialect.atomicBatch(migration.up.map(\.sql) + [history.saveStatementInline(record)])
+    /// no observer watches statements one by one (rehearsal), and no `statement_timeout` is
+    /// set (in a batch it would limit the whole migration, not each statement). Without the
+    /// exclusive run lock (SQLite) another runner may have applied the migration meanwhile,
+    /// so the batch starts with a guard that fails in that case, and the
+    /// statement-by-statement path then finds the row and skips the migration. nil otherwise,
+    /// or when the dialect has no batch form.
+    private func batchStatement(for migration: Migration, startedAt: String) -> String? {
+        guard configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
+        let record = appliedRecord(migration, startedAt: startedAt, durationMilliseconds: 0)
+        let guardStatement = mustRecheckHistory ? [history.notAppliedGuardStatement(migration.id)] : []
+        return dialect.atomicBatch(guardStatement + migration.up.map(\.sql) + [history.saveStatementInline(record)])
     }
 
     private func applyOnce(_ migration: Migration, startedAt: String, announced: Bool) async throws -> Bool {

@@ -34,6 +34,11 @@ public protocol Dialect: Sendable {
     /// has no such form. An error from it does not say which statement failed: the caller
     /// runs the statements one by one to find out.
     func atomicBatch(_ statements: [String]) -> String?
+    /// SQL expressions for the times of a history row written as the last statement of an
+    /// ``atomicBatch(_:)``: when the migration started (`startedAt` is the client's ISO-8601
+    /// time, taken before the batch was sent), when it finished, and its duration in
+    /// milliseconds — by the database's clock where the dialect can read it.
+    func batchHistoryTimes(startedAt: String) -> (startedAt: String, finishedAt: String, durationMilliseconds: String)
     /// `value` written as a SQL literal (for statements that cannot take binds).
     func literal(_ value: SQLValue) -> String
     /// Whether the error is a lock timeout worth retrying (PostgreSQL 55P03, SQLite BUSY).
@@ -83,6 +88,12 @@ extension Dialect {
 extension Dialect {
     /// No single-round-trip batches by default.
     public func atomicBatch(_ statements: [String]) -> String? { nil }
+
+    /// The client's start time for both times and a duration of zero: for dialects whose
+    /// batches cannot read a clock.
+    public func batchHistoryTimes(startedAt: String) -> (startedAt: String, finishedAt: String, durationMilliseconds: String) {
+        (literal(.text(startedAt)), literal(.text(startedAt)), "0")
+    }
 
     /// Standard SQL literals: integers and floats as written, text single-quoted with quotes
     /// doubled, booleans as TRUE/FALSE, NULL.

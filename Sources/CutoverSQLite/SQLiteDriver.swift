@@ -1,7 +1,6 @@
 import CutoverCore
 import Foundation
 import Logging
-import SQLiteNIO
 
 /// Opens SQLite databases for `sqlite:PATH` and `sqlite::memory:` URLs, with the SQLite
 /// that sqlite-nio bundles (no system library needed).

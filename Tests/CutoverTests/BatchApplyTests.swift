@@ -1,4 +1,4 @@
-import Cutover
+@testable import Cutover
 import CutoverCore
 import CutoverTestSupport
 import Synchronization
@@ -52,6 +52,82 @@ struct BatchApplyTests {
         let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)
         #expect(record.phase == .failed)
         #expect(record.failedLine == 3)
+        await fixture.cleanUp()
+    }
+}
+
+/// SQLite applies a transactional migration, its history row and (without a run lock) a guard
+/// against a concurrent runner as one string run in one call; these check the same promises.
+@Suite("SQLite applies a migration in one call")
+struct SQLiteBatchApplyTests {
+    @Test("semicolons in strings, trailing comments and trigger bodies survive; the row's times are set")
+    func statementTextSurvives() async throws {
+        let fixture = try await MigrationFixture.make(.sqlite)
+        try fixture.write("1_notes.sql", #"""
+            CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL); -- a trailing comment
+            CREATE TABLE log (note_id integer);
+            CREATE TRIGGER notes_log AFTER INSERT ON notes BEGIN INSERT INTO log VALUES (new.id); END;
+            INSERT INTO notes VALUES (1, 'it''s; a -- not a comment'), (2, 'COMMIT; ROLLBACK')
+            """#)
+        let statementEvents = Atomic<Int>(0)
+        let database = try await TestBackend.open(fixture.url)
+        let migrator = Migrator(
+            database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(),
+            events: { event in if case .statementFinished = event { statementEvents.add(1, ordering: .relaxed) } })
+        let report = try await migrator.migrate()
+        await database.close()
+        #expect(report.applied.map(\.id.rawValue) == ["1"])
+        #expect(statementEvents.load(ordering: .relaxed) == 0, "the migration was applied statement by statement, not as one call")
+        let rows = try await fixture.query("SELECT body FROM notes ORDER BY id")
+        #expect(rows.map { $0.string("body") } == ["it's; a -- not a comment", "COMMIT; ROLLBACK"])
+        #expect(try await fixture.query("SELECT count(*) AS n FROM log").first?.int("n") == 2)
+        let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)
+        #expect(record.phase == .applied)
+        #expect(record.statementsDone == 4)
+        let started = try #require(record.startedAt)
+        let finished = try #require(record.finishedAt)
+        #expect(finished >= started, "finished \(finished) before started \(started)")
+        #expect(finished.hasSuffix("Z") && finished.count == "2026-11-25T02:00:22.055Z".count)
+        #expect((record.durationMilliseconds ?? -1) >= 0)
+        await fixture.cleanUp()
+    }
+
+    @Test("a failing statement is named with its line; nothing of the migration remains and no transaction is left open")
+    func failureNamesTheStatement() async throws {
+        let fixture = try await MigrationFixture.make(.sqlite)
+        try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\nCREATE TABLE never (id integer);")
+        try fixture.write("2_after.sql", "CREATE TABLE after_it (id integer);")
+        let error = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
+        #expect(error?.line == 3)
+        #expect(error?.sqlState == "constraintPrimaryKey")
+        #expect(error?.statement == "INSERT INTO t VALUES (1)")
+        #expect(try await !fixture.tableExists("t"))
+        #expect(try await !fixture.tableExists("never"))
+        #expect(try await !fixture.tableExists("after_it"))
+        let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)
+        #expect(record.phase == .failed)
+        #expect(record.failedLine == 3)
+        await fixture.cleanUp()
+    }
+
+    @Test("the guard fails while the migration is recorded as applied; a failed string leaves no transaction open")
+    func guardAndRollback() async throws {
+        let fixture = try await MigrationFixture.make(.sqlite)
+        try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);")
+        _ = try await fixture.withMigrator { try await $0.migrate() }
+        let database = try await TestBackend.open(fixture.url)
+        let guardStatement = HistoryStore(database: database).notAppliedGuardStatement(try #require(MigrationID("1")))
+        let batch = try #require(database.dialect.atomicBatch([guardStatement, "CREATE TABLE x (id integer)"]))
+        await #expect(throws: CutoverError.self) { try await database.execute(batch) }
+        // Fails with "cannot start a transaction within a transaction" if the batch left one open.
+        try await database.execute("BEGIN IMMEDIATE")
+        try await database.execute("ROLLBACK")
+        #expect(try await !fixture.tableExists("x"))
+        // A row that is not `applied` (a failed try) lets the batch through.
+        try await database.execute("UPDATE cutover_history SET phase = 'failed'")
+        try await database.execute(batch)
+        #expect(try await fixture.tableExists("x"))
+        await database.close()
         await fixture.cleanUp()
     }
 }

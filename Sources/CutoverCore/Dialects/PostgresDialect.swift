@@ -235,6 +235,12 @@ public struct PostgresDialect: Dialect {
         return "DO \(outer)\(body)\(outer)"
     }
 
+    /// The transaction's start (`now()`, which is when the `DO` began), the clock at the row
+    /// (`clock_timestamp()`), and the difference.
+    public func batchHistoryTimes(startedAt: String) -> (startedAt: String, finishedAt: String, durationMilliseconds: String) {
+        ("now()", "clock_timestamp()", "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer")
+    }
+
     /// A dollar-quote tag (`$cutover_s$`, `$cutover_s1$`, …) that does not occur in `text`.
     static func dollarTag(avoiding text: String, base: String) -> String {
         var tag = "$\(base)$"

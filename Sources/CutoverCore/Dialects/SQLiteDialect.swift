@@ -85,6 +85,22 @@ public struct SQLiteDialect: Dialect {
     /// SQLite has no session settings that the safety net depends on.
     public func mayChangeSessionSettings(_ sql: String) -> Bool { false }
 
+    /// `BEGIN IMMEDIATE; …; COMMIT` as one string, which the SQLite driver runs in one call
+    /// (one trip to its thread), rolling back what the string began if a statement fails.
+    /// Statements are separated by `;` on a line of its own, so a statement that ends in a
+    /// `--` comment cannot swallow the separator.
+    public func atomicBatch(_ statements: [String]) -> String? {
+        guard !statements.isEmpty else { return nil }
+        return "BEGIN IMMEDIATE\n;\n" + statements.joined(separator: "\n;\n") + "\n;\nCOMMIT"
+    }
+
+    /// The client's start time (SQLite has no transaction clock); the finish time and the
+    /// duration from SQLite's `'now'`, read when the history row is written.
+    public func batchHistoryTimes(startedAt: String) -> (startedAt: String, finishedAt: String, durationMilliseconds: String) {
+        let started = literal(.text(startedAt))
+        return (started, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", "max(0, CAST(round((julianday('now') - julianday(\(started))) * 86400000) AS INTEGER))")
+    }
+
     /// SQLITE_BUSY and SQLITE_LOCKED, reported by the driver as `busy…` / `locked…` result names.
     public func isLockTimeout(_ error: CutoverError) -> Bool {
         guard let state = error.sqlState else { return false }

@@ -1,0 +1,189 @@
+import CutoverCore
+import NIOConcurrencyHelpers
+import NIOPosix
+import VaporCSQLite
+
+/// One sqlite3 connection, driven through SQLite's C API (the copy of SQLite that sqlite-nio
+/// compiles, so no system library is needed).
+///
+/// Every call runs on a thread of NIO's thread pool, so a statement waiting out the busy
+/// timeout never blocks a Swift concurrency thread, and a whole call runs in one trip to that
+/// thread: a string of several statements (a migration and its history row, see
+/// ``SQLiteDialect/atomicBatch(_:)``) costs one thread switch, not one per statement — which
+/// is most of what applying a thousand small migrations costs on SQLite.
+final class SQLiteConnectionHandle: @unchecked Sendable {
+    // Guarded by `lock`: the connection is used by one caller at a time.
+    private var raw: OpaquePointer?
+    private let lock = NIOLock()
+    private let threadPool: NIOThreadPool
+
+    private init(raw: OpaquePointer, threadPool: NIOThreadPool) {
+        self.raw = raw
+        self.threadPool = threadPool
+    }
+
+    /// SQLite's one-time set-up, done before the first connection opens.
+    private static let initialized: Void = { _ = sqlite_nio_sqlite3_initialize() }()
+
+    /// Opens (creating when missing) the database at `path`, or `:memory:`.
+    /// - Throws: ``SQLiteCallError`` when SQLite cannot open it.
+    static func open(path: String, threadPool: NIOThreadPool = .singleton) async throws -> SQLiteConnectionHandle {
+        try await threadPool.runIfActive {
+            Self.initialized
+            var handle: OpaquePointer?
+            let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+            let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+            guard code == SQLITE_OK, let handle else {
+                let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open the database"
+                sqlite_nio_sqlite3_close(handle)
+                throw SQLiteCallError(code: code, message: message)
+            }
+            return SQLiteConnectionHandle(raw: handle, threadPool: threadPool)
+        }
+    }
+
+    /// Runs every statement in `sql` in order (binds go to each statement that has
+    /// parameters) and returns the rows they produce. Stops at the first failure; if the
+    /// string opened a transaction that is still open then, it is rolled back, so a string
+    /// never leaves behind a transaction of its own.
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
+        try await threadPool.runIfActive {
+            try self.lock.withLock {
+                guard let raw = self.raw else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+                return try Self.run(sql, binds, on: raw)
+            }
+        }
+    }
+
+    /// Closes the connection; later calls fail. Safe to call more than once.
+    func close() async {
+        _ = try? await threadPool.runIfActive {
+            self.lock.withLock {
+                if let raw = self.raw { sqlite_nio_sqlite3_close_v2(raw) }
+                self.raw = nil
+            }
+        }
+    }
+
+    // MARK: - On the pool thread
+
+    private static func run(_ sql: String, _ binds: [SQLValue], on db: OpaquePointer) throws -> [Row] {
+        let wasAutocommit = sqlite_nio_sqlite3_get_autocommit(db) != 0
+        do {
+            return try sql.withCString { start -> [Row] in
+                var rows: [Row] = []
+                var next: UnsafePointer<CChar>? = start
+                while let current = next, current.pointee != 0 {
+                    var statement: OpaquePointer?
+                    var tail: UnsafePointer<CChar>?
+                    let code = sqlite_nio_sqlite3_prepare_v2(db, current, -1, &statement, &tail)
+                    guard code == SQLITE_OK else { throw SQLiteCallError(db: db) }
+                    next = tail
+                    guard let statement else { continue }  // only whitespace or a comment was left
+                    defer { sqlite_nio_sqlite3_finalize(statement) }
+                    try bind(binds, to: statement, on: db)
+                    try collectRows(of: statement, on: db, into: &rows)
+                }
+                return rows
+            }
+        } catch {
+            if wasAutocommit, sqlite_nio_sqlite3_get_autocommit(db) == 0 {
+                _ = sqlite_nio_sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            }
+            throw error
+        }
+    }
+
+    private static func bind(_ binds: [SQLValue], to statement: OpaquePointer, on db: OpaquePointer) throws {
+        let count = Int(sqlite_nio_sqlite3_bind_parameter_count(statement))
+        guard count > 0 else { return }
+        guard count <= binds.count else {
+            throw SQLiteCallError(code: SQLITE_RANGE, message: "the statement has \(count) parameters but \(binds.count) values were given")
+        }
+        for index in 0..<count {
+            let position = Int32(index + 1)
+            let code: Int32 =
+                switch binds[index] {
+                case .null: sqlite_nio_sqlite3_bind_null(statement, position)
+                case .integer(let value): sqlite_nio_sqlite3_bind_int64(statement, position, value)
+                case .double(let value): sqlite_nio_sqlite3_bind_double(statement, position, value)
+                case .bool(let value): sqlite_nio_sqlite3_bind_int64(statement, position, value ? 1 : 0)
+                case .text(let value): sqlite_nio_sqlite3_bind_text64(statement, position, value, UInt64(value.utf8.count), transient, UInt8(SQLITE_UTF8))
+                }
+            guard code == SQLITE_OK else { throw SQLiteCallError(db: db) }
+        }
+    }
+
+    private static func collectRows(of statement: OpaquePointer, on db: OpaquePointer, into rows: inout [Row]) throws {
+        var columns: [String]?
+        while true {
+            switch sqlite_nio_sqlite3_step(statement) {
+            case SQLITE_ROW:
+                let names = columns ?? (0..<sqlite_nio_sqlite3_column_count(statement)).map { index in
+                    sqlite_nio_sqlite3_column_name(statement, index).map { String(cString: $0) } ?? ""
+                }
+                columns = names
+                rows.append(Row(columns: names, values: (0..<Int32(names.count)).map { value(of: statement, column: $0) }))
+            case SQLITE_DONE:
+                return
+            default:
+                throw SQLiteCallError(db: db)
+            }
+        }
+    }
+
+    private static func value(of statement: OpaquePointer, column: Int32) -> SQLValue {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(sqlite_nio_sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT: return .double(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB: return .text("<blob \(sqlite_nio_sqlite3_column_bytes(statement, column)) bytes>")
+        default: return .null
+        }
+    }
+
+    /// SQLITE_TRANSIENT: SQLite copies bound text before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// What SQLite answered to a failed call: the extended result code and its message.
+struct SQLiteCallError: Error, Sendable {
+    var code: Int32
+    var message: String
+
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The connection's most recent error.
+    init(db: OpaquePointer) {
+        code = sqlite_nio_sqlite3_extended_errcode(db)
+        message = sqlite_nio_sqlite3_errmsg(db).map { String(cString: $0) } ?? "unknown error"
+    }
+
+    /// The result code's name, e.g. `busy`, `constraintUnique`: what ``CutoverError/sqlState``
+    /// holds for SQLite (``SQLiteDialect/isLockTimeout(_:)`` looks for `busy…` and `locked…`).
+    var name: String {
+        if let extended = Self.extendedNames[code] { return extended }
+        return Self.primaryNames[code & 0xFF] ?? "error\(code)"
+    }
+
+    private static let primaryNames: [Int32: String] = [
+        1: "error", 2: "intern", 3: "permission", 4: "abort", 5: "busy", 6: "locked", 7: "noMemory", 8: "readOnly",
+        9: "interrupt", 10: "ioError", 11: "corrupt", 12: "notFound", 13: "full", 14: "cantOpen", 15: "proto", 16: "empty",
+        17: "schema", 18: "tooBig", 19: "constraint", 20: "mismatch", 21: "misuse", 22: "noLFS", 23: "auth", 24: "format",
+        25: "range", 26: "notADatabase", 27: "notice", 28: "warning",
+    ]
+
+    private static let extendedNames: [Int32: String] = [
+        261: "busyRecovery", 517: "busySnapshot", 773: "busyTimeout", 262: "lockedSharedCache", 518: "lockedVirtualTable",
+        275: "constraintCheck", 531: "constraintCommitHook", 787: "constraintForeignKey", 1043: "constraintFunction",
+        1299: "constraintNotNull", 1555: "constraintPrimaryKey", 1811: "constraintTrigger", 2067: "constraintUnique",
+        2323: "constraintVirtualTable", 2579: "constraintRowID", 1032: "readOnlyDatabaseMoved", 264: "readOnlyRecovery",
+        520: "readOnlyCantLock", 776: "readOnlyRollback",
+    ]
+}
