@@ -14,10 +14,30 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Creates an id from a string of ASCII digits; returns nil for anything else.
     public init?(_ text: some StringProtocol) {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        rawValue = String(text)
-        let trimmed = text.drop(while: { $0 == "0" })
-        normalized = trimmed.isEmpty ? "0" : String(trimmed)
+        self.init(String(text))
+    }
+
+    /// Creates an id from a string of ASCII digits; returns nil for anything else. (The
+    /// `String` form works on its UTF-8 bytes: ids are read for every file and history row.)
+    public init?(_ text: String) {
+        var leadingZeros = 0
+        var sawOther = false
+        var isEmpty = true
+        for byte in text.utf8 {
+            isEmpty = false
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            if byte == 0x30 && !sawOther { leadingZeros += 1 } else { sawOther = true }
+        }
+        guard !isEmpty else { return nil }
+        rawValue = text
+        if leadingZeros == 0 {
+            normalized = text
+        } else if !sawOther {
+            normalized = "0"
+        } else {
+            let utf8 = text.utf8
+            normalized = String(decoding: utf8[utf8.index(utf8.startIndex, offsetBy: leadingZeros)...], as: UTF8.self)
+        }
     }
 
     public var description: String { rawValue }

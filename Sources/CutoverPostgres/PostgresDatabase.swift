@@ -123,16 +123,14 @@ public final class PostgresDatabase: Database {
     /// - Throws: the same errors as ``execute(_:_:)``.
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
         var rows: [Row] = []
+        var columns: [String]?  // the same for every row: built once, shared
         try await run(sql, binds) { row in
-            var columns: [String] = []
             var values: [SQLValue] = []
-            columns.reserveCapacity(row.count)
             values.reserveCapacity(row.count)
-            for cell in row {
-                columns.append(cell.columnName)
-                values.append(PostgresValueDecoder.value(cell))
-            }
-            rows.append(Row(columns: columns, values: values))
+            for cell in row { values.append(PostgresValueDecoder.value(cell)) }
+            let names = columns ?? row.map(\.columnName)
+            columns = names
+            rows.append(Row(columns: names, values: values))
         }
         return rows
     }

@@ -118,15 +118,16 @@ enum MigrationCacheCodec {
         }
 
         mutating func integer() -> UInt64? {
-            guard let slice = take(8) else { return nil }
-            var value: UInt64 = 0
-            for (shift, byte) in slice.enumerated() { value |= UInt64(byte) << (8 * UInt64(shift)) }
-            return value
+            guard bytes.count - offset >= 8 else { return nil }
+            defer { offset += 8 }
+            return UInt64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) })
         }
 
         mutating func string() -> String? {
-            guard let length = integer(), length <= remaining, let slice = take(Int(length)) else { return nil }
-            return String(validating: slice, as: UTF8.self)
+            guard let length = integer(), length <= remaining else { return nil }
+            let start = offset
+            offset += Int(length)
+            return bytes.withUnsafeBufferPointer { String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + Int(length)]), as: UTF8.self) }
         }
 
         mutating func statements() -> [SQLStatement]? {

@@ -12,19 +12,41 @@ enum PosixFile {
         return read(descriptor: descriptor)
     }
 
-    /// Everything left to read from `descriptor`; nil on a read error.
+    /// Everything left to read from `descriptor`; nil on a read error. Reads straight into
+    /// a buffer of the file's size (plus a chunk, in case it grows meanwhile).
     static func read(descriptor: Int32) -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
+        var info = stat()
+        let expected = fstat(descriptor, &info) == 0 ? max(Int(info.st_size), 0) : 0
+        var bytes = [UInt8](repeating: 0, count: expected + 4_096)
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress, $0.count) }
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let count = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 return nil
             }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
+            if count == 0 {
+                bytes.removeLast(bytes.count - filled)
+                return bytes
+            }
+            filled += count
         }
+    }
+
+    /// The names in the open folder `folder` (without `.` and `..`); nil when it cannot be read.
+    static func names(in folder: Int32) -> [String]? {
+        let copy = dup(folder)
+        guard copy >= 0, let stream = fdopendir(copy) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 
     /// Writes `bytes` to a new file at `path` (replacing one); false on failure.
