@@ -19,6 +19,9 @@ public struct MigrateReport: Sendable {
     /// Applied by another runner while this one waited.
     public var skipped: [MigrationID] = []
     public var isDryRun = false
+
+    /// A report of nothing applied.
+    public init() {}
 }
 
 extension Migrator {
@@ -34,12 +37,8 @@ extension Migrator {
     ///   migration is rolled back and recorded as failed; earlier ones stay applied),
     ///   `.lockNotAcquired` when another run holds the lock past `lockWait`.
     public func migrate(to target: MigrationID? = nil, dryRun: Bool = false) async throws -> MigrateReport {
+        if dryRun { return try pending(to: target, history: try await history.all()) }
         if let target { _ = try migration(target) }
-        if dryRun {
-            var report = try plan(history: try await history.all(), target: target)
-            report.isDryRun = true
-            return report
-        }
         // Nothing pending without the lock means nothing pending with it (other runners can
         // only apply more), so a no-op run needs no lock and no second connection.
         let unlocked = try await history.all()
@@ -64,6 +63,16 @@ extension Migrator {
             }
             return report
         }
+    }
+
+    /// What `migrate(to: target)` would apply given `history` (from ``historyRecords()``), as
+    /// a dry-run report: for a caller that has read the history already.
+    /// - Throws: the same validation errors as ``migrate(to:dryRun:)``.
+    public func pending(to target: MigrationID? = nil, history: [MigrationID: HistoryRecord]) throws -> MigrateReport {
+        if let target { _ = try migration(target) }
+        var report = try plan(history: history, target: target)
+        report.isDryRun = true
+        return report
     }
 
     /// The pending migrations up to `target`, after checking that no applied file changed

@@ -55,6 +55,8 @@ public struct Migrator: Sendable {
 
     public let database: any Database
     public let migrations: [Migration]
+    /// Where each id is in `migrations`.
+    private let positions: [MigrationID: Int]
     public let configuration: Configuration
     let logger: Logger
     let events: MigrationEventHandler
@@ -70,7 +72,9 @@ public struct Migrator: Sendable {
         events: @escaping MigrationEventHandler = { _ in }
     ) {
         self.database = database
-        self.migrations = migrations.sorted { $0.id < $1.id }
+        let inOrder = zip(migrations, migrations.dropFirst()).allSatisfy { $0.id < $1.id }
+        self.migrations = inOrder ? migrations : migrations.sorted { $0.id < $1.id }
+        self.positions = Dictionary(self.migrations.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
         self.logger = logger
         self.events = events
@@ -100,12 +104,12 @@ public struct Migrator: Sendable {
 
     /// The migration with `id`, or an error listing what exists.
     func migration(_ id: MigrationID) throws -> Migration {
-        guard let migration = migrations.first(where: { $0.id == id }) else {
+        guard let position = positions[id] else {
             throw CutoverError(
                 .invalidArgument, "no migration file has the id \(id)",
                 hint: migrations.isEmpty ? "the migrations folder is empty" : "known ids run from \(migrations.first!.id) to \(migrations.last!.id); see `cutover status`")
         }
-        return migration
+        return migrations[position]
     }
 
     /// True while this task holds a run lock that keeps every other runner out (PostgreSQL's

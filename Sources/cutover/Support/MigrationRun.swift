@@ -36,10 +36,13 @@ extension CommandContext {
         // One session reads the plan and lints it; a run with nothing to apply (the common
         // case on every deploy) ends in that session.
         let (plan, findings, noOp) = try await withMigrator(lockWait: request.lockWait, allowOutOfOrder: request.allowOutOfOrder) { migrator, _ in
-            let plan = try await migrator.migrate(to: target, dryRun: true)
+            let history = try await migrator.historyRecords()
+            let plan = try migrator.pending(to: target, history: history)
             let findings = lint(plan, of: migrator)
             guard plan.applied.isEmpty, !request.dryRun, request.strategy == "direct" else { return (plan, findings, MigrateReport?.none) }
-            // Nothing pending: the real run only puts the history table in place.
+            // Nothing pending, and a history to show it: nothing to do (other runners can
+            // only apply more). Without a history the real run puts the table in place.
+            if !history.isEmpty { return (plan, findings, MigrateReport()) }
             return (plan, findings, try await migrator.migrate(to: target))
         }
         let env = try self.target()
