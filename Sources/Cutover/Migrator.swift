@@ -102,6 +102,12 @@ public struct Migrator: Sendable {
         try await history.all()
     }
 
+    /// The history rows of `database`, keyed by id; empty when it has no history table. For
+    /// reading the history before the migration files are loaded.
+    public static func history(of database: any Database) async throws -> [MigrationID: HistoryRecord] {
+        try await HistoryStore(database: database).all()
+    }
+
     /// The migration with `id`, or an error listing what exists.
     func migration(_ id: MigrationID) throws -> Migration {
         guard let position = positions[id] else {

@@ -51,7 +51,7 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
         }
         // Equal-length digit strings: byte order is numeric order (and much cheaper than
         // String's Unicode-aware comparison).
-        return lhs.normalized.utf8.lexicographicallyPrecedes(rhs.normalized.utf8)
+        return lhs.normalized.precedesBytewise(rhs.normalized)
     }
 
     public init(from decoder: any Decoder) throws {

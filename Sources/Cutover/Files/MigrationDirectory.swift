@@ -58,7 +58,7 @@ public struct MigrationDirectory: Sendable {
         }
         // Byte order (the same as String order for the ASCII names migrations have, and far
         // cheaper than String's Unicode-aware comparison on a thousand names).
-        let names = listed.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let names = listed.sorted { $0.precedesBytewise($1) }
         var files: [String] = []
         for name in names {
             if name.utf8.first == UInt8(ascii: ".") { continue }
@@ -79,8 +79,9 @@ public struct MigrationDirectory: Sendable {
         let cached = cache?.read() ?? [:]
         var results = [ParsedFile?](repeating: nil, count: files.count)
         var toParse: [Int] = []
+        let identities = cached.isEmpty ? [] : Self.identities(of: files, in: folder)
         for (index, name) in files.enumerated() {
-            if let entry = cached[name], let identity = FileIdentity.of(name, in: folder), identity == entry.identity {
+            if let entry = cached[name], let identity = identities[index], identity == entry.identity {
                 results[index] = ParsedFile(result: .success(entry.migration), identity: identity)
             } else {
                 toParse.append(index)
@@ -131,6 +132,22 @@ public struct MigrationDirectory: Sendable {
     private struct ParsedFile {
         var result: Result<Migration, CutoverError>
         var identity: FileIdentity?
+    }
+
+    /// Every file's identity (nil when it cannot be examined), the `fstatat` calls spread
+    /// over the cores in a few chunks.
+    private static func identities(of names: [String], in folder: Int32) -> [FileIdentity?] {
+        let results = UnsafeMutableBufferPointer<FileIdentity?>.allocate(capacity: names.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        nonisolated(unsafe) let slots = results  // each chunk writes only its own slots
+        let chunks = min(4, names.count / 128 + 1)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for index in stride(from: chunk, to: names.count, by: chunks) {
+                slots[index] = FileIdentity.of(names[index], in: folder)
+            }
+        }
+        return Array(results)
     }
 
     /// Reads and parses the files on every core: a project with a thousand migrations may

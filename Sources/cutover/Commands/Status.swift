@@ -27,8 +27,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 // One session for the states and the drift verdict: in the steady state the
                 // verdict is two small queries (the stored check and the schema fingerprint).
-                let (states, target, drift) = try await context.withMigrator { migrator, target in
-                    let history = try await migrator.historyRecords()
+                let (states, target, drift) = try await context.withMigratorAndHistory { migrator, target, history in
                     let states = MigrationPlanner().states(migrations: migrator.migrations, history: history)
                     return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history))
                 }
