@@ -139,16 +139,29 @@ struct PostgresConnectionSettings: Sendable {
     ///   `.unknownDatabase` or `.invalidURL` (unreadable certificate files); `CancellationError`.
     func connect(applicationName: String, logger: Logger) async throws -> PostgresConnection {
         let configuration = try makeConfiguration(applicationName: applicationName)
-        do {
-            return try await PostgresConnection.connect(
+        // The connect runs in a task of its own, which the caller's cancellation does not
+        // reach: postgres-nio 1.33 can wait forever when a connect is cancelled half-way (seen
+        // when a failed `async let` sibling cancelled it). It ends by itself (connected,
+        // refused, or the connect timeout); a cancelled caller then closes what it got.
+        let connecting = Task {
+            try await PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(),
                 configuration: configuration,
                 id: Int.random(in: 1...Int(Int32.max)),
                 logger: logger
             )
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try await connecting.value
         } catch {
             throw connectError(error)
         }
+        if Task.isCancelled {
+            try? await connection.close()
+            throw CancellationError()
+        }
+        return connection
     }
 
     func makeConfiguration(applicationName: String) throws -> PostgresConnection.Configuration {

@@ -1,6 +1,7 @@
 import CutoverCore
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresNIO
 
@@ -155,7 +156,7 @@ public final class PostgresDatabase: Database {
         do {
             try await withTaskCancellationHandler {
                 try Task.checkCancellation()
-                let rows = try await connection.query(query, logger: logger)
+                let rows = try await Self.queryUnlessClosed(query, on: connection, logger: logger)
                 for try await row in rows { body(row) }
             } onCancel: {
                 // postgres-nio has no public CancelRequest; closing the socket makes the
@@ -171,6 +172,34 @@ public final class PostgresDatabase: Database {
         } catch {
             if Task.isCancelled { throw CancellationError() }
             throw statementError(error, sql: sql)
+        }
+    }
+
+    /// `connection.query`, or an error as soon as the connection closes. postgres-nio 1.33
+    /// never completes a query written to a connection that has just closed (the write fails
+    /// with no promise attached), and a query can pass the `isClosed` check in ``run`` just as
+    /// a cancelled sibling task closes the connection (a failed `async let` cancels the others;
+    /// under load the close can come before the write): without this the command would wait
+    /// forever.
+    private static func queryUnlessClosed(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRowSequence {
+        let outcome = NIOLockedValueBox<Bool>(false)  // whether the continuation was resumed
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRowSequence, any Error>) in
+            @Sendable func finish(_ result: Result<PostgresRowSequence, any Error>) {
+                let first = outcome.withLockedValue { resumed in
+                    defer { resumed = true }
+                    return !resumed
+                }
+                if first { continuation.resume(with: result) }
+            }
+            Task {
+                do { finish(.success(try await connection.query(query, logger: logger))) } catch { finish(.failure(error)) }
+            }
+            connection.closeFuture.whenComplete { _ in
+                finish(.failure(CutoverError(
+                    .connectionFailed, "the session closed before the statement completed",
+                    hint: "the server ended it, the network dropped it, or the run was cancelled; run again",
+                    statement: query.sql)))
+            }
         }
     }
 

@@ -128,6 +128,7 @@ public enum Paths {
         var trimmed = Substring(path)
         while trimmed.hasPrefix("./") { trimmed = trimmed.dropFirst(2) }
         if trimmed.isEmpty || trimmed == "." { return base }
-        return base.hasSuffix("/") ? base + trimmed : base + "/" + trimmed
+        let rest = String(trimmed)
+        return base.hasSuffix("/") ? base + rest : base + "/" + rest
     }
 }

@@ -23,16 +23,19 @@ extension GlobalOptions {
     /// in most CLIs; ArgumentParser only reads a subcommand's options after its name, so
     /// move the leading ones behind the first subcommand name.
     static func movingLeadingGlobals(_ arguments: [String]) -> [String] {
-        let withValue: Set<String> = ["--config", "--env"]
-        let flags: Set<String> = ["--json", "--quiet", "-q", "--verbose", "-v"]
+        // Plain arrays and byte checks: this runs before every command, and generic Set and
+        // split code costs protocol-conformance lookups at start-up.
+        let withValue = ["--config", "--env"]
+        let flags = ["--json", "--quiet", "-q", "--verbose", "-v"]
         var leading: [String] = []
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            let equals = argument.utf8.firstIndex(of: UInt8(ascii: "="))
+            let name = equals.map { String(decoding: argument.utf8[..<$0], as: UTF8.self) } ?? argument
             if withValue.contains(name) {
                 leading.append(argument)
-                if !argument.contains("="), index + 1 < arguments.count {
+                if equals == nil, index + 1 < arguments.count {
                     leading.append(arguments[index + 1])
                     index += 1
                 }

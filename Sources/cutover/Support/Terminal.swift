@@ -4,12 +4,24 @@ import Foundation
 enum Terminal {
     static let stderrIsTTY = isatty(2) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
 
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
+    static func out(_ text: String) { emit(text, to: 1) }
 
-    static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+    static func err(_ text: String) { emit(text, to: 2) }
+
+    /// `text` and a newline, with plain `write` calls (no `Data` on the way).
+    private static func emit(_ text: String, to descriptor: Int32) {
+        var line = text + "\n"
+        line.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // a closed pipe or full disk: nothing more to do with the output
+                }
+                offset += written
+            }
+        }
     }
 
     static func red(_ text: String) -> String { stderrIsTTY ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
