@@ -7,7 +7,7 @@ import Testing
 /// PostgreSQL applies a transactional migration and its history row as one `DO` block (one
 /// round trip) when nothing needs the statements one by one; these check that the block
 /// runs any statement text unchanged and that a failure still names its statement.
-@Suite("PostgreSQL applies a migration in one round trip")
+@Suite("A migration is applied in one round trip (PostgreSQL), and its failure is still attributed (both)")
 struct BatchApplyTests {
     @Test("dollar quotes, the batch's own tags, quotes, backslashes and trailing comments reach the server unchanged")
     func statementTextSurvives() async throws {
@@ -18,17 +18,9 @@ struct BatchApplyTests {
             DO $$ BEGIN INSERT INTO notes VALUES (4, 'from a DO block'); END $$;
             CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql AS $fn$ SELECT upper(t) || '!' $fn$;
             """#)
-        // The statement-by-statement path reports each statement; the batch reports none, so
-        // a batch that failed and fell back to that path would show up here.
-        let statementEvents = Atomic<Int>(0)
-        let database = try await TestBackend.open(fixture.url)
-        let migrator = Migrator(
-            database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(),
-            events: { event in if case .statementFinished = event { statementEvents.add(1, ordering: .relaxed) } })
-        let report = try await migrator.migrate()
-        await database.close()
+        let (report, statementEvents) = try await migrateCountingStatements(fixture)
         #expect(report.applied.map(\.id.rawValue) == ["1"])
-        #expect(statementEvents.load(ordering: .relaxed) == 0, "the migration was applied statement by statement, not as one batch")
+        #expect(statementEvents == 0, "the migration was applied statement by statement, not as one batch")
         let rows = try await fixture.query("SELECT body FROM notes ORDER BY id")
         #expect(rows.map { $0.string("body") } == [#"it's a \backslash"#, "dollar $cutover_s$ quoted", "tag of the block", "from a DO block"])
         #expect(try await fixture.query("SELECT shout('hi') AS s").first?.string("s") == "HI!")
@@ -39,16 +31,16 @@ struct BatchApplyTests {
         await fixture.cleanUp()
     }
 
-    @Test("a failing statement is still named with its line, and nothing of the migration remains")
-    func failureNamesTheStatement() async throws {
-        let fixture = try await MigrationFixture.make(.postgres)
+    @Test("a failing statement is named with its line; nothing of the migration remains and no later one runs", arguments: TestBackend.all)
+    func failureNamesTheStatement(backend: TestBackend) async throws {
+        let fixture = try await MigrationFixture.make(backend)
         try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\nCREATE TABLE never (id integer);")
+        try fixture.write("2_after.sql", "CREATE TABLE after_it (id integer);")
         let error = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
         #expect(error?.line == 3)
-        #expect(error?.sqlState == "23505")
+        #expect(error?.sqlState == (backend.name == "postgres" ? "23505" : "constraintPrimaryKey"))
         #expect(error?.statement == "INSERT INTO t VALUES (1)")
-        #expect(try await !fixture.tableExists("t"))
-        #expect(try await !fixture.tableExists("never"))
+        for table in ["t", "never", "after_it"] { #expect(try await !fixture.tableExists(table), "\(table) exists") }
         let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)
         #expect(record.phase == .failed)
         #expect(record.failedLine == 3)
@@ -69,15 +61,9 @@ struct SQLiteBatchApplyTests {
             CREATE TRIGGER notes_log AFTER INSERT ON notes BEGIN INSERT INTO log VALUES (new.id); END;
             INSERT INTO notes VALUES (1, 'it''s; a -- not a comment'), (2, 'COMMIT; ROLLBACK')
             """#)
-        let statementEvents = Atomic<Int>(0)
-        let database = try await TestBackend.open(fixture.url)
-        let migrator = Migrator(
-            database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(),
-            events: { event in if case .statementFinished = event { statementEvents.add(1, ordering: .relaxed) } })
-        let report = try await migrator.migrate()
-        await database.close()
+        let (report, statementEvents) = try await migrateCountingStatements(fixture)
         #expect(report.applied.map(\.id.rawValue) == ["1"])
-        #expect(statementEvents.load(ordering: .relaxed) == 0, "the migration was applied statement by statement, not as one call")
+        #expect(statementEvents == 0, "the migration was applied statement by statement, not as one call")
         let rows = try await fixture.query("SELECT body FROM notes ORDER BY id")
         #expect(rows.map { $0.string("body") } == ["it's; a -- not a comment", "COMMIT; ROLLBACK"])
         #expect(try await fixture.query("SELECT count(*) AS n FROM log").first?.int("n") == 2)
@@ -89,24 +75,6 @@ struct SQLiteBatchApplyTests {
         #expect(finished >= started, "finished \(finished) before started \(started)")
         #expect(finished.hasSuffix("Z") && finished.count == "2026-11-25T02:00:22.055Z".count)
         #expect((record.durationMilliseconds ?? -1) >= 0)
-        await fixture.cleanUp()
-    }
-
-    @Test("a failing statement is named with its line; nothing of the migration remains and no transaction is left open")
-    func failureNamesTheStatement() async throws {
-        let fixture = try await MigrationFixture.make(.sqlite)
-        try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);\nCREATE TABLE never (id integer);")
-        try fixture.write("2_after.sql", "CREATE TABLE after_it (id integer);")
-        let error = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
-        #expect(error?.line == 3)
-        #expect(error?.sqlState == "constraintPrimaryKey")
-        #expect(error?.statement == "INSERT INTO t VALUES (1)")
-        #expect(try await !fixture.tableExists("t"))
-        #expect(try await !fixture.tableExists("never"))
-        #expect(try await !fixture.tableExists("after_it"))
-        let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)
-        #expect(record.phase == .failed)
-        #expect(record.failedLine == 3)
         await fixture.cleanUp()
     }
 
@@ -129,5 +97,24 @@ struct SQLiteBatchApplyTests {
         #expect(try await fixture.tableExists("x"))
         await database.close()
         await fixture.cleanUp()
+    }
+}
+
+/// Migrates the fixture and counts the per-statement progress events. The
+/// statement-by-statement path reports each statement and the one-trip batch none, so a batch
+/// that failed and fell back to that path shows up as a count above zero.
+private func migrateCountingStatements(_ fixture: MigrationFixture) async throws -> (MigrateReport, Int) {
+    let statementEvents = Atomic<Int>(0)
+    let database = try await TestBackend.open(fixture.url)
+    let migrator = Migrator(
+        database: database, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(),
+        events: { event in if case .statementFinished = event { statementEvents.add(1, ordering: .relaxed) } })
+    do {
+        let report = try await migrator.migrate()
+        await database.close()
+        return (report, statementEvents.load(ordering: .relaxed))
+    } catch {
+        await database.close()
+        throw error
     }
 }
