@@ -63,22 +63,17 @@ public struct MigrationFileCache: Sendable {
         return MigrationCacheCodec.decode(bytes, builtBy: builtBy) ?? [:]
     }
 
-    /// Replaces the cache with `entries`, atomically (a temporary file renamed over it), so
-    /// runners that read it at the same time see the old or the new cache, never a mix.
-    /// Failures are logged and otherwise ignored: the cache only saves time.
+    /// Replaces the cache with `entries`, atomically (Foundation's `.atomic` writes a
+    /// temporary file and renames it over), so runners that read it at the same time see the
+    /// old or the new cache, never a mix. Failures are logged and otherwise ignored: the
+    /// cache only saves time.
     func write(_ entries: [String: CachedMigrationFile], logger: Logger) {
         let folder = (path as NSString).deletingLastPathComponent
-        let temporary = "\(path).\(getpid()).tmp"
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let bytes = MigrationCacheCodec.encode(entries, builtBy: builtBy)
-            guard PosixFile.write(bytes, to: temporary), rename(temporary, path) == 0 else {
-                unlink(temporary)
-                logger.debug("could not write the migration cache", metadata: ["path": "\(path)", "errno": "\(errno)"])
-                return
-            }
+            try Data(MigrationCacheCodec.encode(entries, builtBy: builtBy)).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            logger.debug("could not create the migration cache folder", metadata: ["path": "\(folder)", "error": "\(error)"])
+            logger.debug("could not write the migration cache", metadata: ["path": "\(path)", "error": "\(error)"])
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Whole-file reads and writes with plain POSIX calls: cheaper than Foundation's for the
+/// Whole-file reads and folder listings with plain POSIX calls: cheaper than Foundation's for the
 /// thousand small files of a migrations folder.
 enum PosixFile {
     /// The whole file at `path` (absolute, or relative to `folder` when one is given); nil
@@ -37,7 +37,11 @@ enum PosixFile {
     /// The names in the open folder `folder` (without `.` and `..`); nil when it cannot be read.
     static func names(in folder: Int32) -> [String]? {
         let copy = dup(folder)
-        guard copy >= 0, let stream = fdopendir(copy) else { return nil }
+        guard copy >= 0 else { return nil }
+        guard let stream = fdopendir(copy) else {
+            close(copy)
+            return nil
+        }
         defer { closedir(stream) }
         var names: [String] = []
         while let entry = readdir(stream) {
@@ -48,30 +52,9 @@ enum PosixFile {
         }
         return names
     }
-
-    /// Writes `bytes` to a new file at `path` (replacing one); false on failure.
-    static func write(_ bytes: [UInt8], to path: String) -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            written += count
-        }
-        return true
-    }
 }
 
-// The system calls, named apart from `PosixFile`'s own `read` and `write`.
+// The system call, named apart from `PosixFile`'s own `read`.
 private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     read(descriptor, buffer, count)
-}
-
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
 }
