@@ -37,11 +37,19 @@ struct HistoryStore: Sendable {
     }
 
     private func records(where filter: (String, String)?) async throws -> [MigrationID: HistoryRecord] {
-        let timestamps = ["started_at", "finished_at"]
-        let select = Self.columns.map { column in
-            timestamps.contains(column) && dialect.name == "postgresql" ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \(column)" : column
+        // Written with a plain loop: this runs on every command, and a generic `joined` pays
+        // the Swift runtime's first-use cost of its types.
+        let isPostgres = dialect.name == "postgresql"
+        var sql = "SELECT "
+        for (index, column) in Self.columns.enumerated() {
+            if index > 0 { sql += ", " }
+            if isPostgres && (column == "started_at" || column == "finished_at") {
+                sql += "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \(column)"
+            } else {
+                sql += column
+            }
         }
-        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(dialect.historyTable)"
+        sql += " FROM \(dialect.historyTable)"
         var binds: [SQLValue] = []
         if let filter {
             sql += " WHERE id = \(filter.0)"

@@ -37,11 +37,16 @@ public struct MigrationPlanner: Sendable {
 
     /// One state per migration id found in the files or the history, in id order.
     public func states(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState] {
-        let newestApplied = history.values.filter { $0.phase == .applied }.map(\.id).max()
+        var newestApplied: MigrationID?
+        for record in history.values where record.phase == .applied {
+            if newestApplied.map({ $0 < record.id }) ?? true { newestApplied = record.id }
+        }
         var states: [MigrationState] = []
-        var fileIDs = Set<MigrationID>()
-        for migration in migrations {
-            fileIDs.insert(migration.id)
+        states.reserveCapacity(max(migrations.count, history.count))
+        var recordsMatched = 0
+        var ordered = true
+        for (index, migration) in migrations.enumerated() {
+            if index > 0, !(migrations[index - 1].id < migration.id) { ordered = false }
             let record = history[migration.id]
             let kind: MigrationState.Kind
             switch record?.phase {
@@ -52,15 +57,19 @@ public struct MigrationPlanner: Sendable {
             default:
                 if let newestApplied, migration.id < newestApplied { kind = .outOfOrder } else { kind = .pending }
             }
+            if record != nil { recordsMatched += 1 }
             states.append(MigrationState(id: migration.id, name: migration.name, kind: kind, migration: migration, record: record))
         }
-        var onlyInHistory = false
-        for record in history.values where !fileIDs.contains(record.id) && record.phase != .rolledBack {
-            states.append(MigrationState(id: record.id, name: record.name, kind: record.phase == .applied ? .missing : .failed, migration: nil, record: record))
-            onlyInHistory = true
+        // Rows without a file: looked for only when some row matched no file (strictly
+        // increasing ids mean no row was counted twice).
+        if !ordered || recordsMatched < history.count {
+            let fileIDs = Set(migrations.map(\.id))
+            for record in history.values where !fileIDs.contains(record.id) && record.phase != .rolledBack {
+                states.append(MigrationState(id: record.id, name: record.name, kind: record.phase == .applied ? .missing : .failed, migration: nil, record: record))
+                ordered = false
+            }
         }
         // The files usually arrive in id order already; sorting a thousand states is not free.
-        let ordered = !onlyInHistory && zip(migrations, migrations.dropFirst()).allSatisfy { $0.id < $1.id }
         return ordered ? states : states.sorted { $0.id < $1.id }
     }
 }

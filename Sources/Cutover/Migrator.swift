@@ -72,9 +72,16 @@ public struct Migrator: Sendable {
         events: @escaping MigrationEventHandler = { _ in }
     ) {
         self.database = database
-        let inOrder = zip(migrations, migrations.dropFirst()).allSatisfy { $0.id < $1.id }
+        let inOrder = migrations.indices.dropFirst().allSatisfy { migrations[$0 - 1].id < migrations[$0].id }
         self.migrations = inOrder ? migrations : migrations.sorted { $0.id < $1.id }
-        self.positions = Dictionary(self.migrations.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var positions: [MigrationID: Int] = [:]
+        positions.reserveCapacity(migrations.count)
+        for offset in self.migrations.indices {
+            let id = self.migrations[offset].id
+            // Strictly increasing ids are unique; otherwise the first of equal ids wins.
+            if inOrder || positions[id] == nil { positions[id] = offset }
+        }
+        self.positions = positions
         self.configuration = configuration
         self.logger = logger
         self.events = events

@@ -11,6 +11,9 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
     public let rawValue: String
     /// The digits without leading zeros, used for comparison and storage.
     public let normalized: String
+    /// The value, when it fits in 64 bits (up to 19 digits: every timestamp id): compared
+    /// and hashed instead of the text, as ids are on every command, a thousand at a time.
+    private let value: UInt64?
 
     /// Creates an id from a string of ASCII digits; returns nil for anything else.
     public init?(_ text: some StringProtocol) {
@@ -23,12 +26,19 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
         var leadingZeros = 0
         var sawOther = false
         var isEmpty = true
+        var number: UInt64 = 0
+        var significantDigits = 0
         for byte in text.utf8 {
             isEmpty = false
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             if byte == 0x30 && !sawOther { leadingZeros += 1 } else { sawOther = true }
+            if sawOther {
+                significantDigits += 1
+                if significantDigits <= 19 { number = number &* 10 &+ UInt64(byte - 0x30) }
+            }
         }
         guard !isEmpty else { return nil }
+        value = significantDigits <= 19 ? number : nil
         rawValue = text
         if leadingZeros == 0 {
             normalized = text
@@ -42,10 +52,18 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String { rawValue }
 
-    public static func == (lhs: MigrationID, rhs: MigrationID) -> Bool { lhs.normalized == rhs.normalized }
-    public func hash(into hasher: inout Hasher) { hasher.combine(normalized) }
+    public static func == (lhs: MigrationID, rhs: MigrationID) -> Bool {
+        if let left = lhs.value, let right = rhs.value { return left == right }
+        return lhs.normalized == rhs.normalized
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Equal ids are both short or both long (their normalized digits are the same).
+        if let value { hasher.combine(value) } else { hasher.combine(normalized) }
+    }
 
     public static func < (lhs: MigrationID, rhs: MigrationID) -> Bool {
+        if let left = lhs.value, let right = rhs.value { return left < right }
         if lhs.normalized.utf8.count != rhs.normalized.utf8.count {
             return lhs.normalized.utf8.count < rhs.normalized.utf8.count
         }

@@ -31,7 +31,9 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         try await threadPool.runIfActive {
             Self.initialized
             var handle: OpaquePointer?
-            let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+            // No SQLite mutex: `lock` already lets one call at a time use the connection, and
+            // SQLite's own would be taken again for every column of every row read.
+            let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
             let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
             guard code == SQLITE_OK, let handle else {
                 let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open the database"

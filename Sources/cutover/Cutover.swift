@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// The `cutover` command: versioned schema migrations for SQLite and PostgreSQL.
-@main
+/// The `cutover` command: versioned schema migrations for SQLite and PostgreSQL. The process
+/// starts it from `main.swift`.
 struct CutoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cutover",

@@ -36,6 +36,27 @@ import Testing
         #expect(small < large)
     }
 
+    @Test("orders, equates and hashes ids across the 64-bit boundary (19 and 20 digits)")
+    func sixtyFourBitBoundary() throws {
+        let texts = [
+            "9999999999999999999",  // 19 digits: the largest kept as a number
+            "10000000000000000000",  // 20 digits: compared as text
+            "18446744073709551616",  // UInt64.max + 1
+            "0000000000000000000000000042",  // 28 characters, 2 significant digits
+            "42", "1", "99999999999999999999999",
+        ]
+        let ids = try texts.map { try #require(MigrationID($0)) }
+        #expect(ids.sorted().map(\.normalized) == [
+            "1", "42", "42", "9999999999999999999", "10000000000000000000", "18446744073709551616", "99999999999999999999999",
+        ])
+        #expect(ids[3] == ids[4])
+        #expect(ids[3].hashValue == ids[4].hashValue)
+        #expect(Set(ids).count == 6)
+        #expect(ids[0] != ids[1] && ids[0] < ids[1] && !(ids[1] < ids[0]))
+        let long = try #require(MigrationID("000018446744073709551616"))
+        #expect(long == ids[2] && long.hashValue == ids[2].hashValue)
+    }
+
     @Test("rejects anything but ASCII digits", arguments: ["", "12a", "-1", "1 ", "٣", "+5", "1.0"])
     func rejects(text: String) {
         #expect(MigrationID(text) == nil)

@@ -3,9 +3,10 @@ import CutoverCore
 /// The cache file's format: a header naming the format and the build that wrote it, then one
 /// record per migration file. Integers are little-endian; strings are a 32-bit byte count and
 /// UTF-8 bytes. Decoding checks every length, and returns nil for anything unexpected (another
-/// format, another build, a truncated file), which makes the caller parse the files.
+/// format, another build, a truncated file), which makes the caller parse the files. A
+/// record's file name is its migration's ``Migration/fileName``, stored once.
 enum MigrationCacheCodec {
-    static let magic = Array("cutover-migration-cache 1\n".utf8)
+    static let magic = Array("cutover-migration-cache 2\n".utf8)
 
     static func encode(_ entries: [String: CachedMigrationFile], builtBy: String) -> [UInt8] {
         var out = Encoder()
@@ -23,7 +24,6 @@ enum MigrationCacheCodec {
             out.integer(UInt64(bitPattern: identity.changed.nanoseconds))
             out.string(migration.id.rawValue)
             out.string(migration.name)
-            out.string(migration.fileName)
             out.string(migration.checksum)
             out.integer(migration.isTransactional ? 1 : 0)
             out.statements(migration.up)
@@ -53,7 +53,7 @@ enum MigrationCacheCodec {
                   let device = input.integer(), let inode = input.integer(), let size = input.integer(),
                   let modified = input.integer(), let changed = input.integer(),
                   let rawID = input.string(), let id = MigrationID(rawID), let name = input.string(),
-                  let storedFileName = input.string(), let checksum = input.string(),
+                  let checksum = input.string(),
                   let transactional = input.integer(), let up = input.statements(), let hasDown = input.integer()
             else { return nil }
             var down: [SQLStatement]?
@@ -76,7 +76,7 @@ enum MigrationCacheCodec {
                 device: device, inode: inode, size: Int64(bitPattern: size),
                 modified: .init(nanoseconds: Int64(bitPattern: modified)), changed: .init(nanoseconds: Int64(bitPattern: changed)))
             let migration = Migration(
-                id: id, name: name, fileName: storedFileName, up: up, down: down,
+                id: id, name: name, fileName: fileName, up: up, down: down,
                 isTransactional: transactional == 1, checksum: checksum, allowances: allowances)
             entries[fileName] = CachedMigrationFile(identity: identity, migration: migration)
         }

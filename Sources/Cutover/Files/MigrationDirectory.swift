@@ -56,68 +56,96 @@ public struct MigrationDirectory: Sendable {
         guard let listed = PosixFile.names(in: folder) else {
             throw CutoverError(.missingMigrations, "cannot list the migrations folder '\(path)'", hint: "check its permissions")
         }
-        // Byte order (the same as String order for the ASCII names migrations have, and far
-        // cheaper than String's Unicode-aware comparison on a thousand names).
-        let names = listed.sorted { $0.precedesBytewise($1) }
-        var files: [String] = []
-        for name in names {
+        // Every problem is reported for the first file in name order, as a serial read would:
+        // badly named files first, then unreadable files and duplicate ids.
+        var naming = FirstProblem()
+        var files: [(id: MigrationID, name: String)] = []
+        files.reserveCapacity(listed.count)
+        for name in listed {
             if name.utf8.first == UInt8(ascii: ".") { continue }
             if Self.hasSuffix(name, ".yaml") || Self.hasSuffix(name, ".yml") {
-                throw CutoverError(
+                naming.note(CutoverError(
                     .invalidMigration, "expand/contract (.yaml) migrations are not supported by this version of cutover",
-                    hint: "write the change as a .sql migration", file: name)
+                    hint: "write the change as a .sql migration", file: name), file: name)
+                continue
             }
             guard Self.hasSuffix(name, ".sql") else { continue }
-            guard MigrationFileParser.parseFileName(name) != nil else {
-                throw CutoverError(
+            guard let parsed = MigrationFileParser.parseFileName(name) else {
+                naming.note(CutoverError(
                     .invalidMigration, "'\(name)' is not named <id>_<name>.sql",
-                    hint: "rename it, e.g. with `cutover new NAME`, which writes a UTC timestamp id", file: name)
+                    hint: "rename it, e.g. with `cutover new NAME`, which writes a UTC timestamp id", file: name), file: name)
+                continue
             }
-            files.append(name)
+            files.append((parsed.id, name))
         }
+        try naming.throwIfAny()
+        // Id order, names breaking ties: the result's order, and duplicate ids end up side by side.
+        files.sort { $0.id == $1.id ? $0.name.precedesBytewise($1.name) : $0.id < $1.id }
         let readAt = FileIdentity.Timestamp.now
         let cached = cache?.read() ?? [:]
         var results = [ParsedFile?](repeating: nil, count: files.count)
         var toParse: [Int] = []
-        let identities = cached.isEmpty ? [] : Self.identities(of: files, in: folder)
-        for (index, name) in files.enumerated() {
-            if let entry = cached[name], let identity = identities[index], identity == entry.identity {
+        let identities = cached.isEmpty ? [] : Self.identities(of: files.map(\.name), in: folder)
+        for (index, file) in files.enumerated() {
+            if let entry = cached[file.name], let identity = identities[index], identity == entry.identity {
                 results[index] = ParsedFile(result: .success(entry.migration), identity: identity)
             } else {
                 toParse.append(index)
             }
         }
-        for (index, parsed) in zip(toParse, parseAll(toParse.map { files[$0] }, in: folder)) {
+        for (index, parsed) in zip(toParse, parseAll(toParse.map { files[$0].name }, in: folder)) {
             results[index] = parsed
         }
         let statistics = LoadStatistics(parsed: toParse.count, fromCache: files.count - toParse.count)
         var migrations: [Migration] = []
         migrations.reserveCapacity(files.count)
-        var seen: [MigrationID: String] = [:]
+        var contents = FirstProblem()
         // Nothing to store when every file came from the cache and the cache has no others.
         let storing = cache != nil && (!toParse.isEmpty || cached.count != files.count)
         var store: [String: CachedMigrationFile] = [:]
-        // Errors are reported for the first bad file in name order, as a serial read would.
-        for (name, parsed) in zip(files, results) {
-            let parsed = parsed!
-            let migration = try parsed.result.get()
+        for (index, file) in files.enumerated() {
+            let parsed = results[index]!
+            let migration: Migration
+            switch parsed.result {
+            case .success(let value): migration = value
+            case .failure(let error):
+                contents.note(error, file: file.name)
+                continue
+            }
             if storing, let cache, let identity = parsed.identity, cache.isSettled(identity, readAt: readAt) {
-                store[name] = CachedMigrationFile(identity: identity, migration: migration)
+                store[file.name] = CachedMigrationFile(identity: identity, migration: migration)
             }
-            if let other = seen[migration.id] {
-                throw CutoverError(
-                    .invalidMigration, "'\(name)' and '\(other)' have the same id \(migration.id)",
-                    hint: "give one of them a new id (`cutover new` uses the current UTC time)", file: name)
+            if index > 0, files[index - 1].id == file.id {
+                let other = files[index - 1].name
+                contents.note(CutoverError(
+                    .invalidMigration, "'\(file.name)' and '\(other)' have the same id \(file.id)",
+                    hint: "give one of them a new id (`cutover new` uses the current UTC time)", file: file.name), file: file.name)
             }
-            seen[migration.id] = name
             migrations.append(migration)
         }
+        try contents.throwIfAny()
         // Rewrite the cache only when it would hold something else: a file parsed now and
         // settled, or one that is gone or no longer settled.
-        if storing, let cache, store.count != cached.count || toParse.contains(where: { store[files[$0]] != nil }) {
+        if storing, let cache, store.count != cached.count || toParse.contains(where: { store[files[$0].name] != nil }) {
             cache.write(store, logger: logger)
         }
-        return (migrations.sorted { $0.id < $1.id }, statistics)
+        return (migrations, statistics)
+    }
+
+    /// The problem found for the first file in name order (bytewise), of those noted.
+    private struct FirstProblem {
+        private var file: String?
+        private var error: CutoverError?
+
+        mutating func note(_ error: CutoverError, file: String) {
+            if let earlier = self.file, !file.precedesBytewise(earlier) { return }
+            self.file = file
+            self.error = error
+        }
+
+        func throwIfAny() throws {
+            if let error { throw error }
+        }
     }
 
     /// Whether `name` ends in `suffix` (lowercase ASCII), ignoring ASCII case.

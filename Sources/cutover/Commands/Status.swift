@@ -91,21 +91,32 @@ extension CutoverCommand {
                 Terminal.out(text)
                 return
             }
-            let idWidth = max(2, states.map(\.id.rawValue.count).max() ?? 2)
+            var idWidth = 2
+            for index in states.indices { idWidth = max(idWidth, states[index].id.rawValue.utf8.count) }  // ids are ASCII digits
             let stateWidth = 12
             text += "\("ID".padding(idWidth))  \("STATE".padding(stateWidth))  \("APPLIED AT".padding(24))  NAME\n"
             var applied = 0, pending = 0, problems = 0
-            for state in states {
-                switch state.kind {
+            text.reserveCapacity(text.utf8.count + states.count * (idWidth + stateWidth + 24 + 32))
+            for index in states.indices {
+                let kind = states[index].kind
+                switch kind {
                 case .applied: applied += 1
                 case .pending: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
                 case .changed, .failed, .missing: problems += 1
                 default: break
                 }
-                let appliedAt = state.record?.phase == .applied ? state.record?.finishedAt ?? "" : ""
-                text += "\(state.id.rawValue.padding(idWidth))  \(state.kind.rawValue.padding(stateWidth))  \(appliedAt.padding(24))  \(state.name)\n"
-                if state.kind == .failed, let record = state.record {
+                let record = states[index].record
+                let appliedAt = record?.phase == .applied ? record?.finishedAt ?? "" : ""
+                text.append(padding: states[index].id.rawValue, to: idWidth)
+                text += "  "
+                text.append(padding: kind.rawValue, to: stateWidth)
+                text += "  "
+                text.append(padding: appliedAt, to: 24)
+                text += "  "
+                text += states[index].name
+                text += "\n"
+                if kind == .failed, let record {
                     let progress = record.statementsDone > 0 ? "after \(record.statementsDone)/\(record.statementsTotal ?? 0) statements, " : ""
                     text += "\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")\n"
                 }
@@ -117,8 +128,18 @@ extension CutoverCommand {
 }
 
 extension String {
-    /// Pads with spaces to `width`.
+    /// Pads with spaces to `width` characters.
     func padding(_ width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
+        var padded = ""
+        padded.append(padding: self, to: width)
+        return padded
+    }
+
+    /// Appends `text` and spaces up to `width` characters. ASCII text (ids, states, times:
+    /// most of a status table) is measured by its bytes, not by grapheme breaking.
+    mutating func append(padding text: String, to width: Int) {
+        let length = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+        append(text)
+        if length < width { append(String(repeating: " ", count: width - length)) }
     }
 }
