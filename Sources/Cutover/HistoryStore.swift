@@ -37,17 +37,14 @@ struct HistoryStore: Sendable {
     }
 
     private func records(where filter: (String, String)?) async throws -> [MigrationID: HistoryRecord] {
-        // Written with a plain loop: this runs on every command, and a generic `joined` pays
-        // the Swift runtime's first-use cost of its types.
-        let isPostgres = dialect.name == "postgresql"
+        // The times come back as ISO-8601 text in UTC from every driver (PostgreSQL's
+        // timestamps are formatted by the client, cheaper than `to_char` on the server). The
+        // list is written with a plain loop: this runs on every command, and a generic
+        // `joined` pays the Swift runtime's first-use cost of its types.
         var sql = "SELECT "
         for (index, column) in Self.columns.enumerated() {
             if index > 0 { sql += ", " }
-            if isPostgres && (column == "started_at" || column == "finished_at") {
-                sql += "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS \(column)"
-            } else {
-                sql += column
-            }
+            sql += column
         }
         sql += " FROM \(dialect.historyTable)"
         var binds: [SQLValue] = []

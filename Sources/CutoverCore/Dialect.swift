@@ -81,7 +81,7 @@ public protocol Dialect: Sendable {
 extension Dialect {
     /// Double-quote quoting, as both PostgreSQL and SQLite use.
     public func quoteIdentifier(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + identifier.replacingASCII(UInt8(ascii: "\""), with: "\"\"") + "\""
     }
 }
 
@@ -103,7 +103,7 @@ extension Dialect {
         case .integer(let number): String(number)
         case .double(let number): number.isFinite ? String(number) : "NULL"
         case .bool(let flag): flag ? "TRUE" : "FALSE"
-        case .text(let text): "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        case .text(let text): "'" + text.replacingASCII(UInt8(ascii: "'"), with: "''") + "'"
         }
     }
 

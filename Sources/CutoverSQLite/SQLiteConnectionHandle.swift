@@ -6,20 +6,29 @@ import VaporCSQLite
 /// One sqlite3 connection, driven through SQLite's C API (the copy of SQLite that sqlite-nio
 /// compiles, so no system library is needed).
 ///
-/// Every call runs on a thread of NIO's thread pool, so a statement waiting out the busy
-/// timeout never blocks a Swift concurrency thread, and a whole call runs in one trip to that
-/// thread: a string of several statements (a migration and its history row, see
-/// ``SQLiteDialect/atomicBatch(_:)``) costs one thread switch, not one per statement — which
-/// is most of what applying a thousand small migrations costs on SQLite.
+/// By default every call runs on a thread of NIO's thread pool, so a statement waiting out
+/// the busy timeout never blocks a Swift concurrency thread, and a whole call runs in one trip
+/// to that thread: a string of several statements (a migration and its history row, see
+/// ``SQLiteDialect/atomicBatch(_:)``) costs one thread switch, not one per statement. A
+/// process with nothing else to do (the `cutover` tool) can run calls on the calling thread
+/// instead and save even that switch (``Execution/callingThread``).
 final class SQLiteConnectionHandle: @unchecked Sendable {
+    /// Where calls run.
+    enum Execution: Sendable {
+        /// On a thread of NIO's shared thread pool: a busy wait blocks that thread only.
+        case threadPool
+        /// On the caller's thread, which a busy wait then blocks.
+        case callingThread
+    }
+
     // Guarded by `lock`: the connection is used by one caller at a time.
     private var raw: OpaquePointer?
     private let lock = NIOLock()
-    private let threadPool: NIOThreadPool
+    private let execution: Execution
 
-    private init(raw: OpaquePointer, threadPool: NIOThreadPool) {
+    private init(raw: OpaquePointer, execution: Execution) {
         self.raw = raw
-        self.threadPool = threadPool
+        self.execution = execution
     }
 
     /// SQLite's one-time set-up, done before the first connection opens.
@@ -27,8 +36,8 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// Opens (creating when missing) the database at `path`, or `:memory:`.
     /// - Throws: ``SQLiteCallError`` when SQLite cannot open it.
-    static func open(path: String, threadPool: NIOThreadPool = .singleton) async throws -> SQLiteConnectionHandle {
-        try await threadPool.runIfActive {
+    static func open(path: String, execution: Execution = .threadPool) async throws -> SQLiteConnectionHandle {
+        try await perform(on: execution) {
             Self.initialized
             var handle: OpaquePointer?
             // No SQLite mutex: `lock` already lets one call at a time use the connection, and
@@ -40,7 +49,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
                 sqlite_nio_sqlite3_close(handle)
                 throw SQLiteCallError(code: code, message: message)
             }
-            return SQLiteConnectionHandle(raw: handle, threadPool: threadPool)
+            return SQLiteConnectionHandle(raw: handle, execution: execution)
         }
     }
 
@@ -49,7 +58,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     /// string opened a transaction that is still open then, it is rolled back, so a string
     /// never leaves behind a transaction of its own.
     func run(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
-        try await threadPool.runIfActive {
+        try await Self.perform(on: execution) {
             try self.lock.withLock {
                 guard let raw = self.raw else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
                 return try Self.run(sql, binds, on: raw)
@@ -59,7 +68,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// Closes the connection; later calls fail. Safe to call more than once.
     func close() async {
-        _ = try? await threadPool.runIfActive {
+        _ = try? await Self.perform(on: execution) {
             self.lock.withLock {
                 if let raw = self.raw { sqlite_nio_sqlite3_close_v2(raw) }
                 self.raw = nil
@@ -67,7 +76,14 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         }
     }
 
-    // MARK: - On the pool thread
+    private static func perform<T: Sendable>(on execution: Execution, _ work: @Sendable @escaping () throws -> T) async throws -> T {
+        switch execution {
+        case .threadPool: try await NIOThreadPool.singleton.runIfActive(work)
+        case .callingThread: try work()
+        }
+    }
+
+    // MARK: - The calls themselves
 
     private static func run(_ sql: String, _ binds: [SQLValue], on db: OpaquePointer) throws -> [Row] {
         let wasAutocommit = sqlite_nio_sqlite3_get_autocommit(db) != 0

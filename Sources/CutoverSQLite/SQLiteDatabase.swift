@@ -20,8 +20,10 @@ public final class SQLiteDatabase: Database {
     }
 
     /// Opens `url`, creating the file when missing, and sets the busy timeout.
+    /// - Parameter runsOnCallingThread: run SQLite on the calling thread instead of NIO's
+    ///   thread pool (see ``SQLiteDriver/Configuration/runsOnCallingThread``).
     /// - Throws: ``CutoverError`` `.connectionFailed` when the file cannot be opened.
-    public static func open(_ url: DatabaseURL, busyTimeout: Duration, logger: Logger) async throws -> SQLiteDatabase {
+    public static func open(_ url: DatabaseURL, busyTimeout: Duration, runsOnCallingThread: Bool = false, logger: Logger) async throws -> SQLiteDatabase {
         if !url.isInMemory {
             let folder = (url.path as NSString).deletingLastPathComponent
             if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
@@ -32,7 +34,8 @@ public final class SQLiteDatabase: Database {
         }
         let connection: SQLiteConnectionHandle
         do {
-            connection = try await SQLiteConnectionHandle.open(path: url.isInMemory ? ":memory:" : url.path)
+            connection = try await SQLiteConnectionHandle.open(
+                path: url.isInMemory ? ":memory:" : url.path, execution: runsOnCallingThread ? .callingThread : .threadPool)
         } catch let error as SQLiteCallError {
             throw CutoverError(
                 .connectionFailed, "cannot open SQLite database '\(url.path)': \(error.message)",

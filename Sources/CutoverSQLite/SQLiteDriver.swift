@@ -13,6 +13,12 @@ public struct SQLiteDriver: DatabaseDriver {
     public struct Configuration: Sendable {
         /// How long a statement waits for another connection's write lock before SQLITE_BUSY.
         public var busyTimeout: Duration = .seconds(60)
+        /// Run SQLite on the calling thread rather than on NIO's thread pool. It saves a
+        /// thread switch per call, which adds up over a thousand migrations, but a busy wait
+        /// (another connection holds the write lock) then blocks a Swift concurrency thread:
+        /// meant for a process that has nothing else to run meanwhile, like the `cutover`
+        /// tool. Leave it off in a server.
+        public var runsOnCallingThread = false
         public init() {}
     }
 
@@ -25,6 +31,6 @@ public struct SQLiteDriver: DatabaseDriver {
     public var schemes: [String] { ["sqlite", "sqlite3", "file"] }
 
     public func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database {
-        try await SQLiteDatabase.open(url, busyTimeout: configuration.busyTimeout, logger: logger)
+        try await SQLiteDatabase.open(url, busyTimeout: configuration.busyTimeout, runsOnCallingThread: configuration.runsOnCallingThread, logger: logger)
     }
 }

@@ -28,6 +28,12 @@ struct BatchApplyTests {
         #expect(record.phase == .applied)
         #expect(record.statementsDone == 4)
         #expect(record.finishedAt != nil && record.startedAt != nil && (record.durationMilliseconds ?? -1) >= 0)
+        // The client formats the server's timestamps exactly as the server's own to_char would.
+        let serverText = try await fixture.query(
+            #"SELECT to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS s, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS f FROM cutover.history"#
+        ).first
+        #expect(record.startedAt == serverText?.string("s"))
+        #expect(record.finishedAt == serverText?.string("f"))
         await fixture.cleanUp()
     }
 

@@ -39,9 +39,8 @@ struct SchemaCheckStore: Sendable {
     /// The stored state; nil when there is none or it cannot be read (no table yet, no
     /// privilege): the caller then runs the full check.
     func stored() async -> SchemaCheck? {
-        let checkedAt = dialect.name == "postgresql"
-            ? "to_char(checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS checked_at" : "checked_at"
-        guard let row = try? await database.query("SELECT applied_digest, fingerprint, \(checkedAt) FROM \(dialect.schemaCheckTable) WHERE id = 1").first,
+        // `checked_at` arrives as ISO-8601 text in UTC from every driver.
+        guard let row = try? await database.query("SELECT applied_digest, fingerprint, checked_at FROM \(dialect.schemaCheckTable) WHERE id = 1").first,
             let digest = row.string("applied_digest"), let fingerprint = row.string("fingerprint")
         else { return nil }
         return SchemaCheck(appliedDigest: digest, fingerprint: fingerprint, checkedAt: row.string("checked_at") ?? "")

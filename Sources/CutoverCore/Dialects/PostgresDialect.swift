@@ -264,7 +264,7 @@ public struct PostgresDialect: Dialect {
             case .text: return "NULL"
             }
         }
-        return "E'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        return "E'" + text.replacingASCII(UInt8(ascii: "\\"), with: "\\\\").replacingASCII(UInt8(ascii: "'"), with: "\\'") + "'"
     }
 
     /// 55P03 lock_not_available: raised when `lock_timeout` expires

@@ -182,14 +182,7 @@ extension CutoverCommand {
                     .unknownDatabase, "the SQLite database '\(url.path)' does not exist (\(endpoint.label))",
                     hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
             }
-            let drivers: [any DatabaseDriver] = [
-                SQLiteDriver(configuration: { var c = SQLiteDriver.Configuration(); c.busyTimeout = context.config.safety.lockWait; return c }()),
-                PostgresDriver(configuration: { var c = PostgresDriver.Configuration(); c.connectTimeout = context.config.safety.connectTimeout; return c }()),
-            ]
-            guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
-                throw CutoverError(.invalidURL, "no driver for '\(url.scheme)' URLs in this version (\(endpoint.label))", hint: "use a sqlite: or postgres:// URL")
-            }
-            let database = try await driver.open(url, logger: context.logger)
+            let database = try await context.driver(for: url, label: endpoint.label).open(url, logger: context.logger)
             do {
                 let schema = try await database.introspectSchema(options: options)
                 await database.close()

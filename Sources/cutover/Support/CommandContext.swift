@@ -62,15 +62,19 @@ struct CommandContext {
         try ConfigurationLoader().target(in: config, env: options.env, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// The driver for a URL's scheme.
-    func driver(for url: DatabaseURL) throws -> any DatabaseDriver {
-        let drivers: [any DatabaseDriver] = [
-            SQLiteDriver(configuration: { var c = SQLiteDriver.Configuration(); c.busyTimeout = config.safety.lockWait; return c }()),
-            PostgresDriver(configuration: { var c = PostgresDriver.Configuration(); c.connectTimeout = config.safety.connectTimeout; return c }()),
-        ]
+    /// The driver for a URL's scheme, set up from `[safety]`; `label` names the database in
+    /// the error (the redacted URL when nil).
+    func driver(for url: DatabaseURL, label: String? = nil) throws -> any DatabaseDriver {
+        var sqlite = SQLiteDriver.Configuration()
+        sqlite.busyTimeout = config.safety.lockWait
+        // A command has nothing else to run while it waits on SQLite: skip the thread switch.
+        sqlite.runsOnCallingThread = true
+        var postgres = PostgresDriver.Configuration()
+        postgres.connectTimeout = config.safety.connectTimeout
+        let drivers: [any DatabaseDriver] = [SQLiteDriver(configuration: sqlite), PostgresDriver(configuration: postgres)]
         guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
             throw CutoverError(
-                .invalidURL, "no driver for '\(url.scheme)' URLs in this version (\(url.redacted))",
+                .invalidURL, "no driver for '\(url.scheme)' URLs in this version (\(label ?? url.redacted))",
                 hint: "use a sqlite: or postgres:// URL")
         }
         return driver
