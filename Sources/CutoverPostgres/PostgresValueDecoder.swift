@@ -24,43 +24,47 @@ enum PostgresValueDecoder {
 
     static func decode(_ original: ByteBuffer, type: PostgresDataType) -> SQLValue {
         var buffer = original
-        switch type {
-        case .int2:
+        // A switch on the OID (postgres-nio's `PostgresDataType` constants) compiles to a
+        // jump; matching the constants one by one went through each one's lazy accessor,
+        // sixteen cells a row, a thousand rows a status.
+        switch type.rawValue {
+        case 21:  // int2
             return buffer.readInteger(as: Int16.self).map { .integer(Int64($0)) } ?? unsupported(type)
-        case .int4:
+        case 23:  // int4
             return buffer.readInteger(as: Int32.self).map { .integer(Int64($0)) } ?? unsupported(type)
-        case .int8:
+        case 20:  // int8
             return buffer.readInteger(as: Int64.self).map { .integer($0) } ?? unsupported(type)
-        case .oid, .regproc, .regprocedure, .regoper, .regoperator, .regclass, .regtype, .xid, .cid:
+        case 26, 24, 2202, 2203, 2204, 2205, 2206, 28, 29:
+            // oid, regproc, regprocedure, regoper, regoperator, regclass, regtype, xid, cid:
             // OIDs and transaction ids are unsigned 32-bit.
             return buffer.readInteger(as: UInt32.self).map { .integer(Int64($0)) } ?? unsupported(type)
-        case .float4:
+        case 700:  // float4
             return buffer.readInteger(as: UInt32.self).map { .double(Double(Float(bitPattern: $0))) } ?? unsupported(type)
-        case .float8:
+        case 701:  // float8
             return buffer.readInteger(as: UInt64.self).map { .double(Double(bitPattern: $0)) } ?? unsupported(type)
-        case .numeric:
+        case 1700:  // numeric
             return numeric(&buffer).flatMap { Double($0) }.map { .double($0) } ?? unsupported(type)
-        case .bool:
+        case 16:  // bool
             return buffer.readInteger(as: UInt8.self).map { .bool($0 != 0) } ?? unsupported(type)
-        case .text, .varchar, .name, .bpchar, .char, .json, .xml, .unknown, .cstring, PostgresDataType(194) /* pg_node_tree */:
+        case 25, 1043, 19, 1042, 18, 114, 142, 705, 2275, 194:
+            // text, varchar, name, bpchar, char, json, xml, unknown, cstring, pg_node_tree
             return .text(String(buffer: buffer))
-        case .jsonb:
-            // jsonb_send prefixes a format version byte (1) to the JSON text.
+        case 3802:  // jsonb: jsonb_send prefixes a format version byte (1) to the JSON text.
             guard buffer.readInteger(as: UInt8.self) == 1 else { return unsupported(type) }
             return .text(String(buffer: buffer))
-        case .uuid:
+        case 2950:  // uuid
             guard let bytes = buffer.readBytes(length: 16) else { return unsupported(type) }
             return .text(uuid(bytes))
-        case .timestamptz, .timestamp:
+        case 1184, 1114:  // timestamptz, timestamp
             return buffer.readInteger(as: Int64.self).map { .text(ISOTimestamp.format(microsecondsSince2000: $0)) }
                 ?? unsupported(type)
-        case .date:
+        case 1082:  // date
             return buffer.readInteger(as: Int32.self).map { .text(ISOTimestamp.formatDate(daysSince2000: $0)) }
                 ?? unsupported(type)
-        case .time:
+        case 1083:  // time
             return buffer.readInteger(as: Int64.self).map { .text(ISOTimestamp.formatTime(microseconds: $0)) }
                 ?? unsupported(type)
-        case .bytea:
+        case 17:  // bytea
             let hex = buffer.readableBytesView.map { byte in
                 let digits = String(byte, radix: 16)
                 return byte < 16 ? "0" + digits : digits
@@ -208,11 +212,34 @@ enum ISOTimestamp {
             rest += perDay
             days -= 1
         }
-        let date = civil(daysSinceUnixEpoch: days + epochOffsetDays)
         let milliseconds = (rest / 1000) % 1000
         let seconds = rest / 1_000_000
-        return "\(date)T\(pad(seconds / 3600))"
-            + ":\(pad(seconds / 60 % 60)):\(pad(seconds % 60)).\(pad(milliseconds, width: 3))Z"
+        let date = civilComponents(daysSinceUnixEpoch: days + epochOffsetDays)
+        guard (0...9999).contains(date.year) else {
+            return "\(civil(daysSinceUnixEpoch: days + epochOffsetDays))T\(pad(seconds / 3600))"
+                + ":\(pad(seconds / 60 % 60)):\(pad(seconds % 60)).\(pad(milliseconds, width: 3))Z"
+        }
+        // Written digit by digit into the string's own buffer: a status reads two of these
+        // per history row, a thousand rows at a time.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var offset = 0
+            func digits(_ value: Int64, _ width: Int) {
+                var rest = value
+                for position in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[offset + position] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+                offset += width
+            }
+            func character(_ byte: UInt8) {
+                buffer[offset] = byte
+                offset += 1
+            }
+            digits(date.year, 4); character(45); digits(date.month, 2); character(45); digits(date.day, 2)
+            character(84); digits(seconds / 3600, 2); character(58); digits(seconds / 60 % 60, 2); character(58)
+            digits(seconds % 60, 2); character(46); digits(milliseconds, 3); character(90)
+            return offset
+        }
     }
 
     /// `2026-11-24`.
@@ -236,6 +263,12 @@ enum ISOTimestamp {
     }
 
     private static func civil(daysSinceUnixEpoch: Int64) -> String {
+        let (year, month, day) = civilComponents(daysSinceUnixEpoch: daysSinceUnixEpoch)
+        let yearText = year < 0 ? "-" + pad(-year, width: 4) : pad(year, width: 4)
+        return "\(yearText)-\(pad(month))-\(pad(day))"
+    }
+
+    private static func civilComponents(daysSinceUnixEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = daysSinceUnixEpoch + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -245,8 +278,7 @@ enum ISOTimestamp {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        let yearText = year < 0 ? "-" + pad(-year, width: 4) : pad(year, width: 4)
-        return "\(yearText)-\(pad(month))-\(pad(day))"
+        return (year, month, day)
     }
 
     private static func pad(_ value: Int64, width: Int = 2) -> String {

@@ -73,7 +73,10 @@ struct PostgresDatabaseTests {
                        '1970-01-01 00:00:00+00'::timestamptz AS d,
                        'infinity'::timestamptz AS e,
                        '2024-02-29'::date AS f,
-                       '13:45:00.25'::time AS g
+                       '13:45:00.25'::time AS g,
+                       '2024-02-29 23:59:59.999999+00'::timestamptz AS h,
+                       '0001-01-01 00:00:00+00'::timestamptz AS i,
+                       '10000-01-01 00:00:00+00'::timestamptz AS j
                 """).first)
             #expect(row["a"] == .text("2026-11-24T12:00:00.123Z"))
             #expect(row["b"] == .text("2026-11-24T12:00:00.000Z"))
@@ -82,6 +85,9 @@ struct PostgresDatabaseTests {
             #expect(row["e"] == .text("infinity"))
             #expect(row["f"] == .text("2024-02-29"))
             #expect(row["g"] == .text("13:45:00.25"))
+            #expect(row["h"] == .text("2024-02-29T23:59:59.999Z"))  // truncated, as to_char's MS is
+            #expect(row["i"] == .text("0001-01-01T00:00:00.000Z"))
+            #expect(row["j"] == .text("10000-01-01T00:00:00.000Z"))
 
             // What the engine writes with the dialect's timestamp cast reads back unchanged.
             let dialect = PostgresDialect()
