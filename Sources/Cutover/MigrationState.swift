@@ -37,10 +37,7 @@ public struct MigrationPlanner: Sendable {
 
     /// One state per migration id found in the files or the history, in id order.
     public func states(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState] {
-        var newestApplied: MigrationID?
-        for record in history.values where record.phase == .applied {
-            if newestApplied.map({ $0 < record.id }) ?? true { newestApplied = record.id }
-        }
+        let newestApplied = Self.newestApplied(in: history)
         var states: [MigrationState] = []
         states.reserveCapacity(max(migrations.count, history.count))
         var recordsMatched = 0
@@ -48,16 +45,8 @@ public struct MigrationPlanner: Sendable {
         for (index, migration) in migrations.enumerated() {
             if index > 0, !(migrations[index - 1].id < migration.id) { ordered = false }
             let record = history[migration.id]
-            let kind: MigrationState.Kind
-            switch record?.phase {
-            case .applied?:
-                kind = record!.checksum == migration.checksum ? .applied : .changed
-            case .failed?, .running?:
-                kind = .failed
-            default:
-                if let newestApplied, migration.id < newestApplied { kind = .outOfOrder } else { kind = .pending }
-            }
             if record != nil { recordsMatched += 1 }
+            let kind = Self.kind(of: migration, phase: record?.phase, checksum: record?.checksum, newestApplied: newestApplied)
             states.append(MigrationState(id: migration.id, name: migration.name, kind: kind, migration: migration, record: record))
         }
         // Rows without a file: looked for only when some row matched no file (strictly
@@ -71,5 +60,41 @@ public struct MigrationPlanner: Sendable {
         }
         // The files usually arrive in id order already; sorting a thousand states is not free.
         return ordered ? states : states.sorted { $0.id < $1.id }
+    }
+
+    /// The state of each file, in the order of `migrations`: ``states(migrations:history:)``
+    /// without the rows that have no file, and without copying files and rows into states
+    /// (what `migrate` plans from, on every deploy).
+    public func fileKinds(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState.Kind] {
+        let newestApplied = Self.newestApplied(in: history)
+        var kinds: [MigrationState.Kind] = []
+        kinds.reserveCapacity(migrations.count)
+        for index in migrations.indices {
+            let slot = history.index(forKey: migrations[index].id)
+            kinds.append(Self.kind(
+                of: migrations[index], phase: slot.map { history.values[$0].phase }, checksum: slot.map { history.values[$0].checksum },
+                newestApplied: newestApplied))
+        }
+        return kinds
+    }
+
+    private static func newestApplied(in history: [MigrationID: HistoryRecord]) -> MigrationID? {
+        var newest: MigrationID?
+        for record in history.values where record.phase == .applied {
+            if newest.map({ $0 < record.id }) ?? true { newest = record.id }
+        }
+        return newest
+    }
+
+    private static func kind(of migration: Migration, phase: HistoryRecord.Phase?, checksum: String?, newestApplied: MigrationID?) -> MigrationState.Kind {
+        switch phase {
+        case .applied?:
+            return checksum == migration.checksum ? .applied : .changed
+        case .failed?, .running?:
+            return .failed
+        default:
+            if let newestApplied, migration.id < newestApplied { return .outOfOrder }
+            return .pending
+        }
     }
 }

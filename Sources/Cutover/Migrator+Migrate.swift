@@ -78,28 +78,29 @@ extension Migrator {
     /// The pending migrations up to `target`, after checking that no applied file changed
     /// and nothing pending is out of order.
     func plan(history: [MigrationID: HistoryRecord], target: MigrationID?) throws -> MigrateReport {
-        let states = MigrationPlanner().states(migrations: migrations, history: history)
-        let changed = states.filter { $0.kind == .changed }
+        // Kinds by position in `migrations` (id order): no state per migration is built.
+        let kinds = MigrationPlanner().fileKinds(migrations: migrations, history: history)
+        let changed = kinds.indices.filter { kinds[$0] == .changed }.map { migrations[$0] }
         if !changed.isEmpty {
-            let list = changed.map { "\($0.migration?.fileName ?? $0.id.rawValue)" }.joined(separator: ", ")
+            let list = changed.map(\.fileName).joined(separator: ", ")
             throw CutoverError(
                 .validationFailed, "\(changed.count == 1 ? "an applied migration has" : "\(changed.count) applied migrations have") changed since \(changed.count == 1 ? "it was" : "they were") applied: \(list)",
                 hint: "restore the file\(changed.count == 1 ? "" : "s") from version control, or accept the change with `cutover repair \(changed.map(\.id.rawValue).joined(separator: " "))`",
-                file: changed.first?.migration?.fileName, migrationID: changed.first?.id)
+                file: changed.first?.fileName, migrationID: changed.first?.id)
         }
-        let outOfOrder = states.filter { $0.kind == .outOfOrder }
+        let outOfOrder = kinds.indices.filter { kinds[$0] == .outOfOrder }.map { migrations[$0] }
         if !outOfOrder.isEmpty && !configuration.allowOutOfOrder {
-            let newest = states.filter { $0.kind == .applied }.map(\.id).max()
+            let newest = kinds.indices.filter { kinds[$0] == .applied }.map { migrations[$0].id }.max()
             throw CutoverError(
-                .validationFailed, "\(outOfOrder.map { $0.migration!.fileName }.joined(separator: ", ")) \(outOfOrder.count == 1 ? "is" : "are") older than the newest applied migration \(newest.map(\.rawValue) ?? "")",
+                .validationFailed, "\(outOfOrder.map(\.fileName).joined(separator: ", ")) \(outOfOrder.count == 1 ? "is" : "are") older than the newest applied migration \(newest.map(\.rawValue) ?? "")",
                 hint: "rename the file with a newer id (`cutover new`), or apply it anyway with --allow-out-of-order",
-                file: outOfOrder.first?.migration?.fileName, migrationID: outOfOrder.first?.id)
+                file: outOfOrder.first?.fileName, migrationID: outOfOrder.first?.id)
         }
         var report = MigrateReport()
-        for state in states where [.pending, .outOfOrder, .failed].contains(state.kind) {
-            guard let migration = state.migration else { continue }
+        for index in kinds.indices where kinds[index] == .pending || kinds[index] == .outOfOrder || kinds[index] == .failed {
+            let migration = migrations[index]
             if let target, migration.id > target { break }
-            let resumeAt = migration.isTransactional ? 0 : (state.record?.statementsDone ?? 0)
+            let resumeAt = migration.isTransactional ? 0 : (history[migration.id]?.statementsDone ?? 0)
             report.applied.append(.init(
                 id: migration.id, name: migration.name, statements: migration.up.count,
                 isTransactional: migration.isTransactional, durationMilliseconds: nil, resumedAt: resumeAt))

@@ -13,7 +13,7 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
     public let normalized: String
     /// The value, when it fits in 64 bits (up to 19 digits: every timestamp id): compared
     /// and hashed instead of the text, as ids are on every command, a thousand at a time.
-    private let value: UInt64?
+    package let value: UInt64?
 
     /// Creates an id from a string of ASCII digits; returns nil for anything else.
     public init?(_ text: some StringProtocol) {

@@ -25,6 +25,8 @@ struct MigrationPlannerTests {
         let files = ["1", "2", "3", "4", "5"].map { Self.migration($0) }
         let rows = [Self.row("1", .applied), Self.row("2", .applied, checksum: "old"), Self.row("3", .failed), Self.row("5", .applied)]
         #expect(Self.states(files, rows) == ["1:applied", "2:changed", "3:failed", "4:out_of_order", "5:applied"])
+        let kinds = MigrationPlanner().fileKinds(migrations: files, history: Dictionary(uniqueKeysWithValues: rows))
+        #expect(kinds.map(\.rawValue) == ["applied", "changed", "failed", "out_of_order", "applied"])
     }
 
     @Test("rows whose file is gone are missing (applied) or failed, and rolled-back rows are dropped")

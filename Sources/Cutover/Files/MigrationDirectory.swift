@@ -80,7 +80,7 @@ public struct MigrationDirectory: Sendable {
         }
         try naming.throwIfAny()
         // Id order, names breaking ties: the result's order, and duplicate ids end up side by side.
-        files.sort { $0.id == $1.id ? $0.name.precedesBytewise($1.name) : $0.id < $1.id }
+        files = Self.sortedByID(files)
         let readAt = FileIdentity.Timestamp.now
         let cached = cache?.read() ?? [:]
         var results = [ParsedFile?](repeating: nil, count: files.count)
@@ -130,6 +130,21 @@ public struct MigrationDirectory: Sendable {
             cache.write(store, logger: logger)
         }
         return (migrations, statistics)
+    }
+
+    /// `files` in id order, names breaking ties. Ids of up to 19 digits (all timestamp ids)
+    /// are sorted as plain numbers paired with positions, which moves no strings.
+    private static func sortedByID(_ files: [(id: MigrationID, name: String)]) -> [(id: MigrationID, name: String)] {
+        var keys: [(value: UInt64, position: Int)] = []
+        keys.reserveCapacity(files.count)
+        for position in files.indices {
+            guard let value = files[position].id.value else {
+                return files.sorted { $0.id == $1.id ? $0.name.precedesBytewise($1.name) : $0.id < $1.id }
+            }
+            keys.append((value, position))
+        }
+        keys.sort { $0.value != $1.value ? $0.value < $1.value : files[$0.position].name.precedesBytewise(files[$1.position].name) }
+        return keys.map { files[$0.position] }
     }
 
     /// The problem found for the first file in name order (bytewise), of those noted.
