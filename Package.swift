@@ -85,6 +85,7 @@ let package = Package(
                 "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings,
             linkerSettings: releaseToolLinkerSettings

@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import NIOCore
 
 /// The process's entry point: runs the command on Swift's concurrency threads and waits for
 /// it on the main thread.
@@ -9,6 +11,12 @@ import Dispatch
 /// takes. Nothing in the tool runs on the main actor, which this loop never serves.
 enum ProcessEntry {
     static func run() {
+        // One event loop thread for PostgreSQL sessions (a command opens one or two), not
+        // one per core: fewer threads to start and to tear down on every run. An explicit
+        // NIO_SINGLETON_GROUP_LOOP_COUNT still wins.
+        if getenv("NIO_SINGLETON_GROUP_LOOP_COUNT") == nil {
+            NIOSingletons.groupLoopCountSuggestion = 1
+        }
         let finished = DispatchSemaphore(value: 0)
         Task.detached {
             await CutoverCommand.main()
