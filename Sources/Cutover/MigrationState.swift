@@ -79,9 +79,11 @@ public struct MigrationPlanner: Sendable {
     }
 
     private static func newestApplied(in history: [MigrationID: HistoryRecord]) -> MigrationID? {
+        // By index: iterating the values would copy every row.
         var newest: MigrationID?
-        for record in history.values where record.phase == .applied {
-            if newest.map({ $0 < record.id }) ?? true { newest = record.id }
+        for slot in history.values.indices where history.values[slot].phase == .applied {
+            let id = history.values[slot].id
+            if newest.map({ $0 < id }) ?? true { newest = id }
         }
         return newest
     }

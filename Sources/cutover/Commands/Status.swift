@@ -106,17 +106,17 @@ extension CutoverCommand {
                 case .changed, .failed, .missing: problems += 1
                 default: break
                 }
-                let record = states[index].record
-                let appliedAt = record?.phase == .applied ? record?.finishedAt ?? "" : ""
-                text.append(padding: states[index].id.rawValue, to: idWidth)
+                // Fields read in place: binding the row would copy all of it.
+                let appliedAt = states[index].record?.phase == .applied ? states[index].record?.finishedAt ?? "" : ""
+                text.append(padding: states[index].id.rawValue, to: idWidth, ascii: true)
                 text += "  "
-                text.append(padding: kind.rawValue, to: stateWidth)
+                text.append(padding: kind.rawValue, to: stateWidth, ascii: true)
                 text += "  "
                 text.append(padding: appliedAt, to: 24)
                 text += "  "
                 text += states[index].name
                 text += "\n"
-                if kind == .failed, let record {
+                if kind == .failed, let record = states[index].record {
                     let progress = record.statementsDone > 0 ? "after \(record.statementsDone)/\(record.statementsTotal ?? 0) statements, " : ""
                     text += "\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")\n"
                 }
@@ -136,9 +136,10 @@ extension String {
     }
 
     /// Appends `text` and spaces up to `width` characters. ASCII text (ids, states, times:
-    /// most of a status table) is measured by its bytes, not by grapheme breaking.
-    mutating func append(padding text: String, to width: Int) {
-        let length = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+    /// most of a status table) is measured by its bytes, not by grapheme breaking; `ascii`
+    /// says it is ASCII without looking.
+    mutating func append(padding text: String, to width: Int, ascii: Bool = false) {
+        let length = ascii || text.utf8.allSatisfy({ $0 < 0x80 }) ? text.utf8.count : text.count
         append(text)
         if length < width { append(String(repeating: " ", count: width - length)) }
     }
