@@ -139,14 +139,20 @@ struct PostgresConnectionSettings: Sendable {
     ///   `.unknownDatabase` or `.invalidURL` (unreadable certificate files); `CancellationError`.
     func connect(applicationName: String, logger: Logger) async throws -> PostgresConnection {
         let configuration = try makeConfiguration(applicationName: applicationName)
+        let eventLoop = PostgresConnection.defaultEventLoopGroup.any()
+        let (address, timeout) = (numericAddress, connectTimeout)
         // The connect runs in a task of its own, which the caller's cancellation does not
         // reach: postgres-nio 1.33 can wait forever when a connect is cancelled half-way (seen
         // when a failed `async let` sibling cancelled it). It ends by itself (connected,
         // refused, or the connect timeout); a cancelled caller then closes what it got.
         let connecting = Task {
-            try await PostgresConnection.connect(
-                on: PostgresConnection.defaultEventLoopGroup.any(),
-                configuration: configuration,
+            var endpoint = configuration
+            if let address {
+                endpoint = try await Self.configuration(configuration, connectingTo: address, on: eventLoop, timeout: timeout)
+            }
+            return try await PostgresConnection.connect(
+                on: eventLoop,
+                configuration: endpoint,
                 id: Int.random(in: 1...Int(Int32.max)),
                 logger: logger
             )
@@ -162,6 +168,30 @@ struct PostgresConnectionSettings: Sendable {
             throw CancellationError()
         }
         return connection
+    }
+
+    /// The server's address when the host is an IP address (`127.0.0.1`, `::1`): nothing to
+    /// look up. postgres-nio would still hand the host to a `getaddrinfo` on a thread of its
+    /// own, about a millisecond of every command's start.
+    var numericAddress: SocketAddress? {
+        guard case .tcp(let host, let port) = endpoint else { return nil }
+        return try? SocketAddress(ipAddress: host, port: port)
+    }
+
+    /// `configuration` with its endpoint replaced by a TCP connection opened to `address`:
+    /// postgres-nio then speaks the protocol (TLS included) on that channel.
+    private static func configuration(
+        _ configuration: PostgresConnection.Configuration, connectingTo address: SocketAddress, on eventLoop: any EventLoop,
+        timeout: Duration
+    ) async throws -> PostgresConnection.Configuration {
+        let channel = try await ClientBootstrap(group: eventLoop)
+            .connectTimeout(.nanoseconds(timeout.nanoseconds))
+            .connect(to: address).get()
+        var connected = PostgresConnection.Configuration(
+            establishedChannel: channel, tls: configuration.tls, username: configuration.username,
+            password: configuration.password, database: configuration.database)
+        connected.options = configuration.options
+        return connected
     }
 
     func makeConfiguration(applicationName: String) throws -> PostgresConnection.Configuration {

@@ -25,9 +25,10 @@ extension PostgresConnectionSettings {
         if error is CancellationError || error is CutoverError { return error }
         let target = endpointDescription
         guard let psql = error as? PSQLError else {
+            // A transport error from the TCP connect Cutover opens itself (an IP address).
             return CutoverError(
                 .connectionFailed, "could not connect to \(target) (\(Self.reason(error)))",
-                hint: "is PostgreSQL running? check host and port in the URL", underlying: String(reflecting: error)
+                hint: Self.transportHint(error), underlying: String(reflecting: error)
             )
         }
         let underlying = String(reflecting: psql)
@@ -109,13 +110,16 @@ extension PostgresConnectionSettings {
             }
             let reason = cause.map(Self.reason) ?? "the server closed the connection"
             return CutoverError(
-                .connectionFailed, "could not connect to \(target) (\(reason))",
-                hint: Self.isTimeout(cause)
-                    ? "is the host reachable and the port open? raise connect_timeout in the URL if the network is slow"
-                    : "is PostgreSQL running? check host and port in the URL",
-                underlying: underlying
+                .connectionFailed, "could not connect to \(target) (\(reason))", hint: Self.transportHint(cause), underlying: underlying
             )
         }
+    }
+
+    /// What to check after a transport error (`nil`: the server closed the connection).
+    static func transportHint(_ error: (any Error)?) -> String {
+        isTimeout(error)
+            ? "is the host reachable and the port open? raise connect_timeout in the URL if the network is slow"
+            : "is PostgreSQL running? check host and port in the URL"
     }
 
     /// A few words for a transport error: "connection refused", "timed out after 10 s".

@@ -180,4 +180,26 @@ struct PostgresConnectionTests {
         #expect(ipv6.endpoint == .tcp(host: "::1", port: 6000))
         #expect(ipv6.endpointDescription == "[::1]:6000")
     }
+
+    @Test("an IP address is connected to directly; a host name and a socket go through the resolver")
+    func numericAddresses() throws {
+        func address(_ url: String) throws -> String? {
+            try PostgresConnectionSettings(url: DatabaseURL(url), configuration: .init(), environment: [:]).numericAddress.map { "\($0)" }
+        }
+        #expect(try address("postgres://u@127.0.0.1:6000/db")?.contains("127.0.0.1") == true)
+        #expect(try address("postgres://u@[::1]:6000/db")?.contains("::1") == true)
+        #expect(try address("postgres://u@localhost:6000/db") == nil)
+        #expect(try address("postgres://u@db.internal/db") == nil)
+        #expect(try address("postgres:///shop?host=/var/run/postgresql") == nil)
+    }
+
+    @Test("a host name connects as well as an IP address")
+    func hostName() async throws {
+        let base = try await PostgresCluster.shared.baseURL()
+        let credentials = (base.user ?? "postgres") + (base.password.map { ":" + $0 } ?? "")
+        let url = try DatabaseURL("postgres://\(credentials)@localhost:\(base.port ?? 5432)/postgres")
+        let db = try await PostgresDriver().connect(url, logger: testLogger)
+        #expect(try await db.query("SELECT 1 AS one").first?.int("one") == 1)
+        await db.close()
+    }
 }

@@ -103,7 +103,7 @@ struct CommandContext {
     /// spends about as long on each). An error in the files is reported before one from the
     /// database, as when the files were read first.
     func withMigratorAndHistory<T>(
-        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = true,
+        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = true, historyDetail: HistoryDetail = .full,
         _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
         let target = try target()
@@ -114,7 +114,7 @@ struct CommandContext {
         do {
             let opened = try await open(target)
             database = opened
-            if readHistory { history = try await Migrator.history(of: opened) }
+            if readHistory { history = try await Migrator.history(of: opened, detail: historyDetail) }
         } catch {
             databaseError = error
         }
