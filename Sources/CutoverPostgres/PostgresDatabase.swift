@@ -156,8 +156,7 @@ public final class PostgresDatabase: Database {
         do {
             try await withTaskCancellationHandler {
                 try Task.checkCancellation()
-                let rows = try await Self.queryUnlessClosed(query, on: connection, logger: logger)
-                for try await row in rows { body(row) }
+                for row in try await Self.queryUnlessClosed(query, on: connection, logger: logger) { body(row) }
             } onCancel: {
                 // postgres-nio has no public CancelRequest; closing the socket makes the
                 // server abort the statement and roll back (see the type's discussion).
@@ -181,19 +180,21 @@ public final class PostgresDatabase: Database {
     /// a cancelled sibling task closes the connection (a failed `async let` cancels the others;
     /// under load the close can come before the write): without this the command would wait
     /// forever.
-    private static func queryUnlessClosed(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRowSequence {
+    ///
+    /// The rows are collected on the event loop (postgres-nio's future-based `query`), all of
+    /// them before any is handed over: every statement here is read to the end anyway, and a
+    /// thousand-row history then crosses threads once instead of in back-pressured batches.
+    private static func queryUnlessClosed(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
         let outcome = NIOLockedValueBox<Bool>(false)  // whether the continuation was resumed
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresRowSequence, any Error>) in
-            @Sendable func finish(_ result: Result<PostgresRowSequence, any Error>) {
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[PostgresRow], any Error>) in
+            @Sendable func finish(_ result: Result<[PostgresRow], any Error>) {
                 let first = outcome.withLockedValue { resumed in
                     defer { resumed = true }
                     return !resumed
                 }
                 if first { continuation.resume(with: result) }
             }
-            Task {
-                do { finish(.success(try await connection.query(query, logger: logger))) } catch { finish(.failure(error)) }
-            }
+            connection.query(query, logger: logger).whenComplete { result in finish(result.map(\.rows)) }
             connection.closeFuture.whenComplete { _ in
                 finish(.failure(CutoverError(
                     .connectionFailed, "the session closed before the statement completed",

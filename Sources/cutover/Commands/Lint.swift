@@ -91,7 +91,7 @@ extension CutoverCommand {
             if !global.quiet, let config { for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) } }
             let version = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber)
             return Input(
-                migrations: try files.isEmpty ? try folderMigrations(config) : try fileMigrations(),
+                migrations: files.isEmpty ? try folderMigrations(config) : try fileMigrations(),
                 dialect: try dialect ?? config.flatMap { try Self.dialect(of: $0, env: global.env) } ?? .postgresql,
                 configuration: config.map { Linter.Configuration(safety: $0.safety, postgresVersion: version) } ?? .init(postgresVersion: version))
         }
