@@ -179,11 +179,14 @@ struct PostgresConnectionSettings: Sendable {
     }
 
     /// `configuration` with its endpoint replaced by a TCP connection opened to `address`:
-    /// postgres-nio then speaks the protocol (TLS included) on that channel.
+    /// postgres-nio then speaks the protocol (TLS included) on that channel, within what is
+    /// left of `timeout` (the limit covers the whole connect, as with a host name).
     private static func configuration(
         _ configuration: PostgresConnection.Configuration, connectingTo address: SocketAddress, on eventLoop: any EventLoop,
         timeout: Duration
     ) async throws -> PostgresConnection.Configuration {
+        let clock = ContinuousClock()
+        let start = clock.now
         let channel = try await ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(timeout.nanoseconds))
             .connect(to: address).get()
@@ -191,6 +194,8 @@ struct PostgresConnectionSettings: Sendable {
             establishedChannel: channel, tls: configuration.tls, username: configuration.username,
             password: configuration.password, database: configuration.database)
         connected.options = configuration.options
+        let left = max(timeout - (clock.now - start), .milliseconds(1))
+        connected.options.connectTimeout = .nanoseconds(left.nanoseconds)
         return connected
     }
 
