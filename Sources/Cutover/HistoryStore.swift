@@ -85,13 +85,33 @@ struct HistoryStore: Sendable {
         try await database.execute(sql, Self.values(record))
     }
 
-    /// The statement ``save(_:)`` runs, written out with literals for a batch that cannot
-    /// take binds (``Dialect/atomicBatch(_:)``): the times are the dialect's
-    /// ``Dialect/batchHistoryTimes(startedAt:)``, taken as the batch writes the row.
-    func saveStatementInline(_ record: HistoryRecord) -> String {
+    /// Writes `record` unless the row for its id says `applied`, and says whether it wrote.
+    ///
+    /// This is how a migration's own writes to the history claim it: a run never overwrites
+    /// (and so never hides) an `applied` row, whether it records success, progress or a
+    /// failure. On PostgreSQL the upsert also waits for any other open transaction that
+    /// writes the same row and then judges the row as that transaction left it, so two
+    /// transactions can never both commit the same migration.
+    func saveUnlessApplied(_ record: HistoryRecord) async throws -> Bool {
+        let sql = upsert(onlyUnlessApplied: true) { index, column in
+            let placeholder = dialect.placeholder(index + 1)
+            return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
+        }
+        return try await !database.query(sql + " RETURNING id", Self.values(record)).isEmpty
+    }
+
+    /// The statements that record `record` as the last step of a one-round-trip batch
+    /// (``Dialect/atomicBatch(_:)``), written out with literals because a batch takes no
+    /// binds; the times are the dialect's ``Dialect/batchHistoryTimes(startedAt:)``, taken as
+    /// the batch writes the row. They fail (a primary-key conflict) when the migration is
+    /// recorded as applied, which rolls the whole batch back: a `DELETE` of any earlier
+    /// non-applied row (a failure, progress) followed by a plain `INSERT`. On PostgreSQL the
+    /// `INSERT` waits for another open transaction that inserted the same id and fails once
+    /// that one commits.
+    func saveStatementsInline(_ record: HistoryRecord) -> [String] {
         let values = Self.values(record)
         let times = dialect.batchHistoryTimes(startedAt: record.startedAt ?? "")
-        return upsert { index, column in
+        let written = Self.columns.enumerated().map { index, column in
             switch column {
             case "started_at": times.startedAt
             case "finished_at": times.finishedAt
@@ -99,6 +119,13 @@ struct HistoryStore: Sendable {
             default: dialect.literal(values[index])
             }
         }
+        let table = dialect.historyTable
+        let id = dialect.literal(.text(record.id.normalized))
+        let applied = dialect.literal(.text(HistoryRecord.Phase.applied.rawValue))
+        return [
+            "DELETE FROM \(table) WHERE id = \(id) AND phase <> \(applied)",
+            "INSERT INTO \(table) (\(Self.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", ")))",
+        ]
     }
 
     /// A statement that fails (a primary-key conflict) when `id` is recorded as applied and
@@ -109,13 +136,15 @@ struct HistoryStore: Sendable {
         return "INSERT INTO \(table) (id) SELECT id FROM \(table) WHERE id = \(dialect.literal(.text(id.normalized))) AND phase = \(dialect.literal(.text(HistoryRecord.Phase.applied.rawValue)))"
     }
 
-    /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`.
-    private func upsert(_ value: (_ index: Int, _ column: String) -> String) -> String {
+    /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`;
+    /// with `onlyUnlessApplied`, an existing `applied` row is left as it is.
+    private func upsert(onlyUnlessApplied: Bool = false, _ value: (_ index: Int, _ column: String) -> String) -> String {
         let written = Self.columns.enumerated().map { value($0.offset, $0.element) }
         let updates = Self.columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let condition = onlyUnlessApplied ? " WHERE h.phase <> \(dialect.literal(.text(HistoryRecord.Phase.applied.rawValue)))" : ""
         return """
-            INSERT INTO \(dialect.historyTable) (\(Self.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", "))) \
-            ON CONFLICT (id) DO UPDATE SET \(updates)
+            INSERT INTO \(dialect.historyTable) AS h (\(Self.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", "))) \
+            ON CONFLICT (id) DO UPDATE SET \(updates)\(condition)
             """
     }
 

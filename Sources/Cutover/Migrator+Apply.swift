@@ -50,7 +50,8 @@ extension Migrator {
                     try await Task.sleep(for: delay)
                     continue
                 }
-                throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: 0, attempts: attempt + 1)
+                guard let error = try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: 0, attempts: attempt + 1) else { return false }
+                throw error
             }
         }
     }
@@ -67,7 +68,7 @@ extension Migrator {
         guard configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
         let record = appliedRecord(migration, startedAt: startedAt, durationMilliseconds: 0)
         let guardStatement = mustRecheckHistory ? [history.notAppliedGuardStatement(migration.id)] : []
-        return dialect.atomicBatch(guardStatement + migration.up.map(\.sql) + [history.saveStatementInline(record)])
+        return dialect.atomicBatch(guardStatement + migration.up.map(\.sql) + history.saveStatementsInline(record))
     }
 
     private func applyOnce(_ migration: Migration, startedAt: String, announced: Bool) async throws -> Bool {
@@ -89,10 +90,12 @@ extension Migrator {
     private func applyInOneTransaction(_ migration: Migration, startedAt: String, start: ContinuousClock.Instant, announced: Bool) async throws -> Bool {
         let clock = ContinuousClock()
         return try await inWriteTransaction {
-            // Inside the write transaction the row is current: a concurrent SQLite runner that
-            // committed this migration first is seen here, and we skip it.
+            // The first write claims the migration (``HistoryStore/saveUnlessApplied(_:)``):
+            // a runner that committed it first is seen here and we skip it, and one still
+            // writing it makes this claim wait for its outcome. The row is written again with
+            // the duration once the statements have run.
             // The timeouts are in force for the whole session (``applySessionTimeouts()``).
-            if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
+            guard try await history.saveUnlessApplied(appliedRecord(migration, startedAt: startedAt, durationMilliseconds: 0)) else { return false }
             if !announced { events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0)) }
             await configuration.observer?.migrationWillStart(migration)
             for (index, statement) in migration.up.enumerated() {
@@ -136,15 +139,15 @@ extension Migrator {
             appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current, statementsTotal: migration.up.count)
         // Claim the migration in a write transaction that re-reads its row, so a concurrent
         // SQLite runner's progress is neither repeated nor reset.
-        let claimed: Int? = try await inWriteTransaction { [record] in
+        let claimed: (resumeAt: Int, isRerun: Bool)? = try await inWriteTransaction { [record] in
             let previous = try await history.record(migration.id)
             if previous?.phase == .applied { return nil }
             var claim = record
             claim.statementsDone = min(previous?.statementsDone ?? 0, migration.up.count)
-            try await history.save(claim)
-            return claim.statementsDone
+            guard try await history.saveUnlessApplied(claim) else { return nil }
+            return (claim.statementsDone, previous != nil)
         }
-        guard let resumeAt = claimed else { return nil }
+        guard let (resumeAt, isRerun) = claimed else { return nil }
         record.statementsDone = resumeAt
         events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: resumeAt))
         await configuration.observer?.migrationWillStart(migration)
@@ -152,10 +155,17 @@ extension Migrator {
         while index < migration.up.count {
             let statement = migration.up[index]
             do {
+                // The statement an earlier run was in when it stopped may have left a
+                // half-built index behind, or even finished it after that run died.
+                if isRerun, index == resumeAt, try await settleInterruptedIndex(statement, index: index, of: migration) {
+                    index += 1
+                    continue
+                }
                 try await runWithRetries(statement, index: index, of: migration)
             } catch let failure as StatementFailure {
                 await configuration.observer?.migrationDidFinish(migration, committed: false)
-                throw try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: index, attempts: nil)
+                guard let error = try await recordFailure(migration, failure, startedAt: startedAt, statementsDone: index, attempts: nil) else { return nil }
+                throw error
             }
             index += 1
         }
@@ -164,11 +174,7 @@ extension Migrator {
         record.finishedAt = RunnerIdentity.now()
         record.durationMilliseconds = Int((clock.now - start).milliseconds)
         // Only one of several cooperating SQLite runners records (and reports) the finish.
-        let finished = try await inWriteTransaction { [record] in
-            if mustRecheckHistory, try await history.record(migration.id)?.phase == .applied { return false }
-            try await history.save(record)
-            return true
-        }
+        let finished = try await inWriteTransaction { [record] in try await history.saveUnlessApplied(record) }
         await configuration.observer?.migrationDidFinish(migration, committed: true)
         return finished ? resumeAt : nil
     }
@@ -213,7 +219,7 @@ extension Migrator {
         try await setProgress(migration, done: index + 1)
     }
 
-    private func setProgress(_ migration: Migration, done: Int) async throws {
+    func setProgress(_ migration: Migration, done: Int) async throws {
         try await database.execute(
             "UPDATE \(dialect.historyTable) SET statements_done = \(dialect.placeholder(1)) WHERE id = \(dialect.placeholder(2))",
             [.integer(Int64(done)), .text(migration.id.normalized)])
@@ -223,14 +229,19 @@ extension Migrator {
 
     /// Records a `failed` row and builds the error the user sees: which statement, which
     /// line, what the database said, what was and was not applied, and how to go on.
-    func recordFailure(_ migration: Migration, _ failure: StatementFailure, startedAt: String, statementsDone: Int, attempts: Int?) async throws -> CutoverError {
+    /// nil when the history already records the migration as applied (another run finished
+    /// it): a `failed` row never replaces an `applied` one, and the migration is skipped.
+    func recordFailure(_ migration: Migration, _ failure: StatementFailure, startedAt: String, statementsDone: Int, attempts: Int?) async throws -> CutoverError? {
         let record = HistoryRecord(
             id: migration.id, name: migration.name, checksum: migration.checksum, phase: .failed, startedAt: startedAt,
             finishedAt: RunnerIdentity.now(), appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current,
             statementsDone: statementsDone, statementsTotal: migration.up.count, failedStatement: failure.statement.sql,
             failedLine: failure.statement.line, errorMessage: failure.error.message, errorSQLState: failure.error.sqlState)
         do {
-            try await history.save(record)
+            if try await !history.saveUnlessApplied(record) {
+                logger.notice("the migration failed here but another run has applied it", metadata: ["cutover_migration": "\(migration.fileName)", "error": "\(failure.error.message)"])
+                return nil
+            }
         } catch {
             logger.error("could not record the failure in the history", metadata: ["error": "\(error)"])
         }
@@ -244,7 +255,7 @@ extension Migrator {
             hint += "fix statement \(failure.index + 1) and run `cutover migrate` again: it resumes there"
             let leftovers = await leftoverObjects()
             if !leftovers.isEmpty {
-                hint += ". Left behind: INVALID index \(leftovers.joined(separator: ", ")); drop it first with DROP INDEX CONCURRENTLY \(leftovers[0])"
+                hint += ". Left behind: INVALID index \(leftovers.joined(separator: ", ")); the rerun drops an INVALID index the failed statement built and builds it again"
             }
         }
         if let attempts, attempts > 1 { hint += " (gave up after \(attempts) attempts on lock timeouts)" }

@@ -26,10 +26,14 @@ public protocol Database: AnyObject, Sendable {
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [Row]
     /// Takes the lock that serialises whole migration runs, waiting at most `wait`.
     ///
-    /// PostgreSQL takes a session advisory lock on a dedicated connection that never holds an
-    /// open transaction (so it cannot deadlock with `CREATE INDEX CONCURRENTLY`). Databases
-    /// without session locks return a lock whose release does nothing and rely on
-    /// per-migration write transactions (SQLite `BEGIN IMMEDIATE`).
+    /// The lock must belong to this session, the one that runs the migrations, so that it
+    /// lasts as long as the server may still commit this session's work: a killed client's
+    /// backend goes on with its statement until it notices, and a lock held by another
+    /// session would let a second runner start the same migration meanwhile. PostgreSQL
+    /// takes a session advisory lock in autocommit (no open transaction, so no deadlock with
+    /// `CREATE INDEX CONCURRENTLY`). Databases without session locks return a lock whose
+    /// release does nothing and rely on per-migration write transactions (SQLite
+    /// `BEGIN IMMEDIATE`).
     /// - Throws: ``CutoverError`` `.lockNotAcquired` naming the holder when the wait runs out.
     func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock
     /// Closes the session. Safe to call more than once.

@@ -54,6 +54,10 @@ public protocol Dialect: Sendable {
     /// A query listing objects a failed non-transactional statement can leave behind, one
     /// `name` column per row; nil when the database has none.
     var leftoverObjectsQuery: String? { get }
+    /// For a statement that runs outside a transaction and can leave a half-built index
+    /// behind when interrupted (PostgreSQL's `CREATE INDEX CONCURRENTLY`), how to find and
+    /// judge it before running the statement again; nil for every other statement.
+    func interruptedIndexCheck(for sql: String) -> InterruptedIndexCheck?
     /// A query returning this session's server-side id in a column `id` (PostgreSQL:
     /// `pg_backend_pid()`); nil when another session cannot observe this one's locks.
     var sessionIDQuery: String? { get }
@@ -109,6 +113,8 @@ extension Dialect {
 
     /// No leftovers by default.
     public var leftoverObjectsQuery: String? { nil }
+    /// No statements that leave half-built indexes by default.
+    public func interruptedIndexCheck(for sql: String) -> InterruptedIndexCheck? { nil }
     /// No lock observation by default.
     public var sessionIDQuery: String? { nil }
     public var heldLocksQuery: String? { nil }

@@ -19,13 +19,18 @@ extension PostgresDatabase {
 
     /// Takes the lock that serialises migration runs on this database, waiting at most `wait`.
     ///
-    /// The lock is a session advisory lock held by a second, dedicated session (its
-    /// `application_name` ends in `-lock`) that never opens a transaction. That matters for
-    /// `CREATE INDEX CONCURRENTLY` on the main session: CIC waits until every transaction
-    /// that holds a snapshot has ended, so a lock session sitting inside a transaction would
-    /// make the run wait for itself forever. An idle session holds no snapshot, so CIC does
-    /// not wait for it (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
-    /// A process that dies releases the lock with its session.
+    /// The lock is a session advisory lock held by **this** session, the one that runs the
+    /// migrations. A lock held elsewhere would end with its own session the moment a killed
+    /// `cutover` drops its sockets, while this session's backend goes on with the statement
+    /// it was running and may still commit it: a second runner could then start the same
+    /// migration. Here the lock ends only when the backend that does the work has ended, so a
+    /// second runner that gets it sees that work committed or rolled back, never in flight.
+    /// (With `client_connection_check_interval`, set by ``PostgresDriver``, an orphaned
+    /// backend notices its client is gone within about a second and rolls back.)
+    ///
+    /// `pg_try_advisory_lock` runs in autocommit and leaves no transaction open, so the lock
+    /// holds no snapshot and `CREATE INDEX CONCURRENTLY` on this session does not wait for it
+    /// (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
     ///
     /// ```swift
     /// let lock = try await db.acquireRunLock(wait: .seconds(30), logger: logger)
@@ -36,20 +41,12 @@ extension PostgresDatabase {
     /// - Parameters:
     ///   - wait: how long to keep trying; `.zero` tries once.
     ///   - logger: receives a notice while waiting.
-    /// - Returns: the held lock; ``RunLock/release()`` unlocks it and closes its session.
+    /// - Returns: the held lock; ``RunLock/release()`` unlocks it. Closing the session (or the
+    ///   backend ending for any reason) frees it too.
     /// - Throws: ``CutoverError`` `.lockNotAcquired` naming the holding session (pid,
-    ///   application, client, user, since when), connection errors from opening the lock
-    ///   session, or `CancellationError`.
+    ///   application, client, user, since when), or `CancellationError`.
     public func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock {
-        let lockConnection: PostgresConnection
-        do {
-            lockConnection = try await settings.connect(applicationName: settings.applicationName + "-lock", logger: logger)
-        } catch {
-            // Cancelled while connecting: report the cancellation, not the closed socket.
-            if Task.isCancelled { throw CancellationError() }
-            throw error
-        }
-        let lock = PostgresRunLock(connection: lockConnection, logger: logger)
+        let lock = PostgresRunLock(database: self)
         do {
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: wait)
@@ -64,38 +61,24 @@ extension PostgresDatabase {
                 }
                 try await Task.sleep(for: min(Self.runLockPollInterval, remaining))
             }
-            throw try await lockBusyError(on: lockConnection, waited: wait)
+            throw try await lockBusyError(waited: wait)
         } catch {
-            await lock.close()
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
-            if let error = error as? CutoverError { throw error }
-            throw statementError(error, sql: "SELECT pg_try_advisory_lock($1)")
+            throw error
         }
     }
 
     /// Who holds the lock, as a `.lockNotAcquired` error.
-    private func lockBusyError(on connection: PostgresConnection, waited: Duration) async throws -> CutoverError {
-        guard !connection.isClosed else {
-            throw CutoverError(
-                .connectionFailed, "the run-lock session was closed while waiting for the lock", hint: "the server ended the session; run again"
-            )
-        }
+    private func lockBusyError(waited: Duration) async throws -> CutoverError {
         let key = UInt64(bitPattern: Self.runLockKey)
-        let sql = """
+        let holder = try await query("""
             SELECT a.pid, a.application_name, a.client_addr::text AS client, a.usename,
-                   a.backend_start, a.state_change, a.query
+                   a.backend_start, a.state, a.query
             FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a USING (pid)
             WHERE l.locktype = 'advisory' AND l.granted
               AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
               AND l.classid::int8 = $1 AND l.objid::int8 = $2 AND l.objsubid = 1
-            """
-        var binds = PostgresBindings()
-        binds.append(Int64(key >> 32))
-        binds.append(Int64(key & 0xFFFF_FFFF))
-        var holder: Row?
-        for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            holder = Row(columns: row.map(\.columnName), values: row.map(PostgresValueDecoder.value))
-        }
+            """, [.integer(Int64(key >> 32)), .integer(Int64(key & 0xFFFF_FFFF))]).first
         let waitedText = waited == .zero ? "" : " after waiting \(waited.milliseconds) ms"
         guard let holder, let pid = holder.int("pid") else {
             // Released between the last attempt and this query.
@@ -108,76 +91,43 @@ extension PostgresDatabase {
         let client = holder.string("client") ?? "local socket"
         let user = holder.string("usename") ?? "unknown"
         let since = holder.string("backend_start") ?? "unknown time"
+        let state = holder.string("state").map { ", \($0)" } ?? ""
         return CutoverError(
             .lockNotAcquired,
-            "another cutover run holds the migration lock\(waitedText): pid \(pid), application '\(application)', client \(client), user \(user), since \(since)",
-            hint: "wait for it to finish, or pass --lock-wait; if that process is gone, SELECT pg_terminate_backend(\(pid))"
+            "another cutover run holds the migration lock\(waitedText): pid \(pid), application '\(application)', client \(client), user \(user), since \(since)\(state)",
+            hint: "wait for it to finish, or pass --lock-wait. The lock is held by the session doing the work, so after a killed run it lasts until that backend has committed or rolled back its statement; if it does not end, SELECT pg_terminate_backend(\(pid)) rolls it back"
         )
     }
 }
 
-/// A held run lock: the dedicated session and its advisory lock. Dropping it without
-/// ``release()`` closes the session, which frees the lock too.
+/// A held run lock: a session advisory lock on the session that runs the migrations.
+///
+/// Releasing it unlocks; it does not close the session, which belongs to its
+/// ``PostgresDatabase``. A session that closes (or whose backend ends) frees the lock.
 final class PostgresRunLock: RunLock, @unchecked Sendable {
     // @unchecked: `isReleased` is only read and written under `guardLock`.
-    private let connection: PostgresConnection
-    private let logger: Logger
+    private let database: PostgresDatabase
     private let guardLock = NSLock()
     private var isReleased = false
 
-    init(connection: PostgresConnection, logger: Logger) {
-        self.connection = connection
-        self.logger = logger
+    init(database: PostgresDatabase) {
+        self.database = database
     }
 
     /// One `pg_try_advisory_lock` attempt; never waits on the server.
     func tryLock() async throws -> Bool {
-        // A query on a closed postgres-nio connection would never complete.
-        guard !connection.isClosed else {
-            throw CutoverError(
-                .connectionFailed, "the run-lock session was closed while waiting for the lock",
-                hint: "the server ended the session; run again"
-            )
-        }
-        var binds = PostgresBindings()
-        binds.append(PostgresDatabase.runLockKey)
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock($1) AS locked", binds: binds), logger: logger
-        )
-        var locked = false
-        for try await row in rows {
-            if let cell = row.first, case .bool(let value) = PostgresValueDecoder.value(cell) { locked = value }
-        }
-        return locked
+        let rows = try await database.query("SELECT pg_try_advisory_lock($1) AS locked", [.integer(PostgresDatabase.runLockKey)])
+        return rows.first?.values.first == .bool(true)
     }
 
-    /// Unlocks and closes the lock session. Safe to call more than once.
+    /// Unlocks. Safe to call more than once, and after the session has closed.
     func release() async {
         let alreadyReleased = guardLock.withLock {
             defer { isReleased = true }
             return isReleased
         }
-        // A closed session has released its lock already, and a query on it would hang.
-        guard !alreadyReleased, !connection.isClosed else { return }
-        var binds = PostgresBindings()
-        binds.append(PostgresDatabase.runLockKey)
-        // Unlocking explicitly (rather than only closing) frees the lock at once even if
-        // the close is slow; closing the session would release it too.
-        if let rows = try? await connection.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock($1)", binds: binds), logger: logger) {
-            _ = try? await rows.collect()
-        }
-        await close()
-    }
-
-    func close() async {
-        try? await connection.close()
-    }
-
-    deinit {
-        // Dropping the lock without release() ends its session, which frees the lock.
-        let connection = self.connection
-        if !connection.isClosed {
-            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
-        }
+        // A closed session has released its lock already.
+        guard !alreadyReleased, !database.isClosed else { return }
+        _ = try? await database.query("SELECT pg_advisory_unlock($1)", [.integer(PostgresDatabase.runLockKey)])
     }
 }

@@ -41,7 +41,6 @@ public struct PostgresDriver: DatabaseDriver {
         /// How long connecting and authenticating may take, unless the URL has `connect_timeout`.
         public var connectTimeout: Duration = .seconds(10)
         /// The `application_name` sessions report, unless the URL has `application_name`.
-        /// The run-lock session appends `-lock`.
         public var applicationName: String = "cutover"
 
         /// Creates a configuration with the defaults.

@@ -22,13 +22,15 @@ struct PostgresRunLockTests {
         #expect(PostgresDatabase.runLockKey == Int64(bitPattern: key))
     }
 
-    @Test("a second runner times out naming the holder, and gets the lock after release")
+    @Test("the lock is held by the session that runs the migrations; a second runner times out naming it, and gets the lock after release")
     func secondRunnerWaits() async throws {
         try await withSession { db, url in
             let lock = try await db.acquireRunLock(wait: .zero, logger: testLogger)
             let pid = try #require(try await holderPID(db))
+            // The working session itself: its backend must end before the lock is free.
+            #expect(try await scalar(db, "SELECT pg_backend_pid()")?.int == Int64(pid))
             let holder = try #require(try await db.query("SELECT application_name FROM pg_stat_activity WHERE pid = \(pid)").first)
-            #expect(holder.string("application_name") == "cutover-lock")
+            #expect(holder.string("application_name") == "cutover")
 
             let other = try await PostgresDriver().connect(url, logger: testLogger)
             let started = ContinuousClock.now
@@ -40,29 +42,46 @@ struct PostgresRunLockTests {
             #expect(elapsed < .seconds(10), "bounded by the 300 ms wait, with slack for a loaded machine")
             #expect(error.code == .lockNotAcquired)
             #expect(error.message.contains("pid \(pid)"))
-            #expect(error.message.contains("application 'cutover-lock'"))
+            #expect(error.message.contains("application 'cutover'"))
             #expect(error.message.contains("client 127.0.0.1") || error.message.contains("client ::1"))
             #expect(error.hint?.contains("pg_terminate_backend(\(pid))") == true)
             #expect(error.exitCode == 4)
-
-            // The failed attempt leaves no session behind (the backend exits just after the
-            // client has closed the socket, so allow it a moment).
-            var lockSessions = 0
-            for _ in 0..<40 {
-                lockSessions = try await db.query(
-                    "SELECT 1 FROM pg_stat_activity WHERE application_name = 'cutover-lock' AND datname = current_database()"
-                ).count
-                if lockSessions == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(lockSessions == 1)
+            // The failed attempt left the other session usable and holding nothing.
+            #expect(try await scalar(other, "SELECT 1")?.int == 1)
 
             await lock.release()
             await lock.release()  // idempotent
+            #expect(try await holderPID(db) == nil)
             let second = try await other.acquireRunLock(wait: .zero, logger: testLogger)
             #expect(try await holderPID(db) != nil)
             await second.release()
             #expect(try await holderPID(db) == nil)
+            await other.close()
+        }
+    }
+
+    @Test("the lock lasts while the holder's backend finishes a statement after its client is gone")
+    func lockOutlivesClient() async throws {
+        try await withSession { db, url in
+            try await db.execute("CREATE TABLE marker (id integer)")
+            _ = try await db.acquireRunLock(wait: .zero, logger: testLogger)
+            let pid = try #require(try await holderPID(db))
+            // The holder's backend runs a statement that commits on its own (autocommit), and
+            // its client vanishes meanwhile, as a killed cutover's would.
+            let busy = Task { try? await db.execute("DO $$ BEGIN PERFORM pg_sleep(0.7); INSERT INTO marker VALUES (1); END $$") }
+            let other = try await PostgresDriver().connect(url, logger: testLogger)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(30)
+            while try await scalar(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid) AND state = 'active'")?.int != 1, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            await db.close()
+            // A second runner gets the lock only once that statement has committed: a lock on
+            // a separate session would be free at once, before the row exists.
+            let lock = try await other.acquireRunLock(wait: .seconds(20), logger: testLogger)
+            #expect(try await scalar(other, "SELECT count(*) FROM marker")?.int == 1)
+            await lock.release()
+            await busy.value
             await other.close()
         }
     }
@@ -131,7 +150,8 @@ struct PostgresRunLockTests {
     @Test("the lock goes with its session when the holder dies")
     func holderDies() async throws {
         try await withSession { db, url in
-            let held = try await db.acquireRunLock(wait: .zero, logger: testLogger)
+            let owner = try await PostgresDriver().connect(url, logger: testLogger)
+            let held = try await owner.acquireRunLock(wait: .zero, logger: testLogger)
             let pid = try #require(try await holderPID(db))
             try await PostgresCluster.shared.executeAsSuperuser("SELECT pg_terminate_backend(\(pid))")
             let other = try await PostgresDriver().connect(url, logger: testLogger)
@@ -139,20 +159,19 @@ struct PostgresRunLockTests {
             await lock.release()
             await held.release()  // its session is gone; release must not fail or hang
             await other.close()
+            await owner.close()
         }
     }
 
-    @Test("dropping a lock without release frees it")
-    func droppedLock() async throws {
+    @Test("closing the session frees the lock")
+    func closedSession() async throws {
         try await withSession { db, url in
-            var lock: (any RunLock)? = try await db.acquireRunLock(wait: .zero, logger: testLogger)
-            #expect(lock != nil)
+            let owner = try await PostgresDriver().connect(url, logger: testLogger)
+            _ = try await owner.acquireRunLock(wait: .zero, logger: testLogger)
             #expect(try await holderPID(db) != nil)
-            lock = nil
-            let other = try await PostgresDriver().connect(url, logger: testLogger)
-            let second = try await other.acquireRunLock(wait: .seconds(5), logger: testLogger)
+            await owner.close()
+            let second = try await db.acquireRunLock(wait: .seconds(5), logger: testLogger)
             await second.release()
-            await other.close()
         }
     }
 }

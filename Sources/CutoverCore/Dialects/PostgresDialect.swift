@@ -320,6 +320,50 @@ public struct PostgresDialect: Dialect {
     /// A failed `CREATE INDEX CONCURRENTLY` leaves an INVALID index that is still maintained on
     /// every write and must be dropped before a retry
     /// (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
+    /// Finds indexes on the table of a `CREATE INDEX CONCURRENTLY` and builds the statement's
+    /// own index on `pg_temp.cutover_index_probe`, an empty copy of the table
+    /// (`CREATE TEMP TABLE … (LIKE …)` takes only an ACCESS SHARE lock on it), to compare
+    /// signatures; see ``InterruptedIndexCheck``.
+    public func interruptedIndexCheck(for sql: String) -> InterruptedIndexCheck? {
+        guard let build = ConcurrentIndexBuild(sql) else { return nil }
+        let existing = """
+            SELECT format('%I.%I', n.nspname, c.relname) AS name, c.relname AS index_name, i.indisvalid AS valid,
+                   \(Self.indexSignature) AS signature
+            FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_catalog.pg_am am ON am.oid = c.relam
+            WHERE i.indrelid = pg_catalog.to_regclass(\(literal(.text(build.table))))
+            ORDER BY c.relname
+            """
+        let probe = [
+            "CREATE TEMP TABLE cutover_index_probe (LIKE \(build.table)) ON COMMIT DROP",
+            "CREATE \(build.isUnique ? "UNIQUE " : "")INDEX cutover_index_probe_index ON pg_temp.cutover_index_probe \(build.definition)",
+            """
+            SELECT \(Self.indexSignature) AS signature
+            FROM pg_catalog.pg_index i
+            JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+            JOIN pg_catalog.pg_am am ON am.oid = c.relam
+            WHERE i.indexrelid = 'pg_temp.cutover_index_probe_index'::regclass
+            """,
+        ]
+        return InterruptedIndexCheck(build: build, existingIndexesQuery: existing, probeStatements: probe) { name in
+            "DROP INDEX CONCURRENTLY IF EXISTS \(name)"
+        }
+    }
+
+    /// An index's definition without its name or table, for `pg_index i`, `pg_class c` (the
+    /// index) and `pg_am am`: per column its expression (`pg_get_indexdef` with a column
+    /// number, which names columns, not the table), operator class, collation and ordering,
+    /// plus uniqueness, method, key count, predicate and storage options.
+    static let indexSignature = """
+        format('%s|%s|%s|%s|%s|%s|%s|%s|%s', i.indisunique, am.amname, i.indnkeyatts,
+               (SELECT string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, false), ', ' ORDER BY k)
+                FROM pg_catalog.generate_series(1, i.indnatts) k),
+               i.indclass::text, i.indcollation::text, i.indoption::text,
+               pg_catalog.pg_get_expr(i.indpred, i.indrelid), c.reloptions::text)
+        """
+
     public var leftoverObjectsQuery: String? {
         """
         SELECT format('%I.%I', n.nspname, c.relname) AS name
