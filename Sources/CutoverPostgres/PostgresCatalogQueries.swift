@@ -15,8 +15,8 @@ struct PostgresCatalogQueries {
     let options: IntrospectionOptions
     let serverVersion: Int
 
-    /// SQL literal.
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+    /// SQL literal (``SQLText/escapedLiteral(_:)``).
+    static func literal(_ text: String) -> String { SQLText.escapedLiteral(text) }
 
     /// Namespaces to read: not the system ones, not temporary ones, not `cutover` unless asked.
     func namespaceFilter(_ column: String) -> String {

@@ -605,10 +605,8 @@ extension PostgresDriver: BackupDriver {
         return text.components(separatedBy: "processing data for table").count - 1
     }
 
-    /// A SQL string literal (standard_conforming_strings is on in every supported version).
-    static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
-    }
+    /// A SQL string literal (``SQLText/escapedLiteral(_:)``).
+    static func literal(_ text: String) -> String { SQLText.escapedLiteral(text) }
 
     static func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "cutover-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(name)"
