@@ -30,63 +30,68 @@ extension DatabaseURL {
     /// Schemes whose colon may be followed directly by the user (`postgres:app:PW@host`).
     private static let knownSchemes = ["postgres", "postgresql", "mysql", "mariadb", "sqlite", "sqlite3", "file"]
 
-    /// The user-info passwords of every word with an `@`.
+    /// The user-info passwords of every word with an `@`. Words are cut and searched
+    /// scalar by scalar: a combining mark after `:` or `@` must not hide it.
     private static func redactingUserInfo(in text: String) -> String {
         guard text.contains(":") else { return text }
-        var result = ""
-        var word = ""
-        for character in text {
-            if character.isWhitespace {
-                result += redactingUserInfo(ofWord: word)
-                result.append(character)
-                word = ""
+        var result = String.UnicodeScalarView()
+        var word = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                result.append(contentsOf: redactingUserInfo(ofWord: word))
+                result.append(scalar)
+                word = String.UnicodeScalarView()
             } else {
-                word.append(character)
+                word.append(scalar)
             }
         }
-        return result + redactingUserInfo(ofWord: word)
+        result.append(contentsOf: redactingUserInfo(ofWord: word))
+        return String(result)
+    }
+
+    private typealias Scalars = String.UnicodeScalarView
+
+    private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     /// One word: `scheme://user:PASSWORD@host…`, however mistyped.
-    private static func redactingUserInfo(ofWord word: String) -> String {
+    private static func redactingUserInfo(ofWord word: Scalars) -> Scalars {
         guard let at = word.lastIndex(of: "@") else { return redactingNonNumericPort(ofWord: word) }
         let head = word[..<at]
         // Quotes or brackets around the URL in a message are not part of it.
-        var start = head.firstIndex(where: { $0.isLetter || $0.isNumber }) ?? head.endIndex
+        var start = head.firstIndex(where: isAlphanumeric) ?? head.endIndex
         if let colon = head[start...].firstIndex(of: ":") {
             let scheme = head[start..<colon]
             let afterColon = head[head.index(after: colon)...]
-            let isSchemeLike = !scheme.isEmpty && scheme.allSatisfy { $0.isLetter || $0.isNumber || "+.-".contains($0) }
-            if isSchemeLike && (knownSchemes.contains(scheme.lowercased()) || afterColon.hasPrefix("/")) {
+            let isSchemeLike = !scheme.isEmpty && scheme.allSatisfy { isAlphanumeric($0) || "+.-".unicodeScalars.contains($0) }
+            if isSchemeLike && (knownSchemes.contains(String(scheme).lowercased()) || afterColon.first == "/") {
                 start = afterColon.firstIndex(where: { $0 != "/" }) ?? head.endIndex
             }
         }
         guard let separator = head[start...].firstIndex(of: ":") else { return word }
         let secretStart = head.index(after: separator)
         guard secretStart < at else { return word }
-        return String(word[..<secretStart]) + "***" + String(word[at...])
+        return Scalars(word[..<secretStart]) + "***".unicodeScalars + Scalars(word[at...])
     }
 
     /// `scheme://user:PASSWORD/db`, a URL whose host was left out, reads as a host and a
     /// port; a port that is not digits is hidden, as it is more likely a password.
-    private static func redactingNonNumericPort(ofWord word: String) -> String {
-        guard let slashes = word.range(of: "://") else { return word }
-        let authority = word[slashes.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard !authority.hasPrefix("["), let colon = authority.firstIndex(of: ":") else { return word }
+    private static func redactingNonNumericPort(ofWord word: Scalars) -> Scalars {
+        guard let slashes = String(word).range(of: "://") else { return word }
+        let text = String(word)
+        let authority = text[slashes.upperBound...].unicodeScalars.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard authority.first != "[", let colon = authority.firstIndex(of: ":") else { return word }
         let port = authority[authority.index(after: colon)...]
-        guard !port.isEmpty, !port.allSatisfy(\.isASCIIDigit) else { return word }
-        return String(word[...colon]) + "***" + String(word[port.endIndex...])
+        guard !port.isEmpty, !port.allSatisfy({ ("0"..."9").contains($0) }) else { return word }
+        return Scalars(text.unicodeScalars[...colon]) + "***".unicodeScalars + Scalars(text.unicodeScalars[port.endIndex...])
     }
 
     /// The values of `…password=` parameters and keywords.
     private static func redactingPasswordParameters(in text: String) -> String {
         guard text.range(of: "password", options: .caseInsensitive) != nil else { return text }
-        let pattern = #/(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?|[^\s&#]+)/#
+        // Scalar semantics, as above: a combining mark after `=` must not hide it.
+        let pattern = #/(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?|[^\s&#]+)/#.matchingSemantics(.unicodeScalar)
         return text.replacing(pattern) { match in match.output.1 + "***" }
     }
-}
-
-extension Character {
-    /// `0`…`9`.
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

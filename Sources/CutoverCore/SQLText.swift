@@ -76,19 +76,24 @@ public enum SQLText {
     /// - Parameter text: any text (a name, a message, a reason).
     /// - Returns: the text on one line.
     public static func comment(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
+        // Scalar by scalar, not Character by Character: "\r\n" is one Character, and so is
+        // "/" followed by a combining mark, which would hide a `*/` from a Character search.
+        var result = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\0": result += "\\0"
-            case _ where isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: result.unicodeScalars.append(scalar)
+            case "\n": result.append(contentsOf: "\\n".unicodeScalars)
+            case "\r": result.append(contentsOf: "\\r".unicodeScalars)
+            case "\t": result.append(contentsOf: "\\t".unicodeScalars)
+            case "\0": result.append(contentsOf: "\\0".unicodeScalars)
+            case _ where isControl(scalar): result.append(contentsOf: ("\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}").unicodeScalars)
+            default:
+                if (previous == "*" && scalar == "/") || (previous == "/" && scalar == "*") { result.append(" ") }
+                result.append(scalar)
             }
+            previous = scalar
         }
-        return result.replacingOccurrences(of: "*/", with: "* /").replacingOccurrences(of: "/*", with: "/ *")
+        return String(result)
     }
 
     /// `text` as `-- ` comment lines: split at LF (the caller's own line breaks), each line

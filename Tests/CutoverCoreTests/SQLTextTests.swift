@@ -47,6 +47,8 @@ import Testing
         #expect(SQLText.comment("evil\rDROP TABLE canary;\r--") == "evil\\rDROP TABLE canary;\\r--")
         #expect(SQLText.comment("a\nb\r\nc") == "a\\nb\\r\\nc")
         #expect(SQLText.comment("x */ DROP TABLE t; /* y") == "x * / DROP TABLE t; / * y")
+        #expect(SQLText.comment("a*/\u{301}b /*/") == "a* /\u{301}b / * /")
+        #expect(SQLText.comment("x\r\n--") == "x\\r\\n--")
         #expect(SQLText.comment("esc\u{1B}[2J bell\u{7} del\u{7F} nel\u{85} ls\u{2028}") == "esc\\u{1B}[2J bell\\u{7} del\\u{7F} nel\\u{85} ls\\u{2028}")
         #expect(SQLText.comment("plain é 🙂 ' \" $$ \\") == "plain é 🙂 ' \" $$ \\")
         #expect(SQLText.lineComments("one\ntwo\rthree") == ["-- one", "-- two\\rthree"])

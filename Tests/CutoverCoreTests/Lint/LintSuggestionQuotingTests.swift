@@ -15,6 +15,15 @@ import Testing
         #expect(finding.message == #"SET NOT NULL on column "a""b" of existing table "x'y;z""#)
     }
 
+    @Test("GitHub annotations escape every line break, CRLF included, so a name cannot start a workflow command")
+    func githubAnnotation() throws {
+        var finding = try #require(try LintFixture.findings("ALTER TABLE \"a\nb\" ALTER COLUMN c SET NOT NULL;").first)
+        finding.message += " x\r\n::set-output name=x::y"
+        let annotation = finding.githubAnnotation
+        #expect(!annotation.unicodeScalars.contains("\r") && !annotation.unicodeScalars.contains("\n"), "\(annotation.debugDescription)")
+        #expect(annotation.contains("x%0D%0A::set-output"))
+    }
+
     @Test("plain names stay bare; capitals and keywords are quoted")
     func plainNames() throws {
         let plain = try #require(try LintFixture.findings("ALTER TABLE users ALTER COLUMN email SET NOT NULL;").first)
