@@ -90,8 +90,10 @@ extension DatabaseURL {
     /// The values of `…password=` parameters and keywords.
     private static func redactingPasswordParameters(in text: String) -> String {
         guard text.range(of: "password", options: .caseInsensitive) != nil else { return text }
-        // Scalar semantics, as above: a combining mark after `=` must not hide it.
-        let pattern = #/(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?|[^\s&#]+)/#.matchingSemantics(.unicodeScalar)
+        // Scalar semantics, as above: a combining mark after `=` must not hide it. A value
+        // already `***` is kept as it is, with what closes it (`(…?password=***) failed`):
+        // redacting twice changes nothing.
+        let pattern = #/(?i)(password\s*=\s*)(\*\*\*(?=[\s&#)'",;]|$)|'(?:[^'\\]|\\.)*'?|"[^"]*"?|[^\s&#]+)/#.matchingSemantics(.unicodeScalar)
         return text.replacing(pattern) { match in match.output.1 + "***" }
     }
 }

@@ -31,12 +31,14 @@ import Testing
         ("host=db password='S3cr3t-pw with space' dbname=shop", "host=db password=*** dbname=shop"),
         ("PGPASSWORD=S3cr3t-pw cutover migrate", "PGPASSWORD=*** cutover migrate"),
         ("url = postgres://app:S3cr3t-pw@db/shop", "url = postgres://app:***@db/shop"),
+        ("the backup of prod (postgres://app@db/shop?password=***) failed", "the backup of prod (postgres://app@db/shop?password=***) failed"),
         ("postgres:app:\u{301}S3cr3t-pw@\u{301}host/db", "postgres:app:***@\u{301}host/db"),
         ("postgres://app@db/shop?password=\u{301}S3cr3t-pw", "postgres://app@db/shop?password=***"),
         ("postgres://app@db/shop?password=S3cr3t-pw\r\nx", "postgres://app@db/shop?password=***\r\nx"),
     ])
     func unparseable(input: String, expected: String) {
         #expect(DatabaseURL.redact(input) == expected)
+        #expect(DatabaseURL.redact(expected) == expected, "redacting twice changes nothing")
         #expect(!DatabaseURL.redact(input).contains(Self.secret))
     }
 
