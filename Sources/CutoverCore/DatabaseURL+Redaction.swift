@@ -33,7 +33,7 @@ extension DatabaseURL {
     /// The user-info passwords of every word with an `@`. Words are cut and searched
     /// scalar by scalar: a combining mark after `:` or `@` must not hide it.
     private static func redactingUserInfo(in text: String) -> String {
-        guard text.contains(":") else { return text }
+        guard text.unicodeScalars.contains(":") else { return text }
         var result = String.UnicodeScalarView()
         var word = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -78,13 +78,14 @@ extension DatabaseURL {
     /// `scheme://user:PASSWORD/db`, a URL whose host was left out, reads as a host and a
     /// port; a port that is not digits is hidden, as it is more likely a password.
     private static func redactingNonNumericPort(ofWord word: Scalars) -> Scalars {
-        guard let slashes = String(word).range(of: "://") else { return word }
-        let text = String(word)
-        let authority = text[slashes.upperBound...].unicodeScalars.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let separator = "://".unicodeScalars
+        guard let start = word.indices.first(where: { word[$0...].starts(with: separator) }) else { return word }
+        let afterSlashes = word.index(start, offsetBy: separator.count)
+        let authority = word[afterSlashes...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         guard authority.first != "[", let colon = authority.firstIndex(of: ":") else { return word }
         let port = authority[authority.index(after: colon)...]
         guard !port.isEmpty, !port.allSatisfy({ ("0"..."9").contains($0) }) else { return word }
-        return Scalars(text.unicodeScalars[...colon]) + "***".unicodeScalars + Scalars(text.unicodeScalars[port.endIndex...])
+        return Scalars(word[...colon]) + "***".unicodeScalars + Scalars(word[port.endIndex...])
     }
 
     /// The values of `…password=` parameters and keywords.

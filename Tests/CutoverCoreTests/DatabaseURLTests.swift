@@ -34,6 +34,7 @@ import Testing
         ("the backup of prod (postgres://app@db/shop?password=***) failed", "the backup of prod (postgres://app@db/shop?password=***) failed"),
         ("postgres:app:\u{301}S3cr3t-pw@\u{301}host/db", "postgres:app:***@\u{301}host/db"),
         ("postgres://app@db/shop?password=\u{301}S3cr3t-pw", "postgres://app@db/shop?password=***"),
+        ("postgres://app:\u{301}S3cr3t-pw/db", "postgres://app:***/db"),
         ("postgres://app@db/shop?password=S3cr3t-pw\r\nx", "postgres://app@db/shop?password=***\r\nx"),
     ])
     func unparseable(input: String, expected: String) {
