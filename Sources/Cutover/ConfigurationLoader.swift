@@ -77,8 +77,8 @@ public struct ConfigurationLoader: Sendable {
         }
         guard let definition = config.environments[chosen] else {
             throw CutoverError(
-                .invalidConfig, "unknown environment '\(chosen)'",
-                hint: names.isEmpty ? "add [env.\(chosen)] to \(config.file ?? Self.fileName)" : "known environments: \(names.joined(separator: ", "))",
+                .invalidConfig, "unknown environment '\(DatabaseURL.redact(chosen))'",
+                hint: names.isEmpty ? "add [env.\(DatabaseURL.redact(chosen))] to \(config.file ?? Self.fileName)" : "known environments: \(names.joined(separator: ", "))",
                 file: config.file)
         }
         let expanded = try EnvironmentReferences.expand(

@@ -47,21 +47,24 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             if path.hasPrefix("//") { path.removeFirst(2) }
             if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
             guard !path.isEmpty else {
-                throw CutoverError(.invalidURL, "the SQLite URL '\(text)' names no file", hint: "write sqlite:dev.sqlite3 or sqlite::memory:")
+                throw CutoverError(.invalidURL, "the SQLite URL '\(Self.redact(text))' names no file", hint: "write sqlite:dev.sqlite3 or sqlite::memory:")
             }
             self.path = path
             user = nil; password = nil; host = nil; port = nil; database = nil; parameters = [:]
         case "postgres", "postgresql", "mysql", "mariadb":
-            guard let components = URLComponents(string: text), rest.hasPrefix("//") else {
+            guard rest.hasPrefix("//") else {
                 throw CutoverError(.invalidURL, "'\(Self.redact(text))' is not a valid URL", hint: hint)
             }
-            if let rawPort = components.port, !(1...65535).contains(rawPort) {
-                throw CutoverError(.invalidURL, "port \(rawPort) in '\(Self.redact(text))' is out of range", hint: hint)
+            // URLComponents wraps a port that overflows Int (…:99999999999999999999999 became
+            // another server's port, which then received the credentials): read it from the text.
+            let port = try Self.port(inAuthorityOf: rest, url: text)
+            guard let components = URLComponents(string: text) else {
+                throw CutoverError(.invalidURL, "'\(Self.redact(text))' is not a valid URL", hint: hint)
             }
             user = components.user?.removingPercentEncoding ?? components.user
             password = components.password?.removingPercentEncoding ?? components.password
             host = components.host.flatMap { $0.isEmpty ? nil : $0 }
-            port = components.port
+            self.port = port
             let db = String(components.path.drop(while: { $0 == "/" }))
             database = db.isEmpty ? nil : (db.removingPercentEncoding ?? db)
             var parameters: [String: String] = [:]
@@ -94,15 +97,33 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return (components.string).flatMap { try? DatabaseURL($0) } ?? self
     }
 
-    /// Replaces the password in any URL-looking text with `***`.
-    public static func redact(_ text: String) -> String {
-        // scheme://user:password@host → scheme://user:***@host
-        guard let schemeEnd = text.range(of: "://") else { return text }
-        let afterScheme = text[schemeEnd.upperBound...]
-        guard let at = afterScheme.lastIndex(of: "@") else { return text }
-        let userInfo = afterScheme[..<at]
-        guard let colon = userInfo.firstIndex(of: ":") else { return text }
-        return String(text[..<colon]) + ":***" + String(text[at...])
+    /// The port written in the authority (`//user:password@host:PORT/…`) of `rest` (the URL
+    /// after its scheme's colon): nil when none is written; 1…65535 otherwise.
+    /// - Throws: ``CutoverError`` `.invalidURL` (exit 2) for digits out of range or anything
+    ///   that is not digits, naming the redacted URL.
+    static func port(inAuthorityOf rest: String, url: String) throws -> Int? {
+        let authority = rest.dropFirst(2).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let hostAndPort = authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority
+        let afterHost: Substring
+        if hostAndPort.hasPrefix("[") {
+            // An IPv6 literal: the port follows the closing bracket.
+            guard let bracket = hostAndPort.firstIndex(of: "]") else { return nil }
+            afterHost = hostAndPort[hostAndPort.index(after: bracket)...]
+        } else {
+            afterHost = hostAndPort.firstIndex(of: ":").map { hostAndPort[$0...] } ?? ""
+        }
+        guard afterHost.hasPrefix(":") else { return nil }
+        let text = afterHost.dropFirst()
+        if text.isEmpty { return nil }
+        guard text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), text.count <= 5,
+            let value = Int(text), (1...65535).contains(value)
+        else {
+            throw CutoverError(
+                // The text is not echoed: in `postgres://app:PW/db` (no host) it is the password.
+                .invalidURL, "the port in '\(redact(url))' is not a number from 1 to 65535",
+                hint: "use a port from 1 to 65535, or leave it out for the default")
+        }
+        return value
     }
 
     public static func == (lhs: DatabaseURL, rhs: DatabaseURL) -> Bool { lhs.original == rhs.original }

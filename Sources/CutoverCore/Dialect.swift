@@ -83,9 +83,9 @@ public protocol Dialect: Sendable {
 }
 
 extension Dialect {
-    /// Double-quote quoting, as both PostgreSQL and SQLite use.
+    /// Double-quote quoting, as both PostgreSQL and SQLite use (``SQLText/quotedIdentifier(_:)``).
     public func quoteIdentifier(_ identifier: String) -> String {
-        "\"" + identifier.replacingASCII(UInt8(ascii: "\""), with: "\"\"") + "\""
+        SQLText.quotedIdentifier(identifier)
     }
 }
 
@@ -107,7 +107,7 @@ extension Dialect {
         case .integer(let number): String(number)
         case .double(let number): number.isFinite ? String(number) : "NULL"
         case .bool(let flag): flag ? "TRUE" : "FALSE"
-        case .text(let text): "'" + text.replacingASCII(UInt8(ascii: "'"), with: "''") + "'"
+        case .text(let text): SQLText.literal(text)
         }
     }
 

@@ -15,9 +15,6 @@ struct PostgresCatalogQueries {
     let options: IntrospectionOptions
     let serverVersion: Int
 
-    /// SQL literal.
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-
     /// Namespaces to read: not the system ones, not temporary ones, not `cutover` unless asked.
     func namespaceFilter(_ column: String) -> String {
         var parts = [
@@ -26,7 +23,7 @@ struct PostgresCatalogQueries {
         ]
         if !options.includesCutoverObjects { parts.append("\(column) <> 'cutover'") }
         if let schemas = options.schemas {
-            parts.append(schemas.isEmpty ? "false" : "\(column) IN (\(schemas.map(Self.literal).joined(separator: ", ")))")
+            parts.append(schemas.isEmpty ? "false" : "\(column) IN (\(schemas.map(SQLText.escapedLiteral).joined(separator: ", ")))")
         }
         return parts.joined(separator: " AND ")
     }

@@ -155,6 +155,7 @@ struct PostgresClientTools: Sendable {
     static func errorSummary(_ text: String, password: String?, lines: Int = 6) -> String {
         var cleaned = text
         if let password, !password.isEmpty { cleaned = cleaned.replacingOccurrences(of: password, with: "***") }
+        cleaned = DatabaseURL.redact(cleaned)
         let interesting = cleaned.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("pg_restore: processing") && !$0.hasPrefix("pg_restore: creating") }
         let errors = interesting.filter { $0.contains("error") || $0.contains("FATAL") || $0.contains("ERROR") }
         return (errors.isEmpty ? interesting.suffix(lines) : errors.prefix(lines)).joined(separator: "\n")

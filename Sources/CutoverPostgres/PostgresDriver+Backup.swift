@@ -526,9 +526,9 @@ extension PostgresDriver: BackupDriver {
     static func createDatabase(_ name: String, admin: PostgresDatabase, properties: [String: String], comment: String, logger: Logger) async throws {
         let quoted = PostgresDialect().quoteIdentifier(name)
         var options = ""
-        if let encoding = properties["encoding"] { options += " ENCODING \(literal(encoding))" }
-        if let collate = properties["lc_collate"] { options += " LC_COLLATE \(literal(collate))" }
-        if let ctype = properties["lc_ctype"] { options += " LC_CTYPE \(literal(ctype))" }
+        if let encoding = properties["encoding"] { options += " ENCODING \(SQLText.escapedLiteral(encoding))" }
+        if let collate = properties["lc_collate"] { options += " LC_COLLATE \(SQLText.escapedLiteral(collate))" }
+        if let ctype = properties["lc_ctype"] { options += " LC_CTYPE \(SQLText.escapedLiteral(ctype))" }
         func failure(_ error: CutoverError) -> CutoverError {
             CutoverError(
                 error.sqlState == "42501" ? .invalidArgument : .restoreFailed,
@@ -562,7 +562,7 @@ extension PostgresDriver: BackupDriver {
     static func mark(_ name: String, comment: String, admin: PostgresDatabase, logger: Logger) async throws {
         let quoted = PostgresDialect().quoteIdentifier(name)
         do {
-            try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(literal("\(createdMarker) \(comment)"))")
+            try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(SQLText.escapedLiteral("\(createdMarker) \(comment)"))")
         } catch {
             do {
                 try await admin.execute(admin.serverVersionNumber >= 130000 ? "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)" : "DROP DATABASE IF EXISTS \(quoted)")
@@ -603,11 +603,6 @@ extension PostgresDriver: BackupDriver {
     static func tablesDone(log: String) -> Int? {
         guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return nil }
         return text.components(separatedBy: "processing data for table").count - 1
-    }
-
-    /// A SQL string literal (standard_conforming_strings is on in every supported version).
-    static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     static func temporaryPath(_ name: String) -> String {

@@ -30,7 +30,7 @@ extension PostgresDriver: ScratchDatabaseProviding {
                         : "check the server's log", sqlState: error.sqlState)
             }
             do {
-                try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(Self.literal("\(Self.createdMarker) scratch database for the expected schema of \(settings.database)"))")
+                try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(SQLText.escapedLiteral("\(Self.createdMarker) scratch database for the expected schema of \(settings.database)"))")
             } catch {
                 // Unmarked, dropDatabase would refuse it: drop it here, where we know we made it.
                 try? await admin.execute("DROP DATABASE IF EXISTS \(quoted)")

@@ -61,7 +61,7 @@ extension PostgresDriver: DatabaseSwapping {
             let tidying = [
                 ("ALTER DATABASE \(sourceName) RESET default_transaction_read_only", "make \(sourceName) writable"),
                 ("ALTER DATABASE \(old) WITH ALLOW_CONNECTIONS true", "allow connections to the kept \(old) again"),
-                ("COMMENT ON DATABASE \(old) IS \(Self.literal("the database before `cutover migrate --strategy swap` (kept read-only)"))", "comment on \(old)"),
+                ("COMMENT ON DATABASE \(old) IS \(SQLText.escapedLiteral("the database before `cutover migrate --strategy swap` (kept read-only)"))", "comment on \(old)"),
             ]
             for (sql, what) in tidying {
                 do { try await admin.execute(sql) } catch {

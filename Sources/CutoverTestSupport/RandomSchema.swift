@@ -1,3 +1,4 @@
+import CutoverCore
 import Foundation
 
 /// A small, seedable random number generator (SplitMix64), so that a failing property
@@ -293,7 +294,7 @@ public struct RandomSchema: Sendable, Equatable {
 
     // MARK: - SQL
 
-    static func quote(_ identifier: String) -> String { "\"" + identifier + "\"" }
+    static func quote(_ identifier: String) -> String { SQLText.quotedIdentifier(identifier) }
 
     /// The statements that create the schema in an empty database.
     public func statements() -> [String] {

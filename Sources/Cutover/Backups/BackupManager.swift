@@ -205,7 +205,8 @@ public struct BackupManager: Sendable {
         }
         if [.backupFailed, .connectionFailed, .authenticationFailed, .unknownDatabase].contains(error.code) { return error }
         var wrapped = error
-        wrapped.code = .backupFailed
+        // Bad input (an invalid URL, exit 2) stays bad input: retrying the backup cannot help.
+        if error.exitCode != 2 { wrapped.code = .backupFailed }
         wrapped.message = "the backup of \(environment) (\(url.redacted)) failed: \(error.message)"
         return wrapped
     }

@@ -118,7 +118,7 @@ private struct Reader {
         if current == UInt8(ascii: "#") { skipComment() }
         if current == UInt8(ascii: "\r") { advance() }
         guard current == nil || current == UInt8(ascii: "\n") else {
-            throw fail("unexpected text '\(restOfLine())' after the value", hint: "put one key = value per line; quote strings")
+            throw fail("unexpected text '\(DatabaseURL.redact(restOfLine()))' after the value", hint: "put one key = value per line; quote strings")
         }
     }
 
@@ -223,7 +223,7 @@ private struct Reader {
         default:
             let start = position
             while let byte = current, isBareKeyByte(byte) { advance() }
-            guard position > start else { throw fail("expected a key, found '\(restOfLine())'") }
+            guard position > start else { throw fail("expected a key, found '\(DatabaseURL.redact(restOfLine()))'") }
             return String(decoding: bytes[start..<position], as: UTF8.self)
         }
     }
@@ -290,7 +290,8 @@ private struct Reader {
         let digits = text.replacingOccurrences(of: "_", with: "")
         if let integer = Int64(digits) { return .integer(integer) }
         if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let float = Double(digits) { return .float(float) }
-        throw fail("'\(text)' is not a valid value", hint: "quote strings: key = \"\(text)\"")
+        let shown = DatabaseURL.redact(text)
+        throw fail("'\(shown)' is not a valid value", hint: "quote strings: key = \"\(shown)\"")
     }
 
     mutating func literalString() throws -> String {

@@ -254,8 +254,8 @@ public struct PostgresDialect: Dialect {
         return tag
     }
 
-    /// `E'…'` text literals, with backslashes and quotes escaped: read the same whatever
-    /// `standard_conforming_strings` says.
+    /// Text literals that read the same whatever `standard_conforming_strings` says
+    /// (``SQLText/escapedLiteral(_:)``: `E'…'` when the text has a backslash).
     public func literal(_ value: SQLValue) -> String {
         guard case .text(let text) = value else {
             switch value {
@@ -266,7 +266,7 @@ public struct PostgresDialect: Dialect {
             case .text: return "NULL"
             }
         }
-        return "E'" + text.replacingASCII(UInt8(ascii: "\\"), with: "\\\\").replacingASCII(UInt8(ascii: "'"), with: "\\'") + "'"
+        return SQLText.escapedLiteral(text)
     }
 
     /// 55P03 lock_not_available: raised when `lock_timeout` expires

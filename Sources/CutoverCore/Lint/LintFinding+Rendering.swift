@@ -62,9 +62,19 @@ extension LintFinding {
     }
 
     /// Workflow command data: `%`, CR and LF are escaped.
+    /// Scalar by scalar: "\r\n" is one Character, which a Character search for "\n" misses,
+    /// and a raw line break would let a name start a workflow command of its own.
     static func escapeData(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "%": result.append(contentsOf: "%25".unicodeScalars)
+            case "\r": result.append(contentsOf: "%0D".unicodeScalars)
+            case "\n": result.append(contentsOf: "%0A".unicodeScalars)
+            default: result.append(scalar)
+            }
+        }
+        return String(result)
     }
 
     /// Workflow command properties additionally escape `:` and `,`.

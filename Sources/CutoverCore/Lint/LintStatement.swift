@@ -113,5 +113,7 @@ struct LintTableName: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
-    var description: String { schema.map { "\($0).\(name)" } ?? name }
+    /// The name as SQL (``SQLText/qualified(_:_:)``): `users`, `app."Users"`, `"x'y;z"`;
+    /// messages and suggested statements show it so that it can be copied back.
+    var description: String { SQLText.qualified(schema, name) }
 }

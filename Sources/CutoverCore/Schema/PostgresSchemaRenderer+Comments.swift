@@ -4,7 +4,7 @@ extension PostgresScriptBuilder {
     /// `COMMENT ON` for every created object with a comment and every changed comment.
     mutating func setComments() {
         func comment(_ target: String, _ text: String?, change: String) {
-            emit("COMMENT ON \(target) IS \(text.map(Self.literal) ?? "NULL")", change: change)
+            emit("COMMENT ON \(target) IS \(text.map(SQLText.escapedLiteral) ?? "NULL")", change: change)
         }
         for namespace in delta.namespaces.added where namespace.comment != nil {
             comment("SCHEMA \(qi(namespace.name))", namespace.comment, change: "schema \(namespace.name)")

@@ -7,7 +7,7 @@ extension PostgresScriptBuilder {
             emit("CREATE SCHEMA \(qi(namespace.name))", change: "schema \(namespace.name)")
         }
         for item in delta.extensions.added {
-            emit("CREATE EXTENSION IF NOT EXISTS \(qi(item.name)) WITH SCHEMA \(qi(item.schema)) VERSION \(Self.literal(item.version))",
+            emit("CREATE EXTENSION IF NOT EXISTS \(qi(item.name)) WITH SCHEMA \(qi(item.schema)) VERSION \(SQLText.escapedLiteral(item.version))",
                  change: "extension \(item.name)")
         }
         for change in delta.extensions.changed {
@@ -15,7 +15,7 @@ extension PostgresScriptBuilder {
                 emit("ALTER EXTENSION \(qi(change.new.name)) SET SCHEMA \(qi(change.new.schema))", change: "extension \(change.new.name)")
             }
             if change.old.version != change.new.version {
-                emit("ALTER EXTENSION \(qi(change.new.name)) UPDATE TO \(Self.literal(change.new.version))", change: "extension \(change.new.name)")
+                emit("ALTER EXTENSION \(qi(change.new.name)) UPDATE TO \(SQLText.escapedLiteral(change.new.version))", change: "extension \(change.new.name)")
             }
         }
         createEnumTypes()
@@ -61,8 +61,8 @@ extension PostgresScriptBuilder {
                 continue
             }
             for (position, label) in new.enumerated() where !old.contains(label) {
-                let placement = position > 0 ? "AFTER \(Self.literal(new[position - 1]))" : (new.count > 1 ? "BEFORE \(Self.literal(new[1]))" : "")
-                emit("ALTER TYPE \(q(change.new.name)) ADD VALUE \(Self.literal(label)) \(placement)".trimmingCharacters(in: .whitespaces),
+                let placement = position > 0 ? "AFTER \(SQLText.escapedLiteral(new[position - 1]))" : (new.count > 1 ? "BEFORE \(SQLText.escapedLiteral(new[1]))" : "")
+                emit("ALTER TYPE \(q(change.new.name)) ADD VALUE \(SQLText.escapedLiteral(label)) \(placement)".trimmingCharacters(in: .whitespaces),
                      change: "enum type \(change.new.name)",
                      comments: ["COMMIT after this statement: no transaction may use an enum label it added itself",
                                 "(https://www.postgresql.org/docs/current/sql-altertype.html#SQL-ALTERTYPE-NOTES)"],

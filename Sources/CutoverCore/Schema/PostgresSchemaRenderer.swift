@@ -62,7 +62,6 @@ struct PostgresScriptBuilder {
 
     func q(_ name: Schema.ObjectName) -> String { name.sql(dialect) }
     func qi(_ identifier: String) -> String { dialect.quoteIdentifier(identifier) }
-    static func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
 
     mutating func emit(_ sql: String, change: String? = nil, comments: [String] = [], dropsData: Bool = false, needsCommitAfter: Bool = false) {
         statements.append(SchemaScript.Statement(sql, comments: comments, dropsData: dropsData, change: change, needsCommitAfter: needsCommitAfter))

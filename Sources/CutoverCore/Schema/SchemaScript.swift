@@ -131,16 +131,15 @@ public struct SchemaScript: Sendable, Equatable, Codable {
     public var text: String {
         var blocks: [String] = []
         for statement in statements {
-            var lines = statement.comments.flatMap { comment in
-                comment.split(separator: "\n", omittingEmptySubsequences: false).map { "-- " + $0 }
-            }
+            // Comments name objects; a name may hold CR, LF or `*/` (SQLText.comment).
+            var lines = statement.comments.flatMap(SQLText.lineComments)
             var sql = statement.sql.trimmingCharacters(in: .whitespacesAndNewlines)
             while sql.hasSuffix(";") { sql.removeLast() }
             lines.append(sql + ";")
             blocks.append(lines.joined(separator: "\n"))
         }
         for entry in unsupported {
-            blocks.append("-- UNSUPPORTED: \(entry.change): \(entry.reason)")
+            blocks.append(SQLText.lineComments("UNSUPPORTED: \(entry.change): \(entry.reason)").joined(separator: "\n"))
         }
         return blocks.joined(separator: "\n\n") + (blocks.isEmpty ? "" : "\n")
     }

@@ -159,7 +159,7 @@ enum BackupOutput {
     /// One catalog record as JSON (the catalog's keys), with `path` added.
     static func json(_ record: BackupRecord, directory: String) -> JSON {
         .object([
-            ("id", .string(record.id)), ("env", .string(record.env)), ("database", .string(record.database)),
+            ("id", .string(record.id)), ("env", .string(record.env)), ("database", .string(DatabaseURL.redact(record.database))),
             ("created_at", .string(record.createdAt)), ("reason", .string(record.reason)), ("file", .string(record.file)),
             ("path", .string(directory + "/" + record.file)), ("format", .string(record.format)),
             ("size_bytes", .int(Int(record.sizeBytes))), ("sha256", .string(record.sha256)),

@@ -160,8 +160,13 @@ extension CutoverCommand {
             return Configuration(file: nil, baseDirectory: directory)
         }
 
+        /// Whether an argument is a URL rather than an environment name. Mistyped server URLs
+        /// (`postgres:app:PW@host`, `postgresql//app:PW@host`) count as URLs, so that they are
+        /// refused as URLs (exit 2, redacted) instead of being looked up as environments.
         static func isURL(_ text: String) -> Bool {
-            text.contains("://") || ["sqlite:", "sqlite3:", "file:"].contains { text.lowercased().hasPrefix($0) }
+            let lowered = text.lowercased()
+            return text.contains("://") || text.contains("@")
+                || ["sqlite:", "sqlite3:", "file:", "postgres:", "postgresql:", "postgres/", "postgresql/", "mysql:", "mariadb:"].contains { lowered.hasPrefix($0) }
         }
 
         func endpoint(_ argument: String, config: Configuration) throws -> Endpoint {

@@ -31,6 +31,13 @@ struct CommandContext {
     }
 
     static func report(_ error: CutoverError, options: GlobalOptions) {
+        // Every message is redacted once more here: a URL or config value that reached an
+        // error unredacted (a mistyped URL taken for an environment name) loses its password.
+        var error = error
+        error.message = DatabaseURL.redact(error.message)
+        error.hint = error.hint.map(DatabaseURL.redact)
+        error.statement = error.statement.map(DatabaseURL.redact)
+        error.underlying = error.underlying.map(DatabaseURL.redact)
         if options.json {
             let members: [(String, JSON)] = [
                 ("ok", .bool(false)),

@@ -50,10 +50,11 @@ enum SchemaDiffOutput {
     static func print(_ diff: SchemaDiff, script: SchemaScript?, from: String, to: String, quiet: Bool) {
         guard !quiet || script != nil else { return }
         if let script {
-            var header = ["-- cutover diff: DDL that turns \(from) into \(to)"]
-            header.append(diff.isEmpty ? "-- the schemas are identical: nothing to do" : "-- \(diff.summary)")
-            if script.dropsData { header.append("-- WARNING: some statements drop data; read them before running this script") }
-            Terminal.out(header.joined(separator: "\n") + (script.text.isEmpty ? "" : "\n\n" + script.text.trimmingCharacters(in: .newlines)))
+            // The labels are environment names and URLs: comment text like any other.
+            var header = ["cutover diff: DDL that turns \(from) into \(to)"]
+            header.append(diff.isEmpty ? "the schemas are identical: nothing to do" : "\(diff.summary)")
+            if script.dropsData { header.append("WARNING: some statements drop data; read them before running this script") }
+            Terminal.out(header.flatMap(SQLText.lineComments).joined(separator: "\n") + (script.text.isEmpty ? "" : "\n\n" + script.text.trimmingCharacters(in: .newlines)))
             return
         }
         Terminal.out("--- \(from)\n+++ \(to)")

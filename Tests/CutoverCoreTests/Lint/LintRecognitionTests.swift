@@ -15,8 +15,9 @@ struct LintRecognitionTests {
             """)
         #expect(findings.map(\.rule) == ["constraint-missing-not-valid", "adding-required-field", "changing-column-type", "ban-drop-column"].sorted(by: ruleOrder))
         #expect(findings.allSatisfy { $0.line == 2 })
-        #expect(findings.contains { $0.message == "DROP COLUMN Legacy from existing table Sales.Order Lines" })
-        #expect(findings.contains { $0.lock.hasPrefix("SHARE ROW EXCLUSIVE on Sales.Order Lines and on sales.orders") })
+        // Names keep the quoting they need, so a message or suggestion can be copied back.
+        #expect(findings.contains { $0.message == "DROP COLUMN \"Legacy\" from existing table \"Sales\".\"Order Lines\"" })
+        #expect(findings.contains { $0.lock.hasPrefix("SHARE ROW EXCLUSIVE on \"Sales\".\"Order Lines\" and on sales.orders") })
     }
 
     /// Findings for one statement come in rule order.

@@ -20,7 +20,7 @@ struct AddingFieldWithVolatileDefault: LintRule {
             guard case .addColumn(let column) = action, let reason = reason(column, version: statement.postgresVersion) else { return nil }
             let type = column.type?.written ?? "type"
             return LintRuleHit(
-                message: "ADD COLUMN \(column.name) on existing table \(table) rewrites the table: \(reason)",
+                message: "ADD COLUMN \(SQLText.identifier(column.name)) on existing table \(table) rewrites the table: \(reason)",
                 lock: statement.lock(on: table) + ", for the whole rewrite",
                 why: "PostgreSQL writes a new copy of \(table) with a value in every row, and rebuilds its indexes, while holding ACCESS EXCLUSIVE: reads and writes wait for the rewrite, and the table's disk space doubles meanwhile.",
                 safeRewrite: rewrite(column, table: table, type: type))
@@ -42,13 +42,14 @@ struct AddingFieldWithVolatileDefault: LintRule {
     }
 
     private func rewrite(_ column: LintStatement.ColumnDefinition, table: LintTableName, type: String) -> String {
+        let name = SQLText.identifier(column.name)
         let backfill = "then backfill existing rows in batches (UPDATE … WHERE id BETWEEN …, one short transaction per batch)"
         if column.type?.isSerial == true || column.isIdentity {
-            return "ADD COLUMN \(column.name) bigint (no default: a catalog change), CREATE SEQUENCE and ALTER COLUMN \(column.name) SET DEFAULT nextval('…') for new rows, \(backfill); or build a new table and copy the rows."
+            return "ADD COLUMN \(name) bigint (no default: a catalog change), CREATE SEQUENCE and ALTER COLUMN \(name) SET DEFAULT nextval('…') for new rows, \(backfill); or build a new table and copy the rows."
         }
         if column.isStoredGenerated {
-            return "ADD COLUMN \(column.name) \(type) as a plain column, fill new rows with a trigger or the application, \(backfill)."
+            return "ADD COLUMN \(name) \(type) as a plain column, fill new rows with a trigger or the application, \(backfill)."
         }
-        return "ALTER TABLE \(table) ADD COLUMN \(column.name) \(type); (no default: a catalog change), then ALTER TABLE \(table) ALTER COLUMN \(column.name) SET DEFAULT …; (applies to new rows only), \(backfill)."
+        return "ALTER TABLE \(table) ADD COLUMN \(name) \(type); (no default: a catalog change), then ALTER TABLE \(table) ALTER COLUMN \(name) SET DEFAULT …; (applies to new rows only), \(backfill)."
     }
 }

@@ -19,13 +19,14 @@ struct AddingNotNullableField: LintRule {
             guard case .setNotNull(let column) = action,
                 !(modern && statement.state.knowledge.hasValidatedNotNullCheck(table, column))
             else { return nil }
-            let check = "\(table.name)_\(column)_not_null"
+            let check = SQLText.identifier("\(table.name)_\(column)_not_null")
+            let quotedColumn = SQLText.identifier(column)
             let rewrite =
                 modern
-                ? "ALTER TABLE \(table) ADD CONSTRAINT \(check) CHECK (\(column) IS NOT NULL) NOT VALID; then in a later migration ALTER TABLE \(table) VALIDATE CONSTRAINT \(check); (no blocking scan), then ALTER TABLE \(table) ALTER COLUMN \(column) SET NOT NULL; (PostgreSQL 12+ uses the validated check and skips the scan) and ALTER TABLE \(table) DROP CONSTRAINT \(check);"
-                : "Before PostgreSQL 12, SET NOT NULL always scans the table. Keep CHECK (\(column) IS NOT NULL), added NOT VALID and then validated in a later migration, instead of NOT NULL; or upgrade and use the check to skip the scan."
+                ? "ALTER TABLE \(table) ADD CONSTRAINT \(check) CHECK (\(quotedColumn) IS NOT NULL) NOT VALID; then in a later migration ALTER TABLE \(table) VALIDATE CONSTRAINT \(check); (no blocking scan), then ALTER TABLE \(table) ALTER COLUMN \(quotedColumn) SET NOT NULL; (PostgreSQL 12+ uses the validated check and skips the scan) and ALTER TABLE \(table) DROP CONSTRAINT \(check);"
+                : "Before PostgreSQL 12, SET NOT NULL always scans the table. Keep CHECK (\(quotedColumn) IS NOT NULL), added NOT VALID and then validated in a later migration, instead of NOT NULL; or upgrade and use the check to skip the scan."
             return LintRuleHit(
-                message: "SET NOT NULL on column \(column) of existing table \(table)",
+                message: "SET NOT NULL on column \(quotedColumn) of existing table \(table)",
                 lock: statement.lock(on: table) + ", for a scan of every row",
                 why: "PostgreSQL checks that no row of \(table) holds NULL while holding ACCESS EXCLUSIVE: reads and writes wait for the whole scan.",
                 safeRewrite: rewrite)

@@ -29,10 +29,10 @@ struct AddingRequiredField: LintRule {
                 : "SQLite refuses to add a NOT NULL column without a non-NULL default; and application nodes still running the old code cannot INSERT into \(table) without naming the new column."
             let rewrite =
                 statement.isPostgres
-                ? "ALTER TABLE \(table) ADD COLUMN \(column.name) \(type) NOT NULL DEFAULT <constant>; (a non-volatile default is a catalog change since PostgreSQL 11); or add it nullable, backfill in batches, then make it NOT NULL as adding-not-nullable-field describes."
-                : "ALTER TABLE \(table) ADD COLUMN \(column.name) \(type) NOT NULL DEFAULT <constant>; or add it nullable and backfill."
+                ? "ALTER TABLE \(table) ADD COLUMN \(SQLText.identifier(column.name)) \(type) NOT NULL DEFAULT <constant>; (a non-volatile default is a catalog change since PostgreSQL 11); or add it nullable, backfill in batches, then make it NOT NULL as adding-not-nullable-field describes."
+                : "ALTER TABLE \(table) ADD COLUMN \(SQLText.identifier(column.name)) \(type) NOT NULL DEFAULT <constant>; or add it nullable and backfill."
             return LintRuleHit(
-                message: "ADD COLUMN \(column.name) NOT NULL without a DEFAULT on \(statement.state.isNew(table) ? "" : "existing ")table \(table)",
+                message: "ADD COLUMN \(SQLText.identifier(column.name)) NOT NULL without a DEFAULT on \(statement.state.isNew(table) ? "" : "existing ")table \(table)",
                 lock: statement.lock(on: table), why: why, safeRewrite: rewrite)
         }
     }

@@ -14,7 +14,8 @@ struct BanDropColumn: LintRule {
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }
         return alter.actions.compactMap { action in
-            guard case .dropColumn(let column) = action else { return nil }
+            guard case .dropColumn(let name) = action else { return nil }
+            let column = SQLText.identifier(name)
             return LintRuleHit(
                 message: "DROP COLUMN \(column) from existing table \(alter.table)",
                 lock: statement.lock(on: alter.table) + ", briefly",

@@ -17,7 +17,7 @@ struct BanDropTable: LintRule {
                 message: "DROP TABLE \(table)",
                 lock: statement.lock(on: table),
                 why: "Application nodes still running the old code query \(table) and fail once the drop commits, and its rows can only come back from a backup.",
-                safeRewrite: "First deploy code that no longer uses \(table), take a backup (or rename it to \(table.name)_deprecated and drop it in a later release), then drop it in a later migration.")
+                safeRewrite: "First deploy code that no longer uses \(table), take a backup (or rename it to \(SQLText.identifier(table.name + "_deprecated")) and drop it in a later release), then drop it in a later migration.")
         }
     }
 }

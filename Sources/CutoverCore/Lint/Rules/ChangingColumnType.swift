@@ -27,12 +27,12 @@ struct ChangingColumnType: LintRule {
             let from = old.map { " from \($0)" } ?? ""
             var why = "Unless the old type is binary coercible to the new one, PostgreSQL rewrites \(table) and rebuilds its indexes while holding ACCESS EXCLUSIVE: reads and writes wait for the rewrite. Application nodes still running the old code also read and write the old type."
             if old == nil {
-                why += " Cutover found no earlier CREATE TABLE or ADD COLUMN for \(table).\(column), so it cannot tell whether this is one of the changes that skip the rewrite."
+                why += " Cutover found no earlier CREATE TABLE or ADD COLUMN for \(table).\(SQLText.identifier(column)), so it cannot tell whether this is one of the changes that skip the rewrite."
             } else if hasUsing {
                 why += " A USING clause computes every row anew."
             }
             return LintRuleHit(
-                message: "ALTER COLUMN \(column) TYPE \(type)\(from) on existing table \(table)",
+                message: "ALTER COLUMN \(SQLText.identifier(column)) TYPE \(type)\(from) on existing table \(table)",
                 lock: statement.lock(on: table) + ", for the whole rewrite",
                 why: why,
                 safeRewrite: "Expand/contract: add a new column of type \(type), keep it in sync with a trigger, backfill it in batches, switch reads and writes to it, then drop the old column. Changes that need no rewrite: varchar(n) to a larger varchar or to text, text to unlimited varchar, numeric(p,s) to a larger precision with the same scale, cidr to inet, a larger timestamp/time/interval precision, and timestamp to timestamptz after SET timezone = 'UTC' (PostgreSQL 12+).")

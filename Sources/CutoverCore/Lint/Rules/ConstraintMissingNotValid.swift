@@ -21,7 +21,7 @@ struct ConstraintMissingNotValid: LintRule {
         for action in alter.actions {
             switch action {
             case .addConstraint(let constraint) where !constraint.isNotValid:
-                let name = constraint.name ?? "\(table.name)_check"
+                let name = SQLText.identifier(constraint.name ?? "\(table.name)_check")
                 switch constraint.kind {
                 case .check:
                     hits.append(
@@ -32,7 +32,7 @@ struct ConstraintMissingNotValid: LintRule {
                             safeRewrite: "ALTER TABLE \(table) ADD CONSTRAINT \(name) CHECK (…) NOT VALID; (new rows are checked from now on), then in a later migration ALTER TABLE \(table) VALIDATE CONSTRAINT \(name); which scans under SHARE UPDATE EXCLUSIVE and lets reads and writes go on."))
                 case .foreignKey(let referenced):
                     let target = referenced.map(\.description) ?? "the referenced table"
-                    let fkName = constraint.name ?? "\(table.name)_fkey"
+                    let fkName = SQLText.identifier(constraint.name ?? "\(table.name)_fkey")
                     hits.append(
                         LintRuleHit(
                             message: "ADD FOREIGN KEY on existing table \(table) without NOT VALID",
@@ -46,12 +46,13 @@ struct ConstraintMissingNotValid: LintRule {
                 let what = column.references.map { "REFERENCES \($0)" } ?? "a CHECK constraint"
                 hits.append(
                     LintRuleHit(
-                        message: "ADD COLUMN \(column.name) with \(what) on existing table \(table): the constraint is validated at once",
+                        message: "ADD COLUMN \(SQLText.identifier(column.name)) with \(what) on existing table \(table): the constraint is validated at once",
                         lock: statement.lock(on: table) + ", for a scan of every row",
                         why: "A constraint declared with the column is checked against every existing row while the ALTER holds its lock; a column constraint cannot be NOT VALID.",
-                        safeRewrite: "ADD COLUMN \(column.name) without the constraint, then ALTER TABLE \(table) ADD CONSTRAINT … \(column.references != nil ? "FOREIGN KEY (\(column.name)) \(what)" : "CHECK (…)") NOT VALID; and VALIDATE CONSTRAINT in a later migration."))
-            case .validateConstraint(let name)
-            where statement.state.notValidConstraints.contains(.init(table: table, name: name)):
+                        safeRewrite: "ADD COLUMN \(SQLText.identifier(column.name)) without the constraint, then ALTER TABLE \(table) ADD CONSTRAINT … \(column.references != nil ? "FOREIGN KEY (\(SQLText.identifier(column.name))) \(what)" : "CHECK (…)") NOT VALID; and VALIDATE CONSTRAINT in a later migration."))
+            case .validateConstraint(let constraintName)
+            where statement.state.notValidConstraints.contains(.init(table: table, name: constraintName)):
+                let name = SQLText.identifier(constraintName)
                 hits.append(
                     LintRuleHit(
                         message: "VALIDATE CONSTRAINT \(name) in the transaction that added it NOT VALID",

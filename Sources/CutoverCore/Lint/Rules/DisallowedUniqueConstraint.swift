@@ -25,10 +25,10 @@ struct DisallowedUniqueConstraint: LintRule {
                 case .primaryKey(usingIndex: false): kind = "PRIMARY KEY"
                 default: continue
                 }
-                name = constraint.name ?? "\(table.name)_\(kind == "UNIQUE" ? "key" : "pkey")"
+                name = SQLText.identifier(constraint.name ?? "\(table.name)_\(kind == "UNIQUE" ? "key" : "pkey")")
             case .addColumn(let column) where column.isUnique || column.isPrimaryKey:
                 kind = column.isPrimaryKey ? "PRIMARY KEY" : "UNIQUE"
-                name = "\(table.name)_\(column.name)_\(column.isPrimaryKey ? "pkey" : "key")"
+                name = SQLText.identifier("\(table.name)_\(column.name)_\(column.isPrimaryKey ? "pkey" : "key")")
             default:
                 continue
             }

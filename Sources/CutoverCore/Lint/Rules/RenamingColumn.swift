@@ -14,7 +14,8 @@ struct RenamingColumn: LintRule {
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }
         return alter.actions.compactMap { action in
-            guard case .renameColumn(let from, let to) = action else { return nil }
+            guard case .renameColumn(let oldName, let newName) = action else { return nil }
+            let (from, to) = (SQLText.identifier(oldName), SQLText.identifier(newName))
             return LintRuleHit(
                 message: "RENAME COLUMN \(from) TO \(to) on existing table \(alter.table)",
                 lock: statement.lock(on: alter.table) + ", briefly",

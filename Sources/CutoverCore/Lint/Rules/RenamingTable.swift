@@ -17,10 +17,10 @@ struct RenamingTable: LintRule {
             let old = alter.table
             let rewrite =
                 statement.isPostgres
-                ? "In one migration: ALTER TABLE \(old) RENAME TO \(new.name); CREATE VIEW \(old) AS SELECT * FROM \(new.name); (a simple view is updatable, so old nodes keep reading and writing), deploy code that uses \(new.name), then DROP VIEW \(old) in a later migration."
+                ? "In one migration: ALTER TABLE \(old) RENAME TO \(SQLText.identifier(new.name)); CREATE VIEW \(old) AS SELECT * FROM \(SQLText.identifier(new.name)); (a simple view is updatable, so old nodes keep reading and writing), deploy code that uses \(SQLText.identifier(new.name)), then DROP VIEW \(old) in a later migration."
                 : "Keep the old name until every node runs code that uses the new one (SQLite views are read-only without INSTEAD OF triggers); or copy into a new table and switch in steps."
             return LintRuleHit(
-                message: "RENAME TABLE \(old) TO \(new.name)",
+                message: "RENAME TABLE \(old) TO \(SQLText.identifier(new.name))",
                 lock: statement.lock(on: old) + ", briefly",
                 why: "Application nodes still running the old code query \(old), and fail as soon as the rename commits; during a rolling deploy old and new code run side by side.",
                 safeRewrite: rewrite)
