@@ -12,8 +12,9 @@ import Darwin
 /// them in a folder with a catalog (`catalog.json`).
 ///
 /// A backup is a consistent snapshot written by the driver (PostgreSQL `pg_dump
-/// --format=custom`, SQLite `VACUUM INTO`) into `<id>.<ext>.partial`, renamed to its final
-/// name once complete and hashed, and then recorded with its size, SHA-256, duration, the
+/// --format=custom`, SQLite `VACUUM INTO`) into `<id>.<ext>.partial` (locked by the run
+/// writing it, so the next run can tell a killed run's leftover and remove it), renamed to
+/// its final name once complete and hashed, and then recorded with its size, SHA-256, duration, the
 /// last applied migration and the row count of every table at the snapshot. Its
 /// normalised schema goes beside it in `<id>.schema.txt`.
 ///
@@ -41,7 +42,8 @@ import Darwin
 public struct BackupManager: Sendable {
     /// Where backups go and how many to keep.
     public struct Configuration: Sendable {
-        /// The backup folder (absolute). Created with mode 0700 when missing.
+        /// The backup folder (absolute). Created with mode 0700 when missing; an existing
+        /// one open to group or others is restricted to 0700. Files in it are 0600.
         public var directory: String
         /// How many backups of the environment to keep; nil keeps all. Older ones are
         /// removed only once a newer one has been verified (``BackupRetention``).

@@ -21,8 +21,15 @@ extension CutoverCommand {
                 // Listing needs no database: when the environment's URL cannot be resolved
                 // (an unset ${VAR}), --env still names the environment.
                 let env = all ? nil : try context.options.env ?? context.target().environment
-                // Unfinished files of killed backups go first; they are named below.
-                let orphans = try BackupManager.removeOrphanedFiles(in: directory)
+                // Unfinished files of killed backups go first; they are named below. Listing
+                // must work where the folder cannot be written, so a failure here only warns.
+                let orphans: [OrphanedBackupFile]
+                do {
+                    orphans = try BackupManager.removeOrphanedFiles(in: directory)
+                } catch let error as CutoverError {
+                    orphans = []
+                    if !context.options.quiet { Terminal.err(Terminal.yellow("warning: ") + "unfinished backup files were not cleaned up: \(error.description)") }
+                }
                 let records = try BackupManager.catalog(in: directory).backups
                     .filter { env == nil || $0.env == env }
                     .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
