@@ -31,7 +31,12 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     private let original: String
 
     /// Parses a URL.
-    /// - Throws: ``CutoverError`` `.invalidURL` with a hint showing the accepted forms.
+    ///
+    /// SQLite URLs name a file (`sqlite:PATH`, `sqlite:///abs/path`) or `sqlite::memory:`;
+    /// SQLite's URI parameters (`?mode=ro`, `?mode=memory`, `?cache=shared`) and a nested
+    /// `file:` URI are refused, not dropped.
+    /// - Throws: ``CutoverError`` `.invalidURL` (exit code 2) with a hint showing the
+    ///   accepted forms.
     public init(_ text: String) throws {
         original = text
         let hint = "use sqlite:PATH, sqlite::memory: or postgres://user:password@host:port/database?sslmode=prefer"
