@@ -61,10 +61,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Forks pg_dump, pg_restore and psql so that they die with the process (PR_SET_PDEATHSIG).
+        .target(name: "CCutoverSpawn"),
         .target(
             name: "CutoverPostgres",
             dependencies: [
                 "CutoverCore",
+                "CCutoverSpawn",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -31,7 +31,12 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
     private let original: String
 
     /// Parses a URL.
-    /// - Throws: ``CutoverError`` `.invalidURL` with a hint showing the accepted forms.
+    ///
+    /// SQLite URLs name a file (`sqlite:PATH`, `sqlite:///abs/path`) or `sqlite::memory:`;
+    /// SQLite's URI parameters (`?mode=ro`, `?mode=memory`, `?cache=shared`) and a nested
+    /// `file:` URI are refused, not dropped.
+    /// - Throws: ``CutoverError`` `.invalidURL` (exit code 2) with a hint showing the
+    ///   accepted forms.
     public init(_ text: String) throws {
         original = text
         let hint = "use sqlite:PATH, sqlite::memory: or postgres://user:password@host:port/database?sslmode=prefer"
@@ -45,7 +50,21 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         case "sqlite", "sqlite3", "file":
             var path = rest
             if path.hasPrefix("//") { path.removeFirst(2) }
-            if let query = path.firstIndex(of: "?") { path = String(path[..<query]) }
+            // SQLite's URI filenames (`file:x.db?mode=ro`, `?mode=memory`, `?cache=shared`)
+            // are refused rather than half-honoured: dropping the query silently wrote a
+            // `mode=memory` database to disk, and a nested `file:` became a file literally
+            // named `file:x.db`.
+            if let query = path.firstIndex(of: "?") {
+                throw CutoverError(
+                    .invalidURL, "the SQLite URL '\(text)' has parameters (\(path[path.index(after: query)...])), which Cutover does not support",
+                    hint: "write sqlite:PATH for a file (it is opened read-write), or sqlite::memory: for an in-memory database")
+            }
+            if path.lowercased().hasPrefix("file:") {
+                let inner = String(path.dropFirst(5))
+                throw CutoverError(
+                    .invalidURL, "the SQLite URL '\(text)' nests a 'file:' URI, which Cutover does not support",
+                    hint: "write sqlite:\(inner.isEmpty ? "PATH" : inner) (without 'file:')")
+            }
             guard !path.isEmpty else {
                 throw CutoverError(.invalidURL, "the SQLite URL '\(Self.redact(text))' names no file", hint: "write sqlite:dev.sqlite3 or sqlite::memory:")
             }

@@ -1,3 +1,4 @@
+import CCutoverSpawn
 import CutoverCore
 import Foundation
 
@@ -7,13 +8,19 @@ import Glibc
 import Darwin
 #endif
 
-/// A program started with `posix_spawn`: `pg_dump`, `pg_restore`, `psql`.
+/// A program this process starts: `pg_dump`, `pg_restore`, `psql`.
 ///
 /// Not Foundation's `Process`: on Linux it learns that a child ended through a pipe the
 /// child inherits, and it passes every descriptor of this process on to the child. Here the
 /// child gets exactly stdin, stdout and stderr (every other inherited descriptor is closed,
 /// so no socket of ours stays open in it), output goes to files or to a pipe between two
 /// children, and the wait is a plain `waitpid` on a thread of its own.
+///
+/// A child dies with this process: on Linux it is started by `cutover_spawn` (the
+/// CCutoverSpawn target), which sets `PR_SET_PDEATHSIG` to `SIGKILL` in the child before
+/// `execve`. A `kill -9` of Cutover therefore stops a running `pg_dump` (no orphan keeps
+/// writing a backup file nobody will finish) and a `pg_restore | psql` pair (whose
+/// connection closes, so the server rolls the restore back).
 final class ChildProcess: Sendable {
     /// Where a standard stream of the child goes.
     enum Stream: Sendable {
@@ -49,33 +56,25 @@ final class ChildProcess: Sendable {
         _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
         stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null
     ) throws -> ChildProcess {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
+        var opened: [Int32] = []
+        defer { opened.forEach { close($0) } }
+        var descriptors: [Int32] = []
         for (target, stream) in [(Int32(0), stdin), (1, stdout), (2, stderr)] {
+            let descriptor: Int32
             switch stream {
             case .null:
-                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY, 0)
+                descriptor = open("/dev/null", (target == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC)
             case .file(let path):
-                posix_spawn_file_actions_addopen(&actions, target, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            case .descriptor(let descriptor):
-                posix_spawn_file_actions_adddup2(&actions, descriptor, target)
+                descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            case .descriptor(let given):
+                descriptor = given
             }
+            guard descriptor >= 0 else {
+                throw CutoverError(.ioFailed, "could not open a stream for \(executable): \(String(cString: strerror(errno)))", hint: "check that the temporary folder (TMPDIR) is writable")
+            }
+            if case .descriptor = stream {} else { opened.append(descriptor) }
+            descriptors.append(descriptor)
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        #if canImport(Glibc)
-        // glibc declares closefrom only under _GNU_SOURCE, which Swift does not set; it
-        // exists since glibc 2.34. Without it, descriptors this process opened with
-        // O_CLOEXEC (NIO's sockets, Foundation's files) still close on exec.
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let closeFrom = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
-        }
-        #else
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_CLOEXEC_DEFAULT))
-        #endif
         var variables = ProcessInfo.processInfo.environment
         for (key, value) in environment { variables[key] = value }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -83,7 +82,9 @@ final class ChildProcess: Sendable {
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        // The child dies with this process (PR_SET_PDEATHSIG) and gets only stdin, stdout and
+        // stderr; see cutover_spawn.h.
+        let result = cutover_spawn(executable, argv, envp, descriptors, &pid)
         let name = (executable as NSString).lastPathComponent
         guard result == 0 else {
             throw CutoverError(

@@ -105,12 +105,10 @@ extension PostgresDriver: BackupDriver {
     ///
     /// Into a new database: `CREATE DATABASE … TEMPLATE template0` with the backup's
     /// encoding and collation, then `pg_restore --single-transaction --exit-on-error`; on
-    /// failure the new database is dropped again. Replacing: `pg_restore` writes the
-    /// restore script into `psql --single-transaction`, after a prelude that drops every
-    /// schema but `public` and every table, view, sequence, routine and type in `public`
-    /// (extension members excepted) and unlinks large objects. `psql` commits only when
-    /// `pg_restore` has finished successfully (Cutover holds the pipe open until then), so a
-    /// failure anywhere rolls everything back and the old contents stay.
+    /// failure the new database is dropped again. Replacing: see
+    /// ``replaceContents(of:from:progress:logger:)``: one transaction that commits only
+    /// once the whole restore arrived, so a failure or a `kill -9` anywhere leaves the old
+    /// contents.
     ///
     /// - Warning: replacing takes `ACCESS EXCLUSIVE` locks on every table until the restore
     ///   commits, and everything written since the backup is lost.
@@ -177,6 +175,26 @@ extension PostgresDriver: BackupDriver {
         }
     }
 
+    /// Replaces the contents of the database of `settings` with the dump at `path`, in one
+    /// transaction that commits only if the whole restore arrived.
+    ///
+    /// `pg_restore --single-transaction --file=-` writes the restore as a script wrapped in
+    /// `BEGIN;` … `COMMIT;`, the `COMMIT;` being the last thing it writes, after all the
+    /// data. `psql` (with `ON_ERROR_STOP`, and *without* `--single-transaction`, which would
+    /// commit whatever arrived once its input ends) runs a prelude that opens the
+    /// transaction and empties the database (``dropEverythingPrelude(serverVersion:)``),
+    /// then that script. So the commit happens only when the script's last line arrived:
+    ///
+    /// - `pg_restore` fails or is killed: its `COMMIT;` never comes, `psql` reads the end of
+    ///   its input (a cut-off `COPY` ends there too), exits, and the server rolls the open
+    ///   transaction back when the connection closes. Cutover also stops `psql` at once.
+    /// - `psql` or Cutover is killed (children die with Cutover, see ``ChildProcess``): the
+    ///   connection closes and the server rolls back.
+    /// - a statement fails: `ON_ERROR_STOP` ends `psql`, which rolls back.
+    ///
+    /// The `BEGIN;` that opens `pg_restore`'s script arrives inside the prelude's
+    /// transaction and only draws a warning. `--single-transaction` also keeps `pg_restore`
+    /// from committing after the large objects, as it does in a script without it.
     private func replaceContents(of settings: PostgresConnectionSettings, from path: String, progress: ProgressReporter, logger: Logger) async throws {
         let session = try await PostgresDatabase.open(settings: settings, logger: logger)
         let version = session.serverVersionNumber
@@ -187,26 +205,30 @@ extension PostgresDriver: BackupDriver {
         let restoreLog = Self.temporaryPath("pg_restore.log")
         let psqlLog = Self.temporaryPath("psql.log")
         defer { for file in [prelude, restoreLog, psqlLog] { try? FileManager.default.removeItem(atPath: file) } }
-        guard FileManager.default.createFile(atPath: prelude, contents: Data(Self.dropEverythingPrelude(serverVersion: version).utf8), attributes: [.posixPermissions: 0o600]) else {
+        let preludeText = "BEGIN;\n" + Self.dropEverythingPrelude(serverVersion: version)
+        guard FileManager.default.createFile(atPath: prelude, contents: Data(preludeText.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CutoverError(.restoreFailed, "could not write \(prelude)", hint: "check that the temporary folder (TMPDIR) is writable")
         }
         let (conninfo, environment) = PostgresClientTools.connection(settings, applicationName: "cutover-restore")
         let pipe = try ChildProcess.makePipe()
-        var writeEndOpen = true
-        defer { if writeEndOpen { close(pipe.write) } }
-        logger.debug("running pg_restore | psql --single-transaction", metadata: ["cutover_database": "\(settings.redactedURL)"])
+        logger.debug("running pg_restore --single-transaction --file=- | psql", metadata: ["cutover_database": "\(settings.redactedURL)"])
         let restoreChild: ChildProcess
         let psqlChild: ChildProcess
         do {
-            // The read end is psql's alone once it runs: should psql stop early, pg_restore
-            // then gets EPIPE instead of blocking on a full pipe.
-            defer { close(pipe.read) }
+            // Each end belongs to its child alone once both run: psql then sees the end of
+            // its input as soon as pg_restore ends, whichever way, and pg_restore gets EPIPE
+            // should psql stop early.
+            defer {
+                close(pipe.read)
+                close(pipe.write)
+            }
             restoreChild = try ChildProcess.spawn(
-                tools.pgRestore, ["--verbose", "--file=-", path], environment: environment, stdout: .descriptor(pipe.write), stderr: .file(restoreLog))
+                tools.pgRestore, ["--verbose", "--single-transaction", "--file=-", path], environment: environment,
+                stdout: .descriptor(pipe.write), stderr: .file(restoreLog))
             do {
                 psqlChild = try ChildProcess.spawn(
                     tools.psql,
-                    ["--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=\(prelude)", "--file=-", "--dbname=\(conninfo)"],
+                    ["--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1", "--file=\(prelude)", "--file=-", "--dbname=\(conninfo)"],
                     environment: environment, stdin: .descriptor(pipe.read), stdout: .null, stderr: .file(psqlLog))
             } catch {
                 restoreChild.terminate()
@@ -218,13 +240,9 @@ extension PostgresDriver: BackupDriver {
         async let psqlExit = psqlChild.wait(reportingEvery: progress.interval) {
             progress.report(BackupProgress(operation: "restore", tablesDone: Self.tablesDone(log: restoreLog), tablesTotal: total, elapsed: ContinuousClock.now - start))
         }
-        // psql commits when its input ends. This process holds a copy of the pipe's write
-        // end, so the input ends only when we close it: after pg_restore succeeded. If
-        // pg_restore fails, psql is stopped first, and the server rolls the transaction back.
         let restoreStatus = try await restoreChild.wait()
+        // Without pg_restore's COMMIT psql would only roll back; stopping it says so sooner.
         if restoreStatus != 0 { psqlChild.terminate() }
-        close(pipe.write)
-        writeEndOpen = false
         let psqlStatus = try await psqlExit
         guard restoreStatus == 0, psqlStatus == 0 else {
             let restoreOutput = (try? String(contentsOfFile: restoreLog, encoding: .utf8)) ?? ""

@@ -13,6 +13,12 @@ public enum BackupEvent: Sendable {
     case removed(BackupRecord)
     /// Backups beyond `keep` were kept because no newer backup of the environment is verified.
     case heldBack([BackupRecord], keep: Int)
+    /// An unfinished backup file of a run that was killed (`<id>.<ext>.partial`, no longer
+    /// locked by a writer) was removed.
+    case removedPartialFile(name: String, bytes: Int64)
+    /// The existing backup folder was open to group or others (`formerMode`, e.g. 0o755)
+    /// and was restricted to its owner (0700).
+    case restrictedFolder(path: String, formerMode: Int)
 }
 
 /// A sink for backup events; must be safe to call from any task.

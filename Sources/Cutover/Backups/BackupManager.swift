@@ -12,8 +12,9 @@ import Darwin
 /// them in a folder with a catalog (`catalog.json`).
 ///
 /// A backup is a consistent snapshot written by the driver (PostgreSQL `pg_dump
-/// --format=custom`, SQLite `VACUUM INTO`) into `<id>.<ext>.partial`, renamed to its final
-/// name once complete and hashed, and then recorded with its size, SHA-256, duration, the
+/// --format=custom`, SQLite `VACUUM INTO`) into `<id>.<ext>.partial` (locked by the run
+/// writing it, so the next run can tell a killed run's leftover and remove it), renamed to
+/// its final name once complete and hashed, and then recorded with its size, SHA-256, duration, the
 /// last applied migration and the row count of every table at the snapshot. Its
 /// normalised schema goes beside it in `<id>.schema.txt`.
 ///
@@ -41,7 +42,8 @@ import Darwin
 public struct BackupManager: Sendable {
     /// Where backups go and how many to keep.
     public struct Configuration: Sendable {
-        /// The backup folder (absolute). Created with mode 0700 when missing.
+        /// The backup folder (absolute). Created with mode 0700 when missing; an existing
+        /// one open to group or others is restricted to 0700. Files in it are 0600.
         public var directory: String
         /// How many backups of the environment to keep; nil keeps all. Older ones are
         /// removed only once a newer one has been verified (``BackupRetention``).
@@ -123,29 +125,28 @@ public struct BackupManager: Sendable {
     ///   `.ioFailed` for an unreadable catalog.
     public func backup(reason: String = "manual") async throws -> BackupReport {
         let store = catalogFile
-        try store.prepareDirectory()
+        try prepareFolder()
         let format = driver.backupFormat(for: url)
         let started = Date()
         let clock = ContinuousClock()
         let start = clock.now
-        let (id, partial) = try reserveFile(store: store, timestamp: Self.idTimestamp(started), format: format)
+        let (id, partialFile) = try reserveFile(store: store, timestamp: Self.idTimestamp(started), format: format)
+        defer { partialFile.release() }
+        let partial = partialFile.path
         let fileName = "\(id).\(format.fileExtension)"
         events(.started(operation: "backup", id: id, target: url.redacted))
         logger.info("backup started", metadata: ["cutover_backup": "\(id)", "cutover_database": "\(url.redacted)"])
         let recorded: BackupRecord
+        let schemaFile = store.file("\(id).schema.txt")
         do {
             let (info, snapshot) = try await driver.backup(url, to: partial, progress: reporter, logger: logger) { session in
                 let summary = try await session.summarizeContents()
                 let applied = try await HistoryStore(database: session).all().values.filter { $0.phase == .applied }.map(\.id)
                 return (summary, applied.max()?.rawValue)
             }
+            _ = chmod(partial, 0o600)
             let digest = try await FileDigest.sha256(ofFileAt: partial)
             let size = FileDigest.size(ofFileAt: partial) ?? 0
-            guard rename(partial, store.file(fileName)) == 0 else {
-                throw CutoverError(.backupFailed, "cannot rename \(partial) to \(fileName): \(String(cString: strerror(errno)))", hint: "check the backup folder's permissions")
-            }
-            let schemaFile = store.file("\(id).schema.txt")
-            try? (snapshot.0.schema.joined(separator: "\n") + "\n").write(toFile: schemaFile, atomically: true, encoding: .utf8)
             let duration = clock.now - start
             let record = BackupRecord(
                 id: id, env: environment, database: url.redacted, createdAt: Self.isoTimestamp(started), reason: reason,
@@ -153,19 +154,26 @@ public struct BackupManager: Sendable {
                 durationMilliseconds: Int(duration.milliseconds), lastMigration: snapshot.1, toolVersion: CutoverVersion.current,
                 dumpTool: info.tool, serverVersion: info.serverVersion, schemaSHA256: snapshot.0.schemaChecksum,
                 rowCounts: snapshot.0.rowCounts, properties: info.properties)
-            do {
-                try store.update { $0.backups.append(record) }
-            } catch {
-                // A file the catalog does not know would never be pruned; remove it.
-                try? FileManager.default.removeItem(atPath: store.file(fileName))
-                try? FileManager.default.removeItem(atPath: schemaFile)
-                throw error
+            // The schema is written while the .partial file still stands (an orphan takes its
+            // schema file with it); the rename and the catalog entry happen under the catalog
+            // lock, so a finished file is never seen without its entry.
+            try? BackupCatalogFile.writeOwnerOnly(Data((snapshot.0.schema.joined(separator: "\n") + "\n").utf8), to: schemaFile)
+            try store.update { catalog in
+                guard rename(partial, store.file(fileName)) == 0 else {
+                    throw CutoverError(.backupFailed, "cannot rename \(partial) to \(fileName): \(String(cString: strerror(errno)))", hint: "check the backup folder's permissions")
+                }
+                catalog.backups.append(record)
             }
             events(.finished(operation: "backup", id: id, duration: duration))
             logger.info("backup finished", metadata: ["cutover_backup": "\(id)", "duration_ms": "\(duration.milliseconds)", "bytes": "\(size)"])
             recorded = record
         } catch {
+            // A file the catalog does not know would never be pruned; remove it.
             try? FileManager.default.removeItem(atPath: partial)
+            if !((try? store.read())?.backups.contains { $0.id == id } ?? false) {
+                try? FileManager.default.removeItem(atPath: store.file(fileName))
+                try? FileManager.default.removeItem(atPath: schemaFile)
+            }
             throw Self.backupFailure(error, environment: environment, url: url)
         }
         // The backup stands even if removing old ones fails.
@@ -173,29 +181,58 @@ public struct BackupManager: Sendable {
         return BackupReport(record: recorded, removed: pruned.removed, heldBack: pruned.heldBack)
     }
 
-    /// Picks an id not used in the catalog and creates its empty `.partial` file with mode
-    /// 0600 (exclusively, so two runs in the same second cannot share it).
-    private func reserveFile(store: BackupCatalogFile, timestamp: String, format: BackupFormat) throws -> (String, String) {
-        var catalog = try store.read()
-        for _ in 0..<100 {
-            let id = catalog.newID(timestamp: timestamp, env: environment)
-            let partial = store.file("\(id).\(format.fileExtension).partial")
-            let descriptor = open(partial, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            if descriptor >= 0 {
-                close(descriptor)
-                if !FileManager.default.fileExists(atPath: store.file("\(id).\(format.fileExtension)")) { return (id, partial) }
-                try? FileManager.default.removeItem(atPath: partial)
-            } else if errno != EEXIST {
-                throw CutoverError(
-                    .backupFailed, "cannot write in the backup folder \(configuration.directory): \(String(cString: strerror(errno)))",
-                    hint: "fix the folder's permissions, or point [backup] dir in cutover.toml elsewhere")
-            }
-            // Taken by a concurrent run: count it as used and try the next id.
-            catalog.backups.append(BackupRecord(
-                id: id, env: environment, database: "", createdAt: "", reason: "", file: "", format: "", sizeBytes: 0, sha256: "",
-                durationMilliseconds: 0, lastMigration: nil, toolVersion: "", dumpTool: "", serverVersion: nil, schemaSHA256: "", rowCounts: [:]))
+    /// Makes the backup folder ready: created 0700, or an existing one tightened to 0700
+    /// (reported as an event and a notice), and the `.partial` files of killed runs removed.
+    ///
+    /// - Returns: the partial files removed.
+    /// - Throws: ``CutoverError`` `.backupFailed`, `.ioFailed`.
+    @discardableResult
+    public func prepareFolder() throws -> [OrphanedBackupFile] {
+        let store = catalogFile
+        if let former = try store.prepareDirectory() {
+            events(.restrictedFolder(path: configuration.directory, formerMode: Int(former)))
+            logger.notice("backup folder restricted to its owner", metadata: ["cutover_backup_dir": "\(configuration.directory)", "former_mode": "\(String(former, radix: 8))"])
         }
-        throw CutoverError(.backupFailed, "could not find a free backup id in \(configuration.directory)", hint: "remove stale *.partial files from the backup folder")
+        let orphans = try store.removeOrphans()
+        for orphan in orphans {
+            events(.removedPartialFile(name: orphan.name, bytes: orphan.bytes))
+            logger.notice("removed an unfinished backup file left by a killed run", metadata: ["cutover_file": "\(orphan.name)", "bytes": "\(orphan.bytes)"])
+        }
+        return orphans
+    }
+
+    /// Removes the unfinished backup files (`*.partial`) of killed runs from `directory`,
+    /// without connecting to any database. A file a running backup is writing is locked
+    /// (`flock`) by it and left alone.
+    ///
+    /// - Parameter directory: the backup folder, absolute.
+    /// - Returns: the files removed.
+    /// - Throws: ``CutoverError`` `.ioFailed` when the catalog lock cannot be taken.
+    public static func removeOrphanedFiles(in directory: String) throws -> [OrphanedBackupFile] {
+        try BackupCatalogFile(directory: directory).removeOrphans()
+    }
+
+    /// Picks an id not used in the catalog and creates its empty `.partial` file with mode
+    /// 0600 (exclusively, so two runs in the same second cannot share it), locked while this
+    /// run writes it.
+    private func reserveFile(store: BackupCatalogFile, timestamp: String, format: BackupFormat) throws -> (String, BackupPartialFile) {
+        try store.withLock {
+            var catalog = try store.read()
+            for _ in 0..<100 {
+                let id = catalog.newID(timestamp: timestamp, env: environment)
+                let partial = store.file("\(id).\(format.fileExtension).partial")
+                if let file = try BackupPartialFile.create(partial, folder: configuration.directory) {
+                    if !FileManager.default.fileExists(atPath: store.file("\(id).\(format.fileExtension)")) { return (id, file) }
+                    unlink(partial)
+                    file.release()
+                }
+                // Taken by a concurrent run: count it as used and try the next id.
+                catalog.backups.append(BackupRecord(
+                    id: id, env: environment, database: "", createdAt: "", reason: "", file: "", format: "", sizeBytes: 0, sha256: "",
+                    durationMilliseconds: 0, lastMigration: nil, toolVersion: "", dumpTool: "", serverVersion: nil, schemaSHA256: "", rowCounts: [:]))
+            }
+            throw CutoverError(.backupFailed, "could not find a free backup id in \(configuration.directory)", hint: "remove stale *.partial files from the backup folder")
+        }
     }
 
     static func backupFailure(_ error: any Error, environment: String, url: DatabaseURL) -> any Error {

@@ -123,6 +123,10 @@ extension CommandContext {
                 Terminal.err("  removed old backup \(record.id) ([backup] keep)")
             case .heldBack(let records, let keep):
                 Terminal.err(Terminal.yellow("  note: ") + "keeping \(records.count) backup\(records.count == 1 ? "" : "s") beyond keep = \(keep) until a newer one is verified (cutover backup verify ID)")
+            case .removedPartialFile(let name, let bytes):
+                Terminal.err(Terminal.yellow("  note: ") + BackupOutput.orphanNote(name: name, bytes: bytes))
+            case .restrictedFolder(let path, let formerMode):
+                Terminal.err(Terminal.yellow("  note: ") + "the backup folder \(path) was open to others (mode \(String(formerMode, radix: 8))); restricted it to its owner (700)")
             }
         }
     }
@@ -185,6 +189,11 @@ enum BackupOutput {
     }
 
     /// `1.5 GiB`, `12.3 MiB`, `512 B`.
+    /// The line naming an unfinished backup file of a killed run that was removed.
+    static func orphanNote(name: String, bytes: Int64) -> String {
+        "removed \(name) (\(Self.bytes(bytes))), an unfinished backup file left by a run that was killed"
+    }
+
     static func bytes(_ count: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(count)

@@ -21,6 +21,15 @@ extension CutoverCommand {
                 // Listing needs no database: when the environment's URL cannot be resolved
                 // (an unset ${VAR}), --env still names the environment.
                 let env = all ? nil : try context.options.env ?? context.target().environment
+                // Unfinished files of killed backups go first; they are named below. Listing
+                // must work where the folder cannot be written, so a failure here only warns.
+                let orphans: [OrphanedBackupFile]
+                do {
+                    orphans = try BackupManager.removeOrphanedFiles(in: directory)
+                } catch let error as CutoverError {
+                    orphans = []
+                    if !context.options.quiet { Terminal.err(Terminal.yellow("warning: ") + "unfinished backup files were not cleaned up: \(error.description)") }
+                }
                 let records = try BackupManager.catalog(in: directory).backups
                     .filter { env == nil || $0.env == env }
                     .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
@@ -28,8 +37,10 @@ extension CutoverCommand {
                     ("env", .string(env)), ("directory", .string(directory)), ("keep", .int(context.config.backup.keep)),
                     ("mode", .string(context.config.backup.mode.rawValue)),
                     ("backups", .array(records.map { BackupOutput.json($0, directory: directory) })),
+                    ("removed_partial_files", .array(orphans.map { .object([("file", .string($0.name)), ("bytes", .int(Int($0.bytes)))]) })),
                 ])) {
                     Self.print(records, env: env, directory: directory, keep: context.config.backup.keep)
+                    for orphan in orphans { Terminal.out("note: " + BackupOutput.orphanNote(name: orphan.name, bytes: orphan.bytes)) }
                 }
             }
         }

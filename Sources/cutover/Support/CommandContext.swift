@@ -17,16 +17,22 @@ struct CommandContext {
     /// `error:`/`hint:` message on stderr (or a JSON object) and the contract's exit code.
     static func run(_ options: GlobalOptions, _ body: (CommandContext) async throws -> Void) async throws {
         let logger = makeLogger(options)
+        var newFile: NewDatabaseFile?
         do {
             let config = try ConfigurationLoader().load(explicitPath: options.config)
             let context = CommandContext(options: options, config: config, logger: logger)
             if !options.quiet {
                 for ignored in config.ignoredSettings { Terminal.err(Terminal.yellow("warning: ") + ignored) }
             }
+            newFile = NewDatabaseFile(try? context.target().url)
             try await body(context)
         } catch let error as CutoverError {
+            newFile?.removeIfUnwritten()
             report(error, options: options)
             throw ExitCode(error.exitCode)
+        } catch {
+            newFile?.removeIfUnwritten()
+            throw error
         }
     }
 
