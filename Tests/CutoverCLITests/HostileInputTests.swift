@@ -141,6 +141,19 @@ struct HostileInputTests {
         #expect(errorLine(result).contains("is a FIFO"))
     }
 
+    @Test("a FIFO given as --config is refused, not read")
+    func fifoAsConfig() async throws {
+        let directory = try project()
+        defer { directory.remove() }
+        let path = directory.path("pipe.toml")
+        #expect(mkfifo(path, 0o644) == 0)
+        let result = try await run(["status", "--config", path], in: directory)
+        #expect(result.status == 2)
+        let line = errorLine(result)
+        #expect(line.contains("pipe.toml"))
+        #expect(line.contains("is a FIFO"))
+    }
+
     @Test("`cutover new` with a Unicode name writes a file every command accepts")
     func unicodeNew() async throws {
         let directory = try project()
