@@ -124,3 +124,17 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: - Fuzz targets (only with CUTOVER_FUZZ=1; see Fuzz/run.sh)
+
+/// libFuzzer harnesses for the parsers of user input, one per parser, each exporting
+/// `LLVMFuzzerTestOneInput`. `Fuzz/run.sh` compiles them (and CutoverCore) with
+/// `-sanitize=fuzzer` into its own scratch folder and links each with libFuzzer's `main` by
+/// `swiftc`: SwiftPM would point `main` at an executable target's own entry point instead.
+/// Declared only when `CUTOVER_FUZZ=1`, so an ordinary `swift build` or `swift test` neither
+/// sees nor builds them.
+if Context.environment["CUTOVER_FUZZ"] == "1" {
+    for name in ["FuzzConfig", "FuzzMigrationFile", "FuzzDatabaseURL"] {
+        package.targets.append(.target(name: name, dependencies: ["CutoverCore"], path: "Fuzz/Sources/\(name)", swiftSettings: swiftSettings))
+    }
+}

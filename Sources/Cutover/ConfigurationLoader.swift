@@ -30,12 +30,8 @@ public struct ConfigurationLoader: Sendable {
             }
             path = found
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw CutoverError(.invalidConfig, "cannot read '\(path)': \(error.localizedDescription)", hint: "check the file's permissions and that it is UTF-8 text")
-        }
+        // Only a regular file is opened: a FIFO named cutover.toml would block forever.
+        let text = try RegularFile.readText(path, code: .invalidConfig)
         let base = (path as NSString).deletingLastPathComponent
         return try ConfigurationParser().parse(text, file: path, baseDirectory: base.isEmpty ? directory : base)
     }

@@ -88,11 +88,37 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
             database = db.isEmpty ? nil : (db.removingPercentEncoding ?? db)
             var parameters: [String: String] = [:]
             for item in components.queryItems ?? [] { parameters[item.name] = item.value ?? "" }
+            if let timeout = parameters["connect_timeout"] {
+                _ = try Self.connectTimeout(timeout, in: Self.redact(text))
+            }
             self.parameters = parameters
             path = ""
         default:
             throw CutoverError(.invalidURL, "unknown database URL scheme '\(scheme)' in '\(Self.redact(text))'", hint: hint)
         }
+    }
+
+    /// The `connect_timeout` parameter (whole or fractional seconds) as a duration; `.zero`
+    /// for `0`, which libpq reads as "no limit". Checked here, where the URL is parsed, so
+    /// the error can name the config file and line.
+    /// - Parameter redactedURL: the URL without its password, for the message.
+    /// - Throws: ``CutoverError`` `.invalidURL` when it is not a number, or is negative or
+    ///   longer than ``DurationParser/maximum`` (a larger number would overflow).
+    public static func connectTimeout(_ text: String, in redactedURL: String) throws -> Duration {
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+            throw CutoverError(
+                .invalidURL, "connect_timeout '\(text)' in \(redactedURL) is not a number of seconds",
+                hint: "write connect_timeout=10 (seconds; 0 waits without limit)")
+        }
+        // Compared as a Double before converting: Int64(_:) traps on values it cannot hold.
+        let milliseconds = (seconds * 1000).rounded()
+        guard milliseconds <= Double(DurationParser.maximumMilliseconds) else {
+            throw CutoverError(
+                .invalidURL, "connect_timeout '\(text)' in \(redactedURL) is out of range",
+                hint: "use 0 to \(DurationParser.maximumMilliseconds / 1000) seconds (about 24 days; 0 waits without limit)")
+        }
+        // A positive timeout below a millisecond stays a (tiny) limit, not "no limit".
+        return .milliseconds(seconds > 0 ? max(1, Int64(milliseconds)) : 0)
     }
 
     /// Whether this is an in-memory SQLite database.

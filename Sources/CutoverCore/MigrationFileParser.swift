@@ -41,8 +41,8 @@ public struct MigrationFileParser: Sendable {
 
     /// Splits a migration file name into its id and name.
     ///
-    /// The name is `<digits>_<name>.sql`, where the name is letters, digits, `_`, `-` and
-    /// `.`. Anything else (`README.md`, `1.sql`, `_x.sql`, `abc.sql`) is not a migration
+    /// The name is `<digits>_<name>.sql`, where the name is letters (ASCII or Unicode),
+    /// digits, `_`, `-` and `.`. Anything else (`README.md`, `1.sql`, `_x.sql`, `abc.sql`) is not a migration
     /// file, and the caller may skip it.
     ///
     /// ```swift
@@ -62,7 +62,7 @@ public struct MigrationFileParser: Sendable {
         }
         let digits = stem[..<underscore]
         let name = stem[(underscore + 1)...]
-        guard !name.isEmpty, name.allSatisfy(isNameByte),
+        guard !name.isEmpty, isValidName(name),
             let id = MigrationID(String(decoding: digits, as: UTF8.self))
         else { return nil }
         return (id, String(decoding: name, as: UTF8.self))
@@ -102,6 +102,7 @@ public struct MigrationFileParser: Sendable {
         // Work on bytes: splitting a String into Character lines costs more than the
         // whole SQL split (grapheme breaking), and every delimiter here is ASCII.
         let bytes = Checksum.normalizedBytes(contents)
+        try Self.rejectNUL(in: bytes, fileName: fileName)
         var lines: [Range<Int>] = []  // each line's bytes, without its LF
         var lineStart = 0
         for (index, byte) in bytes.enumerated() where byte == 0x0A {
@@ -145,6 +146,47 @@ public struct MigrationFileParser: Sendable {
             // Checksum.of(fileContents:) hashes exactly these normalised bytes.
             isTransactional: !layout.noTransaction, checksum: SHA256.hex(bytes),
             allowances: layout.allowances(for: up + (down ?? []), lines: lines.map { bytes[$0] }))
+    }
+
+    /// Throws when `bytes` hold a NUL byte: no SQL text has one, SQLite would stop reading the
+    /// statement there (and silently apply nothing), and PostgreSQL's protocol cannot carry it.
+    private static func rejectNUL(in bytes: [UInt8], fileName: String) throws {
+        guard let position = bytes.firstIndex(of: 0) else { return }
+        let line = 1 + bytes[..<position].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        throw CutoverError(
+            .invalidMigration, "the file contains a NUL byte (\\0), which is not SQL text",
+            hint: "remove the NUL byte; save the file as UTF-8 text", file: fileName, line: line)
+    }
+
+    /// The name part of a new migration file for a description such as "Add email to users"
+    /// or "ünïcödé name": lowercased letters and digits (Unicode ones kept), every other run
+    /// of characters one `_`. Always a name ``parseFileName(_:)`` accepts, or empty when
+    /// `description` has no letters or digits.
+    ///
+    /// ```swift
+    /// MigrationFileParser.fileNameSlug("Add email to users")  // "add_email_to_users"
+    /// MigrationFileParser.fileNameSlug("ünïcödé name")        // "ünïcödé_name"
+    /// ```
+    public static func fileNameSlug(_ description: String) -> String {
+        let mapped = description.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
+        let slug = String(mapped).split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+        if isValidName(Array(slug.utf8)[...]) { return slug }
+        // Rare mixes of combining marks can merge with `_` into a character that is no letter:
+        // keep only ASCII letters and digits then.
+        let ascii = slug.unicodeScalars.map { $0.isASCII && isNameByte(UInt8($0.value)) && $0 != "." && $0 != "-" ? Character($0) : "_" }
+        return String(ascii).split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+    }
+
+    /// Whether the name part of a file name is acceptable: ASCII letters, digits, `_`, `-`
+    /// and `.`, and Unicode letters and digits (what `cutover new` keeps of a name such as
+    /// "ünïcödé name").
+    private static func isValidName(_ name: ArraySlice<UInt8>) -> Bool {
+        if name.allSatisfy(isNameByte) { return true }
+        guard let text = String(validating: name, as: UTF8.self) else { return false }
+        return text.allSatisfy { character in
+            if let ascii = character.asciiValue { return isNameByte(ascii) }
+            return character.isLetter || character.isNumber
+        }
     }
 
     /// `[A-Za-z0-9_.-]`.

@@ -78,7 +78,8 @@ struct PostgresClientTools: Sendable {
     static func versionNumber(fromVersionOutput text: String) -> Int? {
         guard let token = text.split(separator: " ").first(where: { $0.first?.isNumber == true }) else { return nil }
         // Development builds read `17devel`, `17beta1`: keep the leading digits of each part.
-        let parts = token.split(separator: ".").map { Int($0.prefix(while: \.isNumber)) ?? 0 }
+        // At most six digits a part: a longer number is no version and would overflow below.
+        let parts = token.split(separator: ".").map { Int($0.prefix(while: \.isNumber).prefix(6)) ?? 0 }
         guard let first = parts.first, first > 0 else { return nil }
         if first >= 10 { return first * 10000 + (parts.count > 1 ? parts[1] : 0) }
         return first * 10000 + (parts.count > 1 ? parts[1] : 0) * 100 + (parts.count > 2 ? parts[2] : 0)

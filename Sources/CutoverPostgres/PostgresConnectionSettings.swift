@@ -116,15 +116,10 @@ struct PostgresConnectionSettings: Sendable {
         }
 
         if let text = parameters["connect_timeout"] {
-            guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
-                throw CutoverError(
-                    .invalidURL, "connect_timeout '\(text)' in \(url.redacted) is not a number of seconds",
-                    hint: "write connect_timeout=10 (seconds; 0 waits without limit)"
-                )
-            }
+            let timeout = try DatabaseURL.connectTimeout(text, in: url.redacted)
             // libpq: "Zero, negative, or not specified means wait indefinitely". A day is as
             // good as forever for a connection attempt and keeps the arithmetic finite.
-            connectTimeout = seconds == 0 ? .seconds(86_400) : .milliseconds(Int64((seconds * 1000).rounded()))
+            connectTimeout = timeout == .zero ? .seconds(86_400) : timeout
         } else {
             connectTimeout = configuration.connectTimeout
         }
@@ -275,9 +270,13 @@ struct PostgresConnectionSettings: Sendable {
 }
 
 extension Duration {
-    /// Whole nanoseconds, for NIO's `TimeAmount`.
+    /// Whole nanoseconds, for NIO's `TimeAmount`; saturating instead of trapping on overflow.
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if sumOverflow { return seconds < 0 ? .min : .max }
+        return sum
     }
 }

@@ -7,6 +7,8 @@ public struct CutoverProcess: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+        /// Whether the run was killed for outlasting its timeout (the status is then SIGKILL's).
+        public var timedOut = false
     }
 
     /// The executable: `$CUTOVER_BIN`, or `cutover` next to the test bundle in the build folder.
@@ -42,14 +44,28 @@ public struct CutoverProcess: Sendable {
     }
 
     /// Runs `cutover ARGS` in `directory` to completion.
-    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> Result {
+    /// - Parameter timeout: when given, a run still going after this long is killed and
+    ///   returned with ``Result/timedOut`` set, so a test of something that must not hang
+    ///   fails instead of hanging the suite.
+    public static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], timeout: Duration? = nil) async throws -> Result {
         let (process, out, err) = try start(arguments, in: directory, environment: environment)
+        let killed = KilledFlag()
+        let pid = process.processIdentifier
+        let killer = DispatchWorkItem {
+            killed.set()
+            kill(pid, SIGKILL)
+        }
+        if let timeout {
+            let (seconds, attoseconds) = timeout.components
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(seconds) + Double(attoseconds) / 1e18, execute: killer)
+        }
         // Read both pipes while the child runs, so a full pipe cannot block it.
         async let stdout = Task.detachedRead(out)
         async let stderr = Task.detachedRead(err)
         let (o, e) = await (stdout, stderr)
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: o, stderr: e)
+        killer.cancel()
+        return Result(status: process.terminationStatus, stdout: o, stderr: e, timedOut: killed.isSet && process.terminationReason == .uncaughtSignal)
     }
 }
 
@@ -62,4 +78,13 @@ extension Task where Success == String, Failure == Never {
             }
         }
     }
+}
+
+/// Set once by the timeout's kill, read after the process ended.
+private final class KilledFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

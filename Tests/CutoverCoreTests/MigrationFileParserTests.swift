@@ -31,6 +31,9 @@ import Testing
             ("20261124120000_create_users.sql", "20261124120000", "create_users"),
             ("3_add-index.v2.sql", "3", "add-index.v2"),
             ("4__leading_underscore.sql", "4", "_leading_underscore"),
+            // Unicode letters, as `cutover new 'ünïcödé name'` writes them.
+            ("1_é.sql", "1", "é"),
+            ("5_ünïcödé_name.sql", "5", "ünïcödé_name"),
         ])
     func validFileNames(fileName: String, id: String, name: String) throws {
         let parsed = try #require(MigrationFileParser.parseFileName(fileName))
@@ -42,7 +45,7 @@ import Testing
         "rejects other file names",
         arguments: [
             "abc.sql", "_x.sql", "1.sql", "1_.sql", "1_x.txt", "1_x.sql.bak", "1_x", "x1_y.sql", "1a_x.sql",
-            "1_a b.sql", "1_é.sql", "1_x.SQL", ".sql", "",
+            "1_a b.sql", "1_é😀.sql", "1_x.SQL", ".sql", "",
         ])
     func invalidFileNames(fileName: String) {
         #expect(MigrationFileParser.parseFileName(fileName) == nil)

@@ -208,14 +208,29 @@ public struct MigrationDirectory: Sendable {
 
     /// Reads and parses one file. The identity is taken before and after the read; it is
     /// returned only when both agree, so a file written meanwhile is never cached.
+    ///
+    /// Only a regular file (or a link to one) is opened: a FIFO would block the read
+    /// forever, and a directory or a broken link is reported as what it is.
     private static func parse(_ name: String, in folder: Int32) -> ParsedFile {
-        let descriptor = openat(folder, name, O_RDONLY | O_CLOEXEC)
-        let before = descriptor >= 0 ? FileIdentity.of(descriptor: descriptor) : nil
-        let bytes = descriptor >= 0 ? PosixFile.read(descriptor: descriptor) : nil
-        let after = descriptor >= 0 ? FileIdentity.of(descriptor: descriptor) : nil
-        if descriptor >= 0 { close(descriptor) }
+        let descriptor: Int32
+        switch RegularFile.open(name, in: folder) {
+        case .success(let opened): descriptor = opened
+        case .failure(let problem):
+            return ParsedFile(
+                result: .failure(CutoverError(
+                    .invalidMigration, "'\(name)' is named like a migration but \(problem.description)",
+                    hint: RegularFile.hint(for: problem), file: name)),
+                identity: nil)
+        }
+        let before = FileIdentity.of(descriptor: descriptor)
+        let bytes = PosixFile.read(descriptor: descriptor)
+        let after = FileIdentity.of(descriptor: descriptor)
+        close(descriptor)
         let identity = before != nil && before == after ? before : nil
-        guard let bytes, let contents = String(validating: bytes, as: UTF8.self) else {
+        guard let bytes else {
+            return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot read '\(name)'", hint: "check the file's permissions", file: name)), identity: nil)
+        }
+        guard let contents = String(validating: bytes, as: UTF8.self) else {
             return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot read '\(name)' as UTF-8 text", hint: "save the file as UTF-8", file: name)), identity: nil)
         }
         do {

@@ -4,10 +4,9 @@ import Foundation
 /// thousand small files of a migrations folder.
 enum PosixFile {
     /// The whole file at `path` (absolute, or relative to `folder` when one is given); nil
-    /// when it cannot be opened or read.
+    /// when it is not a regular file or cannot be opened or read (a FIFO is never opened).
     static func read(_ path: String, in folder: Int32 = AT_FDCWD) -> [UInt8]? {
-        let descriptor = openat(folder, path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard case .success(let descriptor) = RegularFile.open(path, in: folder) else { return nil }
         defer { close(descriptor) }
         return read(descriptor: descriptor)
     }

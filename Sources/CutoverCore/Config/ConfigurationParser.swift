@@ -165,18 +165,31 @@ private struct Checker {
 
     func duration(_ entry: TOMLTable.Entry, key: String) throws -> Duration {
         switch entry.value {
-        case .integer(let milliseconds) where milliseconds >= 0:
-            return .milliseconds(milliseconds)
+        case .integer(let milliseconds):
+            guard let duration = DurationParser.milliseconds(milliseconds) else {
+                throw outOfRange(entry, key: key, written: "\(milliseconds)")
+            }
+            return duration
         case .string(let text):
-            guard let duration = DurationParser.parse(text) else {
+            switch DurationParser.parseChecked(text) {
+            case .success(let duration):
+                return duration
+            case .failure(.outOfRange):
+                throw outOfRange(entry, key: key, written: "\"\(text)\"")
+            case .failure(.notADuration):
                 throw CutoverError(
                     .invalidConfig, "'\(key)' = \"\(text)\" is not a duration",
                     hint: "write a number with a unit: \"500ms\", \"2s\", \"1min\" (\"0\" means no limit)", file: file, line: entry.line)
             }
-            return duration
         default:
             throw error(entry, key: key, expected: "a duration such as \"2s\"")
         }
+    }
+
+    private func outOfRange(_ entry: TOMLTable.Entry, key: String, written: String) -> CutoverError {
+        CutoverError(
+            .invalidConfig, "'\(key)' = \(written) is out of range \(DurationParser.allowedRange)",
+            hint: "for example: \(example(for: key)) (\"0\" means no limit)", file: file, line: entry.line)
     }
 
     func unknownKey(_ entry: TOMLTable.Entry, in section: String?, known: [String]) -> CutoverError {

@@ -33,22 +33,47 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// The entries in document order.
     public private(set) var entries: [Entry] = []
+    /// The position of each key in ``entries``: lookups stay constant-time in a table with
+    /// thousands of keys (`[env.NAME]` sections).
+    private var positions: [String: Int] = [:]
     /// The line of the `[header]` that opened this table (0 for the root).
     public var line: Int = 0
 
     public init() {}
 
     /// The entry for `key`.
-    public func entry(_ key: String) -> Entry? { entries.first { $0.key == key } }
+    public func entry(_ key: String) -> Entry? { positions[key].map { entries[$0] } }
     /// The value for `key`.
     public subscript(_ key: String) -> TOMLValue? { entry(key)?.value }
 
     mutating func set(_ key: String, _ value: TOMLValue, line: Int) {
-        if let index = entries.firstIndex(where: { $0.key == key }) {
+        if let index = positions[key] {
             entries[index].value = value
         } else {
+            positions[key] = entries.count
             entries.append(Entry(key: key, value: value, line: line))
         }
+    }
+
+    /// Runs `body` on the table stored under `key`, changing it in place: the value is taken
+    /// out of the entry first, so the child's storage is not shared and not copied. A parent
+    /// with thousands of child tables would otherwise be copied on every header (quadratic).
+    /// - Returns: nil when `key` holds something other than a table (nothing is changed);
+    ///   else `body`'s result. A missing key gets a new table opened on `line`.
+    mutating func withChildTable<Result>(_ key: String, line: Int, _ body: (inout TOMLTable) throws -> Result) rethrows -> Result? {
+        let index: Int
+        if let existing = positions[key] {
+            index = existing
+        } else {
+            var child = TOMLTable()
+            child.line = line
+            set(key, .table(child), line: line)
+            index = entries.count - 1
+        }
+        guard case .table(var child) = entries[index].value else { return nil }
+        entries[index].value = .bool(false)  // drops the entry's reference to the child
+        defer { entries[index].value = .table(child) }
+        return try body(&child)
     }
 }
 
@@ -61,6 +86,11 @@ public struct TOMLTable: Sendable, Equatable {
 /// let root = try TOMLParser.parse("[env.dev]\nurl = \"sqlite:dev.sqlite3\"", file: "cutover.toml")
 /// ```
 public enum TOMLParser {
+    /// How deeply arrays may nest (`[[[…]]]`), and how many parts a dotted key or table
+    /// header may have. The parser recurses per level; the limits keep a hostile file from
+    /// overflowing the stack.
+    public static let maximumNesting = 100
+
     /// Parses `text`.
     /// - Throws: ``CutoverError`` `.invalidConfig` naming `file` and the line.
     public static func parse(_ text: String, file: String) throws -> TOMLTable {
@@ -74,6 +104,10 @@ private struct Reader {
     let file: String
     var position = 0
     var line = 1
+    /// How many arrays the reader is inside.
+    var depth = 0
+    /// The key whose value is being read, for errors inside it.
+    var currentKey = ""
 
     init(bytes: [UInt8], file: String) {
         self.bytes = bytes
@@ -128,7 +162,15 @@ private struct Reader {
         return String(decoding: bytes[position..<end], as: UTF8.self).trimmingWhitespace()
     }
 
+    /// A NUL byte is no TOML text (TOML forbids control characters other than tab).
+    func rejectNUL() throws {
+        guard let position = bytes.firstIndex(of: 0) else { return }
+        let line = 1 + bytes[..<position].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        throw fail("the file contains a NUL byte (\\0)", hint: "remove it; cutover.toml is UTF-8 text", at: line)
+    }
+
     mutating func document() throws -> TOMLTable {
+        try rejectNUL()
         var root = TOMLTable()
         var currentPath: [String] = []
         var definedTables: Set<[String]> = []
@@ -150,7 +192,7 @@ private struct Reader {
                 guard definedTables.insert(path).inserted else {
                     throw fail("table [\(path.joined(separator: "."))] is defined twice", hint: "merge the two sections", at: headerLine)
                 }
-                try ensureTable(&root, path: path, line: headerLine)
+                try ensureTable(&root, path: path[...], line: headerLine)
                 currentPath = path
                 continue
             }
@@ -162,41 +204,28 @@ private struct Reader {
             }
             advance()
             skipSpaces()
+            currentKey = (currentPath + keys).joined(separator: ".")
             let value = try self.value()
             try endOfLine()
-            try insert(&root, path: currentPath + keys.dropLast(), key: keys.last!, value: value, line: keyLine)
+            try insert(&root, path: (currentPath + keys.dropLast())[...], key: keys.last!, value: value, line: keyLine)
         }
         return root
     }
 
-    func ensureTable(_ table: inout TOMLTable, path: [String], line: Int) throws {
+    func ensureTable(_ table: inout TOMLTable, path: ArraySlice<String>, line: Int) throws {
         guard let first = path.first else { return }
-        var child: TOMLTable
-        switch table[first] {
-        case nil:
-            child = TOMLTable()
-            child.line = line
-        case .table(let existing)?:
-            child = existing
-        case let other?:
-            throw fail("'\(first)' is \(other.typeName), not a table", at: line)
+        let done: Void? = try table.withChildTable(first, line: line) { child in
+            try ensureTable(&child, path: path.dropFirst(), line: line)
         }
-        try ensureTable(&child, path: Array(path.dropFirst()), line: line)
-        table.set(first, .table(child), line: line)
+        if done == nil { throw notATable(first, in: table, line: line) }
     }
 
-    func insert(_ table: inout TOMLTable, path: [String], key: String, value: TOMLValue, line: Int) throws {
+    func insert(_ table: inout TOMLTable, path: ArraySlice<String>, key: String, value: TOMLValue, line: Int) throws {
         if let first = path.first {
-            var child: TOMLTable
-            switch table[first] {
-            case nil:
-                child = TOMLTable()
-                child.line = line
-            case .table(let existing)?: child = existing
-            case let other?: throw fail("'\(first)' is \(other.typeName), not a table", at: line)
+            let done: Void? = try table.withChildTable(first, line: line) { child in
+                try insert(&child, path: path.dropFirst(), key: key, value: value, line: line)
             }
-            try insert(&child, path: Array(path.dropFirst()), key: key, value: value, line: line)
-            table.set(first, .table(child), line: table.entry(first)?.line ?? line)
+            if done == nil { throw notATable(first, in: table, line: line) }
             return
         }
         if let existing = table.entry(key) {
@@ -205,10 +234,17 @@ private struct Reader {
         table.set(key, value, line: line)
     }
 
+    func notATable(_ key: String, in table: TOMLTable, line: Int) -> CutoverError {
+        fail("'\(key)' is \(table[key]?.typeName ?? "a value"), not a table", at: line)
+    }
+
     mutating func keyPath() throws -> [String] {
         var keys: [String] = []
         while true {
             skipSpaces()
+            guard keys.count < TOMLParser.maximumNesting else {
+                throw fail("a key or table header with more than \(TOMLParser.maximumNesting) dotted parts", hint: "use shorter keys")
+            }
             keys.append(try key())
             skipSpaces()
             guard current == UInt8(ascii: ".") else { return keys }
@@ -258,6 +294,13 @@ private struct Reader {
 
     mutating func array() throws -> TOMLValue {
         let startLine = line
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= TOMLParser.maximumNesting else {
+            throw fail(
+                "arrays nested more than \(TOMLParser.maximumNesting) deep in the value of '\(currentKey)'",
+                hint: "cutover.toml never needs arrays nested this deep")
+        }
         advance()
         var items: [TOMLValue] = []
         while true {

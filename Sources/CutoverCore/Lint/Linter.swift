@@ -88,6 +88,8 @@ public struct Linter: Sendable {
             let parts = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
             guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
             let numbers = parts.map { $0! }
+            // Parts of a dotted version are small; larger ones would overflow the arithmetic below.
+            guard numbers.count == 1 || numbers.allSatisfy({ $0 < 1_000_000 }) else { return nil }
             switch numbers.count {
             case 1 where numbers[0] >= 10_000: return numbers[0]
             case 1 where numbers[0] >= 7: return numbers[0] * 10_000

@@ -144,12 +144,7 @@ extension CutoverCommand {
                     migrations += try MigrationDirectory(path: path).load().map { Self.renamed($0, to: Self.displayPath(path, $0.fileName)) }
                     continue
                 }
-                let contents: String
-                do {
-                    contents = try String(contentsOfFile: path, encoding: .utf8)
-                } catch {
-                    throw CutoverError(.invalidMigration, "cannot read '\(path)' as UTF-8 text", hint: "save the file as UTF-8", file: path)
-                }
+                let contents = try RegularFile.readText(path, code: .invalidMigration)
                 let baseName = (path as NSString).lastPathComponent
                 // Any .sql file can be linted; a name that is not <id>_<name>.sql gets id 0.
                 let parseName = MigrationFileParser.parseFileName(baseName) != nil ? baseName : "0_file.sql"

@@ -39,14 +39,14 @@ extension CutoverCommand {
             if let to { _ = try parseMigrationID(to, option: "--to") }
             guard ["direct", "swap"].contains(strategy) else { throw ValidationError("--strategy must be direct or swap, not '\(strategy)'") }
             if strategy == "swap" && dryRun { throw ValidationError("--dry-run shows the plan; drop --strategy swap to see it") }
-            if let lockWait, DurationParser.parse(lockWait) == nil { throw ValidationError("--lock-wait expects a duration such as 30s, not '\(lockWait)'") }
+            if let lockWait { _ = try parseDurationOption(lockWait, option: "--lock-wait") }
         }
 
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let request = MigrateRequest(
                     to: try to.map { try parseMigrationID($0, option: "--to") }, dryRun: dryRun, allowOutOfOrder: allowOutOfOrder,
-                    lockWait: lockWait.flatMap(DurationParser.parse), noBackup: noBackup, noLint: noLint, rehearse: rehearse, strategy: strategy)
+                    lockWait: try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }, noBackup: noBackup, noLint: noLint, rehearse: rehearse, strategy: strategy)
                 switch try await context.runMigrate(request) {
                 case .direct(let report, let env):
                     context.output(Self.json(report, env: env)) { Self.print(report, env: env) }

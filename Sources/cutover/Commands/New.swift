@@ -22,9 +22,9 @@ extension CutoverCommand {
             guard !cleaned.isEmpty else { throw ValidationError("the name must contain letters or digits, e.g. add_email_to_users") }
         }
 
+        /// The name part of the file: what every command's folder reader accepts.
         static func clean(_ name: String) -> String {
-            let mapped = name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
-            return String(mapped).split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+            MigrationFileParser.fileNameSlug(name)
         }
 
         func run() async throws {

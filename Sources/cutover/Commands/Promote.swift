@@ -45,7 +45,7 @@ extension CutoverCommand {
         func validate() throws {
             guard from != to else { throw ValidationError("--from and --to name the same environment '\(from)'") }
             if let env = global.env { throw ValidationError("promote names its environments with --from and --to; drop --env \(env)") }
-            if let lockWait, DurationParser.parse(lockWait) == nil { throw ValidationError("--lock-wait expects a duration such as 30s, not '\(lockWait)'") }
+            if let lockWait { _ = try parseDurationOption(lockWait, option: "--lock-wait") }
         }
 
         func run() async throws {
@@ -91,7 +91,7 @@ extension CutoverCommand {
                 var report: MigrateReport?
                 if let last = plan.last, !plan.pending.isEmpty, !dryRun {
                     let request = MigrateRequest(
-                        to: last, lockWait: lockWait.flatMap(DurationParser.parse), noBackup: noBackup, noLint: noLint, rehearse: rehearse)
+                        to: last, lockWait: try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }, noBackup: noBackup, noLint: noLint, rehearse: rehearse)
                     guard case .direct(let applied, _) = try await targetContext.runMigrate(request) else {
                         preconditionFailure("promote migrates directly")
                     }

@@ -192,3 +192,16 @@ func parseMigrationID(_ text: String, option: String) throws -> MigrationID {
     }
     return id
 }
+
+/// Parses a duration option such as `--lock-wait 30s`, naming the option and the allowed
+/// range when the text is malformed or out of range (exit 2, never an overflow trap).
+func parseDurationOption(_ text: String, option: String) throws -> Duration {
+    switch DurationParser.parseChecked(text) {
+    case .success(let duration):
+        return duration
+    case .failure(.outOfRange):
+        throw ValidationError("\(option) '\(text)' is out of range: use \(DurationParser.allowedRange), e.g. 30s")
+    case .failure(.notADuration):
+        throw ValidationError("\(option) expects a duration such as 30s, not '\(text)'")
+    }
+}

@@ -1,0 +1,3 @@
+-- cutover:up
+SELECT 1;
+-- cutover:dwon

@@ -1,0 +1,3 @@
+-- cutover:down
+DROP TABLE x;
+-- cutover:up
