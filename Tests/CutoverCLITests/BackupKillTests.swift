@@ -15,6 +15,14 @@ struct BackupKillTests {
         ((try? FileManager.default.contentsOfDirectory(atPath: cli.folder + "/backups")) ?? []).filter { $0.hasSuffix(".partial") }.sorted()
     }
 
+    /// The bytes written so far to the unfinished backup files.
+    private func partialBytes(_ cli: CLIFixture) -> Int {
+        partialFiles(cli).reduce(0) { total, name in
+            let size = (try? FileManager.default.attributesOfItem(atPath: cli.folder + "/backups/" + name)[.size] as? Int) ?? 0
+            return total + size
+        }
+    }
+
     private func backupSessions(_ database: String, _ condition: String = "true") async throws -> Int {
         try await PostgresCluster.shared.queryAsSuperuser("""
             SELECT count(*) AS n FROM pg_stat_activity WHERE datname = '\(database)' AND application_name = 'cutover-backup' AND \(condition)
@@ -30,7 +38,7 @@ struct BackupKillTests {
             CREATE TABLE small (id integer PRIMARY KEY);
             """)
         #expect(try await cli.run("migrate").status == 0)
-        _ = try await cli.fixture.query("INSERT INTO big SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 300000) g")
+        _ = try await cli.fixture.query("INSERT INTO big SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 1500000) g")
 
         // 1. pg_dump waits for a lock this test holds, so it can only end by dying with cutover.
         let holder = try await TestBackend.open(cli.fixture.url)
@@ -62,8 +70,11 @@ struct BackupKillTests {
         // 3. Killed while pg_dump copies the big table: the next backup removes the file and succeeds.
         let copying = try KillableCutover.start(["backup"], in: cli.folder)
         defer { copying.cleanUp() }
-        let inCopy = try await pollUntil { try await backupSessions(database, "state = 'active' AND query LIKE 'COPY public.big%'") > 0 }
-        #expect(inCopy, "pg_dump never copied the big table")
+        // Watched through the file, which is cheap to poll: the big table takes pg_dump
+        // seconds to write, so a megabyte in, it is still writing.
+        let inCopy = try await pollUntil { partialBytes(cli) > 1_000_000 }
+        #expect(inCopy, "pg_dump never wrote the big table's data")
+        #expect(copying.descendants().contains { $0.name == "pg_dump" }, "the backup ended before it could be killed")
         let children = copying.descendants()
         copying.killProcess()
         _ = await copying.wait()
