@@ -68,16 +68,12 @@ struct HostileNameDiffTests {
                 let script = try diff.script(configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
                 #expect(script.isComplete)
 
-                // The printed text, split as psql or a migration file would be.
-                let split = try SQLSplitter().split(script.text)
-                #expect(split.map(\.sql) == script.statements.map(\.sql), "seed \(seed):\n\(script.text)")
-                for statement in split {
-                    do {
-                        try await dbA.execute(statement.sql)
-                    } catch {
-                        Issue.record("seed \(seed): \(statement.sql.debugDescription) failed: \(error)\n\(script.text)")
-                        return
-                    }
+                // The printed text, split as psql or a migration file would.
+                let run = try await script.runPrinted(on: dbA)
+                #expect(run.splitMatches, "seed \(seed):\n\(script.text)")
+                if let failure = run.failure {
+                    Issue.record("seed \(seed): \(failure)\n\(script.text)")
+                    return
                 }
                 #expect(try await scalar(dbA, "SELECT to_regclass('public.canary') IS NOT NULL AS present") == .bool(true), "seed \(seed): canary was dropped\n\(script.text)")
                 let after = try await dbA.introspect(options: .init())

@@ -44,16 +44,9 @@ struct SQLiteHostileNameDiffTests {
         for statement in Self.statements(b) { try await dbB.execute(statement) }
         let target = try await dbB.introspectSchema()
         let script = try SchemaDiff(from: try await dbA.introspectSchema(), to: target).script(configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
-        let split = try SQLSplitter().split(script.text)
-        #expect(split.map(\.sql) == script.statements.map(\.sql), "seed \(seed):\n\(script.text)")
-        for statement in split {
-            do {
-                try await dbA.execute(statement.sql)
-            } catch {
-                Issue.record("seed \(seed): \(statement.sql.debugDescription) failed: \(error)\n\(script.text)")
-                break
-            }
-        }
+        let run = try await script.runPrinted(on: dbA)
+        #expect(run.splitMatches, "seed \(seed):\n\(script.text)")
+        #expect(run.failure == nil, "seed \(seed): \(run.failure ?? "")\n\(script.text)")
         let canary = try await dbA.query("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'canary'")
         #expect(canary.first?.int("n") == 1, "seed \(seed): canary was dropped\n\(script.text)")
         let after = try await dbA.introspectSchema()
