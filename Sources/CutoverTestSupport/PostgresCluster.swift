@@ -186,6 +186,25 @@ public actor PostgresCluster {
         try? await admin.execute(sql)
     }
 
+    /// Waits until no session is connected to the database of `url`: a backend ends a moment
+    /// after its client has closed the connection, and until then it counts as connected
+    /// (a template copy, for one, refuses to start). Polls `pg_stat_activity` for at most
+    /// `limit`.
+    /// - Returns: whether the database had no sessions left in time.
+    @discardableResult
+    public func waitUntilNoSessions(on url: DatabaseURL, limit: Duration = .seconds(30)) async throws -> Bool {
+        guard let name = url.database else { return true }
+        let quoted = "'" + name.replacingOccurrences(of: "'", with: "''") + "'"
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while true {
+            let count = try await admin().query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(quoted)").first?.int("n") ?? 0
+            if count == 0 { return true }
+            if clock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Runs `body` with a new database, drops it when `body` returns, and keeps it when
     /// `body` throws so the state can be inspected (its name is printed to stderr).
     /// - Parameters:

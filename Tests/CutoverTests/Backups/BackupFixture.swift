@@ -74,6 +74,9 @@ struct BackupFixture {
             // Opening creates the SQLite file: an empty database, not a missing one.
             _ = try await fixture.query("SELECT 1 AS x")
         }
+        // The sessions used above are closed; their backends end a moment later, and tests
+        // that count connected sessions (a template clone) must not see them.
+        if backend.name == "postgres" { try await PostgresCluster.shared.waitUntilNoSessions(on: fixture.url) }
         return BackupFixture(fixture: fixture, backupDirectory: fixture.directory.path("backups"))
     }
 
