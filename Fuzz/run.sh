@@ -53,10 +53,18 @@ for target in "${targets[@]}"; do
   echo "--- fuzz: running $target for ${seconds}s"
   corpus="$scratch/corpus/$target"
   artifacts="$scratch/artifacts/$target/"
-  mkdir -p "$corpus" "$artifacts"
+  log="$scratch/logs/$target.log"
+  mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   # -timeout: one input taking over 10 s counts as a hang; -rss_limit_mb bounds memory.
-  "$scratch/fuzzers/$target" "$corpus" "Fuzz/corpus/$target" \
+  # libFuzzer prints a line per new input; that goes to the log, and only its end is shown
+  # (all of the report when it found something).
+  if ! "$scratch/fuzzers/$target" "$corpus" "Fuzz/corpus/$target" \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=20000 \
-    -artifact_prefix="$artifacts" -print_final_stats=1
+    -artifact_prefix="$artifacts" -print_final_stats=1 >"$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "--- fuzz: $target failed; the input is in $artifacts, the whole log in $log" >&2
+    exit 1
+  fi
+  tail -n 12 "$log"
 done
 echo "--- fuzz: no crash, hang or trap found in ${seconds}s per target"
