@@ -93,7 +93,7 @@ public struct ConfigurationLoader: Sendable {
     /// SQLite paths in the config are relative to the config file's folder, so the same
     /// command works from any working directory.
     private func resolvingRelativePath(_ url: DatabaseURL, against base: String) -> DatabaseURL {
-        guard url.scheme.hasPrefix("sqlite") || url.scheme == "file", !url.isInMemory, !url.path.hasPrefix("/") else { return url }
+        guard url.isLocalFile, !url.path.hasPrefix("/") else { return url }
         return url.withPath(Paths.resolve(url.path, against: base))
     }
 }
@@ -103,6 +103,17 @@ public struct Target: Sendable {
     /// The environment name (or `DATABASE_URL`).
     public var environment: String
     public var url: DatabaseURL
-    /// Where the URL came from, for messages.
+    /// Where the URL came from, for messages (`env.prod`, `DATABASE_URL`).
     public var source: String
+
+    /// A target; `source` says where the URL came from.
+    ///
+    /// ```swift
+    /// let target = Target(environment: "prod", url: try DatabaseURL("postgres://app@db/shop"), source: "app settings")
+    /// ```
+    public init(environment: String, url: DatabaseURL, source: String) {
+        self.environment = environment
+        self.url = url
+        self.source = source
+    }
 }

@@ -6,11 +6,14 @@ import Logging
 /// sends the dialect's ``Dialect/beginTransaction`` first; the engine owns transaction
 /// boundaries so that a migration and its history row commit together.
 ///
+/// Sessions are closure-scoped: ``DatabaseDriver/withSession(_:logger:_:)`` opens one and
+/// closes it when the closure returns or throws.
+///
 /// ```swift
-/// let db = try await driver.open(url, logger: logger)
-/// try await db.execute("CREATE TABLE t (id integer)")
-/// let rows = try await db.query("SELECT count(*) AS n FROM t")
-/// await db.close()
+/// let rows = try await driver.withSession(url, logger: logger) { db in
+///     try await db.execute("CREATE TABLE t (id integer)")
+///     return try await db.query("SELECT count(*) AS n FROM t")
+/// }
 /// ```
 public protocol Database: AnyObject, Sendable {
     /// How SQL is written for this database.
@@ -36,11 +39,17 @@ public protocol Database: AnyObject, Sendable {
     /// `BEGIN IMMEDIATE`).
     /// - Throws: ``CutoverError`` `.lockNotAcquired` naming the holder when the wait runs out.
     func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock
-    /// Closes the session. Safe to call more than once.
+    /// Closes the session. Safe to call more than once. Callers outside a driver use
+    /// ``DatabaseDriver/withSession(_:logger:_:)`` instead.
     func close() async
+    /// The server's version as PostgreSQL's `server_version_num` (150004 for 15.4), for
+    /// rules that depend on it (lint); nil for databases without such a number.
+    var serverVersion: Int? { get }
 }
 
 extension Database {
+    /// No version number: the default for databases other than PostgreSQL.
+    public var serverVersion: Int? { nil }
     /// Runs one statement without binds.
     public func execute(_ sql: String) async throws { try await execute(sql, []) }
     /// Runs one query without binds.
@@ -78,7 +87,18 @@ public struct NoRunLock: RunLock {
 public protocol DatabaseDriver: Sendable {
     /// URL schemes this driver serves (`sqlite`, `postgres`, `postgresql`).
     var schemes: [String] { get }
+    /// How SQL is written for this driver's databases: what a session's
+    /// ``Database/dialect`` is, known before connecting (`cutover lint` needs no connection).
+    var dialect: any Dialect { get }
     /// Opens a session.
     /// - Throws: ``CutoverError`` with `.connectionFailed`, `.authenticationFailed` or `.unknownDatabase`.
     func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database
+    /// The same driver with the settings of `[safety]` that concern it (how long SQLite waits
+    /// on a busy file, how long a PostgreSQL connect may take).
+    func configured(for safety: Configuration.Safety) -> any DatabaseDriver
+}
+
+extension DatabaseDriver {
+    /// Drivers without settings from `[safety]` return themselves.
+    public func configured(for safety: Configuration.Safety) -> any DatabaseDriver { self }
 }

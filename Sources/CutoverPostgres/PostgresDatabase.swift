@@ -43,6 +43,8 @@ public final class PostgresDatabase: Database {
     public let redactedURL: String
     /// The server's `server_version_num`, e.g. `150004` for 15.4.
     public let serverVersionNumber: Int
+    /// ``serverVersionNumber``, for the engine (``Database/serverVersion``).
+    public var serverVersion: Int? { serverVersionNumber }
 
     let connection: PostgresConnection
     let settings: PostgresConnectionSettings

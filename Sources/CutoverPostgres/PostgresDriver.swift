@@ -59,6 +59,16 @@ public struct PostgresDriver: DatabaseDriver {
     /// `postgres` and `postgresql`.
     public var schemes: [String] { ["postgres", "postgresql"] }
 
+    /// ``PostgresDialect``.
+    public var dialect: any Dialect { PostgresDialect() }
+
+    /// The driver with `[safety] connect_timeout` as its connect timeout.
+    public func configured(for safety: CutoverCore.Configuration.Safety) -> any DatabaseDriver {
+        var driver = self
+        driver.configuration.connectTimeout = safety.connectTimeout
+        return driver
+    }
+
     /// Opens a session; see ``connect(_:logger:)``.
     public func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database {
         try await connect(url, logger: logger)

@@ -30,6 +30,17 @@ public struct SQLiteDriver: DatabaseDriver {
 
     public var schemes: [String] { ["sqlite", "sqlite3", "file"] }
 
+    /// ``SQLiteDialect``.
+    public var dialect: any Dialect { SQLiteDialect() }
+
+    /// The driver with `[safety] lock_wait` as how long a statement waits on a file another
+    /// process is writing (SQLite's busy timeout).
+    public func configured(for safety: CutoverCore.Configuration.Safety) -> any DatabaseDriver {
+        var configuration = self.configuration
+        configuration.busyTimeout = safety.lockWait
+        return SQLiteDriver(configuration: configuration)
+    }
+
     public func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database {
         try await SQLiteDatabase.open(url, busyTimeout: configuration.busyTimeout, runsOnCallingThread: configuration.runsOnCallingThread, logger: logger)
     }

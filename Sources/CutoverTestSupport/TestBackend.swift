@@ -30,6 +30,9 @@ public struct TestBackend: Sendable, CustomStringConvertible {
         try await makeURLBody(directory)
     }
 
+    /// The drivers a ``Deployment`` in a test is given, as an app would pass them.
+    public static let drivers: [any DatabaseDriver] = [SQLiteDriver(), PostgresDriver()]
+
     /// Opens `url` with the matching driver.
     public static func open(_ url: DatabaseURL, lockWait: Duration = .seconds(10)) async throws -> any Database {
         let logger = Logger(label: "cutover-test") { _ in SwiftLogNoOpLogHandler() }

@@ -60,13 +60,3 @@ extension MigrationFixture {
         if backend.name == "postgres" { await PostgresCluster.shared.dropDatabase(url) }
     }
 }
-
-extension DatabaseURL {
-    /// The URL as text including the password, for writing test config files.
-    var rawText: String {
-        var text = "\(scheme)://"
-        if let user { text += user + (password.map { ":\($0)" } ?? "") + "@" }
-        text += "\(host ?? "localhost"):\(port ?? 5432)/\(database ?? "")"
-        return text
-    }
-}

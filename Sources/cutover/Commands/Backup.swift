@@ -87,74 +87,15 @@ extension CutoverCommand.Backup {
     }
 }
 
-// MARK: - Shared by the backup commands and `migrate`
+// MARK: - Shared by the backup commands
 
 extension CommandContext {
     /// A backup manager for the chosen environment, printing progress on stderr.
     ///
-    /// - Throws: ``CutoverError`` `.invalidURL` when the database's driver cannot back up.
+    /// - Throws: ``CutoverError`` when the database's driver cannot back up.
     func backupManager() throws -> (BackupManager, Target) {
-        let target = try target()
-        guard let driver = try driver(for: target.url) as? any BackupDriver else {
-            throw CutoverError(.invalidURL, "\(target.url.scheme) databases cannot be backed up in this version", hint: "use a sqlite: or postgres:// URL")
-        }
-        let manager = BackupManager(
-            driver: driver, url: target.url, environment: target.environment, configuration: BackupManager.Configuration(config),
-            logger: logger, events: backupEventPrinter())
-        return (manager, target)
-    }
-
-    /// Prints backup events on stderr, unless `--quiet`.
-    func backupEventPrinter() -> BackupEventHandler {
-        let quiet = options.quiet
-        return { event in
-            guard !quiet else { return }
-            switch event {
-            case .started(let operation, let id, let target):
-                Terminal.err("→ \(operation) \(id) (\(target))")
-            case .progress(let progress):
-                var parts: [String] = []
-                if let bytes = progress.bytes { parts.append("\(BackupOutput.bytes(bytes)) written") }
-                if let done = progress.tablesDone { parts.append("\(done)\(progress.tablesTotal.map { "/\($0)" } ?? "") tables") }
-                Terminal.err(Terminal.dim("  \(progress.operation): \(parts.isEmpty ? "working" : parts.joined(separator: ", ")), \(progress.elapsed.milliseconds / 1000) s"))
-            case .finished(let operation, _, let duration):
-                Terminal.err(Terminal.green("  \(operation) done") + " in \(duration.milliseconds) ms")
-            case .removed(let record):
-                Terminal.err("  removed old backup \(record.id) ([backup] keep)")
-            case .heldBack(let records, let keep):
-                Terminal.err(Terminal.yellow("  note: ") + "keeping \(records.count) backup\(records.count == 1 ? "" : "s") beyond keep = \(keep) until a newer one is verified (cutover backup verify ID)")
-            case .removedPartialFile(let name, let bytes):
-                Terminal.err(Terminal.yellow("  note: ") + BackupOutput.orphanNote(name: name, bytes: bytes))
-            case .restrictedFolder(let path, let formerMode):
-                Terminal.err(Terminal.yellow("  note: ") + "the backup folder \(path) was open to others (mode \(String(formerMode, radix: 8))); restricted it to its owner (700)")
-            }
-        }
-    }
-
-    /// The backup of `before-and-after`, once migrations were applied. Its failure is a
-    /// warning: the migrations stand, and the deploy that needs them should go on.
-    func takeBackupAfterMigrate() async {
-        do {
-            _ = try await takeMigrationBackup(reason: "after migrate")
-        } catch let error as CutoverError {
-            Terminal.err(Terminal.yellow("warning: ") + "the migrations were applied, but the backup after them failed: \(error.description)")
-            if let hint = error.hint { Terminal.err(Terminal.yellow("hint: ") + hint + "; then run `cutover backup`") }
-        } catch {
-            Terminal.err(Terminal.yellow("warning: ") + "the migrations were applied, but the backup after them failed: \(error)")
-        }
-    }
-
-    /// The backup `cutover migrate` takes (`[backup] mode`), or nil when none is due.
-    ///
-    /// - Throws: ``CutoverError`` `.backupFailed` and connection errors; the caller must
-    ///   then leave the database alone.
-    func takeMigrationBackup(reason: String) async throws -> BackupRecord? {
-        let (manager, target) = try backupManager()
-        if target.url.isInMemory {
-            if !options.quiet { Terminal.err(Terminal.yellow("warning: ") + "[backup] mode = \(config.backup.mode.rawValue) has no effect on an in-memory database") }
-            return nil
-        }
-        return try await manager.backup(reason: reason).record
+        let deployment = try deployment()
+        return (try deployment.backupManager(events: backupEventPrinter()), deployment.target)
     }
 }
 

@@ -181,20 +181,14 @@ extension CutoverCommand {
         /// Opens the database, reads its schema and closes it.
         static func introspect(_ endpoint: Endpoint, options: IntrospectionOptions, context: CommandContext) async throws -> Schema {
             let url = endpoint.url
-            if url.scheme.hasPrefix("sqlite") || url.scheme == "file", !url.isInMemory, !FileManager.default.fileExists(atPath: url.path) {
+            if url.isLocalFile, !FileManager.default.fileExists(atPath: url.path) {
                 // Opening would create an empty file and report every object as missing.
                 throw CutoverError(
                     .unknownDatabase, "the SQLite database '\(url.path)' does not exist (\(endpoint.label))",
                     hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
             }
-            let database = try await context.driver(for: url, label: endpoint.label).open(url, logger: context.logger)
-            do {
-                let schema = try await database.introspectSchema(options: options)
-                await database.close()
-                return schema
-            } catch {
-                await database.close()
-                throw error
+            return try await context.driver(for: url, label: endpoint.label).withSession(url, logger: context.logger) { database in
+                try await database.introspectSchema(options: options)
             }
         }
 

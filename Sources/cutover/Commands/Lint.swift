@@ -114,15 +114,17 @@ extension CutoverCommand {
                     .invalidConfig, "unknown environment '\(env)'",
                     hint: "known environments: \(config.environments.keys.sorted().joined(separator: ", "))", file: config.file)
             }
-            let url: String
+            let scheme: String
             if let target = try? ConfigurationLoader().target(in: config, env: env, environment: ProcessInfo.processInfo.environment) {
-                url = target.url.scheme
+                scheme = target.url.scheme
             } else if let name = env ?? config.defaultEnv, let written = config.environments[name]?.url {
-                url = written
+                scheme = String(written.prefix { $0 != ":" })
             } else {
                 return nil
             }
-            return url.hasPrefix("sqlite") || url.hasPrefix("file") ? .sqlite : .postgresql
+            // The driver that would serve the URL says how its SQL is written.
+            guard let driver = CommandContext.linkedDrivers.first(where: { $0.schemes.contains(scheme) }) else { return .postgresql }
+            return DialectName(rawValue: driver.dialect.name) ?? .postgresql
         }
 
         private func folderMigrations(_ config: Configuration?) throws -> [Migration] {

@@ -37,21 +37,26 @@ extension CutoverCommand {
 
         func validate() throws {
             if let to { _ = try parseMigrationID(to, option: "--to") }
-            guard ["direct", "swap"].contains(strategy) else { throw ValidationError("--strategy must be direct or swap, not '\(strategy)'") }
+            guard Deployment.Strategy(rawValue: strategy) != nil else { throw ValidationError("--strategy must be direct or swap, not '\(strategy)'") }
             if strategy == "swap" && dryRun { throw ValidationError("--dry-run shows the plan; drop --strategy swap to see it") }
             if let lockWait { _ = try parseDurationOption(lockWait, option: "--lock-wait") }
         }
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let request = MigrateRequest(
-                    to: try to.map { try parseMigrationID($0, option: "--to") }, dryRun: dryRun, allowOutOfOrder: allowOutOfOrder,
-                    lockWait: try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }, noBackup: noBackup, noLint: noLint, rehearse: rehearse, strategy: strategy)
-                switch try await context.runMigrate(request) {
-                case .direct(let report, let env):
-                    context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
-                case .swap(let report, let env):
-                    context.output(Self.json(swap: report, env: env)) { Self.print(swap: report, env: env) }
+                var options = Deployment.MigrateOptions()
+                options.dryRun = dryRun
+                options.allowOutOfOrder = allowOutOfOrder
+                options.lockWait = try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }
+                options.takesBackup = !noBackup
+                options.enforcesLint = !noLint
+                options.rehearse = rehearse
+                options.strategy = Deployment.Strategy(rawValue: strategy) ?? .direct
+                let report = try await context.runMigrate(to: try to.map { try parseMigrationID($0, option: "--to") }, options: options)
+                if let swap = report.swap {
+                    context.output(Self.json(swap: swap, env: report.target)) { Self.print(swap: swap, env: report.target) }
+                } else {
+                    context.output(Self.json(report.migrate, env: report.target)) { Self.print(report.migrate, env: report.target) }
                 }
             }
         }

@@ -90,11 +90,12 @@ extension CutoverCommand {
                 // 3. Migrate the target exactly as `cutover migrate --to LAST` would.
                 var report: MigrateReport?
                 if let last = plan.last, !plan.pending.isEmpty, !dryRun {
-                    let request = MigrateRequest(
-                        to: last, lockWait: try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }, noBackup: noBackup, noLint: noLint, rehearse: rehearse)
-                    guard case .direct(let applied, _) = try await targetContext.runMigrate(request) else {
-                        preconditionFailure("promote migrates directly")
-                    }
+                    var options = Deployment.MigrateOptions()
+                    options.lockWait = try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }
+                    options.takesBackup = !noBackup
+                    options.enforcesLint = !noLint
+                    options.rehearse = rehearse
+                    let applied = try await targetContext.runMigrate(to: last, options: options).migrate
                     report = applied
                 }
 

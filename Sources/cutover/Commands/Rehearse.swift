@@ -34,8 +34,9 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let target = try context.target()
-                let outcome = try await RehearsalRunner(context: context).rehearse(target, strategy: CloneStrategy(strategy), keep: keep)
+                let deployment = try context.deployment()
+                let target = deployment.target
+                let outcome = try await deployment.rehearse(strategy: CloneStrategy(strategy), keep: keep, events: context.eventPrinter())
                 context.output(RehearsalOutput.json(outcome, target: target)) { RehearsalOutput.print(outcome, target: target) }
                 if let failure = outcome.report.failure {
                     if !global.json { CommandContext.report(failure, options: global) }
@@ -55,60 +56,6 @@ extension CutoverCommand {
                 }
             }
         }
-    }
-}
-
-/// A rehearsal's report plus how the clone was made.
-struct RehearsalOutcome {
-    var report: Rehearsal.Report
-    var clone: DatabaseClone
-    var dropped: Bool
-}
-
-/// Clones the target, rehearses on the clone, and drops it unless asked to keep it.
-struct RehearsalRunner {
-    let context: CommandContext
-
-    func rehearse(_ target: Target, strategy: CloneStrategy, keep: Bool) async throws -> RehearsalOutcome {
-        let migrations = try context.migrations()
-        guard let cloning = try context.driver(for: target.url) as? any DatabaseCloning else {
-            throw CutoverError(.invalidArgument, "\(target.url.scheme) databases cannot be cloned for a rehearsal", hint: "rehearse on PostgreSQL or SQLite")
-        }
-        let stamp = Self.stamp()
-        let name = target.url.scheme.hasPrefix("sqlite")
-            ? ((target.url.path as NSString).lastPathComponent as NSString).deletingPathExtension + "_rehearsal_\(stamp).sqlite3"
-            : String("\(target.url.database ?? "db")".prefix(40)) + "_rehearsal_\(stamp)"
-        if !context.options.quiet { Terminal.err("cloning \(target.url.redacted) (\(strategy))…") }
-        let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: context.logger)
-        if !context.options.quiet { Terminal.err("clone ready in \(clone.duration.milliseconds) ms (\(clone.strategy)): \(clone.url.redacted)") }
-        let rehearsal = Rehearsal(
-            migrations: migrations, configuration: Migrator.Configuration(safety: context.config.safety),
-            open: { url in try await cloning.open(url, logger: context.logger) }, logger: context.logger, events: context.progressPrinter())
-        let report: Rehearsal.Report
-        do {
-            let check = try DriftCheck(
-                driver: cloning, migrations: migrations, configuration: Migrator.Configuration(safety: context.config.safety), logger: context.logger)
-            report = try await rehearsal.run(on: clone.url, comparingWith: check)
-        } catch {
-            if !keep { try? await cloning.dropClone(clone.url, logger: context.logger) }
-            throw error
-        }
-        var dropped = false
-        if !keep {
-            try await cloning.dropClone(clone.url, logger: context.logger)
-            dropped = true
-        }
-        var kept = report
-        kept.kept = !dropped
-        return RehearsalOutcome(report: kept, clone: clone, dropped: dropped)
-    }
-
-    static func stamp() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd_HHmmss"
-        return formatter.string(from: Date())
     }
 }
 

@@ -53,7 +53,7 @@ extension CutoverCommand {
         /// Parses `--into`, resolving a relative SQLite path against the working directory.
         static func resolve(_ text: String) throws -> DatabaseURL {
             let url = try DatabaseURL(text)
-            guard url.scheme.hasPrefix("sqlite") || url.scheme == "file", !url.isInMemory, !url.path.hasPrefix("/") else { return url }
+            guard url.isLocalFile, !url.path.hasPrefix("/") else { return url }
             return url.withPath(Paths.resolve(url.path, against: FileManager.default.currentDirectoryPath))
         }
     }

@@ -13,11 +13,12 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let (findings, count, lint) = try await context.withMigrator(allowOutOfOrder: true) { migrator, _ in
+                let deployment = try context.deployment()
+                let (findings, count, lint) = try await deployment.withMigrator(allowOutOfOrder: true, events: context.eventPrinter()) { migrator, _ in
                     // Lint the migrations still to apply (applied ones already ran); when the
                     // plan itself is refused (changed files), the findings already say so.
                     let plan = try? await migrator.migrate(dryRun: true)
-                    return (try await migrator.validate(), migrator.migrations.count, plan.map { context.lint($0, of: migrator) } ?? [])
+                    return (try await migrator.validate(), migrator.migrations.count, plan.map { deployment.lintFindings(of: $0, migrator: migrator) } ?? [])
                 }
                 let lintErrors = lint.filter { $0.severity == .error }
                 context.output(.object([

@@ -70,6 +70,22 @@ struct CommandContext {
         return logger
     }
 
+    /// The drivers the tool links. A command has nothing else to run while it waits on
+    /// SQLite, so SQLite calls skip the thread switch.
+    static var linkedDrivers: [any DatabaseDriver] {
+        var sqlite = SQLiteDriver.Configuration()
+        sqlite.runsOnCallingThread = true
+        return [SQLiteDriver(configuration: sqlite), PostgresDriver()]
+    }
+
+    /// The drivers, set up from `[safety]`.
+    var drivers: DriverRegistry { DriverRegistry(Self.linkedDrivers, safety: config.safety) }
+
+    /// The deploy pipeline for the database chosen by `--env`, `DATABASE_URL` or `default_env`.
+    func deployment() throws -> Deployment {
+        try Deployment(config: config, environment: options.env, drivers: Self.linkedDrivers, logger: logger)
+    }
+
     /// The database chosen by `--env`, `DATABASE_URL` or `default_env`.
     func target() throws -> Target {
         try ConfigurationLoader().target(in: config, env: options.env, environment: ProcessInfo.processInfo.environment)
@@ -78,104 +94,30 @@ struct CommandContext {
     /// The driver for a URL's scheme, set up from `[safety]`; `label` names the database in
     /// the error (the redacted URL when nil).
     func driver(for url: DatabaseURL, label: String? = nil) throws -> any DatabaseDriver {
-        var sqlite = SQLiteDriver.Configuration()
-        sqlite.busyTimeout = config.safety.lockWait
-        // A command has nothing else to run while it waits on SQLite: skip the thread switch.
-        sqlite.runsOnCallingThread = true
-        var postgres = PostgresDriver.Configuration()
-        postgres.connectTimeout = config.safety.connectTimeout
-        let drivers: [any DatabaseDriver] = [SQLiteDriver(configuration: sqlite), PostgresDriver(configuration: postgres)]
-        guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
-            throw CutoverError(
-                .invalidURL, "no driver for '\(url.scheme)' URLs in this version (\(label ?? url.redacted))",
-                hint: "use a sqlite: or postgres:// URL")
-        }
-        return driver
+        try drivers.driver(for: url, label: label)
     }
 
-    /// Opens the target database with the driver for its scheme.
-    func open(_ target: Target) async throws -> any Database {
-        try await driver(for: target.url).open(target.url, logger: logger)
-    }
-
-    /// The parsed migration files, through the user's migration cache (``MigrationFileCache``).
+    /// The parsed migration files, through the user's migration cache.
     func migrations() throws -> [Migration] {
-        let folder = config.migrationsDirectory
-        return try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()
+        try MigrationDirectory(path: config.migrationsDirectory, cache: .standard(for: config.migrationsDirectory), logger: logger).load()
     }
 
-    /// Opens the database, builds a migrator, runs `body`, and closes the database.
+    /// Opens the target, builds a migrator that reports progress on stderr, runs `body`, and
+    /// closes the session (``Deployment/withMigrator(lockWait:allowOutOfOrder:readHistory:historyDetail:events:_:)``).
     func withMigrator<T>(lockWait: Duration? = nil, allowOutOfOrder: Bool = false, _ body: (Migrator, Target) async throws -> T) async throws -> T {
-        try await withMigratorAndHistory(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder, readHistory: false) { migrator, target, _ in
-            try await body(migrator, target)
+        let deployment = try deployment()
+        return try await deployment.withMigrator(lockWait: lockWait, allowOutOfOrder: allowOutOfOrder, events: eventPrinter()) { migrator, _ in
+            try await body(migrator, deployment.target)
         }
     }
 
-    /// ``withMigrator(lockWait:allowOutOfOrder:_:)``, also handing `body` the history, read
-    /// while the migration files load on another thread (a status of a thousand migrations
-    /// spends about as long on each). An error in the files is reported before one from the
-    /// database, as when the files were read first.
+    /// ``withMigrator(lockWait:allowOutOfOrder:_:)``, also handing `body` the history.
     func withMigratorAndHistory<T>(
-        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = true, historyDetail: HistoryDetail = .full,
-        _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
+        historyDetail: HistoryDetail = .full, _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
-        let target = try target()
-        let loading = Task.detached { [self] in try self.migrations() }
-        var database: (any Database)?
-        var history: [MigrationID: HistoryRecord] = [:]
-        var databaseError: (any Error)?
-        do {
-            let opened = try await open(target)
-            database = opened
-            if readHistory { history = try await Migrator.history(of: opened, detail: historyDetail) }
-        } catch {
-            databaseError = error
-        }
-        let migrations: [Migration]
-        do {
-            migrations = try await loading.value
-        } catch {
-            await database?.close()
-            throw error
-        }
-        guard let database else { throw databaseError! }
-        var configuration = Migrator.Configuration(safety: config.safety)
-        if let lockWait { configuration.lockWait = lockWait }
-        configuration.allowOutOfOrder = allowOutOfOrder
-        let migrator = Migrator(database: database, migrations: migrations, configuration: configuration, logger: logger, events: progressPrinter())
-        do {
-            if let databaseError { throw databaseError }
-            let result = try await body(migrator, target, history)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
-        }
-    }
-
-    /// Prints progress on stderr, unless `--quiet`.
-    func progressPrinter() -> MigrationEventHandler {
-        let quiet = options.quiet
-        return { event in
-            guard !quiet else { return }
-            switch event {
-            case .waitingForLock, .lockAcquired:
-                break
-            case .migrationStarted(let id, let name, let statements, let resumingAt):
-                let resume = resumingAt > 0 ? ", resuming at statement \(resumingAt + 1)" : ""
-                Terminal.err("→ \(id)_\(name) (\(statements) statement\(statements == 1 ? "" : "s")\(resume))")
-            case .statementFinished(_, let index, let total, let line, let duration) where total > 1 && duration > .seconds(1):
-                Terminal.err(Terminal.dim("  statement \(index + 1)/\(total) (line \(line)) took \(duration.milliseconds) ms"))
-            case .statementFinished:
-                break
-            case .migrationFinished(_, _, let duration):
-                Terminal.err(Terminal.green("  done") + " in \(duration.milliseconds) ms")
-            case .migrationSkipped(let id, let name):
-                Terminal.err("  \(id)_\(name) was applied by another run; skipped")
-            case .retrying(_, let attempt, let of, let delay, let message):
-                Terminal.err(Terminal.yellow("  lock timeout") + " (\(message)); retry \(attempt)/\(of) in \(delay.milliseconds) ms")
-            }
+        let deployment = try deployment()
+        return try await deployment.withMigrator(readHistory: true, historyDetail: historyDetail, events: eventPrinter()) { migrator, history in
+            try await body(migrator, deployment.target, history)
         }
     }
 

@@ -5,40 +5,28 @@ import Foundation
 /// Drift checks for the commands: the live schema of an environment against the schema its
 /// applied migrations produce on a scratch database.
 extension CommandContext {
-    /// A drift check for `target`'s database, with `[safety]`'s timeouts for the replay.
-    ///
-    /// - Throws: ``CutoverError`` `.invalidURL` (no driver), `.introspectionUnsupported`.
-    func driftCheck(for target: Target, options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
-        try DriftCheck(
-            driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: Migrator.Configuration(safety: config.safety),
-            options: options, logger: logger)
+    /// The deploy pipeline aimed at `target` (an environment other than the chosen one).
+    func deployment(for target: Target) throws -> Deployment {
+        try Deployment(config: config, target: target, drivers: Self.linkedDrivers, logger: logger)
     }
 
-    /// Compares `target`'s live schema with its applied migrations.
-    ///
-    /// - Throws: ``CutoverError`` `.unknownDatabase` for a missing SQLite file (opening it
-    ///   would create an empty one), and what ``DriftCheck/run(on:)`` throws.
+    /// Compares `target`'s live schema with its applied migrations
+    /// (``Deployment/checkDrift(introspection:)``), saying so first when the replay needs a
+    /// server's scratch database (seconds, not milliseconds).
     func checkDrift(_ target: Target, introspection: IntrospectionOptions = .init()) async throws -> DriftReport {
-        let url = target.url
-        if url.scheme.hasPrefix("sqlite") || url.scheme == "file", !url.isInMemory, !FileManager.default.fileExists(atPath: url.path) {
-            throw CutoverError(
-                .unknownDatabase, "the SQLite database '\(url.path)' of \(target.environment) does not exist",
-                hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
-        }
-        if !options.quiet && !url.scheme.hasPrefix("sqlite") {
+        let deployment = try deployment(for: target)
+        if !options.quiet && !target.url.isLocalFile && !target.url.isInMemory {
             Terminal.err(Terminal.dim("replaying the applied migrations of \(target.environment) on a scratch database to check drift…"))
         }
-        return try await driftCheck(for: target, options: introspection).run(on: url)
+        return try await deployment.checkDrift(introspection: introspection)
     }
 
-    /// The drift verdict of `cutover status`, on the session status already has open:
-    /// trusts the stored schema check when the applied migrations and the schema fingerprint
-    /// still match it, and otherwise replays (``DriftCheck/runUsingSchemaCheck(on:url:history:)``).
+    /// The drift verdict of `cutover status`, on the session status already has open
+    /// (``Deployment/checkDriftForStatus(migrator:history:willReplay:)``).
     func checkDriftForStatus(_ target: Target, migrator: Migrator, history: [MigrationID: HistoryRecord]) async throws -> DriftReport {
-        let check = try driftCheck(for: target, migrations: migrator.migrations)
-        let announce = !options.quiet && !target.url.scheme.hasPrefix("sqlite")
+        let announce = !options.quiet && !target.url.isLocalFile && !target.url.isInMemory
         let environment = target.environment
-        return try await check.runUsingSchemaCheck(on: migrator.database, url: target.url, history: history) {
+        return try await deployment(for: target).checkDriftForStatus(migrator: migrator, history: history) {
             // Said only when the replay really runs: a stored check answers in milliseconds.
             if announce { Terminal.err(Terminal.dim("replaying the applied migrations of \(environment) on a scratch database to check drift…")) }
         }
@@ -46,15 +34,7 @@ extension CommandContext {
 
     /// Opens `target`'s database, reads its schema and closes it.
     func introspectSchema(of target: Target) async throws -> Schema {
-        let database = try await open(target)
-        do {
-            let schema = try await database.introspectSchema()
-            await database.close()
-            return schema
-        } catch {
-            await database.close()
-            throw error
-        }
+        try await deployment(for: target).introspectSchema()
     }
 
     /// The same context aimed at another environment (`promote --to`), as `--env NAME` would.

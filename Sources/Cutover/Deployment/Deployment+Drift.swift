@@ -1,0 +1,53 @@
+import CutoverCore
+import Foundation
+
+/// Drift: the target's live schema against the schema its applied migrations produce on a
+/// scratch database.
+extension Deployment {
+    /// A drift check for the target, with `[safety]`'s timeouts for the replay.
+    ///
+    /// - Throws: ``CutoverError`` `.invalidURL` (no driver), `.introspectionUnsupported`.
+    package func driftCheck(options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
+        try DriftCheck(
+            driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: migratorConfiguration,
+            options: options, logger: logger)
+    }
+
+    /// Compares the target's live schema with its applied migrations, replaying them on a
+    /// scratch database.
+    ///
+    /// ```swift
+    /// let drift = try await deployment.checkDrift()
+    /// if drift.hasDrift { print(drift.diff.text) }
+    /// ```
+    ///
+    /// - Parameter introspection: what to compare (e.g. include Cutover's own objects).
+    /// - Returns: the differences, empty when the schema matches.
+    /// - Throws: ``CutoverError`` `.unknownDatabase` for a missing SQLite file (opening it
+    ///   would create an empty one), and what ``DriftCheck/run(on:)`` throws.
+    public func checkDrift(introspection: IntrospectionOptions = .init()) async throws -> DriftReport {
+        let url = target.url
+        if url.isLocalFile, !FileManager.default.fileExists(atPath: url.path) {
+            throw CutoverError(
+                .unknownDatabase, "the SQLite database '\(url.path)' of \(target.environment) does not exist",
+                hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
+        }
+        return try await driftCheck(options: introspection).run(on: url)
+    }
+
+    /// The drift verdict of `cutover status`, on the session status already has open:
+    /// trusts the stored schema check when the applied migrations and the schema fingerprint
+    /// still match it, and otherwise replays, calling `willReplay` first.
+    package func checkDriftForStatus(
+        migrator: Migrator, history: [MigrationID: HistoryRecord], willReplay: @escaping @Sendable () -> Void
+    ) async throws -> DriftReport {
+        try await driftCheck(migrations: migrator.migrations).runUsingSchemaCheck(on: migrator.database, url: target.url, history: history, willReplay: willReplay)
+    }
+
+    /// The target's schema as it is now.
+    ///
+    /// - Throws: connection and introspection errors.
+    public func introspectSchema() async throws -> Schema {
+        try await withSession { try await $0.introspectSchema() }
+    }
+}

@@ -1,0 +1,144 @@
+import CutoverCore
+
+extension Deployment {
+    /// How the migrations reach the target.
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// Each migration in its own transaction on the target itself.
+        case direct
+        /// Pause writes, migrate a clone, swap the names; the old database is kept as
+        /// `<name>_before_<id>` (``SwapMigration``).
+        case swap
+    }
+
+    /// What one ``migrate(to:options:events:)`` call is asked to do beyond the configuration.
+    ///
+    /// ```swift
+    /// var options = Deployment.MigrateOptions()
+    /// options.dryRun = true
+    /// let plan = try await deployment.migrate(options: options)
+    /// ```
+    public struct MigrateOptions: Sendable {
+        /// Report what would be applied; change nothing.
+        public var dryRun = false
+        /// Apply pending migrations older than the newest applied one instead of refusing.
+        public var allowOutOfOrder = false
+        /// Overrides `[safety] lock_wait`.
+        public var lockWait: Duration?
+        /// False skips the backup `[backup] mode` would take (`--no-backup`).
+        public var takesBackup = true
+        /// False lets lint errors through (they are still reported, as ``LintDisposition/overridden``).
+        /// For emergencies; prefer `-- cutover:allow RULE` above the statement.
+        public var enforcesLint = true
+        /// Rehearse on a clone first; nil follows the environment's `rehearse` setting.
+        public var rehearse: Bool?
+        /// Direct (default) or swap.
+        public var strategy: Strategy = .direct
+
+        /// The defaults: lint enforced, backups and rehearsal as configured, applied directly.
+        public init() {}
+    }
+
+    /// Applies the pending migrations to the target by the whole pipeline: lint gate, the
+    /// `[backup] mode` backup, a rehearsal on a clone when the environment asks for one,
+    /// the migrations themselves (directly or by swap), and the backup after.
+    ///
+    /// Each migration runs in its own transaction with its history row; the run holds the
+    /// run lock, so twenty app processes starting at once apply each migration exactly once.
+    /// A run with nothing pending (every deploy but the ones that ship a migration) reads the
+    /// history in one session and ends.
+    ///
+    /// ```swift
+    /// let report = try await deployment.migrate(to: MigrationID("20261124090000")) { event in
+    ///     if case .planned(let pending) = event { logger.info("\(pending.count) pending") }
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - upTo: apply up to and including this id; nil applies everything pending.
+    ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
+    ///   - events: progress, in order (``DeploymentEvent``).
+    /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
+    /// - Throws: ``CutoverError``: `.validationFailed` for lint errors or changed files,
+    ///   `.backupFailed` (the database is then untouched), a failed rehearsal's error (the
+    ///   target is untouched), `.migrationFailed` (the failing migration left nothing behind),
+    ///   `.lockNotAcquired`.
+    /// - Warning: migrations change the target database; take the configured backups.
+    public func migrate(
+        to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
+    ) async throws -> DeploymentReport {
+        // One session reads the plan and lints it; a run with nothing to apply ends there.
+        // The plan needs states only (the run itself reads the history again, in full).
+        let (plan, findings, finished) = try await withMigrator(
+            lockWait: options.lockWait, allowOutOfOrder: options.allowOutOfOrder, readHistory: true, historyDetail: .summary, events: events
+        ) { migrator, history in
+            let plan = try migrator.pending(to: upTo, history: history)
+            let findings = lintFindings(of: plan, migrator: migrator)
+            guard plan.applied.isEmpty, !options.dryRun, options.strategy == .direct else { return (plan, findings, MigrateReport?.none) }
+            // Nothing pending, and a history to show it: nothing to do (other runners can
+            // only apply more). Without a history the real run puts the table in place.
+            if !history.isEmpty { return (plan, findings, MigrateReport()) }
+            return (plan, findings, try await migrator.migrate(to: upTo))
+        }
+        var report = DeploymentReport(target: target, strategy: options.strategy, migrate: plan, lintFindings: findings)
+        events(.planned(pending: plan.applied.map(\.id)))
+        if let finished {
+            report.migrate = finished
+            return report
+        }
+        if options.dryRun {
+            for finding in findings { events(.lintFinding(finding, .dryRun)) }
+            return report
+        }
+        try gateLint(findings, enforcing: options.enforcesLint, events: events)
+
+        // [backup] mode: a backup first, and if it fails the database is not touched.
+        let backupMode = options.takesBackup ? config.backup.mode : .off
+        if backupMode != .off && !plan.applied.isEmpty {
+            report.backupBefore = try await takeBackup(.beforeMigrate, events: events)
+        }
+        if options.strategy == .swap {
+            report.swap = try await swapMigrate(to: upTo, events: events)
+            report.migrate = MigrateReport()
+            return report
+        }
+        report.rehearsal = try await rehearseFirst(options, events: events)
+        report.migrate = try await withMigrator(lockWait: options.lockWait, allowOutOfOrder: options.allowOutOfOrder, events: events) { migrator, _ in
+            try await migrator.migrate(to: upTo)
+        }
+        if backupMode == .beforeAndAfter && !report.migrate.applied.isEmpty {
+            do {
+                report.backupAfter = try await takeBackup(.afterMigrate, events: events)
+            } catch {
+                let failure = error as? CutoverError ?? CutoverError(.backupFailed, "the backup after migrating failed: \(error)", hint: "run `cutover backup`")
+                report.backupAfterError = failure
+                events(.backupAfterFailed(failure))
+            }
+        }
+        return report
+    }
+
+    /// `swap`: pause writes, migrate a clone, swap the names.
+    private func swapMigrate(to upTo: MigrationID?, events: @escaping DeploymentEventHandler) async throws -> SwapMigration.Report {
+        let driver = try targetDriver(as: (any DatabaseSwapping).self, for: "be migrated with --strategy swap")
+        events(.swapStarted(source: target.url))
+        return try await SwapMigration(
+            driver: driver, migrations: try migrations(), configuration: migratorConfiguration,
+            logger: logger, events: { events(.migration($0)) }
+        ).run(source: target.url, to: upTo)
+    }
+
+    /// With `rehearse = true` (or ``MigrateOptions/rehearse``), apply the pending migrations
+    /// to a clone first; a failure there stops the run before the real database is touched.
+    /// A clone whose schema differs from its migrations (drift on the target) is reported as
+    /// ``DeploymentEvent/targetDrifted(_:)``; `cutover rehearse` makes it a finding.
+    private func rehearseFirst(_ options: MigrateOptions, events: @escaping DeploymentEventHandler) async throws -> RehearsalOutcome? {
+        guard options.rehearse ?? config.environments[target.environment]?.rehearse ?? false else { return nil }
+        let outcome = try await rehearse(strategy: .automatic, keep: false, events: events)
+        if var failure = outcome.report.failure {
+            failure.message = "rehearsal failed, so \(target.environment) was not touched: " + failure.message
+            throw failure
+        }
+        if let drift = outcome.report.drift, drift.hasDrift { events(.targetDrifted(drift)) }
+        return outcome
+    }
+}

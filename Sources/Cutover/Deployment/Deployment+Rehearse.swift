@@ -1,0 +1,61 @@
+import CutoverCore
+import Foundation
+
+extension Deployment {
+    /// A trial upgrade: clones the target, applies the pending migrations to the clone while
+    /// watching the locks each statement takes, compares the clone's schema with its
+    /// migrations, and drops the clone unless `keep` is true. The target is never changed.
+    ///
+    /// ```swift
+    /// let outcome = try await deployment.rehearse()
+    /// for statement in outcome.report.statements where statement.impact > .blocksNothing {
+    ///     print(statement.sql, statement.durationMilliseconds)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - strategy: how to clone (PostgreSQL: `CREATE DATABASE … TEMPLATE` when nobody else
+    ///     is connected, else `pg_dump | pg_restore`; SQLite: `VACUUM INTO`).
+    ///   - keep: keep the clone afterwards (its URL is in the outcome).
+    ///   - events: ``DeploymentEvent/cloning(source:strategy:)``, ``DeploymentEvent/cloneReady(_:)``,
+    ///     the migrator's progress on the clone, ``DeploymentEvent/rehearsalFinished(_:)``.
+    /// - Returns: the report; a migration that failed on the clone is in `report.failure`,
+    ///   not thrown.
+    /// - Throws: ``CutoverError`` when the clone cannot be made or the files cannot be read.
+    public func rehearse(
+        strategy: CloneStrategy = .automatic, keep: Bool = false, events: @escaping DeploymentEventHandler = { _ in }
+    ) async throws -> RehearsalOutcome {
+        let migrations = try migrations()
+        let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
+        let name = target.url.siblingName(suffix: "_rehearsal_\(Self.timestamp())")
+        events(.cloning(source: target.url, strategy: strategy))
+        let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: logger)
+        events(.cloneReady(clone))
+        let logger = self.logger
+        let rehearsal = Rehearsal(
+            migrations: migrations, configuration: migratorConfiguration,
+            open: { url in try await cloning.open(url, logger: logger) }, logger: logger, events: { events(.migration($0)) })
+        var report: Rehearsal.Report
+        do {
+            let check = try DriftCheck(driver: cloning, migrations: migrations, configuration: migratorConfiguration, logger: logger)
+            report = try await rehearsal.run(on: clone.url, comparingWith: check)
+        } catch {
+            if !keep { try? await cloning.dropClone(clone.url, logger: logger) }
+            throw error
+        }
+        if !keep { try await cloning.dropClone(clone.url, logger: logger) }
+        report.kept = keep
+        let outcome = RehearsalOutcome(report: report, clone: clone, dropped: !keep)
+        events(.rehearsalFinished(outcome))
+        return outcome
+    }
+
+    /// `20261203_201500`: a UTC stamp for the names of clones.
+    static func timestamp() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd_HHmmss"
+        return formatter.string(from: Date())
+    }
+}

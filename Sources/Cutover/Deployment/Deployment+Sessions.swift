@@ -1,0 +1,71 @@
+import CutoverCore
+import Logging
+
+/// Sessions, drivers and migration files: what every step of the pipeline starts from.
+extension Deployment {
+    /// The driver for a URL's scheme (see ``DriverRegistry/driver(for:label:)``).
+    package func driver(for url: DatabaseURL, label: String? = nil) throws -> any DatabaseDriver {
+        try drivers.driver(for: url, label: label)
+    }
+
+    /// The driver of the target's database, when it has the capability `Capability`
+    /// (``BackupDriver``, ``DatabaseCloning``, ``DatabaseSwapping``).
+    ///
+    /// - Throws: ``CutoverError`` `.invalidArgument` saying the database cannot do `what`.
+    package func targetDriver<Capability>(as _: Capability.Type, for what: String) throws -> Capability {
+        guard let driver = try driver(for: target.url) as? Capability else {
+            throw CutoverError(.invalidArgument, "\(target.url.scheme) databases cannot \(what) in this version", hint: "use PostgreSQL or SQLite")
+        }
+        return driver
+    }
+
+    /// Opens a session on the target, runs `body`, and closes the session.
+    package func withSession<T>(_ body: (any Database) async throws -> T) async throws -> T {
+        try await driver(for: target.url).withSession(target.url, logger: logger, body)
+    }
+
+    /// The parsed migration files of `config.migrationsDirectory`, through the user's
+    /// migration cache (``MigrationFileCache``).
+    ///
+    /// - Throws: ``CutoverError`` `.invalidMigrationFile` naming the file and line.
+    package func migrations() throws -> [Migration] {
+        let folder = config.migrationsDirectory
+        return try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()
+    }
+
+    /// Opens the target, builds a migrator, runs `body` with it and the history, and closes
+    /// the session.
+    ///
+    /// The history is read while the migration files load in a child task (a status of a
+    /// thousand migrations spends about as long on each). An error in the files is reported
+    /// before one from the database, as if the files were read first.
+    ///
+    /// - Parameters:
+    ///   - lockWait: overrides `[safety] lock_wait`.
+    ///   - readHistory: false skips the history read (`body` gets an empty one).
+    ///   - historyDetail: ``HistoryDetail/summary`` for plans and states only.
+    package func withMigrator<T>(
+        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = false, historyDetail: HistoryDetail = .full,
+        events: @escaping DeploymentEventHandler, _ body: (Migrator, [MigrationID: HistoryRecord]) async throws -> T
+    ) async throws -> T {
+        let driver = try driver(for: target.url)
+        let loading = Task { Result { try migrations() } }
+        var configuration = migratorConfiguration
+        if let lockWait { configuration.lockWait = lockWait }
+        configuration.allowOutOfOrder = allowOutOfOrder
+        do {
+            return try await driver.withSession(target.url, logger: logger) { database in
+                let history = readHistory ? try await Migrator.history(of: database, detail: historyDetail) : [:]
+                let migrator = Migrator(
+                    database: database, migrations: try await loading.value.get(), configuration: configuration, logger: logger,
+                    events: { events(.migration($0)) })
+                return try await body(migrator, history)
+            }
+        } catch {
+            // A broken migration file is the error to fix first, even when the database
+            // could not be reached either.
+            if case .failure(let fileError) = await loading.value { throw fileError }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import CutoverCore
+
+/// What ``Deployment/migrate(to:options:events:)`` did.
+///
+/// ```swift
+/// let report = try await deployment.migrate()
+/// if report.applied.isEmpty { print("\(report.target.environment) is up to date") }
+/// ```
+public struct DeploymentReport: Sendable {
+    /// The environment and database migrated.
+    public var target: Target
+    /// How the migrations were applied.
+    public var strategy: Deployment.Strategy
+    /// The direct run's report: what was (or, for a dry run, would be) applied and what
+    /// another runner applied meanwhile. For `swap`, the applied ids only.
+    public var migrate: MigrateReport
+    /// The `swap` run's report; nil for `direct`.
+    public var swap: SwapMigration.Report?
+    /// Every lint finding of the pending migrations.
+    public var lintFindings: [LintFinding] = []
+    /// The backup taken before migrating, if one was.
+    public var backupBefore: BackupRecord?
+    /// The backup taken after migrating, if one was.
+    public var backupAfter: BackupRecord?
+    /// Why the backup after migrating failed (the migrations stand).
+    public var backupAfterError: CutoverError?
+    /// The rehearsal on a clone, if one ran.
+    public var rehearsal: RehearsalOutcome?
+
+    /// The migrations applied (or that a dry run would apply), in order.
+    public var applied: [MigrateReport.Item] { migrate.applied }
+}
+
+/// A rehearsal's report plus how its clone was made and whether it was dropped.
+public struct RehearsalOutcome: Sendable {
+    /// Statements, their locks and durations, and the schema check of the clone.
+    public var report: Rehearsal.Report
+    /// The clone.
+    public var clone: DatabaseClone
+    /// Whether the clone was dropped afterwards (false with `keep`).
+    public var dropped: Bool
+}
