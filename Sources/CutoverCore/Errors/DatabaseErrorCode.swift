@@ -7,7 +7,8 @@
 /// ```swift
 /// catch let error as CutoverError {
 ///     switch error.databaseCode {
-///     case .postgres(.lockNotAvailable)?, .sqlite(.busy)?: print("the lock was taken")
+///     case DatabaseErrorCode.postgres(.lockNotAvailable), DatabaseErrorCode.sqlite(.busy):
+///         print("the lock was taken")  // `.sqlite(.busy)` matches SQLITE_BUSY_TIMEOUT too
 ///     default: throw error
 ///     }
 /// }
