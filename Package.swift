@@ -109,7 +109,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CutoverPostgresTests",
-            dependencies: ["CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log"),
+                // PostgresErrorCauseTests reads the PSQLError a CutoverError keeps.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

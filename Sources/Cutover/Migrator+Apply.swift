@@ -2,10 +2,16 @@ import CutoverCore
 import Logging
 
 /// A statement failed while applying a migration.
-struct StatementFailure: Error {
+struct StatementFailure: RollbackErrorCarrying {
     var index: Int
     var statement: SQLStatement
     var error: CutoverError
+
+    /// The failed rollback after the statement, kept on ``error``.
+    var rollbackError: (any Error)? {
+        get { error.rollbackError }
+        set { error.rollbackError = newValue }
+    }
 }
 
 extension Migrator {
@@ -236,7 +242,7 @@ extension Migrator {
             id: migration.id, name: migration.name, checksum: migration.checksum, phase: .failed, startedAt: startedAt,
             finishedAt: RunnerIdentity.now(), appliedBy: RunnerIdentity.appliedBy, toolVersion: CutoverVersion.current,
             statementsDone: statementsDone, statementsTotal: migration.up.count, failedStatement: failure.statement.sql,
-            failedLine: failure.statement.line, errorMessage: failure.error.message, errorSQLState: failure.error.sqlState)
+            failedLine: failure.statement.line, errorMessage: failure.error.message, errorSQLState: failure.error.databaseCode?.text)
         do {
             if try await !history.saveUnlessApplied(record) {
                 logger.notice("the migration failed here but another run has applied it", metadata: ["cutover_migration": "\(migration.fileName)", "error": "\(failure.error.message)"])
@@ -259,12 +265,13 @@ extension Migrator {
             }
         }
         if let attempts, attempts > 1 { hint += " (gave up after \(attempts) attempts on lock timeouts)" }
-        let sqlState = failure.error.sqlState.map { " [\($0)]" } ?? ""
+        let codeSuffix = failure.error.databaseCode.map { " [\($0)]" } ?? ""
         return CutoverError(
             .migrationFailed,
-            "migration \(migration.fileName) failed at statement \(failure.index + 1) of \(migration.up.count) (line \(failure.statement.line)): \(failure.error.message)\(sqlState)",
+            "migration \(migration.fileName) failed at statement \(failure.index + 1) of \(migration.up.count) (line \(failure.statement.line)): \(failure.error.message)\(codeSuffix)",
             hint: hint, file: migration.fileName, line: failure.statement.line, migrationID: migration.id,
-            statement: failure.statement.sql, sqlState: failure.error.sqlState, underlying: failure.error.debugDescription)
+            statement: failure.statement.sql, databaseCode: failure.error.databaseCode, underlying: failure.error,
+            rollbackError: failure.error.rollbackError)
     }
 
     private func leftoverObjects() async -> [String] {

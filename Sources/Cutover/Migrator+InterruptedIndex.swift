@@ -52,8 +52,7 @@ extension Migrator {
             try await database.execute("ROLLBACK")
             return signature
         } catch {
-            try? await database.execute("ROLLBACK")
-            throw error
+            throw await database.rollBack(after: error)
         }
     }
 }

@@ -87,15 +87,15 @@ extension Migrator {
                 try await history.save(rolledBack)
             }
         } catch let failure as StatementFailure {
-            let sqlState = failure.error.sqlState.map { " [\($0)]" } ?? ""
+            let codeSuffix = failure.error.databaseCode.map { " [\($0)]" } ?? ""
             throw CutoverError(
                 .migrationFailed,
-                "rolling back \(migration.fileName) failed at down statement \(failure.index + 1) of \(down.count) (line \(failure.statement.line)): \(failure.error.message)\(sqlState)",
+                "rolling back \(migration.fileName) failed at down statement \(failure.index + 1) of \(down.count) (line \(failure.statement.line)): \(failure.error.message)\(codeSuffix)",
                 hint: migration.isTransactional
                     ? "the migration is still applied and unchanged (the rollback's transaction was undone); fix the down section and try again"
                     : "this no-transaction down section stopped after statement \(failure.index) of \(down.count); the migration is still recorded as applied — finish the rollback by hand",
                 file: migration.fileName, line: failure.statement.line, migrationID: migration.id, statement: failure.statement.sql,
-                sqlState: failure.error.sqlState)
+                databaseCode: failure.error.databaseCode, underlying: failure.error, rollbackError: failure.error.rollbackError)
         }
         let duration = clock.now - start
         events(.migrationFinished(id: migration.id, name: migration.name, duration: duration))

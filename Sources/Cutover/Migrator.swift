@@ -181,22 +181,22 @@ public struct Migrator: Sendable {
         try await inWriteTransaction { try await history.create() }
     }
 
-    /// Runs `body` in a write transaction; rolls back when it throws.
+    /// Runs `body` in a write transaction; rolls back when it throws, keeping a failed
+    /// rollback's error beside the one `body` threw (``Database/rollBack(after:)``).
     func inWriteTransaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             try await database.execute(dialect.beginTransaction)
         } catch let error as CutoverError where dialect.isLockTimeout(error) {
             throw CutoverError(
                 .lockNotAcquired, "another process held the write lock on \(database.redactedURL) for longer than lock_wait (\(configuration.lockWait))",
-                hint: "wait for the other run to finish, or raise [safety] lock_wait", sqlState: error.sqlState)
+                hint: "wait for the other run to finish, or raise [safety] lock_wait", databaseCode: error.databaseCode, underlying: error)
         }
         do {
             let result = try await body()
             try await database.execute("COMMIT")
             return result
         } catch {
-            try? await database.execute("ROLLBACK")
-            throw error
+            throw await database.rollBack(after: error)
         }
     }
 }

@@ -23,6 +23,9 @@ public struct HistoryRecord: Sendable, Equatable {
     public var failedStatement: String?
     public var failedLine: Int?
     public var errorMessage: String?
+    /// The database's code as text (``DatabaseErrorCode/text``): the SQLSTATE on PostgreSQL,
+    /// the result code's name on SQLite (`SQLITE_BUSY`; rows written by earlier versions hold the
+    /// older `busy`-style names).
     public var errorSQLState: String?
 
     public init(

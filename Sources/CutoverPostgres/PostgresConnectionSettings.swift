@@ -243,7 +243,7 @@ struct PostgresConnectionSettings: Sendable {
             } catch {
                 throw CutoverError(
                     .invalidURL, "could not load the client certificate \(sslCert) with key \(sslKey)",
-                    hint: "sslcert and sslkey must be PEM files (an unencrypted key)", underlying: String(reflecting: error)
+                    hint: "sslcert and sslkey must be PEM files (an unencrypted key)", underlying: error
                 )
             }
         }
@@ -253,7 +253,7 @@ struct PostgresConnectionSettings: Sendable {
         } catch {
             throw CutoverError(
                 .invalidURL, "could not set up TLS for \(redactedURL)",
-                hint: "check that sslrootcert names a PEM file of CA certificates", underlying: String(reflecting: error)
+                hint: "check that sslrootcert names a PEM file of CA certificates", underlying: error
             )
         }
         return sslMode == .prefer || sslMode == .allow ? .prefer(context) : .require(context)

@@ -67,13 +67,17 @@ extension PostgresDriver: BackupDriver {
             // wait, which stops pg_dump.
             let value = try await read(session)
             let status = try await exit
-            try? await session.execute("ROLLBACK")
+            // Ends the read-only snapshot transaction. A failure matters only beside a failed
+            // pg_dump (the session is closed right after, which ends the transaction anyway).
+            var rollbackError: (any Error)?
+            do { try await session.execute("ROLLBACK") } catch { rollbackError = error }
             guard status == 0 else {
                 let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw CutoverError(
                     .backupFailed, "pg_dump failed (exit status \(status)) backing up \(settings.redactedURL): \(PostgresClientTools.errorSummary(output, password: settings.password))",
                     hint: output.contains("No space left") ? "free space in the backup folder, or point [backup] dir at a larger disk"
-                        : "see pg_dump's message above; the database was not changed")
+                        : "see pg_dump's message above; the database was not changed",
+                    rollbackError: rollbackError)
             }
             let info = BackupFileInfo(tool: tools.versionText, serverVersion: properties["server_version"], properties: properties)
             await session.close()
@@ -397,7 +401,7 @@ extension PostgresDriver: BackupDriver {
                     try await admin.execute("CREATE DATABASE \(quote(name)) TEMPLATE \(quote(settings.database))")
                     try await Self.mark(name, comment: "clone of \(settings.database) (template)", admin: admin, logger: logger)
                     return (CloneStrategy.template, nil as PostgresClientTools?)
-                } catch let error as CutoverError where error.sqlState == "55006" {
+                } catch let error as CutoverError where error.sqlState == .objectInUse {
                     // Someone connected after the check.
                     if strategy == .template {
                         throw Self.sessionsBlockTemplate(settings, try await Self.sessions(connectedTo: settings.database, admin: admin))
@@ -548,15 +552,16 @@ extension PostgresDriver: BackupDriver {
         if let collate = properties["lc_collate"] { options += " LC_COLLATE \(SQLText.escapedLiteral(collate))" }
         if let ctype = properties["lc_ctype"] { options += " LC_CTYPE \(SQLText.escapedLiteral(ctype))" }
         func failure(_ error: CutoverError) -> CutoverError {
-            CutoverError(
-                error.sqlState == "42501" ? .invalidArgument : .restoreFailed,
+            let isPrivilegeMissing = error.sqlState == .insufficientPrivilege
+            return CutoverError(
+                isPrivilegeMissing ? .invalidArgument : .restoreFailed,
                 "could not create database '\(name)': \(error.message)",
-                hint: error.sqlState == "42501" ? "the user needs the CREATEDB privilege (ALTER ROLE … CREATEDB), or create an empty database yourself and restore into it"
-                    : "check the name and the server's log", sqlState: error.sqlState)
+                hint: isPrivilegeMissing ? "the user needs the CREATEDB privilege (ALTER ROLE … CREATEDB), or create an empty database yourself and restore into it"
+                    : "check the name and the server's log", databaseCode: error.databaseCode, underlying: error)
         }
         do {
             try await admin.execute("CREATE DATABASE \(quoted) TEMPLATE template0\(options)")
-        } catch let error as CutoverError where !options.isEmpty && !["42P04", "42501"].contains(error.sqlState ?? "") {
+        } catch let error as CutoverError where !options.isEmpty && error.sqlState != .duplicateDatabase && error.sqlState != .insufficientPrivilege {
             // The locale may not exist on this server; the restore then reports any
             // character that the default encoding cannot hold.
             logger.warning("creating the database with the backup's encoding and collation failed; using the server's defaults", metadata: ["cutover_error": "\(error.message)"])

@@ -18,16 +18,17 @@ extension PostgresDriver: ScratchDatabaseProviding {
             do {
                 do {
                     try await admin.execute("CREATE DATABASE \(quoted)")
-                } catch let error as CutoverError where error.sqlState == "55006" {
+                } catch let error as CutoverError where error.sqlState == .objectInUse {
                     try await admin.execute("CREATE DATABASE \(quoted) TEMPLATE template0")
                 }
             } catch let error as CutoverError {
+                let isPrivilegeMissing = error.sqlState == .insufficientPrivilege
                 throw CutoverError(
-                    error.sqlState == "42501" ? .invalidArgument : error.code,
+                    isPrivilegeMissing ? .invalidArgument : error.code,
                     "could not create a scratch database '\(name)' on \(settings.endpointDescription) to replay the migrations on: \(error.message)",
-                    hint: error.sqlState == "42501"
+                    hint: isPrivilegeMissing
                         ? "the user needs the CREATEDB privilege (ALTER ROLE … CREATEDB) to check drift; `cutover status --no-drift` skips the check"
-                        : "check the server's log", sqlState: error.sqlState)
+                        : "check the server's log", databaseCode: error.databaseCode, underlying: error)
             }
             do {
                 try await admin.execute("COMMENT ON DATABASE \(quoted) IS \(SQLText.escapedLiteral("\(Self.createdMarker) scratch database for the expected schema of \(settings.database)"))")

@@ -8,16 +8,8 @@ import PostgresNIO
 // Turns postgres-nio's errors into the one CutoverError a user reads. PSQLError hides its
 // details from `description` on purpose (they may hold data); we pick the fields that are
 // safe and useful: SQLSTATE, message, detail, hint. Passwords never reach these messages:
-// only the endpoint, user and database names do.
-
-/// SQLSTATEs the driver treats specially (https://www.postgresql.org/docs/current/errcodes-appendix.html).
-enum PostgresSQLState {
-    static let invalidPassword = "28P01"
-    static let invalidAuthorizationSpecification = "28000"
-    static let invalidCatalogName = "3D000"
-    static let tooManyConnections = "53300"
-    static let cannotConnectNow = "57P03"
-}
+// only the endpoint, user and database names do. The PSQLError itself is kept as the
+// CutoverError's `underlying` error, for `--verbose` and for callers that need it.
 
 extension PostgresConnectionSettings {
     /// The CutoverError for a failed connection attempt (cancellation passes through).
@@ -28,76 +20,76 @@ extension PostgresConnectionSettings {
             // A transport error from the TCP connect Cutover opens itself (an IP address).
             return CutoverError(
                 .connectionFailed, "could not connect to \(target) (\(Self.reason(error)))",
-                hint: Self.transportHint(error), underlying: String(reflecting: error)
+                hint: Self.transportHint(error), underlying: error
             )
         }
-        let underlying = String(reflecting: psql)
         switch psql.code {
         case .server:
-            let state = psql.serverInfo?[.sqlState]
+            let state = psql.serverInfo?[.sqlState].map(SQLState.init(rawValue:))
+            let code = state.map(DatabaseErrorCode.postgres)
             let serverMessage = psql.serverInfo?[.message] ?? "the server refused the connection"
             switch state {
-            case PostgresSQLState.invalidPassword:
+            case .invalidPassword:
                 return CutoverError(
                     .authenticationFailed, "PostgreSQL at \(target) refused user '\(user)': \(serverMessage)",
                     hint: password == nil
                         ? "put the password in the URL (postgres://\(user):PASSWORD@…) or in PGPASSWORD"
                         : "check the user name and password in the URL (or PGPASSWORD)",
-                    sqlState: state, underlying: underlying
+                    databaseCode: code, underlying: psql
                 )
-            case PostgresSQLState.invalidAuthorizationSpecification:
+            case .invalidAuthorizationSpecification:
                 // Unknown role, or no pg_hba.conf line admits this user/database/host/TLS.
                 return CutoverError(
                     .authenticationFailed, "PostgreSQL at \(target) refused user '\(user)': \(serverMessage)",
                     hint: serverMessage.contains("pg_hba.conf")
                         ? "the server's pg_hba.conf has no entry for this connection; check user, database and sslmode, or ask the administrator"
                         : "check the user name in the URL; the role must exist and have LOGIN",
-                    sqlState: state, underlying: underlying
+                    databaseCode: code, underlying: psql
                 )
-            case PostgresSQLState.invalidCatalogName:
+            case .invalidCatalogName:
                 return CutoverError(
                     .unknownDatabase, "database '\(database)' does not exist on \(target)",
-                    hint: "create it with createdb \(database) or fix the URL", sqlState: state, underlying: underlying
+                    hint: "create it with createdb \(database) or fix the URL", databaseCode: code, underlying: psql
                 )
-            case PostgresSQLState.tooManyConnections:
+            case .tooManyConnections:
                 return CutoverError(
                     .connectionFailed, "could not connect to \(target): \(serverMessage)",
                     hint: "the server has no free connection slot; close idle sessions or raise max_connections",
-                    sqlState: state, underlying: underlying
+                    databaseCode: code, underlying: psql
                 )
-            case PostgresSQLState.cannotConnectNow:
+            case .cannotConnectNow:
                 return CutoverError(
                     .connectionFailed, "could not connect to \(target): \(serverMessage)",
                     hint: "the server is starting up, shutting down or in recovery; try again shortly",
-                    sqlState: state, underlying: underlying
+                    databaseCode: code, underlying: psql
                 )
             default:
                 return CutoverError(
                     .connectionFailed, "could not connect to \(target): \(serverMessage)",
-                    hint: psql.serverInfo?[.hint] ?? "check the URL and the server log", sqlState: state,
-                    underlying: underlying
+                    hint: psql.serverInfo?[.hint] ?? "check the URL and the server log", databaseCode: code,
+                    underlying: psql
                 )
             }
         case .sslUnsupported:
             return CutoverError(
                 .connectionFailed, "could not connect to \(target) (the server does not accept TLS, and sslmode=\(sslMode.rawValue) requires it)",
                 hint: "turn on ssl in the server's postgresql.conf, or use sslmode=prefer or sslmode=disable if the network is trusted",
-                underlying: underlying
+                underlying: psql
             )
         case .authMechanismRequiresPassword:
             return CutoverError(
                 .authenticationFailed, "PostgreSQL at \(target) asks for a password for user '\(user)', but none was given",
-                hint: "put the password in the URL (postgres://\(user):PASSWORD@…) or in PGPASSWORD", underlying: underlying
+                hint: "put the password in the URL (postgres://\(user):PASSWORD@…) or in PGPASSWORD", underlying: psql
             )
         case .unsupportedAuthMechanism:
             return CutoverError(
                 .authenticationFailed, "PostgreSQL at \(target) asks for an authentication method Cutover does not support",
-                hint: "use scram-sha-256, md5, password, trust or cert in pg_hba.conf for this user", underlying: underlying
+                hint: "use scram-sha-256, md5, password, trust or cert in pg_hba.conf for this user", underlying: psql
             )
         case .saslError:
             return CutoverError(
                 .authenticationFailed, "SCRAM authentication of user '\(user)' with \(target) failed",
-                hint: "check the password in the URL (or PGPASSWORD)", underlying: underlying
+                hint: "check the password in the URL (or PGPASSWORD)", underlying: psql
             )
         default:
             let cause = psql.underlying
@@ -105,12 +97,12 @@ extension PostgresConnectionSettings {
                 return CutoverError(
                     .connectionFailed, "could not connect to \(target) (TLS handshake failed: \(Self.reason(cause)))",
                     hint: "the server certificate did not verify for sslmode=\(sslMode.rawValue); check sslrootcert and the host name, or use sslmode=require to encrypt without verifying",
-                    underlying: underlying
+                    underlying: psql
                 )
             }
             let reason = cause.map(Self.reason) ?? "the server closed the connection"
             return CutoverError(
-                .connectionFailed, "could not connect to \(target) (\(reason))", hint: Self.transportHint(cause), underlying: underlying
+                .connectionFailed, "could not connect to \(target) (\(reason))", hint: Self.transportHint(cause), underlying: psql
             )
         }
     }
@@ -181,14 +173,13 @@ extension PostgresDatabase {
             // A row the driver could not decode, or an internal failure.
             return CutoverError(
                 .statementFailed, "could not read the result of a statement", hint: "cast the column to text in the query",
-                statement: sql, underlying: String(reflecting: error)
+                statement: sql, underlying: error
             )
         }
-        let underlying = String(reflecting: psql)
         switch psql.code {
         case .server:
             let info = psql.serverInfo
-            let state = info?[.sqlState]
+            let code = info?[.sqlState].map { DatabaseErrorCode.postgres(SQLState(rawValue: $0)) }
             var message = info?[.message] ?? "the statement failed"
             if let detail = info?[.detail], !detail.isEmpty { message += " (\(detail))" }
             // FATAL and PANIC end the session (pg_terminate_backend, server shutdown): the
@@ -198,26 +189,26 @@ extension PostgresDatabase {
                 return CutoverError(
                     .connectionFailed, "the server ended the session on \(settings.endpointDescription): \(message)",
                     hint: "the session was terminated or the server restarted; the open transaction was rolled back, run again",
-                    statement: sql, sqlState: state, underlying: underlying
+                    statement: sql, databaseCode: code, underlying: psql
                 )
             }
             return CutoverError(
-                .statementFailed, message, hint: info?[.hint], statement: sql, sqlState: state, underlying: underlying
+                .statementFailed, message, hint: info?[.hint], statement: sql, databaseCode: code, underlying: psql
             )
         case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown:
             return CutoverError(
                 .connectionFailed, "lost the connection to \(settings.endpointDescription) while running a statement",
                 hint: "the server may have restarted or ended the session; the open transaction was rolled back, run again",
-                statement: sql, underlying: underlying
+                statement: sql, underlying: psql
             )
         case .tooManyParameters:
             return CutoverError(
                 .statementFailed, "a statement can bind at most 65535 values", hint: "split the statement into batches",
-                statement: sql, underlying: underlying
+                statement: sql, underlying: psql
             )
         default:
             return CutoverError(
-                .statementFailed, "the statement failed in the driver (\(psql.code))", statement: sql, underlying: underlying
+                .statementFailed, "the statement failed in the driver (\(psql.code))", statement: sql, underlying: psql
             )
         }
     }

@@ -105,10 +105,11 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
                 return rows
             }
         } catch {
-            if wasAutocommit, sqlite_nio_sqlite3_get_autocommit(db) == 0 {
-                _ = sqlite_nio_sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
-            }
-            throw error
+            guard wasAutocommit, sqlite_nio_sqlite3_get_autocommit(db) == 0 else { throw error }
+            let rolledBack = sqlite_nio_sqlite3_exec(db, "ROLLBACK", nil, nil, nil) == SQLITE_OK
+            guard !rolledBack, var failure = error as? SQLiteCallError else { throw error }
+            failure.rollbackError = SQLiteCallError(db: db)
+            throw failure
         }
     }
 
@@ -165,43 +166,4 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// SQLITE_TRANSIENT: SQLite copies bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-}
-
-/// What SQLite answered to a failed call: the extended result code and its message.
-struct SQLiteCallError: Error, Sendable {
-    var code: Int32
-    var message: String
-
-    init(code: Int32, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    /// The connection's most recent error.
-    init(db: OpaquePointer) {
-        code = sqlite_nio_sqlite3_extended_errcode(db)
-        message = sqlite_nio_sqlite3_errmsg(db).map { String(cString: $0) } ?? "unknown error"
-    }
-
-    /// The result code's name, e.g. `busy`, `constraintUnique`: what ``CutoverError/sqlState``
-    /// holds for SQLite (``SQLiteDialect/isLockTimeout(_:)`` looks for `busy…` and `locked…`).
-    var name: String {
-        if let extended = Self.extendedNames[code] { return extended }
-        return Self.primaryNames[code & 0xFF] ?? "error\(code)"
-    }
-
-    private static let primaryNames: [Int32: String] = [
-        1: "error", 2: "intern", 3: "permission", 4: "abort", 5: "busy", 6: "locked", 7: "noMemory", 8: "readOnly",
-        9: "interrupt", 10: "ioError", 11: "corrupt", 12: "notFound", 13: "full", 14: "cantOpen", 15: "proto", 16: "empty",
-        17: "schema", 18: "tooBig", 19: "constraint", 20: "mismatch", 21: "misuse", 22: "noLFS", 23: "auth", 24: "format",
-        25: "range", 26: "notADatabase", 27: "notice", 28: "warning",
-    ]
-
-    private static let extendedNames: [Int32: String] = [
-        261: "busyRecovery", 517: "busySnapshot", 773: "busyTimeout", 262: "lockedSharedCache", 518: "lockedVirtualTable",
-        275: "constraintCheck", 531: "constraintCommitHook", 787: "constraintForeignKey", 1043: "constraintFunction",
-        1299: "constraintNotNull", 1555: "constraintPrimaryKey", 1811: "constraintTrigger", 2067: "constraintUnique",
-        2323: "constraintVirtualTable", 2579: "constraintRowID", 1032: "readOnlyDatabaseMoved", 264: "readOnlyRecovery",
-        520: "readOnlyCantLock", 776: "readOnlyRollback",
-    ]
 }

@@ -81,8 +81,7 @@ extension SQLiteDatabase: ContentsSummarizing {
                 try await copyContents(from: source)
                 try await execute("COMMIT")
             } catch {
-                try? await execute("ROLLBACK")
-                throw error
+                throw await rollBack(after: error)
             }
             try await execute("DETACH DATABASE \(source)")
         } catch {
@@ -181,7 +180,8 @@ extension SQLiteDriver: BackupDriver {
             await database.close()
             throw CutoverError(
                 .backupFailed, "VACUUM INTO \(path) failed: \(error.message)",
-                hint: "check that the backup folder is writable and has room for a copy of the database", sqlState: error.sqlState)
+                hint: "check that the backup folder is writable and has room for a copy of the database",
+                databaseCode: error.databaseCode, underlying: error)
         } catch {
             await database.close()
             throw error
@@ -222,9 +222,9 @@ extension SQLiteDriver: BackupDriver {
                 await database.close()
                 throw CutoverError(
                     .restoreFailed, "restoring over \(url.path) failed: \(error.message)",
-                    hint: error.code == .lockNotAcquired || error.sqlState == "busy"
+                    hint: error.code == .lockNotAcquired || error.databaseCode?.sqliteResultCode?.primaryResultCode == .busy
                         ? "another connection held the write lock; try again" : "nothing was changed (the restore runs in one transaction)",
-                    statement: error.statement, sqlState: error.sqlState)
+                    statement: error.statement, databaseCode: error.databaseCode, underlying: error, rollbackError: error.rollbackError)
             }
             return
         }
@@ -312,7 +312,8 @@ extension SQLiteDriver: BackupDriver {
         } catch let error as CutoverError {
             await database.close()
             try? FileManager.default.removeItem(atPath: path)
-            throw CutoverError(.cloneFailed, "could not copy \(source.path) to \(path): \(error.message)", hint: "check that the folder is writable and has room", sqlState: error.sqlState)
+            throw CutoverError(.cloneFailed, "could not copy \(source.path) to \(path): \(error.message)", hint: "check that the folder is writable and has room",
+                databaseCode: error.databaseCode, underlying: error)
         }
         return DatabaseClone(url: target, strategy: .snapshot, duration: ContinuousClock.now - start)
     }

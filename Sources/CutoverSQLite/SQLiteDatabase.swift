@@ -39,7 +39,7 @@ public final class SQLiteDatabase: Database {
         } catch let error as SQLiteCallError {
             throw CutoverError(
                 .connectionFailed, "cannot open SQLite database '\(url.path)': \(error.message)",
-                hint: "check the path and its permissions", sqlState: error.name)
+                hint: "check the path and its permissions", databaseCode: .sqlite(error.resultCode), underlying: error)
         }
         let database = SQLiteDatabase(connection: connection, url: url, logger: logger)
         try await database.execute("PRAGMA busy_timeout = \(busyTimeout.milliseconds)")
@@ -58,7 +58,8 @@ public final class SQLiteDatabase: Database {
         do {
             return try await connection.run(sql, binds)
         } catch let error as SQLiteCallError {
-            throw CutoverError(.statementFailed, error.message, statement: sql, sqlState: error.name)
+            throw CutoverError(.statementFailed, error.message, statement: sql, databaseCode: .sqlite(error.resultCode), underlying: error,
+                rollbackError: error.rollbackError)
         }
     }
 

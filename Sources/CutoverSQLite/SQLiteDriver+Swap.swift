@@ -57,6 +57,8 @@ final class SQLiteWritePause: WritePause {
     }
 
     func resume() async {
+        // Nothing to keep if this fails: the transaction wrote nothing, and closing the
+        // connection ends it anyway (https://www.sqlite.org/c3ref/close.html).
         try? await database.execute("ROLLBACK")
         await database.close()
     }

@@ -36,12 +36,13 @@ struct SecretOutputTests {
         #expect(result.status == 2, "\(context): exit \(result.status)\n\(result.stderr)")
     }
 
-    @Test("backup names the URL without its password, from cutover.toml, DATABASE_URL, text and --json", arguments: leakyURLs)
+    @Test("backup names the URL without its password, from cutover.toml, DATABASE_URL, text, --json and --verbose", arguments: leakyURLs)
     func backup(url: String) async throws {
         let directory = try project(url: url)
         defer { directory.remove() }
-        for json in [false, true] {
-            let arguments = ["backup"] + (json ? ["--json"] : [])
+        // --verbose adds the driver's error (`detail:`), which may quote the URL.
+        for flags in [[], ["--json"], ["--verbose"]] {
+            let arguments = ["backup"] + flags
             expectNoSecret(try await CutoverProcess.run(arguments, in: directory.url.path), "\(url) \(arguments)")
             expectNoSecret(
                 try await CutoverProcess.run(arguments, in: directory.url.path, environment: ["DATABASE_URL": url]),

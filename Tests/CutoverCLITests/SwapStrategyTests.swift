@@ -33,7 +33,7 @@ struct SwapStrategyTests {
         await #expect(throws: CutoverError.self) { try await old.query("SELECT note FROM t") }
         if backend.name == "postgres" {
             let error = await #expect(throws: CutoverError.self) { try await old.execute("INSERT INTO t VALUES (9)") }
-            #expect(error?.sqlState == "25006")
+            #expect(error?.sqlState == .readOnlySQLTransaction)
         }
         await old.close()
         if backend.name == "postgres" {

@@ -22,7 +22,7 @@ struct PostgresConnectionTests {
         let url = try await makeURL(password: secret)
         let error = try await #require(throws: CutoverError.self) { try await PostgresDriver().connect(url, logger: testLogger) }
         #expect(error.code == .authenticationFailed)
-        #expect(error.sqlState == "28P01")
+        #expect(error.sqlState == .invalidPassword)
         #expect(error.message.contains("postgres"))
         #expect(error.hint?.contains("password") == true)
         #expect(!String(reflecting: error).contains(secret))
@@ -65,7 +65,7 @@ struct PostgresConnectionTests {
         let url = base.withDatabase("no_such_db_here")
         let error = try await #require(throws: CutoverError.self) { try await PostgresDriver().connect(url, logger: testLogger) }
         #expect(error.code == .unknownDatabase)
-        #expect(error.sqlState == "3D000")
+        #expect(error.sqlState == .invalidCatalogName)
         #expect(error.message.contains("no_such_db_here"))
         #expect(error.hint == "create it with createdb no_such_db_here or fix the URL")
     }

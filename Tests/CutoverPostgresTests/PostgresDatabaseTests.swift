@@ -118,13 +118,13 @@ struct PostgresDatabaseTests {
             let missing = "SELECT * FROM no_such_table"
             let error = try await #require(throws: CutoverError.self) { try await db.query(missing) }
             #expect(error.code == .statementFailed)
-            #expect(error.sqlState == "42P01")
+            #expect(error.sqlState == .undefinedTable)
             #expect(error.statement == missing)
             #expect(error.message.contains("no_such_table"))
 
             // The server's hint is passed on.
             let noFunction = try await #require(throws: CutoverError.self) { try await db.execute("SELECT no_such_function(1)") }
-            #expect(noFunction.sqlState == "42883")
+            #expect(noFunction.sqlState == .undefinedFunction)
             #expect(noFunction.hint?.contains("explicit type casts") == true)
 
             // The detail is part of the message.
@@ -133,15 +133,15 @@ struct PostgresDatabaseTests {
             let duplicate = try await #require(throws: CutoverError.self) {
                 try await db.execute("INSERT INTO users VALUES ($1)", [.text("a@example.com")])
             }
-            #expect(duplicate.sqlState == "23505")
+            #expect(duplicate.sqlState == .uniqueViolation)
             #expect(duplicate.message.contains("Key (email)=(a@example.com) already exists"))
 
             // An error raised after the first rows were sent still surfaces, from query and execute.
             let late = "SELECT 10 / (3 - g) FROM generate_series(1, 5) g"
             let division = try await #require(throws: CutoverError.self) { try await db.query(late) }
-            #expect(division.sqlState == "22012")
+            #expect(division.sqlState == .divisionByZero)
             let divisionExecute = try await #require(throws: CutoverError.self) { try await db.execute(late) }
-            #expect(divisionExecute.sqlState == "22012")
+            #expect(divisionExecute.sqlState == .divisionByZero)
 
             // The session is still usable.
             #expect(try await scalar(db, "SELECT 1") == .integer(1))
@@ -159,7 +159,7 @@ struct PostgresDatabaseTests {
                 try await db.execute(statement)
             }
             let error = try await #require(throws: CutoverError.self) { try await db.execute("ALTER TABLE busy ADD COLUMN x int") }
-            #expect(error.sqlState == "55P03")
+            #expect(error.sqlState == .lockNotAvailable)
             #expect(db.dialect.isLockTimeout(error))
             try await other.execute("ROLLBACK")
             await other.close()

@@ -44,7 +44,7 @@ struct BatchApplyTests {
         try fixture.write("2_after.sql", "CREATE TABLE after_it (id integer);")
         let error = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
         #expect(error?.line == 3)
-        #expect(error?.sqlState == (backend.name == "postgres" ? "23505" : "constraintPrimaryKey"))
+        #expect(error?.databaseCode == (backend.name == "postgres" ? .postgres(.uniqueViolation) : .sqlite(.constraintPrimaryKey)))
         #expect(error?.statement == "INSERT INTO t VALUES (1)")
         for table in ["t", "never", "after_it"] { #expect(try await !fixture.tableExists(table), "\(table) exists") }
         let record = try #require(try await fixture.withMigrator { try await $0.status() }.first?.record)

@@ -24,7 +24,7 @@ struct LockTimeoutTests {
         let error = await #expect(throws: CutoverError.self) {
             try await fixture.withMigrator({ $0.lockTimeout = .milliseconds(100) }) { try await $0.migrate() }
         }
-        #expect(error?.sqlState == "55P03")
+        #expect(error?.sqlState == .lockNotAvailable)
         #expect(error?.hint?.contains("gave up after 3 attempts") == true)
         try await blocker.execute("ROLLBACK")
         await blocker.close()
@@ -90,7 +90,7 @@ struct LockTimeoutTests {
             try await fixture.withMigrator({ $0.lockTimeout = .milliseconds(100) }) { try await $0.migrate() }
         }
         safetyRelease.cancel()
-        #expect(error?.sqlState == "55P03")
+        #expect(error?.sqlState == .lockNotAvailable)
         #expect(error?.migrationID?.rawValue == "3")
         try await blocker.execute("ROLLBACK")
         await blocker.close()

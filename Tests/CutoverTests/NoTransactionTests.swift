@@ -60,7 +60,7 @@ struct NoTransactionTests {
         try fixture.write("1_t.sql", "CREATE TABLE t (v integer);\nINSERT INTO t VALUES (1), (1);")
         try fixture.write("2_idx.sql", "-- cutover:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v);")
         let error = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
-        #expect(error?.sqlState == "23505")
+        #expect(error?.sqlState == .uniqueViolation)
         #expect(error?.hint?.contains("INVALID index public.t_v") == true)
         #expect(error?.hint?.contains("the rerun drops an INVALID index") == true)
         #expect(try await fixture.query("SELECT indisvalid AS ok FROM pg_index WHERE indexrelid = 't_v'::regclass").first?["ok"] == .bool(false))
@@ -89,7 +89,7 @@ struct NoTransactionTests {
         // An index of that name with another definition is not taken for it.
         _ = try await fixture.query("CREATE INDEX t_v ON t (w)")
         let mismatch = await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
-        #expect(mismatch?.sqlState == "42P07")
+        #expect(mismatch?.sqlState == .duplicateTable)
         #expect(try await !fixture.tableExists("after_index"))
 
         // The same index the statement builds (written differently) counts as done.

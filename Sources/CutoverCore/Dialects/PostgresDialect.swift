@@ -271,7 +271,7 @@ public struct PostgresDialect: Dialect {
 
     /// 55P03 lock_not_available: raised when `lock_timeout` expires
     /// (https://www.postgresql.org/docs/current/errcodes-appendix.html).
-    public func isLockTimeout(_ error: CutoverError) -> Bool { error.sqlState == "55P03" }
+    public func isLockTimeout(_ error: CutoverError) -> Bool { error.sqlState == .lockNotAvailable }
 
     /// Statements PostgreSQL refuses inside a transaction block ("cannot run inside a
     /// transaction block"): the CONCURRENTLY index forms, VACUUM, database and tablespace DDL,

@@ -101,10 +101,11 @@ public struct SQLiteDialect: Dialect {
         return (started, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", "max(0, CAST(round((julianday('now') - julianday(\(started))) * 86400000) AS INTEGER))")
     }
 
-    /// SQLITE_BUSY and SQLITE_LOCKED, reported by the driver as `busy…` / `locked…` result names.
+    /// SQLITE_BUSY and SQLITE_LOCKED with any of their extended codes
+    /// (https://www.sqlite.org/rescode.html#busy).
     public func isLockTimeout(_ error: CutoverError) -> Bool {
-        guard let state = error.sqlState else { return false }
-        return state.hasPrefix("busy") || state.hasPrefix("locked")
+        guard let primary = error.databaseCode?.sqliteResultCode?.primaryResultCode else { return false }
+        return primary == .busy || primary == .locked
     }
 
     /// VACUUM cannot run inside a transaction (https://www.sqlite.org/lang_vacuum.html).

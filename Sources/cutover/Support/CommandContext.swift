@@ -43,14 +43,13 @@ struct CommandContext {
         error.message = DatabaseURL.redact(error.message)
         error.hint = error.hint.map(DatabaseURL.redact)
         error.statement = error.statement.map(DatabaseURL.redact)
-        error.underlying = error.underlying.map(DatabaseURL.redact)
         if options.json {
             let members: [(String, JSON)] = [
                 ("ok", .bool(false)),
                 ("error", .object([
                     ("code", .string(error.code.rawValue)), ("message", .string(error.message)), ("hint", .string(error.hint)),
                     ("file", .string(error.file)), ("line", .int(error.line)), ("migration", .string(error.migrationID?.rawValue)),
-                    ("statement", .string(error.statement)), ("sqlstate", .string(error.sqlState)),
+                    ("statement", .string(error.statement)), ("sqlstate", .string(error.databaseCode?.text)),
                 ])),
                 ("exit_code", .int(Int(error.exitCode))),
             ]
@@ -60,7 +59,9 @@ struct CommandContext {
         if let hint = error.hint { Terminal.err(Terminal.yellow("hint: ") + hint) }
         if options.verbose {
             if let statement = error.statement { Terminal.err("statement: \(statement)") }
-            if let underlying = error.underlying { Terminal.err("detail: \(underlying)") }
+            // Both descriptions are redacted (CutoverError.underlyingDescription).
+            if let detail = error.underlyingDescription { Terminal.err("detail: \(detail)") }
+            if let rollback = error.rollbackErrorDescription { Terminal.err("rollback failed too: \(rollback)") }
         }
     }
 
