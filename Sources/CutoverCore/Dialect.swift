@@ -80,6 +80,10 @@ public protocol Dialect: Sendable {
     /// (system objects, extension members, Cutover's own tables). Equal fingerprints mean an
     /// unchanged schema; nil when the dialect has none (every drift check then replays).
     var schemaFingerprintQuery: String? { get }
+    /// Writes the DDL that turns one schema of this database into another
+    /// (``SchemaDiff/script(for:configuration:)``). Each engine supplies its own, so adding
+    /// an engine needs no list of renderers in CutoverCore.
+    var schemaRenderer: any SchemaScriptRenderer { get }
 }
 
 extension Dialect {

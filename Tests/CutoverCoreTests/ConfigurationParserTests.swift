@@ -51,6 +51,71 @@ import Testing
         }
     }
 
+    @Test("inline tables, dotted keys and multi-line strings load like [sections]")
+    func everyTOMLForm() throws {
+        let config = try parser.parse(#"""
+            migrations = '''
+            db/migrations'''
+            default_env = "dev"
+            safety = { lock_timeout = "2s", lock_retries = 3 }
+            backup.mode = "before-and-after"
+            backup.keep = 7
+
+            env.dev = { url = "sqlite:dev.sqlite3" }
+            env."test" = { url = 'sqlite:test.sqlite3', rehearse = true }
+
+            [env.staging]
+            url = """
+            postgres://app@db.internal:5432/\
+                staging?sslmode=require"""
+            """#, file: "/p/cutover.toml", baseDirectory: "/p")
+        #expect(config.migrationsDirectory == "/p/db/migrations")
+        #expect(config.defaultEnv == "dev")
+        #expect(config.safety.lockTimeout == .seconds(2))
+        #expect(config.safety.lockRetries == 3)
+        #expect(config.backup.mode == .beforeAndAfter)
+        #expect(config.backup.keep == 7)
+        #expect(config.backup.line == 5)
+        #expect(config.environments["dev"] == Configuration.Environment(name: "dev", url: "sqlite:dev.sqlite3", line: 8))
+        #expect(config.environments["test"]?.url == "sqlite:test.sqlite3")
+        #expect(config.environments["test"]?.rehearse == true)
+        #expect(config.environments["staging"]?.url == "postgres://app@db.internal:5432/staging?sslmode=require")
+        #expect(config.environments["staging"]?.line == 12)
+    }
+
+    @Test("[env.NAME] written as dotted keys", arguments: [
+        "env.prod.url = \"postgres://app@db/shop\"\nenv.prod.rehearse = true\n",
+        "[env]\nprod.url = \"postgres://app@db/shop\"\nprod.rehearse = true\n",
+        "[env]\nprod = { url = \"postgres://app@db/shop\", rehearse = true }\n",
+        "env = { prod.url = \"postgres://app@db/shop\", prod.rehearse = true }\n",
+        "env = { prod = { url = \"postgres://app@db/shop\", rehearse = true } }\n",
+    ])
+    func dottedEnvironments(text: String) throws {
+        let config = try parser.parse(text, file: "/p/cutover.toml", baseDirectory: "/p")
+        #expect(config.environments.count == 1)
+        #expect(config.environments["prod"]?.url == "postgres://app@db/shop")
+        #expect(config.environments["prod"]?.rehearse == true)
+    }
+
+    @Test("errors inside inline tables and dotted keys name the line and the key", arguments: [
+        ("env = { dev = { url = \"sqlite:x\", nme = 1 } }\n", 1, "nme"),
+        ("migrations = \"m\"\nenv.dev.url = 5\n", 2, "env.dev.url"),
+        ("safety = { lock_timeout = \"soon\" }\n", 1, "safety.lock_timeout"),
+        ("env.dev.url = \"sqlite:x\"\n[env.dev]\n", 2, "already defined by dotted keys"),
+        ("env = { dev = { url = \"sqlite:x\" } }\n[env.prod]\nurl = \"sqlite:y\"\n", 2, "'env' is an inline table"),
+        ("[[env]]\nurl = \"sqlite:x\"\n", 1, "'env' must be a table"),
+        ("\n\nmigrations = 1979-05-27\n", 3, "not a local date"),
+    ])
+    func errorsInEveryForm(text: String, line: Int, mentions: String) {
+        #expect {
+            _ = try parser.parse(text, file: "cutover.toml", baseDirectory: "/p")
+        } throws: { error in
+            guard let error = error as? CutoverError else { return false }
+            return error.code == .invalidConfig && error.file == "cutover.toml" && error.line == line
+                && error.message.contains(mentions) && error.hint != nil
+        }
+    }
+
     @Test("settings of later features are reported as not in effect")
     func ignoredSettings() throws {
         let config = try parser.parse("[env.prod]\nurl = \"sqlite:x\"\nrehearse = true\nreplicas = \"wait\"\n", file: "c.toml", baseDirectory: "/")
@@ -74,38 +139,6 @@ import Testing
     @Test("bad durations", arguments: ["soon", "-1s", "2 parsecs", ""])
     func badDurations(text: String) {
         #expect(DurationParser.parse(text) == nil)
-    }
-}
-
-@Suite struct TOMLParserTests {
-    @Test("tables, dotted keys, quoted keys, arrays over lines, comments")
-    func subset() throws {
-        let root = try TOMLParser.parse("""
-            a = 1_000 # comment
-            b = 'C:\\path'
-            "quoted key" = "x\\ty\\u00e9"
-            c.d = true
-            [t."with space"]
-            list = [
-              "one", # first
-              "two",
-            ]
-            """, file: "x.toml")
-        #expect(root["a"] == .integer(1000))
-        #expect(root["b"] == .string("C:\\path"))
-        #expect(root["quoted key"] == .string("x\ty\u{e9}"))
-        guard case .table(let c)? = root["c"] else { Issue.record("c is not a table"); return }
-        #expect(c["d"] == .bool(true))
-        guard case .table(let t)? = root["t"], case .table(let inner)? = t["with space"] else { Issue.record("t is not a table"); return }
-        #expect(inner["list"] == .array([.string("one"), .string("two")]))
-    }
-
-    @Test("duplicate tables and unsupported syntax are errors with lines")
-    func errors() {
-        for (text, line) in [("[a]\n[a]\n", 2), ("x = { a = 1 }\n", 1), ("x = \"\"\"\n", 1), ("[[a]]\n", 1), ("x = 1 2\n", 1), ("x\n", 1)] {
-            #expect(throws: CutoverError.self, "\(text)") { try TOMLParser.parse(text, file: "x.toml") }
-            do { _ = try TOMLParser.parse(text, file: "x.toml") } catch let error as CutoverError { #expect(error.line == line, "\(text)") } catch {}
-        }
     }
 }
 

@@ -58,7 +58,7 @@ import Testing
     func scriptComments() throws {
         let name = "evil\rDROP TABLE canary;\r--"
         let table = Schema.Table(name: .init(name, schema: "public"), columns: [.init(name: "id", type: "integer")])
-        let script = try SchemaDiff(from: Schema(dialect: "postgresql", tables: [table]), to: Schema(dialect: "postgresql")).script()
+        let script = try SchemaDiff(from: Schema(dialect: "postgresql", tables: [table]), to: Schema(dialect: "postgresql")).script(for: PostgresDialect())
         let statements = try SQLSplitter().split(script.text)
         #expect(statements.map(\.sql) == ["DROP TABLE \"public\".\"evil\rDROP TABLE canary;\r--\""], "\(script.text)")
     }
@@ -114,7 +114,8 @@ import Testing
             let b = Schema(dialect: dialect, tables: after)
             let note = Self.hostileName(&random, index: 0)
             for (from, to) in [(Schema(dialect: dialect), b), (a, Schema(dialect: dialect)), (a, b), (b, a)] {
-                let script = try SchemaDiff(from: from, to: to).script(configuration: .init(annotate: { _ in [note] }))
+                let renderer: any Dialect = dialect == "sqlite" ? SQLiteDialect() : PostgresDialect()
+                let script = try SchemaDiff(from: from, to: to).script(for: renderer, configuration: .init(annotate: { _ in [note] }))
                 try Self.checkRoundTrip(script, seed: seed)
                 for table in to.tables where !from.tables.contains(where: { $0.name == table.name }) {
                     let create = script.statements.first { $0.sql.hasPrefix("CREATE TABLE") && $0.sql.contains(SQLText.quotedIdentifier(table.name.name)) }

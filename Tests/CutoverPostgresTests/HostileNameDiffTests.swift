@@ -65,7 +65,7 @@ struct HostileNameDiffTests {
                 for statement in Self.statements([sharedB] + onlyB) { try await dbB.execute(statement) }
                 let target = try await dbB.introspect(options: .init())
                 let diff = SchemaDiff(from: try await dbA.introspect(options: .init()), to: target)
-                let script = try diff.script(configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
+                let script = try diff.script(for: PostgresDialect(), configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
                 #expect(script.isComplete)
 
                 // The printed text, split as psql or a migration file would.

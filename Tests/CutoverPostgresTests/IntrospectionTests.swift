@@ -256,7 +256,7 @@ struct IntrospectionTests {
                 // A deterministic order: the same diff twice gives the same text.
                 #expect(SchemaDiff(from: before, to: after).text == diff.text)
 
-                let script = try diff.script()
+                let script = try diff.script(for: PostgresDialect())
                 #expect(script.isComplete, "\(script.unsupported)")
                 #expect(script.statements.contains { $0.dropsData && $0.sql.hasPrefix("DROP TABLE \"old_stuff\".\"archive\"") })
                 #expect(script.text.contains("-- WARNING: drops data: column public.users.legacy"))
@@ -266,7 +266,7 @@ struct IntrospectionTests {
 
                 // And back, B to the original A: everything but the removed enum label, which
                 // PostgreSQL cannot remove and the script says so.
-                let back = try SchemaDiff(from: after, to: before).script()
+                let back = try SchemaDiff(from: after, to: before).script(for: PostgresDialect())
                 #expect(back.unsupported.map(\.change) == ["enum type public.mood"])
                 try await Self.apply(back, to: b)
                 let reverted = SchemaDiff(from: try await b.introspect(options: .init()), to: before)
@@ -281,7 +281,7 @@ struct IntrospectionTests {
             try await withSession(prefix: "diff_b") { b, _ in
                 try await a.execute("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')")
                 try await b.execute("CREATE TYPE mood AS ENUM ('sad', 'happy')")
-                let script = try SchemaDiff(from: try await a.introspect(options: .init()), to: try await b.introspect(options: .init())).script()
+                let script = try SchemaDiff(from: try await a.introspect(options: .init()), to: try await b.introspect(options: .init())).script(for: PostgresDialect())
                 #expect(script.statements.isEmpty)
                 #expect(script.unsupported.map(\.change) == ["enum type public.mood"])
                 #expect(script.text.contains("-- UNSUPPORTED: enum type public.mood"))

@@ -46,7 +46,7 @@ struct SchemaDiffPropertyTests {
                 let target = try await dbB.introspect(options: .init())
                 let diff = SchemaDiff(from: try await dbA.introspect(options: .init()), to: target)
                 #expect(!diff.isEmpty, "seed \(seed): the mutations do not show in the diff")
-                let script = try diff.script()
+                let script = try diff.script(for: PostgresDialect())
                 #expect(script.isComplete, "seed \(seed): \(script.unsupported)")
                 for group in script.transactions {
                     try await dbA.execute("BEGIN")

@@ -43,7 +43,7 @@ struct SQLiteHostileNameDiffTests {
         for statement in Self.statements(a) { try await dbA.execute(statement) }
         for statement in Self.statements(b) { try await dbB.execute(statement) }
         let target = try await dbB.introspectSchema()
-        let script = try SchemaDiff(from: try await dbA.introspectSchema(), to: target).script(configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
+        let script = try SchemaDiff(from: try await dbA.introspectSchema(), to: target).script(for: SQLiteDialect(), configuration: .init(annotate: { _ in ["lint: \(attack)"] }))
         let run = try await script.runPrinted(on: dbA)
         #expect(run.splitMatches, "seed \(seed):\n\(script.text)")
         #expect(run.failure == nil, "seed \(seed): \(run.failure ?? "")\n\(script.text)")

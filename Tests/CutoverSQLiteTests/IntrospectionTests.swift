@@ -141,7 +141,7 @@ struct IntrospectionTests {
         }
         #expect(names.count == 16, "\(found)")
 
-        let script = try diff.script()
+        let script = try diff.script(for: SQLiteDialect())
         #expect(script.isComplete)
         #expect(script.text.contains("-- WARNING: drops data: column users.legacy"))
         #expect(script.text.contains("-- WARNING: drops data: table tags"))
@@ -168,7 +168,7 @@ struct IntrospectionTests {
         try await a.execute("INSERT INTO t (name) VALUES ('x')")
         try await b.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score INTEGER NOT NULL DEFAULT 0, memo TEXT COLLATE NOCASE)")
         let target = try await b.introspectSchema()
-        let script = try SchemaDiff(from: try await a.introspectSchema(), to: target).script()
+        let script = try SchemaDiff(from: try await a.introspectSchema(), to: target).script(for: SQLiteDialect())
         #expect(script.statements.map(\.sql) == [
             "ALTER TABLE \"t\" ADD COLUMN score INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE \"t\" ADD COLUMN memo TEXT COLLATE NOCASE",
@@ -187,7 +187,7 @@ struct IntrospectionTests {
         let b = try await Self.open(directory, "b.sqlite3")
         try await a.execute("CREATE VIRTUAL TABLE notes USING fts5(body)")
         try await b.execute("CREATE VIRTUAL TABLE notes USING fts5(body, title)")
-        let script = try SchemaDiff(from: try await a.introspectSchema(), to: try await b.introspectSchema()).script()
+        let script = try SchemaDiff(from: try await a.introspectSchema(), to: try await b.introspectSchema()).script(for: SQLiteDialect())
         #expect(script.statements.isEmpty)
         #expect(script.unsupported.map(\.change) == ["table notes"])
         #expect(script.text.hasPrefix("-- UNSUPPORTED: table notes: virtual tables"))
@@ -213,7 +213,7 @@ struct IntrospectionTests {
             let target = try await b.introspectSchema()
             let diff = SchemaDiff(from: try await a.introspectSchema(), to: target)
             #expect(!diff.isEmpty, "seed \(seed): the mutations do not show in the diff")
-            let script = try diff.script()
+            let script = try diff.script(for: SQLiteDialect())
             #expect(script.isComplete, "seed \(seed): \(script.unsupported)")
             do {
                 try await Self.apply(script, to: a)

@@ -86,7 +86,8 @@ public struct DriftCheck: Sendable {
         let applied = Self.applied(history)
         let schema = try await expected.build(applying: applied.map(\.id), near: url, options: options)
         return DriftReport(
-            applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: schema, to: live))
+            applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: schema, to: live),
+            dialect: database.dialect)
     }
 
     /// The verdict `cutover status` prints, cheap in the steady state: when the database's
@@ -121,7 +122,8 @@ public struct DriftCheck: Sendable {
         if let stored = await store.stored(), stored.appliedDigest == digest, stored.fingerprint == before {
             let empty = Schema(dialect: database.dialect.name)
             var report = DriftReport(
-                applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: empty, to: empty))
+                applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: empty, to: empty),
+                dialect: database.dialect)
             report.cachedCheckedAt = stored.checkedAt
             return report
         }
@@ -190,17 +192,21 @@ public struct DriftReport: Sendable {
     /// (``SchemaDiff/target``): an added object exists only in the live database. Empty
     /// (between two empty schemas) when the verdict came from a stored check.
     public var diff: SchemaDiff
+    /// The live database's dialect: its ``Dialect/schemaRenderer`` writes the DDL of ``diff``
+    /// (`diff.script(for: report.dialect)`).
+    public var dialect: any Dialect
     /// When the verdict came from a stored ``SchemaCheck`` (no replay): when that check ran.
     public var cachedCheckedAt: String?
     /// Why a clean full check could not be stored for the next status, if it could not.
     public var schemaCheckNotSaved: String?
 
     /// Creates a report.
-    public init(applied: [MigrationID], changed: [MigrationID] = [], partial: [MigrationID] = [], diff: SchemaDiff) {
+    public init(applied: [MigrationID], changed: [MigrationID] = [], partial: [MigrationID] = [], diff: SchemaDiff, dialect: any Dialect) {
         self.applied = applied
         self.changed = changed
         self.partial = partial
         self.diff = diff
+        self.dialect = dialect
     }
 
     /// Whether the verdict came from a stored check rather than a replay.

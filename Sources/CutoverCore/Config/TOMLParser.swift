@@ -1,110 +1,38 @@
-import Foundation
-
-/// A value in a TOML document, with the line it was written on.
-public indirect enum TOMLValue: Sendable, Equatable {
-    case string(String)
-    case integer(Int64)
-    case float(Double)
-    case bool(Bool)
-    case array([TOMLValue])
-    case table(TOMLTable)
-
-    /// A short name of the type, for error messages ("a string", "a table").
-    public var typeName: String {
-        switch self {
-        case .string: "a string"
-        case .integer: "an integer"
-        case .float: "a number"
-        case .bool: "a boolean"
-        case .array: "an array"
-        case .table: "a table"
-        }
-    }
-}
-
-/// A TOML table: keys in the order they were written, each with its value and line.
-public struct TOMLTable: Sendable, Equatable {
-    /// One key of the table.
-    public struct Entry: Sendable, Equatable {
-        public var key: String
-        public var value: TOMLValue
-        public var line: Int
-    }
-
-    /// The entries in document order.
-    public private(set) var entries: [Entry] = []
-    /// The position of each key in ``entries``: lookups stay constant-time in a table with
-    /// thousands of keys (`[env.NAME]` sections).
-    private var positions: [String: Int] = [:]
-    /// The line of the `[header]` that opened this table (0 for the root).
-    public var line: Int = 0
-
-    public init() {}
-
-    /// The entry for `key`.
-    public func entry(_ key: String) -> Entry? { positions[key].map { entries[$0] } }
-    /// The value for `key`.
-    public subscript(_ key: String) -> TOMLValue? { entry(key)?.value }
-
-    mutating func set(_ key: String, _ value: TOMLValue, line: Int) {
-        if let index = positions[key] {
-            entries[index].value = value
-        } else {
-            positions[key] = entries.count
-            entries.append(Entry(key: key, value: value, line: line))
-        }
-    }
-
-    /// Runs `body` on the table stored under `key`, changing it in place: the value is taken
-    /// out of the entry first, so the child's storage is not shared and not copied. A parent
-    /// with thousands of child tables would otherwise be copied on every header (quadratic).
-    /// - Returns: nil when `key` holds something other than a table (nothing is changed);
-    ///   else `body`'s result. A missing key gets a new table opened on `line`.
-    mutating func withChildTable<Result>(_ key: String, line: Int, _ body: (inout TOMLTable) throws -> Result) rethrows -> Result? {
-        let index: Int
-        if let existing = positions[key] {
-            index = existing
-        } else {
-            var child = TOMLTable()
-            child.line = line
-            set(key, .table(child), line: line)
-            index = entries.count - 1
-        }
-        guard case .table(var child) = entries[index].value else { return nil }
-        entries[index].value = .bool(false)  // drops the entry's reference to the child
-        defer { entries[index].value = .table(child) }
-        return try body(&child)
-    }
-}
-
-/// A parser for the subset of TOML 1.0 that `cutover.toml` needs: tables and dotted table
-/// headers, bare and quoted keys, dotted keys, basic and literal strings, integers, floats,
-/// booleans, and arrays (which may span lines). Multi-line strings, dates, inline tables
-/// and arrays of tables are reported as unsupported rather than misread.
+/// A parser for TOML 1.0 (https://toml.io/en/v1.0.0) whose errors name the file, the line,
+/// the key and what is expected.
+///
+/// It reads the whole language: bare, quoted and dotted keys; `[table]` and `[[array of
+/// tables]]` headers; basic, literal and multi-line strings with every escape; integers in
+/// decimal, hexadecimal, octal and binary; floats with `inf` and `nan`; booleans; offset and
+/// local date-times, dates and times; arrays over several lines; inline tables; comments;
+/// LF and CRLF line ends. It refuses what TOML refuses: keys and tables defined twice, inline
+/// tables extended later, unknown escapes, control characters.
 ///
 /// ```swift
 /// let root = try TOMLParser.parse("[env.dev]\nurl = \"sqlite:dev.sqlite3\"", file: "cutover.toml")
 /// ```
 public enum TOMLParser {
-    /// How deeply arrays may nest (`[[[…]]]`), and how many parts a dotted key or table
-    /// header may have. The parser recurses per level; the limits keep a hostile file from
-    /// overflowing the stack.
+    /// How deeply arrays and inline tables may nest (`[[[…]]]`), and how many parts a dotted
+    /// key or table header may have. The parser recurses per level; the limits keep a hostile
+    /// file from overflowing the stack.
     public static let maximumNesting = 100
 
     /// Parses `text`.
     /// - Throws: ``CutoverError`` `.invalidConfig` naming `file` and the line.
     public static func parse(_ text: String, file: String) throws -> TOMLTable {
-        var reader = Reader(bytes: Array(text.utf8), file: file)
+        var reader = TOMLReader(bytes: Array(text.utf8), file: file)
         return try reader.document()
     }
 }
 
-private struct Reader {
+/// Reads one TOML document byte by byte, keeping the line for errors. Strings are read in
+/// `TOMLReader+Strings.swift`, numbers, booleans and dates in `TOMLReader+Scalars.swift`.
+struct TOMLReader {
     let bytes: [UInt8]
     let file: String
     var position = 0
     var line = 1
-    /// How many arrays the reader is inside.
+    /// How many arrays and inline tables the reader is inside.
     var depth = 0
     /// The key whose value is being read, for errors inside it.
     var currentKey = ""
@@ -114,52 +42,91 @@ private struct Reader {
         self.file = file
     }
 
+    // MARK: - Cursor
+
     var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    func fail(_ message: String, hint: String? = nil, at line: Int? = nil) -> CutoverError {
-        CutoverError(.invalidConfig, message, hint: hint ?? "see the cutover.toml section of the README", file: file, line: line ?? self.line)
-    }
+    func byte(at offset: Int) -> UInt8? { position + offset < bytes.count ? bytes[position + offset] : nil }
 
     mutating func advance() {
         if current == UInt8(ascii: "\n") { line += 1 }
         position += 1
     }
 
+    mutating func advance(_ count: Int) { for _ in 0..<count { advance() } }
+
+    func matches(_ text: StaticString) -> Bool {
+        let count = text.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        return text.withUTF8Buffer { needle in (0..<count).allSatisfy { bytes[position + $0] == needle[$0] } }
+    }
+
+    func fail(_ message: String, hint: String? = nil, at line: Int? = nil) -> CutoverError {
+        CutoverError(.invalidConfig, message, hint: hint ?? "see the cutover.toml section of the README", file: file, line: line ?? self.line)
+    }
+
+    // MARK: - Blanks, comments, line ends
+
+    /// A line feed, or a carriage return before one.
+    var atNewline: Bool { current == UInt8(ascii: "\n") || (current == UInt8(ascii: "\r") && byte(at: 1) == UInt8(ascii: "\n")) }
+
+    mutating func skipNewline() {
+        if current == UInt8(ascii: "\r") { advance() }
+        advance()
+    }
+
     mutating func skipSpaces() {
         while let byte = current, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") { advance() }
     }
 
-    /// Skips spaces, comments and newlines.
-    mutating func skipBlank() {
+    /// Skips a `#` comment up to the line end, refusing control characters in it.
+    mutating func skipComment() throws {
+        advance()
+        while let byte = current, !atNewline {
+            try rejectControlCharacter(byte, in: "a comment")
+            advance()
+        }
+    }
+
+    /// Skips spaces, comments and line ends (between the values of an array).
+    mutating func skipBlankLines() throws {
         while let byte = current {
-            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                 advance()
+            } else if atNewline {
+                skipNewline()
             } else if byte == UInt8(ascii: "#") {
-                skipComment()
+                try skipComment()
             } else {
                 return
             }
         }
     }
 
-    mutating func skipComment() {
-        while let byte = current, byte != UInt8(ascii: "\n") { advance() }
-    }
-
     /// After a value or header: only spaces and a comment may follow on the line.
     mutating func endOfLine() throws {
         skipSpaces()
-        if current == UInt8(ascii: "#") { skipComment() }
-        if current == UInt8(ascii: "\r") { advance() }
-        guard current == nil || current == UInt8(ascii: "\n") else {
+        if current == UInt8(ascii: "#") { try skipComment() }
+        if current == nil { return }
+        guard atNewline else {
+            if current == UInt8(ascii: "\r") { throw fail("a carriage return (\\r) that is not followed by a line feed", hint: "end lines with LF or CRLF") }
             throw fail("unexpected text '\(DatabaseURL.redact(restOfLine()))' after the value", hint: "put one key = value per line; quote strings")
         }
+        skipNewline()
     }
 
     func restOfLine() -> String {
         var end = position
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
         return String(decoding: bytes[position..<end], as: UTF8.self).trimmingWhitespace()
+    }
+
+    /// TOML allows no control character other than tab in strings and comments.
+    func rejectControlCharacter(_ byte: UInt8, in place: String) throws {
+        guard (byte < 0x20 && byte != UInt8(ascii: "\t")) || byte == 0x7F else { return }
+        let code = String(byte, radix: 16, uppercase: true)
+        let escape = "\\u" + String(repeating: "0", count: 4 - code.count) + code
+        throw fail("control character U+\(escape.dropFirst(2)) in \(place)", hint: "remove it, or write it as \(escape) in a \"basic string\"")
     }
 
     /// A NUL byte is no TOML text (TOML forbids control characters other than tab).
@@ -169,75 +136,80 @@ private struct Reader {
         throw fail("the file contains a NUL byte (\\0)", hint: "remove it; cutover.toml is UTF-8 text", at: line)
     }
 
+    // MARK: - Document
+
     mutating func document() throws -> TOMLTable {
         try rejectNUL()
-        var root = TOMLTable()
-        var currentPath: [String] = []
-        var definedTables: Set<[String]> = []
+        if matches("\u{FEFF}") { advance(3) }  // a byte order mark
+        let root = TOMLTableBuilder(origin: .header, line: 0)
+        var section = root
+        var sectionPath: [String] = []
         while true {
-            skipBlank()
+            skipSpaces()
             guard let byte = current else { break }
-            if byte == UInt8(ascii: "[") {
-                let headerLine = line
-                advance()
-                if current == UInt8(ascii: "[") {
-                    throw fail("arrays of tables ([[…]]) are not used in cutover.toml")
-                }
-                skipSpaces()
-                let path = try keyPath()
-                skipSpaces()
-                guard current == UInt8(ascii: "]") else { throw fail("expected ']' to close the table header") }
-                advance()
-                try endOfLine()
-                guard definedTables.insert(path).inserted else {
-                    throw fail("table [\(path.joined(separator: "."))] is defined twice", hint: "merge the two sections", at: headerLine)
-                }
-                try ensureTable(&root, path: path[...], line: headerLine)
-                currentPath = path
+            if atNewline {
+                skipNewline()
                 continue
             }
-            let keyLine = line
-            let keys = try keyPath()
-            skipSpaces()
-            guard current == UInt8(ascii: "=") else {
-                throw fail("expected '=' after the key '\(keys.joined(separator: "."))'", hint: "write key = value")
+            if byte == UInt8(ascii: "#") {
+                try skipComment()
+            } else if byte == UInt8(ascii: "\r") {
+                throw fail("a carriage return (\\r) that is not followed by a line feed", hint: "end lines with LF or CRLF")
+            } else if byte == UInt8(ascii: "[") {
+                (section, sectionPath) = try header(in: root)
+            } else {
+                try keyValue(into: section, path: sectionPath)
             }
-            advance()
-            skipSpaces()
-            currentKey = (currentPath + keys).joined(separator: ".")
-            let value = try self.value()
             try endOfLine()
-            try insert(&root, path: (currentPath + keys.dropLast())[...], key: keys.last!, value: value, line: keyLine)
         }
-        return root
+        return root.table()
     }
 
-    func ensureTable(_ table: inout TOMLTable, path: ArraySlice<String>, line: Int) throws {
-        guard let first = path.first else { return }
-        let done: Void? = try table.withChildTable(first, line: line) { child in
-            try ensureTable(&child, path: path.dropFirst(), line: line)
+    /// `[a.b]` or `[[a.b]]`: the table the following keys go into, and its path.
+    mutating func header(in root: TOMLTableBuilder) throws -> (TOMLTableBuilder, [String]) {
+        let headerLine = line
+        advance()
+        let isArray = current == UInt8(ascii: "[")
+        if isArray { advance() }
+        skipSpaces()
+        let path = try keyPath()
+        skipSpaces()
+        let close = isArray ? "]]" : "]"
+        guard current == UInt8(ascii: "]"), !isArray || byte(at: 1) == UInt8(ascii: "]") else {
+            throw fail("expected '\(close)' to close the table header [\(isArray ? "[" : "")\(path.joined(separator: "."))", hint: "write [name] or [[name]] on a line of its own")
         }
-        if done == nil { throw notATable(first, in: table, line: line) }
+        advance(close.utf8.count)
+        do {
+            return (try root.open(path, isArray: isArray, line: headerLine), path)
+        } catch {
+            throw fail(error.message, hint: error.hint, at: headerLine)
+        }
     }
 
-    func insert(_ table: inout TOMLTable, path: ArraySlice<String>, key: String, value: TOMLValue, line: Int) throws {
-        if let first = path.first {
-            let done: Void? = try table.withChildTable(first, line: line) { child in
-                try insert(&child, path: path.dropFirst(), key: key, value: value, line: line)
-            }
-            if done == nil { throw notATable(first, in: table, line: line) }
-            return
+    /// `key = value`, with the key relative to `table` (whose path is `path`).
+    mutating func keyValue(into table: TOMLTableBuilder, path: [String]) throws {
+        let keyLine = line
+        let keys = try keyPath()
+        skipSpaces()
+        guard current == UInt8(ascii: "=") else {
+            throw fail("expected '=' after the key '\(keys.joined(separator: "."))'", hint: "write key = value")
         }
-        if let existing = table.entry(key) {
-            throw fail("the key '\(key)' is set twice (first on line \(existing.line))", hint: "keep one of the two lines", at: line)
+        advance()
+        skipSpaces()
+        let outerKey = currentKey
+        currentKey = (path + keys).joined(separator: ".")
+        defer { currentKey = outerKey }
+        let value = try self.value()
+        do {
+            try table.set(keys, under: path, to: value, line: keyLine)
+        } catch {
+            throw fail(error.message, hint: error.hint, at: keyLine)
         }
-        table.set(key, value, line: line)
     }
 
-    func notATable(_ key: String, in table: TOMLTable, line: Int) -> CutoverError {
-        fail("'\(key)' is \(table[key]?.typeName ?? "a value"), not a table", at: line)
-    }
+    // MARK: - Keys
 
+    /// A key of one or more dotted parts: `a`, `"quoted key"`, `site."google.com"`, `a . b`.
     mutating func keyPath() throws -> [String] {
         var keys: [String] = []
         while true {
@@ -254,140 +226,120 @@ private struct Reader {
 
     mutating func key() throws -> String {
         switch current {
-        case UInt8(ascii: "\"")?: return try basicString()
-        case UInt8(ascii: "'")?: return try literalString()
+        case UInt8(ascii: "\"")?:
+            if matches("\"\"\"") { throw fail("a key cannot be a multi-line string", hint: "write \"key\" on one line") }
+            return try basicString()
+        case UInt8(ascii: "'")?:
+            if matches("'''") { throw fail("a key cannot be a multi-line string", hint: "write 'key' on one line") }
+            return try literalString()
         default:
             let start = position
-            while let byte = current, isBareKeyByte(byte) { advance() }
-            guard position > start else { throw fail("expected a key, found '\(DatabaseURL.redact(restOfLine()))'") }
+            while let byte = current, Self.isBareKeyByte(byte) { advance() }
+            guard position > start else {
+                let found = restOfLine()
+                throw fail(
+                    found.isEmpty ? "expected a key, found the end of the line" : "expected a key, found '\(DatabaseURL.redact(found))'",
+                    hint: "bare keys use A-Z a-z 0-9 _ -; quote any other key: \"my key\"")
+            }
             return String(decoding: bytes[start..<position], as: UTF8.self)
         }
     }
 
-    func isBareKeyByte(_ byte: UInt8) -> Bool {
+    static func isBareKeyByte(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
     }
 
+    // MARK: - Values
+
     mutating func value() throws -> TOMLValue {
-        guard let byte = current, byte != UInt8(ascii: "\n") else { throw fail("a key has no value", hint: "write key = value") }
+        guard let byte = current, !atNewline, byte != UInt8(ascii: "#") else {
+            throw fail("the key '\(currentKey)' has no value", hint: "write key = value; a value is a \"string\", number, true/false, date, [array] or { inline table }")
+        }
         switch byte {
         case UInt8(ascii: "\""):
-            if matches("\"\"\"") { throw fail("multi-line strings are not supported in cutover.toml") }
-            return .string(try basicString())
+            return .string(matches("\"\"\"") ? try multiLineBasicString() : try basicString())
         case UInt8(ascii: "'"):
-            if matches("'''") { throw fail("multi-line strings are not supported in cutover.toml") }
-            return .string(try literalString())
+            return .string(matches("'''") ? try multiLineLiteralString() : try literalString())
         case UInt8(ascii: "["):
             return try array()
         case UInt8(ascii: "{"):
-            throw fail("inline tables are not supported in cutover.toml", hint: "use a [section] instead")
+            return try inlineTable()
         default:
             return try scalar()
         }
     }
 
-    func matches(_ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        return position + needle.count <= bytes.count && Array(bytes[position..<position + needle.count]) == needle
-    }
-
-    mutating func array() throws -> TOMLValue {
-        let startLine = line
+    /// Counts one more level of arrays and inline tables, refusing more than the limit.
+    mutating func enterNesting() throws {
         depth += 1
-        defer { depth -= 1 }
         guard depth <= TOMLParser.maximumNesting else {
             throw fail(
-                "arrays nested more than \(TOMLParser.maximumNesting) deep in the value of '\(currentKey)'",
-                hint: "cutover.toml never needs arrays nested this deep")
+                "arrays or inline tables nested more than \(TOMLParser.maximumNesting) deep in the value of '\(currentKey)'",
+                hint: "cutover.toml never needs values nested this deep")
         }
+    }
+
+    /// `[1, 2, 3]`: over any number of lines, with comments and a trailing comma.
+    mutating func array() throws -> TOMLValue {
+        let startLine = line
+        try enterNesting()
+        defer { depth -= 1 }
         advance()
         var items: [TOMLValue] = []
         while true {
-            skipBlank()
+            try skipBlankLines()
             guard let byte = current else { throw fail("the array opened here is not closed with ']'", at: startLine) }
             if byte == UInt8(ascii: "]") {
                 advance()
                 return .array(items)
             }
+            if byte == UInt8(ascii: ",") { throw fail("expected a value in the array, found ','", hint: "remove the extra comma") }
             items.append(try value())
-            skipBlank()
+            try skipBlankLines()
             if current == UInt8(ascii: ",") {
                 advance()
             } else if current != UInt8(ascii: "]") {
-                throw fail("expected ',' or ']' in the array")
+                throw fail(current == nil ? "the array opened here is not closed with ']'" : "expected ',' or ']' in the array", at: current == nil ? startLine : nil)
             }
         }
     }
 
-    mutating func scalar() throws -> TOMLValue {
-        let start = position
-        while let byte = current, byte != UInt8(ascii: ","), byte != UInt8(ascii: "]"), byte != UInt8(ascii: "#"),
-            byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r")
-        {
-            advance()
-        }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self).trimmingWhitespace()
-        if text == "true" { return .bool(true) }
-        if text == "false" { return .bool(false) }
-        let digits = text.replacingOccurrences(of: "_", with: "")
-        if let integer = Int64(digits) { return .integer(integer) }
-        if digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let float = Double(digits) { return .float(float) }
-        let shown = DatabaseURL.redact(text)
-        throw fail("'\(shown)' is not a valid value", hint: "quote strings: key = \"\(shown)\"")
-    }
-
-    mutating func literalString() throws -> String {
+    /// `{ a = 1, b.c = "x" }`: on one line, no trailing comma; closed once written.
+    mutating func inlineTable() throws -> TOMLValue {
         let startLine = line
+        try enterNesting()
+        defer { depth -= 1 }
         advance()
-        let start = position
-        while let byte = current, byte != UInt8(ascii: "'") {
-            if byte == UInt8(ascii: "\n") { throw fail("string not closed before the end of the line", at: startLine) }
+        let table = TOMLTableBuilder(origin: .dottedKeys, line: startLine)
+        let path = currentKey.isEmpty ? [] : [currentKey]
+        skipSpaces()
+        if current == UInt8(ascii: "}") {
             advance()
+            return .table(table.table())
         }
-        guard current != nil else { throw fail("string not closed", at: startLine) }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        advance()
-        return text
-    }
-
-    mutating func basicString() throws -> String {
-        let startLine = line
-        advance()
-        var scalars: [UInt8] = []
-        while let byte = current {
-            switch byte {
-            case UInt8(ascii: "\""):
+        while true {
+            skipSpaces()
+            try keyValue(into: table, path: path)
+            skipSpaces()
+            switch current {
+            case UInt8(ascii: "}")?:
                 advance()
-                return String(decoding: scalars, as: UTF8.self)
-            case UInt8(ascii: "\n"):
-                throw fail("string not closed before the end of the line", at: startLine)
-            case UInt8(ascii: "\\"):
+                return .table(table.table())
+            case UInt8(ascii: ",")?:
                 advance()
-                guard let escape = current else { throw fail("string not closed", at: startLine) }
-                advance()
-                switch escape {
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "t"): scalars.append(0x09)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "\""): scalars.append(0x22)
-                case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "u"), UInt8(ascii: "U"):
-                    let count = escape == UInt8(ascii: "u") ? 4 : 8
-                    guard position + count <= bytes.count,
-                        let code = UInt32(String(decoding: bytes[position..<position + count], as: UTF8.self), radix: 16),
-                        let scalar = Unicode.Scalar(code)
-                    else { throw fail("invalid \\u escape in a string") }
-                    for _ in 0..<count { advance() }
-                    scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default:
-                    throw fail("unknown escape '\\\(Character(Unicode.Scalar(escape)))' in a string", hint: "write \\\\ for a backslash, or use a 'literal string'")
+                skipSpaces()
+                if current == UInt8(ascii: "}") {
+                    throw fail("a comma after the last key of an inline table", hint: "remove it: TOML 1.0 allows no trailing comma in { … }")
                 }
+            case nil:
+                throw fail("the inline table opened here is not closed with '}'", at: startLine)
             default:
-                scalars.append(byte)
-                advance()
+                if atNewline {
+                    throw fail("an inline table must end on the line it starts: expected ',' or '}'", hint: "close it with '}', or write a [section] instead")
+                }
+                throw fail("expected ',' or '}' in the inline table, found '\(DatabaseURL.redact(restOfLine()))'")
             }
         }
-        throw fail("string not closed", at: startLine)
     }
 }

@@ -9,6 +9,7 @@ public struct PostgresDialect: Dialect {
     public var historyTable: String { "cutover.history" }
     public var beginTransaction: String { "BEGIN" }
     public var hasTransactionalDDL: Bool { true }
+    public var schemaRenderer: any SchemaScriptRenderer { PostgresSchemaRenderer() }
 
     public var createHistoryTable: [String] {
         [

@@ -7,6 +7,7 @@ public struct SQLiteDialect: Dialect {
     public var name: String { "sqlite" }
     public func placeholder(_ index: Int) -> String { "?\(index)" }
     public var historyTable: String { "cutover_history" }
+    public var schemaRenderer: any SchemaScriptRenderer { SQLiteSchemaRenderer() }
     /// `BEGIN IMMEDIATE` takes the write lock up front, so two runners serialise on it
     /// (waiting up to the busy timeout) instead of failing later with SQLITE_BUSY on upgrade
     /// (https://www.sqlite.org/lang_transaction.html).

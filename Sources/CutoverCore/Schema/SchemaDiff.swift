@@ -14,7 +14,7 @@ import Foundation
 /// let diff = SchemaDiff(from: try await production.introspectSchema(), to: try await staging.introspectSchema())
 /// if !diff.isEmpty {
 ///     print(diff.text)
-///     let script = try diff.script()          // DDL that turns production into staging
+///     let script = try diff.script(for: production.dialect)   // DDL that turns production into staging
 ///     print(script.text)
 /// }
 /// ```
@@ -27,7 +27,7 @@ import Foundation
 /// - ``summary``
 /// ### Output
 /// - ``text``
-/// - ``script(configuration:)``
+/// - ``script(for:configuration:)``
 public struct SchemaDiff: Sendable, Equatable, Codable {
     /// The schema the changes start from (the database a script would be applied to).
     public let source: Schema

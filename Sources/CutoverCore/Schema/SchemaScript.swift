@@ -1,7 +1,7 @@
 import Foundation
 
 /// DDL that turns one schema into another, statement by statement, rendered for one
-/// dialect by ``SchemaDiff/script(configuration:)``.
+/// dialect by ``SchemaDiff/script(for:configuration:)``.
 ///
 /// Statements are ordered so that dependencies hold: schemas, extensions, types and
 /// sequences before the tables that use them, tables before their indexes and foreign
@@ -11,7 +11,7 @@ import Foundation
 /// they are never rendered as SQL that would do something else.
 ///
 /// ```swift
-/// let script = try SchemaDiff(from: live, to: wanted).script()
+/// let script = try SchemaDiff(from: live, to: wanted).script(for: database.dialect)
 /// for statement in script.statements { try await database.execute(statement.sql) }
 /// if !script.isComplete { print(script.unsupported.map(\.reason)) }
 /// ```
@@ -113,7 +113,7 @@ public struct SchemaScript: Sendable, Equatable, Codable {
     /// configuration.annotate = { statement in
     ///     statement.sql.hasPrefix("CREATE INDEX") ? ["lint: use CREATE INDEX CONCURRENTLY on a live table"] : []
     /// }
-    /// let script = try diff.script(configuration: configuration)
+    /// let script = try diff.script(for: PostgresDialect(), configuration: configuration)
     /// ```
     public struct Configuration: Sendable {
         /// Extra comment lines for each statement (lint findings, for example), printed above
@@ -156,23 +156,27 @@ public protocol SchemaScriptRenderer: Sendable {
 }
 
 extension SchemaDiff {
-    /// The DDL that turns ``source`` into ``target``, for the schemas' dialect.
+    /// The DDL that turns ``source`` into ``target``, written by `dialect`'s
+    /// ``Dialect/schemaRenderer``.
     ///
     /// ```swift
-    /// let script = try SchemaDiff(from: production, to: staging).script()
+    /// let script = try SchemaDiff(from: production, to: staging).script(for: database.dialect)
     /// print(script.text)
     /// ```
     ///
-    /// - Parameter configuration: extra comments per statement (lint findings).
+    /// - Parameters:
+    ///   - dialect: the dialect of both schemas (``Schema/dialect`` names it).
+    ///   - configuration: extra comments per statement (lint findings).
     /// - Returns: the script; check ``SchemaScript/isComplete``.
-    /// - Throws: ``CutoverError`` `.renderingUnsupported` when no renderer writes the dialect.
+    /// - Throws: ``CutoverError`` `.renderingUnsupported` when the schemas are not of
+    ///   `dialect`'s kind, so its renderer cannot write them.
     /// - Warning: statements marked ``SchemaScript/Statement/dropsData`` lose data when run.
-    public func script(configuration: SchemaScript.Configuration = .init()) throws -> SchemaScript {
-        let renderers: [any SchemaScriptRenderer] = [PostgresSchemaRenderer(), SQLiteSchemaRenderer()]
-        guard let renderer = renderers.first(where: { $0.dialect == source.dialect }) else {
+    public func script(for dialect: any Dialect, configuration: SchemaScript.Configuration = .init()) throws -> SchemaScript {
+        let renderer = dialect.schemaRenderer
+        guard renderer.dialect == source.dialect, renderer.dialect == target.dialect else {
             throw CutoverError(
-                .renderingUnsupported, "cannot write DDL for \(source.dialect) schemas",
-                hint: "DDL is rendered for \(renderers.map(\.dialect).joined(separator: " and ")); compare without --sql")
+                .renderingUnsupported, "cannot write DDL for \(source.dialect) schemas with the \(renderer.dialect) renderer",
+                hint: "pass the dialect of the database the schemas were read from; compare without --sql")
         }
         var script = renderer.render(self)
         if let annotate = configuration.annotate {
@@ -185,6 +189,6 @@ extension SchemaDiff {
 }
 
 extension CutoverError.Code {
-    /// No DDL renderer for the schemas' dialect.
+    /// The schemas are of another dialect than the renderer asked to write their DDL.
     public static let renderingUnsupported = Self("rendering_unsupported", exitCode: 2)
 }

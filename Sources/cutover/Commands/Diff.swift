@@ -76,14 +76,14 @@ extension CutoverCommand {
                 let options = IntrospectionOptions(includesCutoverObjects: includeCutover, schemas: schemas.isEmpty ? nil : schemas)
                 async let fromSchema = Self.introspect(from, options: options, context: context)
                 async let toSchema = Self.introspect(to, options: options, context: context)
-                let (source, target) = try await (fromSchema, toSchema)
+                let ((source, dialect), (target, _)) = try await (fromSchema, toSchema)
                 guard source.dialect == target.dialect else {
                     throw CutoverError(
                         .dialectMismatch, "cannot compare \(from.label) (\(source.dialect)) with \(to.label) (\(target.dialect))",
                         hint: "diff compares two databases of the same kind")
                 }
                 let diff = SchemaDiff(from: source, to: target)
-                let script = sql ? try diff.script() : nil
+                let script = sql ? try diff.script(for: dialect) : nil
                 write(diff, script: script, from: from, to: to)
                 if let script, !script.isComplete, !global.quiet {
                     Terminal.err(Terminal.yellow("warning: ") + "\(script.unsupported.count) change\(script.unsupported.count == 1 ? "" : "s") cannot be written as SQL; see the UNSUPPORTED lines")
@@ -112,7 +112,7 @@ extension CutoverCommand {
                 }
                 let introspection = IntrospectionOptions(includesCutoverObjects: includeCutover, schemas: schemas.isEmpty ? nil : schemas)
                 let report = try await context.checkDrift(target, introspection: introspection)
-                let script = sql ? try report.diff.script() : nil
+                let script = sql ? try report.diff.script(for: report.dialect) : nil
                 let count = report.applied.count
                 let fromLabel = "migrations (the \(count) applied on \(target.environment))"
                 let toLabel = "\(target.environment) (\(target.url.redacted))"
@@ -178,8 +178,8 @@ extension CutoverCommand {
             return Endpoint(label: "\(argument) (\(target.url.redacted))", name: argument, url: target.url)
         }
 
-        /// Opens the database, reads its schema and closes it.
-        static func introspect(_ endpoint: Endpoint, options: IntrospectionOptions, context: CommandContext) async throws -> Schema {
+        /// Opens the database, reads its schema and closes it; the dialect writes its DDL.
+        static func introspect(_ endpoint: Endpoint, options: IntrospectionOptions, context: CommandContext) async throws -> (Schema, any Dialect) {
             let url = endpoint.url
             if url.isLocalFile, !FileManager.default.fileExists(atPath: url.path) {
                 // Opening would create an empty file and report every object as missing.
@@ -188,7 +188,7 @@ extension CutoverCommand {
                     hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
             }
             return try await context.driver(for: url, label: endpoint.label).withSession(url, logger: context.logger) { database in
-                try await database.introspectSchema(options: options)
+                (try await database.introspectSchema(options: options), database.dialect)
             }
         }
 

@@ -35,7 +35,7 @@ import Testing
 
     @Test("creates types before tables, tables before keys and indexes, foreign keys after the keys they need, views last")
     func createOrder() throws {
-        let script = try SchemaDiff(from: Schema(dialect: "postgresql"), to: Self.full).script()
+        let script = try SchemaDiff(from: Schema(dialect: "postgresql"), to: Self.full).script(for: PostgresDialect())
         let order = [
             "CREATE TYPE \"public\".\"mood\" AS ENUM ('sad', 'ok')",
             "CREATE TABLE \"public\".\"orders\"", "CREATE TABLE \"public\".\"users\"",
@@ -51,7 +51,7 @@ import Testing
 
     @Test("drops run the other way round, and every DROP says so; data drops say so loudly")
     func dropOrder() throws {
-        let script = try SchemaDiff(from: Self.full, to: Schema(dialect: "postgresql")).script()
+        let script = try SchemaDiff(from: Self.full, to: Schema(dialect: "postgresql")).script(for: PostgresDialect())
         let order = [
             "DROP VIEW \"public\".\"user_orders\"",
             "ALTER TABLE \"public\".\"orders\" DROP CONSTRAINT \"orders_user_id_fkey\"",
@@ -79,7 +79,7 @@ import Testing
         users.constraints = [.init(name: "users_id_key", kind: .unique, columns: ["id"], definition: "UNIQUE (id)")]
         let from = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [Self.users, Self.orders])
         let to = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [users, Self.orders])
-        let script = try SchemaDiff(from: from, to: to).script()
+        let script = try SchemaDiff(from: from, to: to).script(for: PostgresDialect())
         #expect(script.statements.map(\.sql) == [
             "ALTER TABLE \"public\".\"orders\" DROP CONSTRAINT \"orders_user_id_fkey\"",
             "ALTER TABLE \"public\".\"users\" DROP CONSTRAINT \"users_pkey\"",
@@ -95,7 +95,7 @@ import Testing
         orders.columns[1].type = "integer"
         let from = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [Self.users, Self.orders], views: [Self.view])
         let to = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [Self.users, orders], views: [Self.view])
-        let script = try SchemaDiff(from: from, to: to).script()
+        let script = try SchemaDiff(from: from, to: to).script(for: PostgresDialect())
         #expect(script.statements.map(\.sql) == [
             "DROP VIEW \"public\".\"user_orders\"",
             "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"user_id\" TYPE integer USING \"user_id\"::integer",
@@ -107,7 +107,7 @@ import Testing
     func enumLabels() throws {
         var added = Self.mood
         added.labels = ["sad", "meh", "ok", "happy"]
-        let script = try SchemaDiff(from: Schema(dialect: "postgresql", enumTypes: [Self.mood]), to: Schema(dialect: "postgresql", enumTypes: [added])).script()
+        let script = try SchemaDiff(from: Schema(dialect: "postgresql", enumTypes: [Self.mood]), to: Schema(dialect: "postgresql", enumTypes: [added])).script(for: PostgresDialect())
         #expect(script.statements.map(\.sql) == [
             "ALTER TYPE \"public\".\"mood\" ADD VALUE 'meh' AFTER 'sad'",
             "ALTER TYPE \"public\".\"mood\" ADD VALUE 'happy' AFTER 'ok'",
@@ -117,7 +117,7 @@ import Testing
 
         var removed = Self.mood
         removed.labels = ["ok"]
-        let refused = try SchemaDiff(from: Schema(dialect: "postgresql", enumTypes: [Self.mood]), to: Schema(dialect: "postgresql", enumTypes: [removed])).script()
+        let refused = try SchemaDiff(from: Schema(dialect: "postgresql", enumTypes: [Self.mood]), to: Schema(dialect: "postgresql", enumTypes: [removed])).script(for: PostgresDialect())
         #expect(refused.statements.isEmpty)
         #expect(!refused.isComplete)
         #expect(refused.unsupported.first?.reason.contains("cannot remove or reorder enum labels") == true)
@@ -129,7 +129,7 @@ import Testing
         configuration.annotate = { statement in statement.sql.hasPrefix("CREATE INDEX") ? ["lint: use CREATE INDEX CONCURRENTLY"] : [] }
         let from = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [Self.users, Self.orders])
         let to = Schema(dialect: "postgresql", enumTypes: [Self.mood], tables: [Self.users, Self.orders], indexes: [Self.index])
-        let script = try SchemaDiff(from: from, to: to).script(configuration: configuration)
+        let script = try SchemaDiff(from: from, to: to).script(for: PostgresDialect(), configuration: configuration)
         #expect(script.statements.first?.comments == ["lint: use CREATE INDEX CONCURRENTLY"])
         #expect(script.text == "-- lint: use CREATE INDEX CONCURRENTLY\nCREATE INDEX orders_user_idx ON public.orders USING btree (user_id);\n")
     }
@@ -141,17 +141,27 @@ import Testing
         commented.columns[0].comment = "key"
         let script = try SchemaDiff(
             from: Schema(dialect: "postgresql", tables: [Self.users]), to: Schema(dialect: "postgresql", tables: [commented])
-        ).script()
+        ).script(for: PostgresDialect())
         #expect(script.statements.map(\.sql) == [
             "COMMENT ON TABLE \"public\".\"users\" IS 'it''s people'",
             "COMMENT ON COLUMN \"public\".\"users\".\"id\" IS 'key'",
         ])
     }
 
-    @Test("a dialect without a renderer is a typed error")
-    func unknownDialect() {
-        let error = #expect(throws: CutoverError.self) { try SchemaDiff(from: Schema(dialect: "mysql"), to: Schema(dialect: "mysql")).script() }
+    @Test("schemas of another dialect than the renderer's are a typed error", arguments: ["mysql", "sqlite"])
+    func otherDialect(schemaDialect: String) {
+        let diff = SchemaDiff(from: Schema(dialect: schemaDialect), to: Schema(dialect: schemaDialect))
+        let error = #expect(throws: CutoverError.self) { try diff.script(for: PostgresDialect()) }
         #expect(error?.code == .renderingUnsupported)
+        #expect(error?.message.contains(schemaDialect) == true)
         #expect(error?.hint != nil)
+    }
+
+    @Test("each dialect supplies the renderer of its own schemas", arguments: [PostgresDialect(), SQLiteDialect()] as [any Dialect])
+    func dialectRenderer(dialect: any Dialect) throws {
+        #expect(dialect.schemaRenderer.dialect == dialect.name)
+        let table = Schema.Table(name: .init("t"), columns: [Schema.Column(name: "id", type: "integer")])
+        let script = try SchemaDiff(from: Schema(dialect: dialect.name), to: Schema(dialect: dialect.name, tables: [table])).script(for: dialect)
+        #expect(script.statements.first?.sql.hasPrefix("CREATE TABLE") == true)
     }
 }

@@ -61,12 +61,12 @@ import Testing
     func addOrRebuild() throws {
         let before = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)")])
         let added = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)")])
-        #expect(try SchemaDiff(from: before, to: added).script().statements.map(\.sql) == ["ALTER TABLE \"t\" ADD COLUMN b TEXT"])
+        #expect(try SchemaDiff(from: before, to: added).script(for: SQLiteDialect()).statements.map(\.sql) == ["ALTER TABLE \"t\" ADD COLUMN b TEXT"])
 
         let index = Schema.Index(name: Name("t_a"), table: Name("t"), definition: "CREATE INDEX t_a ON t (a)")
         let before2 = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, gone TEXT)")], indexes: [index])
         let after2 = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT)")], indexes: [index])
-        let script = try SchemaDiff(from: before2, to: after2).script()
+        let script = try SchemaDiff(from: before2, to: after2).script(for: SQLiteDialect())
         #expect(script.statements.map(\.sql) == [
             "PRAGMA foreign_keys = OFF",
             "PRAGMA legacy_alter_table = ON",
@@ -87,7 +87,7 @@ import Testing
     func uniqueColumnRebuilds() throws {
         let before = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY)")])
         let after = Schema(dialect: "sqlite", tables: [Self.table("CREATE TABLE t (id INTEGER PRIMARY KEY, code TEXT UNIQUE)")])
-        let script = try SchemaDiff(from: before, to: after).script()
+        let script = try SchemaDiff(from: before, to: after).script(for: SQLiteDialect())
         #expect(script.statements.contains { $0.sql.hasPrefix("CREATE TABLE \"_cutover_new_t\"") })
         #expect(!script.statements.contains { $0.sql.hasPrefix("ALTER TABLE \"t\" ADD COLUMN") })
     }
