@@ -5,8 +5,9 @@
 /// UTF-8 never uses ASCII values inside a multi-byte character, so token boundaries always
 /// fall between characters; any non-ASCII character may appear in a name, as both
 /// PostgreSQL and SQLite allow. Every byte belongs to exactly one token, whitespace and
-/// comments included, so the tokens' ranges tile the text. The rules that differ between
-/// databases come from a ``Configuration``.
+/// comments included, so the tokens' ranges tile the text (unless whitespace is left out,
+/// see ``init(_:configuration:firstLine:includesWhitespace:)``). The rules that differ
+/// between databases come from a ``Configuration``.
 ///
 /// Lexing never fails: a string, quoted identifier or block comment left open runs to the
 /// end of the text and is marked ``SQLToken/isTerminated`` false, for the caller to report
@@ -70,7 +71,7 @@ public struct SQLLexer: Sendable, Sequence, IteratorProtocol {
         let start = position
         let byte = bytes[start]
         let following: UInt8 = start + 1 < count ? bytes[start + 1] : 0
-        var token: SQLToken
+        let token: SQLToken
         switch byte {
         case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0x0B:
             let line = currentLine

@@ -6,10 +6,11 @@
 /// its quotes and escapes removed).
 ///
 /// ```swift
-/// var lexer = SQLLexer("SELECT \"a\"\"b\" -- note", configuration: .postgres)
-/// while let token = lexer.next() where !token.isTrivia {
-///     print(token.kind, lexer.value(of: token))   // word SELECT, quotedIdentifier a"b
+/// var lexer = SQLLexer("SELECT \"a\"\"b\" -- note", configuration: .postgres, includesWhitespace: false)
+/// while let token = lexer.next() {
+///     print(token.kind, lexer.value(of: token))
 /// }
+/// // word SELECT, quotedIdentifier a"b, lineComment -- note
 /// ```
 public struct SQLToken: Sendable, Hashable {
     /// What a token is.
