@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads the SQL text SQLite keeps in `sqlite_schema`: what the pragmas do not tell
 /// (column collations, generated-column expressions, check constraints, `AUTOINCREMENT`,
 /// the text of one column's definition) and a normal form for comparing statements.
