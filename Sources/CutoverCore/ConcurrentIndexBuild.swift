@@ -37,36 +37,34 @@ public struct ConcurrentIndexBuild: Sendable, Equatable {
     /// Reads `sql`; nil unless it is a `CREATE [UNIQUE] INDEX CONCURRENTLY` statement whose
     /// head this reader understands.
     public init?(_ sql: String) {
-        var scanner = HeadScanner(bytes: Array(sql.utf8))
-        func next() -> HeadScanner.Word? { scanner.next() }
-        guard next()?.keyword == "CREATE" else { return nil }
-        var word = next()
+        var head = HeadReader(lexer: SQLLexer(sql, configuration: .postgres))
+        guard head.word()?.keyword == "CREATE" else { return nil }
+        var word = head.word()
         isUnique = word?.keyword == "UNIQUE"
-        if isUnique { word = next() }
-        guard word?.keyword == "INDEX", next()?.keyword == "CONCURRENTLY" else { return nil }
-        word = next()
+        if isUnique { word = head.word() }
+        guard word?.keyword == "INDEX", head.word()?.keyword == "CONCURRENTLY" else { return nil }
+        word = head.word()
         if word?.keyword == "IF" {
-            guard next()?.keyword == "NOT", next()?.keyword == "EXISTS" else { return nil }
-            word = next()
+            guard head.word()?.keyword == "NOT", head.word()?.keyword == "EXISTS" else { return nil }
+            word = head.word()
         }
         if let name = word, name.keyword != "ON" {
             indexName = name.identifier
-            word = next()
+            word = head.word()
         } else {
             indexName = nil
         }
         guard word?.keyword == "ON" else { return nil }
-        word = next()
-        if word?.keyword == "ONLY" { word = next() }
+        word = head.word()
+        if word?.keyword == "ONLY" { word = head.word() }
         guard let first = word else { return nil }
         var end = first.range.upperBound
         // A qualified name: `schema.table`.
-        while let dot = scanner.peekDot() {
-            scanner.position = dot
-            guard let part = next() else { return nil }
+        while head.acceptDot() {
+            guard let part = head.word() else { return nil }
             end = part.range.upperBound
         }
-        let bytes = scanner.bytes
+        let bytes = head.lexer.bytes
         table = String(decoding: bytes[first.range.lowerBound..<end], as: UTF8.self)
         let rest = bytes[end...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         definition = String(decoding: rest, as: UTF8.self)
@@ -74,9 +72,9 @@ public struct ConcurrentIndexBuild: Sendable, Equatable {
     }
 }
 
-/// Reads the words of a statement's head: bare words and `"quoted"` names, skipping
-/// whitespace and comments; stops (returns nil) at anything else.
-private struct HeadScanner {
+/// Reads the names and keywords of a statement's head from ``SQLLexer``'s tokens, skipping
+/// whitespace and comments.
+private struct HeadReader {
     struct Word {
         var range: Range<Int>
         var text: String
@@ -87,76 +85,45 @@ private struct HeadScanner {
         var identifier: String { isQuoted ? text : text.lowercased() }
     }
 
-    let bytes: [UInt8]
-    var position = 0
+    var lexer: SQLLexer
+    private var peeked: SQLToken?
 
-    mutating func skipSpaceAndComments() {
-        while position < bytes.count {
-            let byte = bytes[position]
-            let next: UInt8 = position + 1 < bytes.count ? bytes[position + 1] : 0
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C {
-                position += 1
-            } else if byte == UInt8(ascii: "-"), next == UInt8(ascii: "-") {
-                while position < bytes.count, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
-            } else if byte == UInt8(ascii: "/"), next == UInt8(ascii: "*") {
-                var depth = 0
-                while position < bytes.count {
-                    if bytes[position] == UInt8(ascii: "/"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "*") {
-                        depth += 1
-                        position += 2
-                    } else if bytes[position] == UInt8(ascii: "*"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "/") {
-                        depth -= 1
-                        position += 2
-                        if depth == 0 { break }
-                    } else {
-                        position += 1
-                    }
+    init(lexer: SQLLexer) {
+        self.lexer = lexer
+    }
+
+    /// The next token that is not whitespace or a comment, left to be read again.
+    private mutating func peek() -> SQLToken? {
+        if peeked == nil {
+            while let token = lexer.next() {
+                if !token.isTrivia {
+                    peeked = token
+                    break
                 }
-            } else {
-                return
             }
+        }
+        return peeked
+    }
+
+    /// The next bare word or closed `"quoted"` name; nil (and the token consumed) for anything else.
+    mutating func word() -> Word? {
+        guard let token = peek() else { return nil }
+        peeked = nil
+        switch token.kind {
+        case .word, .number:
+            return Word(range: token.range, text: lexer.text(of: token), isQuoted: false)
+        case .quotedIdentifier where token.isTerminated:
+            return Word(range: token.range, text: lexer.value(of: token), isQuoted: true)
+        default:
+            return nil
         }
     }
 
-    /// The position just after a `.` that follows (after whitespace), or nil.
-    mutating func peekDot() -> Int? {
-        let saved = position
-        skipSpaceAndComments()
-        defer { position = saved }
-        return position < bytes.count && bytes[position] == UInt8(ascii: ".") ? position + 1 : nil
-    }
-
-    mutating func next() -> Word? {
-        skipSpaceAndComments()
-        guard position < bytes.count else { return nil }
-        let start = position
-        if bytes[position] == UInt8(ascii: "\"") {
-            var name: [UInt8] = []
-            position += 1
-            while position < bytes.count {
-                if bytes[position] == UInt8(ascii: "\"") {
-                    if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
-                        name.append(UInt8(ascii: "\""))
-                        position += 2
-                        continue
-                    }
-                    position += 1
-                    return Word(range: start..<position, text: String(decoding: name, as: UTF8.self), isQuoted: true)
-                }
-                name.append(bytes[position])
-                position += 1
-            }
-            return nil  // unterminated
-        }
-        while position < bytes.count, Self.isWordByte(bytes[position]) { position += 1 }
-        guard position > start else { return nil }
-        return Word(range: start..<position, text: String(decoding: bytes[start..<position], as: UTF8.self), isQuoted: false)
-    }
-
-    /// Letters, digits, `_`, `$` and every byte of a multi-byte UTF-8 character, which
-    /// PostgreSQL accepts in unquoted names.
-    static func isWordByte(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+    /// Reads a `.` when one comes next.
+    mutating func acceptDot() -> Bool {
+        guard let token = peek(), token.kind == .punctuation, token.range.count == 1,
+            lexer.bytes[token.range.lowerBound] == UInt8(ascii: ".") else { return false }
+        peeked = nil
+        return true
     }
 }

@@ -6,6 +6,9 @@ import Foundation
 public protocol Dialect: Sendable {
     /// A short name: `postgresql`, `sqlite`.
     var name: String { get }
+    /// The database's lexical rules, for everything that reads its SQL (the linter, schema
+    /// comparison, the statement checks below) through ``SQLLexer``.
+    var lexerConfiguration: SQLLexer.Configuration { get }
     /// The bind placeholder for the 1-based parameter `index` (`$1`, `?1`).
     func placeholder(_ index: Int) -> String
     /// Quotes an identifier, doubling embedded quotes.

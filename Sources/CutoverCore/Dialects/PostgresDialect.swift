@@ -5,6 +5,10 @@ public struct PostgresDialect: Dialect {
     public init() {}
 
     public var name: String { "postgresql" }
+
+    /// ``SQLLexer/Configuration/postgres``.
+    public var lexerConfiguration: SQLLexer.Configuration { .postgres }
+
     public func placeholder(_ index: Int) -> String { "$\(index)" }
     public var historyTable: String { "cutover.history" }
     public var beginTransaction: String { "BEGIN" }
@@ -202,7 +206,7 @@ public struct PostgresDialect: Dialect {
     /// text test that may say yes too often (a string literal mentioning set_config), which
     /// only costs one more round trip.
     public func mayChangeSessionSettings(_ sql: String) -> Bool {
-        let first = SQLWords.leading(sql, count: 1).first
+        let first = leadingWords(of: sql, count: 1).first
         return first == "SET" || first == "RESET" || first == "DISCARD" || Self.mentionsSetConfig(sql)
     }
 
@@ -278,7 +282,7 @@ public struct PostgresDialect: Dialect {
     /// transaction block"): the CONCURRENTLY index forms, VACUUM, database and tablespace DDL,
     /// ALTER SYSTEM, DETACH PARTITION CONCURRENTLY.
     public func cannotRunInTransaction(_ sql: String) -> Bool {
-        let words = SQLWords.leading(sql, count: 12)
+        let words = leadingWords(of: sql, count: 12)
         guard let first = words.first else { return false }
         let second = words.dropFirst().first ?? ""
         switch first {
@@ -374,44 +378,5 @@ public struct PostgresDialect: Dialect {
         WHERE NOT i.indisvalid
         ORDER BY 1
         """
-    }
-}
-
-/// Reads the leading keywords of a statement, skipping comments, in upper case.
-public enum SQLWords {
-    /// Up to `count` leading words of `sql` (letters, digits and `_`), upper-cased,
-    /// skipping `--` and `/* */` comments.
-    public static func leading(_ sql: String, count: Int) -> [String] {
-        var words: [String] = []
-        var current = ""
-        var iterator = Array(sql.unicodeScalars)[...]
-        while let scalar = iterator.popFirst() {
-            if scalar == "-", iterator.first == "-" {
-                while let next = iterator.popFirst(), next != "\n" {}
-                continue
-            }
-            if scalar == "/", iterator.first == "*" {
-                iterator.removeFirst()
-                var previous: Unicode.Scalar = " "
-                while let next = iterator.popFirst() {
-                    if previous == "*" && next == "/" { break }
-                    previous = next
-                }
-                continue
-            }
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" {
-                current.unicodeScalars.append(scalar)
-            } else {
-                if !current.isEmpty {
-                    words.append(current.uppercased())
-                    current = ""
-                    if words.count == count { return words }
-                }
-                // Stop at the first quote or parenthesis: what follows is not a keyword prefix.
-                if scalar == "(" || scalar == "'" || scalar == "\"" { break }
-            }
-        }
-        if !current.isEmpty && words.count < count { words.append(current.uppercased()) }
-        return words
     }
 }

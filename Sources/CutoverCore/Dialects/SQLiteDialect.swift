@@ -5,6 +5,10 @@ public struct SQLiteDialect: Dialect {
     public init() {}
 
     public var name: String { "sqlite" }
+
+    /// ``SQLLexer/Configuration/sqlite``.
+    public var lexerConfiguration: SQLLexer.Configuration { .sqlite }
+
     public func placeholder(_ index: Int) -> String { "?\(index)" }
     public var historyTable: String { "cutover_history" }
     public var schemaRenderer: any SchemaScriptRenderer { SQLiteSchemaRenderer() }
@@ -111,7 +115,7 @@ public struct SQLiteDialect: Dialect {
 
     /// VACUUM cannot run inside a transaction (https://www.sqlite.org/lang_vacuum.html).
     public func cannotRunInTransaction(_ sql: String) -> Bool {
-        SQLWords.leading(sql, count: 1).first == "VACUUM"
+        leadingWords(of: sql, count: 1).first == "VACUUM"
     }
 
     public func timestamp(_ placeholder: String) -> String { placeholder }

@@ -7,10 +7,14 @@
 /// returns ``LintStatement/other`` for everything else. Unrecognised statements produce no
 /// findings; recognition never fails.
 struct LintRecognizer {
-    var isSQLite = false
+    /// The database's lexical rules.
+    var lexerConfiguration = SQLLexer.Configuration.postgres
+    /// Whether quoted names compare case-insensitively (SQLite).
+    var foldsQuotedIdentifiers = false
 
     func recognize(_ sql: String) -> LintStatement {
-        var cursor = LintCursor(tokens: LintTokenizer(isSQLite: isSQLite).tokens(sql))
+        var cursor = LintCursor(
+            tokens: LintToken.tokens(in: sql, configuration: lexerConfiguration, foldsQuotedIdentifiers: foldsQuotedIdentifiers))
         return Self.statement(&cursor)
     }
 

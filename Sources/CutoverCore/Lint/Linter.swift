@@ -178,7 +178,8 @@ public struct Linter: Sendable {
     private func lint(_ migration: Migration, dialect: any Dialect, knowledge: inout LintSchemaKnowledge) -> [LintFinding] {
         let isPostgres = dialect.name == PostgresDialect().name
         let rules = Self.allRules.filter { isPostgres || type(of: $0).appliesBeyondPostgres }
-        let recognizer = LintRecognizer(isSQLite: dialect.name == SQLiteDialect().name)
+        let recognizer = LintRecognizer(
+            lexerConfiguration: dialect.lexerConfiguration, foldsQuotedIdentifiers: dialect.name == SQLiteDialect().name)
         let version = configuration.postgresVersion ?? Configuration.assumedPostgresVersion
         var state = LintState(
             knowledge: knowledge, isTransactional: migration.isTransactional, lockTimeoutConfigured: configuration.lockTimeoutConfigured)

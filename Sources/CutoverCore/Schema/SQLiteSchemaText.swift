@@ -1,5 +1,3 @@
-import Foundation
-
 /// Reads the SQL text SQLite keeps in `sqlite_schema`: what the pragmas do not tell
 /// (column collations, generated-column expressions, check constraints, `AUTOINCREMENT`,
 /// the text of one column's definition) and a normal form for comparing statements.
@@ -8,101 +6,45 @@ import Foundation
 /// (https://www.sqlite.org/schematab.html), so two equal schemas can differ in
 /// whitespace, case and quoting; ``normalized(_:)`` removes those differences.
 public enum SQLiteSchemaText {
-    /// One lexical token with its byte range in the source.
+    /// One token of a stored statement, read by ``SQLLexer`` with SQLite's rules.
     struct Token: Sendable {
         enum Kind: Sendable { case word, quoted, string, number, punctuation, blob }
         var kind: Kind
+        /// The token as written.
         var text: String
+        /// A quoted name without its quotes; ``text`` for every other token.
+        var value: String
         var range: Range<Int>
 
         /// The identifier or keyword this token spells (unquoted), lower-cased.
         var identifier: String {
             switch kind {
-            case .quoted: Self.unquote(text).lowercased()
+            case .quoted: value.lowercased()
             default: text.lowercased()
             }
         }
 
         /// Keywords compare case-insensitively.
         func isKeyword(_ keyword: String) -> Bool { kind == .word && text.uppercased() == keyword }
-
-        static func unquote(_ text: String) -> String {
-            guard let first = text.first else { return text }
-            let close: Character = first == "[" ? "]" : first
-            var body = String(text.dropFirst())
-            if body.last == close { body.removeLast() }
-            if first != "[" { body = body.replacingOccurrences(of: "\(close)\(close)", with: "\(close)") }
-            return body
-        }
     }
 
-    /// Splits `sql` into tokens, dropping whitespace and comments.
+    /// The tokens of `sql` without whitespace and comments.
     static func tokens(_ sql: String) -> [Token] {
-        let bytes = Array(sql.utf8)
+        var lexer = SQLLexer(sql, configuration: .sqlite)
         var tokens: [Token] = []
-        var index = 0
-        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
-        func isWordByte(_ byte: UInt8) -> Bool {
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x5F || byte == 0x24 || byte >= 0x80
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            let start = index
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D, 0x0C:
-                index += 1
-            case UInt8(ascii: "-") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "-"):
-                while index < bytes.count && bytes[index] != 0x0A { index += 1 }
-            case UInt8(ascii: "/") where index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "*"):
-                index += 2
-                while index + 1 < bytes.count && !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) { index += 1 }
-                index = min(bytes.count, index + 2)
-            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
-                index += 1
-                while index < bytes.count {
-                    if bytes[index] == byte {
-                        if index + 1 < bytes.count && bytes[index + 1] == byte { index += 2; continue }
-                        index += 1
-                        break
-                    }
-                    index += 1
-                }
-                tokens.append(Token(kind: byte == UInt8(ascii: "'") ? .string : .quoted, text: text(start..<index), range: start..<index))
-            case UInt8(ascii: "["):
-                while index < bytes.count && bytes[index] != UInt8(ascii: "]") { index += 1 }
-                index = min(bytes.count, index + 1)
-                tokens.append(Token(kind: .quoted, text: text(start..<index), range: start..<index))
-            case _ where (byte | 0x20) == UInt8(ascii: "x") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "'"):
-                index += 2
-                while index < bytes.count && bytes[index] != UInt8(ascii: "'") { index += 1 }
-                index = min(bytes.count, index + 1)
-                tokens.append(Token(kind: .blob, text: text(start..<index), range: start..<index))
-            case _ where byte >= 0x30 && byte <= 0x39 || (byte == UInt8(ascii: ".") && index + 1 < bytes.count && bytes[index + 1] >= 0x30 && bytes[index + 1] <= 0x39):
-                index += 1
-                while index < bytes.count {
-                    let next = bytes[index]
-                    if isWordByte(next) || next == UInt8(ascii: ".") {
-                        index += 1
-                    } else if (next == UInt8(ascii: "+") || next == UInt8(ascii: "-")) && (bytes[index - 1] | 0x20) == UInt8(ascii: "e") {
-                        index += 1
-                    } else {
-                        break
-                    }
-                }
-                tokens.append(Token(kind: .number, text: text(start..<index), range: start..<index))
-            case _ where isWordByte(byte):
-                while index < bytes.count && isWordByte(bytes[index]) { index += 1 }
-                tokens.append(Token(kind: .word, text: text(start..<index), range: start..<index))
-            default:
-                index += 1
-                // Two-character operators stay together so that `<=` and `< =` differ.
-                if index < bytes.count {
-                    let pair = text(start..<(index + 1))
-                    if ["<=", ">=", "<>", "!=", "==", "||", "<<", ">>", "->"].contains(pair) { index += 1 }
-                }
-                tokens.append(Token(kind: .punctuation, text: text(start..<index), range: start..<index))
+        while let token = lexer.next() {
+            let kind: Token.Kind
+            switch token.kind {
+            case .whitespace, .lineComment, .blockComment: continue
+            // A `$name` parameter has no place in a schema; it reads as a name.
+            case .word, .parameter: kind = .word
+            case .quotedIdentifier: kind = .quoted
+            case .string: kind = token.quote == .hex ? .blob : .string
+            case .number: kind = .number
+            case .operator, .punctuation: kind = .punctuation
             }
+            let text = lexer.text(of: token)
+            tokens.append(Token(kind: kind, text: text, value: kind == .quoted ? lexer.value(of: token) : text, range: token.range))
         }
         return tokens
     }
@@ -222,12 +164,12 @@ public enum SQLiteSchemaText {
                 definition.checks += checks(in: tokens, bytes: bytes)
                 continue
             }
-            var column = TableDefinition.ColumnDefinition(name: first.kind == .quoted ? Token.unquote(first.text) : first.text, text: text)
+            var column = TableDefinition.ColumnDefinition(name: first.value, text: text)
             var index = 1
             while index < tokens.count {
                 let token = tokens[index]
                 if token.isKeyword("COLLATE"), index + 1 < tokens.count {
-                    column.collation = tokens[index + 1].kind == .quoted ? Token.unquote(tokens[index + 1].text) : tokens[index + 1].text
+                    column.collation = tokens[index + 1].value
                     index += 2
                     continue
                 }

@@ -15,7 +15,7 @@ struct ConcurrentlyInTransaction: LintRule {
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard statement.state.isTransactional, statement.dialect.cannotRunInTransaction(statement.statement.sql) else { return [] }
-        let words = SQLWords.leading(statement.statement.sql, count: 3).joined(separator: " ")
+        let words = statement.dialect.leadingWords(of: statement.statement.sql, count: 3).joined(separator: " ")
         let database = statement.isPostgres ? "PostgreSQL" : "SQLite"
         return [
             LintRuleHit(
