@@ -114,22 +114,16 @@ extension BackupManager {
     /// Holds the environment's run lock around `body`, so no migration runs while the
     /// live database is replaced.
     private func withRunLock<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        let session = try await driver.open(url, logger: logger)
-        do {
+        try await driver.withSession(url, logger: logger) { session in
             let lock = try await session.acquireRunLock(wait: configuration.lockWait, logger: logger)
-            let result: T
             do {
-                result = try await body()
+                let result = try await body()
                 await lock.release()
+                return result
             } catch {
                 await lock.release()
                 throw error
             }
-            await session.close()
-            return result
-        } catch {
-            await session.close()
-            throw error
         }
     }
 

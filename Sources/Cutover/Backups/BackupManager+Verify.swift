@@ -76,17 +76,11 @@ extension BackupManager {
 
     /// The summary of the database at `scratch`.
     private func summarize(_ scratch: DatabaseURL) async throws -> ContentsSummary {
-        let session = try await driver.open(scratch, logger: logger)
-        do {
+        try await driver.withSession(scratch, logger: logger) { session in
             guard let summarizing = session as? any ContentsSummarizing else {
                 throw CutoverError(.invalidArgument, "the \(scratch.scheme) driver cannot describe a database's contents", hint: "verification needs a driver that conforms to ContentsSummarizing")
             }
-            let summary = try await summarizing.summarizeContents()
-            await session.close()
-            return summary
-        } catch {
-            await session.close()
-            throw error
+            return try await summarizing.summarizeContents()
         }
     }
 

@@ -31,10 +31,8 @@ extension Deployment {
         events(.cloning(source: target.url, strategy: strategy))
         let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: logger)
         events(.cloneReady(clone))
-        let logger = self.logger
         let rehearsal = Rehearsal(
-            migrations: migrations, configuration: migratorConfiguration,
-            open: { url in try await cloning.open(url, logger: logger) }, logger: logger, events: { events(.migration($0)) })
+            migrations: migrations, configuration: migratorConfiguration, driver: cloning, logger: logger, events: { events(.migration($0)) })
         var report: Rehearsal.Report
         do {
             let check = try DriftCheck(driver: cloning, migrations: migrations, configuration: migratorConfiguration, logger: logger)

@@ -57,14 +57,8 @@ public struct DriftCheck: Sendable {
     ///   migration has no file, `.migrationFailed` when the files fail on the scratch
     ///   database, `.invalidArgument` when the scratch database cannot be created.
     public func run(on url: DatabaseURL) async throws -> DriftReport {
-        let database = try await driver.open(url, logger: logger)
-        do {
-            let report = try await run(on: database, url: url)
-            await database.close()
-            return report
-        } catch {
-            await database.close()
-            throw error
+        try await driver.withSession(url, logger: logger) { database in
+            try await run(on: database, url: url)
         }
     }
 

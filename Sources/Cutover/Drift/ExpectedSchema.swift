@@ -99,8 +99,7 @@ public struct ExpectedSchema: Sendable {
     /// Applies `files` to the scratch database on one session and introspects it there (an
     /// in-memory SQLite database exists only for that session).
     private func replay(_ files: [Migration], on scratchURL: DatabaseURL, options: IntrospectionOptions) async throws -> Schema {
-        let session = try await driver.open(scratchURL, logger: logger)
-        do {
+        try await driver.withSession(scratchURL, logger: logger) { session in
             let migrator = Migrator(database: session, migrations: files, configuration: configuration, logger: logger)
             do {
                 _ = try await migrator.migrate()
@@ -109,12 +108,7 @@ public struct ExpectedSchema: Sendable {
                 error.hint = "the migration files cannot build the schema from an empty database on their own; \(error.hint ?? "fix the migration")"
                 throw error
             }
-            let schema = try await session.introspectSchema(options: options)
-            await session.close()
-            return schema
-        } catch {
-            await session.close()
-            throw error
+            return try await session.introspectSchema(options: options)
         }
     }
 }

@@ -5,7 +5,7 @@ import Logging
 /// every statement, how long it took and which locks it held — before the real deploy.
 ///
 /// ```swift
-/// let report = try await Rehearsal(migrations: migrations, configuration: .init(), open: open)
+/// let report = try await Rehearsal(migrations: migrations, configuration: .init(), driver: driver)
 ///     .run(on: clone)
 /// for statement in report.statements where statement.impact == .blocksReadsAndWrites { … }
 /// ```
@@ -37,21 +37,22 @@ public struct Rehearsal: Sendable {
 
     public let migrations: [Migration]
     public let configuration: Migrator.Configuration
-    let open: @Sendable (DatabaseURL) async throws -> any Database
+    /// Opens the sessions on the clone.
+    let driver: any DatabaseDriver
     let logger: Logger
     let events: MigrationEventHandler
 
     /// Creates a rehearsal.
     /// - Parameters:
-    ///   - open: opens a session on a URL (the clone's); the rehearsal opens two, one to
-    ///     migrate and one to watch its locks.
+    ///   - driver: opens sessions on the clone; the rehearsal opens two, one to migrate
+    ///     and one to watch its locks.
     public init(
-        migrations: [Migration], configuration: Migrator.Configuration, open: @escaping @Sendable (DatabaseURL) async throws -> any Database,
+        migrations: [Migration], configuration: Migrator.Configuration, driver: any DatabaseDriver,
         logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }), events: @escaping MigrationEventHandler = { _ in }
     ) {
         self.migrations = migrations
         self.configuration = configuration
-        self.open = open
+        self.driver = driver
         self.logger = logger
         self.events = events
     }
@@ -78,22 +79,28 @@ public struct Rehearsal: Sendable {
     /// - Throws: ``CutoverError`` when the clone cannot be opened.
     public func run(on clone: DatabaseURL, comparingWith check: DriftCheck? = nil) async throws -> Report {
         var report = Report(clone: clone.redacted)
-        let migrating = try await open(clone)
-        let watching: any Database
-        do {
-            watching = try await open(clone)
-        } catch {
-            await migrating.close()
-            throw error
+        // One session migrates, a second one watches its locks.
+        report = try await driver.withSession(clone, logger: logger) { migrating in
+            try await driver.withSession(clone, logger: logger) { watching in
+                try await migrate(migrating, watchedFrom: watching, into: report)
+            }
         }
-        let observer: LockObserver
-        do {
-            observer = try await LockObserver(migrating: migrating, observer: watching)
-        } catch {
-            await migrating.close()
-            await watching.close()
-            throw error
+        if let check, report.succeeded {
+            do {
+                report.drift = try await check.run(on: clone)
+            } catch let error as CutoverError {
+                report.driftError = error
+            } catch {
+                report.driftError = CutoverError(.ioFailed, "comparing the clone's schema with the migrations failed: \(error)")
+            }
         }
+        return report
+    }
+
+    /// Applies the pending migrations on `migrating` while `watching` samples its locks.
+    private func migrate(_ migrating: any Database, watchedFrom watching: any Database, into report: Report) async throws -> Report {
+        var report = report
+        let observer = try await LockObserver(migrating: migrating, observer: watching)
         var configuration = self.configuration
         configuration.observer = observer
         let migrator = Migrator(database: migrating, migrations: migrations, configuration: configuration, logger: logger, events: events)
@@ -108,17 +115,6 @@ public struct Rehearsal: Sendable {
         }
         report.durationMilliseconds = Int((clock.now - start).milliseconds)
         report.statements = await observer.statements()
-        await migrating.close()
-        await watching.close()
-        if let check, report.succeeded {
-            do {
-                report.drift = try await check.run(on: clone)
-            } catch let error as CutoverError {
-                report.driftError = error
-            } catch {
-                report.driftError = CutoverError(.ioFailed, "comparing the clone's schema with the migrations failed: \(error)")
-            }
-        }
         return report
     }
 }

@@ -64,14 +64,9 @@ public struct SwapMigration: Sendable {
         }
         report.cloneStrategy = clone.strategy
         do {
-            let session = try await driver.open(clone.url, logger: logger)
-            let migrator = Migrator(database: session, migrations: migrations, configuration: configuration, logger: logger, events: events)
-            do {
-                report.applied = try await migrator.migrate(to: target).applied.map(\.id)
-                await session.close()
-            } catch {
-                await session.close()
-                throw error
+            report.applied = try await driver.withSession(clone.url, logger: logger) { session in
+                let migrator = Migrator(database: session, migrations: migrations, configuration: configuration, logger: logger, events: events)
+                return try await migrator.migrate(to: target).applied.map(\.id)
             }
             report.oldDatabase = try await driver.swap(source, with: clone.url, keepingOldAs: name(source, suffix: "before_\(last)"), pause: pause, logger: logger)
         } catch {
@@ -86,15 +81,9 @@ public struct SwapMigration: Sendable {
     }
 
     private func pendingMigrations(_ source: DatabaseURL, target: MigrationID?) async throws -> [MigrationID] {
-        let session = try await driver.open(source, logger: logger)
-        do {
+        try await driver.withSession(source, logger: logger) { session in
             let migrator = Migrator(database: session, migrations: migrations, configuration: configuration, logger: logger)
-            let ids = try await migrator.migrate(to: target, dryRun: true).applied.map(\.id)
-            await session.close()
-            return ids
-        } catch {
-            await session.close()
-            throw error
+            return try await migrator.migrate(to: target, dryRun: true).applied.map(\.id)
         }
     }
 
