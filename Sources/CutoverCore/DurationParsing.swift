@@ -10,17 +10,17 @@
 /// DurationParser.parse("2s")                   // .seconds(2)
 /// DurationParser.parseChecked("9999999999h")   // .failure(.outOfRange)
 /// ```
-public enum DurationParser {
+package enum DurationParser {
     /// The longest duration accepted, in milliseconds: 2,147,483,647 (about 24.8 days),
     /// the largest PostgreSQL timeout and SQLite busy timeout.
-    public static let maximumMilliseconds: Int64 = 2_147_483_647
+    package static let maximumMilliseconds: Int64 = 2_147_483_647
     /// The longest duration accepted.
-    public static var maximum: Duration { .milliseconds(maximumMilliseconds) }
+    package static var maximum: Duration { .milliseconds(maximumMilliseconds) }
     /// The accepted range in words, for error messages.
-    public static let allowedRange = "0 to 2147483647ms (about 24 days)"
+    package static let allowedRange = "0 to 2147483647ms (about 24 days)"
 
     /// Why a text is not an acceptable duration.
-    public enum Problem: Error, Sendable, Equatable {
+    package enum Problem: Error, Sendable, Equatable {
         /// Not a number with a known unit.
         case notADuration
         /// A duration, but negative or longer than ``DurationParser/maximum``.
@@ -28,12 +28,12 @@ public enum DurationParser {
     }
 
     /// Parses `text`; nil when it is not a duration or is out of range.
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         try? parseChecked(text).get()
     }
 
     /// Parses `text`, telling a malformed duration from one that is out of range.
-    public static func parseChecked(_ text: String) -> Result<Duration, Problem> {
+    package static func parseChecked(_ text: String) -> Result<Duration, Problem> {
         let trimmed = text.trimmingWhitespace().lowercased()
         guard !trimmed.isEmpty else { return .failure(.notADuration) }
         let digits = trimmed.prefix(while: { ("0"..."9").contains($0) || $0 == "." })
@@ -54,7 +54,7 @@ public enum DurationParser {
     }
 
     /// `milliseconds` as a duration when it is within 0…``maximumMilliseconds``.
-    public static func milliseconds(_ milliseconds: Int64) -> Duration? {
+    package static func milliseconds(_ milliseconds: Int64) -> Duration? {
         (0...maximumMilliseconds).contains(milliseconds) ? .milliseconds(milliseconds) : nil
     }
 }
@@ -62,7 +62,7 @@ public enum DurationParser {
 extension Duration {
     /// Whole milliseconds in this duration, saturating at `Int64.min`/`Int64.max` instead of
     /// trapping for durations that do not fit.
-    public var milliseconds: Int64 {
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds < 0 ? .min : .max }

@@ -35,9 +35,9 @@
 /// - ``init()``
 /// - ``parseFileName(_:)``
 /// - ``parse(fileName:contents:)``
-public struct MigrationFileParser: Sendable {
+package struct MigrationFileParser: Sendable {
     /// Creates a parser.
-    public init() {}
+    package init() {}
 
     /// Splits a migration file name into its id and name.
     ///
@@ -52,7 +52,7 @@ public struct MigrationFileParser: Sendable {
     ///
     /// - Parameter fileName: A file name without directory.
     /// - Returns: The id and name, or nil when `fileName` is not a migration file name.
-    public static func parseFileName(_ fileName: String) -> (id: MigrationID, name: String)? {
+    package static func parseFileName(_ fileName: String) -> (id: MigrationID, name: String)? {
         let bytes = Array(fileName.utf8)
         let suffix = Array(".sql".utf8)
         guard bytes.count > suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { return nil }
@@ -91,7 +91,7 @@ public struct MigrationFileParser: Sendable {
     ///   and line, when the name is not a migration file name, a directive is unknown,
     ///   misplaced or repeated, SQL comes before `-- cutover:up`, the up section has no
     ///   statements, or a section cannot be split (see ``SQLSplitter/split(_:startingLine:file:)``).
-    public func parse(fileName: String, contents: String) throws -> Migration {
+    package func parse(fileName: String, contents: String) throws -> Migration {
         let baseName = fileName.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? fileName
         guard let (id, name) = Self.parseFileName(baseName) else {
             throw CutoverError(
@@ -167,7 +167,7 @@ public struct MigrationFileParser: Sendable {
     /// MigrationFileParser.fileNameSlug("Add email to users")  // "add_email_to_users"
     /// MigrationFileParser.fileNameSlug("ünïcödé name")        // "ünïcödé_name"
     /// ```
-    public static func fileNameSlug(_ description: String) -> String {
+    package static func fileNameSlug(_ description: String) -> String {
         let mapped = description.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
         let slug = String(mapped).split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
         if isValidName(Array(slug.utf8)[...]) { return slug }

@@ -35,9 +35,9 @@
 /// ### Splitting
 /// - ``init()``
 /// - ``split(_:startingLine:file:)``
-public struct SQLSplitter: Sendable {
+package struct SQLSplitter: Sendable {
     /// Creates a splitter.
-    public init() {}
+    package init() {}
 
     /// Splits `sql` into statements.
     ///
@@ -59,7 +59,7 @@ public struct SQLSplitter: Sendable {
     /// - Throws: ``CutoverError`` with code ``CutoverError/Code/invalidMigration`` for an
     ///   unterminated string, quoted identifier, dollar-quoted string, block comment or
     ///   `BEGIN … END` body, or an unclosed `(`, with the line where it started.
-    public func split(_ sql: String, startingLine: Int = 1, file: String? = nil) throws -> [SQLStatement] {
+    package func split(_ sql: String, startingLine: Int = 1, file: String? = nil) throws -> [SQLStatement] {
         var reader = StatementReader(lexer: SQLLexer(sql, configuration: .anyDialect, firstLine: startingLine, includesWhitespace: false), file: file)
         return try reader.run()
     }

@@ -26,11 +26,11 @@ import Foundation
 /// SQLText.literal("it's")                   // 'it''s'
 /// SQLText.comment("evil\rDROP TABLE t")     // evil\rDROP TABLE t  (one line, the CR escaped)
 /// ```
-public enum SQLText {
+package enum SQLText {
     /// `name` double-quoted, embedded quotes doubled, NUL replaced: safe in any statement.
     /// - Parameter name: the name as stored in the catalog.
     /// - Returns: `"name"`.
-    public static func quotedIdentifier(_ name: String) -> String {
+    package static func quotedIdentifier(_ name: String) -> String {
         "\"" + withoutNUL(name).replacingASCII(UInt8(ascii: "\""), with: "\"\"") + "\""
     }
 
@@ -38,7 +38,7 @@ public enum SQLText {
     /// (`[a-z_][a-z0-9_$]*`) that is no keyword, otherwise quoted as ``quotedIdentifier(_:)``.
     /// - Parameter name: the name as stored in the catalog (case preserved).
     /// - Returns: `users` or `"Users"`.
-    public static func identifier(_ name: String) -> String {
+    package static func identifier(_ name: String) -> String {
         isPlainIdentifier(name) ? name : quotedIdentifier(name)
     }
 
@@ -48,14 +48,14 @@ public enum SQLText {
     ///   - schema: the schema, or nil.
     ///   - name: the object's name.
     /// - Returns: `app."Users"`.
-    public static func qualified(_ schema: String?, _ name: String) -> String {
+    package static func qualified(_ schema: String?, _ name: String) -> String {
         (schema.map { identifier($0) + "." } ?? "") + identifier(name)
     }
 
     /// `text` as a standard SQL string literal: single-quoted, `'` doubled, NUL replaced.
     /// - Parameter text: any text.
     /// - Returns: `'it''s'`.
-    public static func literal(_ text: String) -> String {
+    package static func literal(_ text: String) -> String {
         "'" + withoutNUL(text).replacingASCII(UInt8(ascii: "'"), with: "''") + "'"
     }
 
@@ -64,7 +64,7 @@ public enum SQLText {
     /// `standard_conforming_strings` is on or off.
     /// - Parameter text: any text.
     /// - Returns: `'plain'` or `E'back\\slash'`.
-    public static func escapedLiteral(_ text: String) -> String {
+    package static func escapedLiteral(_ text: String) -> String {
         let text = withoutNUL(text)
         guard text.utf8.contains(UInt8(ascii: "\\")) else { return literal(text) }
         return "E'" + text.replacingASCII(UInt8(ascii: "\\"), with: "\\\\").replacingASCII(UInt8(ascii: "'"), with: "\\'") + "'"
@@ -75,7 +75,7 @@ public enum SQLText {
     /// visible escapes, `*/` and `/*` broken up with a space.
     /// - Parameter text: any text (a name, a message, a reason).
     /// - Returns: the text on one line.
-    public static func comment(_ text: String) -> String {
+    package static func comment(_ text: String) -> String {
         // Scalar by scalar, not Character by Character: "\r\n" is one Character, and so is
         // "/" followed by a combining mark, which would hide a `*/` from a Character search.
         var result = String.UnicodeScalarView()
@@ -100,7 +100,7 @@ public enum SQLText {
     /// made safe by ``comment(_:)``.
     /// - Parameter text: one or more lines.
     /// - Returns: the lines, each starting with `-- `.
-    public static func lineComments(_ text: String) -> [String] {
+    package static func lineComments(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { "-- " + comment(String($0)) }
     }
 

@@ -19,13 +19,13 @@ import Logging
 /// ## Topics
 /// - ``init(driver:migrations:configuration:logger:)``
 /// - ``build(applying:near:options:)``
-public struct ExpectedSchema: Sendable {
+package struct ExpectedSchema: Sendable {
     /// Makes and drops the scratch database.
-    public let driver: any ScratchDatabaseProviding
+    package let driver: any ScratchDatabaseProviding
     /// Every migration file; ``build(applying:near:options:)`` picks the ones it is asked for.
-    public let migrations: [Migration]
+    package let migrations: [Migration]
     /// Timeouts and retries for the replay; the observer and out-of-order check are ignored.
-    public let configuration: Migrator.Configuration
+    package let configuration: Migrator.Configuration
     let logger: Logger
 
     /// Creates a builder.
@@ -37,7 +37,7 @@ public struct ExpectedSchema: Sendable {
     ///   - logger: receives the scratch database's statements (debug).
     /// - Throws: ``CutoverError`` `.introspectionUnsupported` when the driver cannot make
     ///   scratch databases.
-    public init(
+    package init(
         driver: any DatabaseDriver, migrations: [Migration], configuration: Migrator.Configuration = .init(),
         logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
@@ -66,7 +66,7 @@ public struct ExpectedSchema: Sendable {
     /// - Throws: ``CutoverError`` `.validationFailed` when a file is missing for an id,
     ///   `.migrationFailed` when a migration fails on the scratch database, or what making
     ///   the scratch database throws. The scratch database is dropped in every case.
-    public func build(applying ids: [MigrationID], near url: DatabaseURL, options: IntrospectionOptions = .init()) async throws -> Schema {
+    package func build(applying ids: [MigrationID], near url: DatabaseURL, options: IntrospectionOptions = .init()) async throws -> Schema {
         let files = try self.files(ids)
         let scratchURL = try await driver.makeScratchDatabase(near: url, logger: logger)
         do {

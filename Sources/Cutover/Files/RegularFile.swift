@@ -12,9 +12,9 @@ import Foundation
 /// ```swift
 /// let text = try RegularFile.readText("migrations/1_init.sql", code: .invalidMigration)
 /// ```
-public enum RegularFile {
+package enum RegularFile {
     /// Why a name cannot be read as a regular file.
-    public enum Problem: Error, Sendable, Equatable {
+    package enum Problem: Error, Sendable, Equatable {
         /// Nothing by that name.
         case missing
         /// A directory.
@@ -29,7 +29,7 @@ public enum RegularFile {
         case system(String)
 
         /// What is wrong, to follow the file's name: "is a directory".
-        public var description: String {
+        package var description: String {
             switch self {
             case .missing: "does not exist"
             case .directory: "is a directory, not a file"
@@ -72,7 +72,7 @@ public enum RegularFile {
     ///   - displayName: how the error names the file (default `path`).
     /// - Throws: ``CutoverError`` naming the file and what it is instead of a regular file,
     ///   or that it is not UTF-8.
-    public static func readText(_ path: String, code: CutoverError.Code, displayName: String? = nil) throws -> String {
+    package static func readText(_ path: String, code: CutoverError.Code, displayName: String? = nil) throws -> String {
         let shown = displayName ?? path
         let descriptor: Int32
         switch open(path) {

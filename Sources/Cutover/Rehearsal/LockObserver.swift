@@ -9,7 +9,7 @@ import Synchronization
 /// statements are never missed).
 ///
 /// Without lock support in the dialect (SQLite) it records durations only.
-public actor LockObserver: StatementObserver {
+package actor LockObserver: StatementObserver {
     private let observer: any Database
     private let sessionID: SQLValue?
     private let dialect: any Dialect
@@ -28,7 +28,7 @@ public actor LockObserver: StatementObserver {
 
     /// Creates an observer of `migrating`, using `observer` (another session on the same
     /// database) for its queries.
-    public init(migrating: any Database, observer: any Database, interval: Duration = .milliseconds(5)) async throws {
+    package init(migrating: any Database, observer: any Database, interval: Duration = .milliseconds(5)) async throws {
         self.observer = observer
         self.dialect = migrating.dialect
         self.interval = interval
@@ -40,9 +40,9 @@ public actor LockObserver: StatementObserver {
     }
 
     /// Everything seen so far, in run order.
-    public func statements() -> [StatementObservation] { observations }
+    package func statements() -> [StatementObservation] { observations }
 
-    public func migrationWillStart(_ migration: Migration) async {
+    package func migrationWillStart(_ migration: Migration) async {
         heldInTransaction = [:]
         pendingUntilCommit = []
         if let query = dialect.relationsQuery {
@@ -50,7 +50,7 @@ public actor LockObserver: StatementObserver {
         }
     }
 
-    public func statementWillRun(_ statement: SQLStatement, index: Int, in migration: Migration) async {
+    package func statementWillRun(_ statement: SQLStatement, index: Int, in migration: Migration) async {
         statementStart = clock.now
         guard let query = dialect.heldLocksQuery, let sessionID else { return }
         let observer = self.observer
@@ -85,7 +85,7 @@ public actor LockObserver: StatementObserver {
         for await _ in started { break }
     }
 
-    public func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, error: CutoverError?) async {
+    package func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, error: CutoverError?) async {
         stopSampler?.set()
         let sampled = await sampler?.value ?? [:]
         sampler = nil
@@ -118,7 +118,7 @@ public actor LockObserver: StatementObserver {
         for lock in untilCommit { pendingUntilCommit.append((observations.count - 1, lock, statementStart)) }
     }
 
-    public func migrationDidFinish(_ migration: Migration, committed: Bool) async {
+    package func migrationDidFinish(_ migration: Migration, committed: Bool) async {
         let now = clock.now
         for pending in pendingUntilCommit {
             observations[pending.observation].locks[pending.lock].heldMilliseconds = Int((now - pending.since).milliseconds)

@@ -2,12 +2,12 @@
 ///
 /// Unknown keys are errors (a typo such as `lock_timout` must not silently do nothing);
 /// each error names the file, the line, the key and what is expected.
-public struct ConfigurationParser: Sendable {
-    public init() {}
+package struct ConfigurationParser: Sendable {
+    package init() {}
 
     /// Parses `text` read from `file`, resolving relative paths against `baseDirectory`.
     /// - Throws: ``CutoverError`` `.invalidConfig`.
-    public func parse(_ text: String, file: String, baseDirectory: String) throws -> Configuration {
+    package func parse(_ text: String, file: String, baseDirectory: String) throws -> Configuration {
         let root = try TOMLParser.parse(text, file: file)
         var config = Configuration(file: file, baseDirectory: baseDirectory)
         let checker = Checker(file: file)

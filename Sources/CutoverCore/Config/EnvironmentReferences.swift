@@ -1,12 +1,12 @@
 import Foundation
 
 /// Expands `${VAR}` references in config values from the process environment.
-public enum EnvironmentReferences {
+package enum EnvironmentReferences {
     /// Replaces each `${NAME}` in `text` with `environment[NAME]`.
     /// - Parameter context: what is being expanded, for the error (`env.staging.url`).
     /// - Throws: ``CutoverError`` `.invalidConfig` naming the variable when it is unset or
     ///   the reference is not closed.
-    public static func expand(_ text: String, environment: [String: String], context: String, file: String?, line: Int?) throws -> String {
+    package static func expand(_ text: String, environment: [String: String], context: String, file: String?, line: Int?) throws -> String {
         var result = ""
         var rest = Substring(text)
         while let start = rest.range(of: "${") {

@@ -11,15 +11,15 @@
 /// ```swift
 /// let root = try TOMLParser.parse("[env.dev]\nurl = \"sqlite:dev.sqlite3\"", file: "cutover.toml")
 /// ```
-public enum TOMLParser {
+package enum TOMLParser {
     /// How deeply arrays and inline tables may nest (`[[[…]]]`), and how many parts a dotted
     /// key or table header may have. The parser recurses per level; the limits keep a hostile
     /// file from overflowing the stack.
-    public static let maximumNesting = 100
+    package static let maximumNesting = 100
 
     /// Parses `text`.
     /// - Throws: ``CutoverError`` `.invalidConfig` naming `file` and the line.
-    public static func parse(_ text: String, file: String) throws -> TOMLTable {
+    package static func parse(_ text: String, file: String) throws -> TOMLTable {
         var reader = TOMLReader(bytes: Array(text.utf8), file: file)
         return try reader.document()
     }

@@ -2,7 +2,7 @@
 ///
 /// `cutover.toml` uses strings, integers, booleans and tables; the other kinds are read so
 /// that any valid TOML 1.0 document parses, and a key of the wrong kind is reported by name.
-public indirect enum TOMLValue: Sendable, Equatable {
+package indirect enum TOMLValue: Sendable, Equatable {
     case string(String)
     case integer(Int64)
     case float(Double)
@@ -15,7 +15,7 @@ public indirect enum TOMLValue: Sendable, Equatable {
     case table(TOMLTable)
 
     /// A short name of the type, for error messages ("a string", "a table").
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .string: "a string"
         case .integer: "an integer"
@@ -36,14 +36,14 @@ public indirect enum TOMLValue: Sendable, Equatable {
 /// ld = 1979-05-27                    # date
 /// lt = 07:32:00.999                  # time
 /// ```
-public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
+package struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
     /// A calendar date.
-    public struct Date: Sendable, Equatable {
-        public var year: Int
-        public var month: Int
-        public var day: Int
+    package struct Date: Sendable, Equatable {
+        package var year: Int
+        package var month: Int
+        package var day: Int
 
-        public init(year: Int, month: Int, day: Int) {
+        package init(year: Int, month: Int, day: Int) {
             self.year = year
             self.month = month
             self.day = day
@@ -51,14 +51,14 @@ public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A time of day; `second` may be 60 (a leap second).
-    public struct Time: Sendable, Equatable {
-        public var hour: Int
-        public var minute: Int
-        public var second: Int
+    package struct Time: Sendable, Equatable {
+        package var hour: Int
+        package var minute: Int
+        package var second: Int
         /// The fraction of the second, in nanoseconds (digits beyond nine are dropped).
-        public var nanosecond: Int
+        package var nanosecond: Int
 
-        public init(hour: Int, minute: Int, second: Int, nanosecond: Int = 0) {
+        package init(hour: Int, minute: Int, second: Int, nanosecond: Int = 0) {
             self.hour = hour
             self.minute = minute
             self.second = second
@@ -67,13 +67,13 @@ public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The date; nil for a local time.
-    public var date: Date?
+    package var date: Date?
     /// The time; nil for a local date.
-    public var time: Time?
+    package var time: Time?
     /// The offset from UTC in minutes (`Z` is 0); nil for local values.
-    public var offsetMinutes: Int?
+    package var offsetMinutes: Int?
 
-    public init(date: Date?, time: Time?, offsetMinutes: Int? = nil) {
+    package init(date: Date?, time: Time?, offsetMinutes: Int? = nil) {
         precondition(date != nil || time != nil, "a TOML date-time has a date, a time or both")
         precondition(offsetMinutes == nil || (date != nil && time != nil), "only a date-time has an offset")
         self.date = date
@@ -82,7 +82,7 @@ public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// "an offset date-time", "a local date-time", "a local date" or "a local time".
-    public var typeName: String {
+    package var typeName: String {
         switch (date, time, offsetMinutes) {
         case (_?, _?, _?): "an offset date-time"
         case (_?, _?, nil): "a local date-time"
@@ -92,7 +92,7 @@ public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The RFC 3339 form: `1979-05-27T07:32:00.5-08:00`.
-    public var description: String {
+    package var description: String {
         var text = ""
         if let date { text += "\(padded(date.year, 4))-\(padded(date.month, 2))-\(padded(date.day, 2))" }
         if date != nil, time != nil { text += "T" }
@@ -122,38 +122,38 @@ public struct TOMLDateTime: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A TOML table: keys in the order they were written, each with its value and line.
-public struct TOMLTable: Sendable, Equatable {
+package struct TOMLTable: Sendable, Equatable {
     /// One key of the table.
-    public struct Entry: Sendable, Equatable {
-        public var key: String
-        public var value: TOMLValue
+    package struct Entry: Sendable, Equatable {
+        package var key: String
+        package var value: TOMLValue
         /// The line the key was written on (for a table: its header, or the first dotted key that made it).
-        public var line: Int
+        package var line: Int
     }
 
     /// The entries in document order.
-    public private(set) var entries: [Entry] = []
+    package private(set) var entries: [Entry] = []
     /// The position of each key in ``entries``: lookups stay constant-time in a table with
     /// thousands of keys (`[env.NAME]` sections).
     private var positions: [String: Int] = [:]
     /// The line of the `[header]` (or first dotted key) that opened this table (0 for the root).
-    public var line: Int = 0
+    package var line: Int = 0
 
-    public init() {}
+    package init() {}
 
     /// A table holding `pairs` (a key given twice keeps its last value), as on line 0.
     ///
     /// ```swift
     /// let expected = TOMLTable(["url": .string("sqlite:dev.sqlite3"), "rehearse": .bool(true)])
     /// ```
-    public init(_ pairs: KeyValuePairs<String, TOMLValue>) {
+    package init(_ pairs: KeyValuePairs<String, TOMLValue>) {
         for (key, value) in pairs { set(key, value, line: 0) }
     }
 
     /// The entry for `key`.
-    public func entry(_ key: String) -> Entry? { positions[key].map { entries[$0] } }
+    package func entry(_ key: String) -> Entry? { positions[key].map { entries[$0] } }
     /// The value for `key`.
-    public subscript(_ key: String) -> TOMLValue? { entry(key)?.value }
+    package subscript(_ key: String) -> TOMLValue? { entry(key)?.value }
 
     /// Adds `key`, or replaces its value when it is already there.
     mutating func set(_ key: String, _ value: TOMLValue, line: Int) {
@@ -167,7 +167,7 @@ public struct TOMLTable: Sendable, Equatable {
 
     /// Tables are equal when they hold the same keys with equal values, in any order; the
     /// lines they were written on do not count.
-    public static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
+    package static func == (lhs: TOMLTable, rhs: TOMLTable) -> Bool {
         lhs.entries.count == rhs.entries.count && lhs.entries.allSatisfy { rhs[$0.key] == $0.value }
     }
 }

@@ -18,18 +18,18 @@ import Foundation
 /// let script = PostgresSchemaRenderer().render(SchemaDiff(from: a, to: b))
 /// print(script.text)
 /// ```
-public struct PostgresSchemaRenderer: SchemaScriptRenderer {
+package struct PostgresSchemaRenderer: SchemaScriptRenderer {
     /// Creates a renderer.
-    public init() {}
+    package init() {}
 
     /// `postgresql`.
-    public var dialect: String { PostgresDialect().name }
+    package var dialect: String { PostgresDialect().name }
 
     /// The statements that turn `diff.source` into `diff.target`.
     /// - Parameter diff: a diff of two PostgreSQL schemas.
     /// - Returns: the script; removing or reordering enum labels and changing a table's
     ///   partitioning are listed as unsupported.
-    public func render(_ diff: SchemaDiff) -> SchemaScript {
+    package func render(_ diff: SchemaDiff) -> SchemaScript {
         var builder = PostgresScriptBuilder(delta: SchemaDelta(from: diff.source, to: diff.target))
         builder.build()
         return SchemaScript(dialect: dialect, statements: builder.statements, unsupported: builder.unsupported)

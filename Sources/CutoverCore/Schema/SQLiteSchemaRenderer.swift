@@ -19,24 +19,24 @@ import Foundation
 /// ```swift
 /// let script = SQLiteSchemaRenderer().render(SchemaDiff(from: a, to: b))
 /// ```
-public struct SQLiteSchemaRenderer: SchemaScriptRenderer {
+package struct SQLiteSchemaRenderer: SchemaScriptRenderer {
     /// Creates a renderer.
-    public init() {}
+    package init() {}
 
     /// `sqlite`.
-    public var dialect: String { SQLiteDialect().name }
+    package var dialect: String { SQLiteDialect().name }
 
     /// The statements that turn `diff.source` into `diff.target`.
     /// - Parameter diff: a diff of two SQLite schemas.
     /// - Returns: the script; changes to virtual tables are listed as unsupported.
-    public func render(_ diff: SchemaDiff) -> SchemaScript {
+    package func render(_ diff: SchemaDiff) -> SchemaScript {
         var builder = SQLiteScriptBuilder(delta: SchemaDelta(from: diff.source, to: diff.target))
         builder.build()
         return SchemaScript(dialect: dialect, statements: builder.statements, unsupported: builder.unsupported)
     }
 
     /// The prefix of the temporary name a table is rebuilt under.
-    public static let rebuildPrefix = "_cutover_new_"
+    package static let rebuildPrefix = "_cutover_new_"
 }
 
 /// Builds one SQLite script; see ``SQLiteSchemaRenderer``.

@@ -5,7 +5,7 @@
 /// SQLite stores `CREATE` statements as they were written
 /// (https://www.sqlite.org/schematab.html), so two equal schemas can differ in
 /// whitespace, case and quoting; ``normalized(_:)`` removes those differences.
-public enum SQLiteSchemaText {
+package enum SQLiteSchemaText {
     /// One token of a stored statement, read by ``SQLLexer`` with SQLite's rules.
     struct Token: Sendable {
         enum Kind: Sendable { case word, quoted, string, number, punctuation, blob }
@@ -55,7 +55,7 @@ public enum SQLiteSchemaText {
     /// ```swift
     /// SQLiteSchemaText.normalized("CREATE INDEX \"i\" ON t(a)") == SQLiteSchemaText.normalized("create index i on T ( a )")  // true
     /// ```
-    public static func normalized(_ sql: String) -> String {
+    package static func normalized(_ sql: String) -> String {
         tokens(sql).map(normalForm).joined(separator: " ")
     }
 
@@ -78,33 +78,33 @@ public enum SQLiteSchemaText {
     // MARK: - CREATE TABLE
 
     /// What a `CREATE TABLE` statement says beyond the pragmas.
-    public struct TableDefinition: Sendable {
+    package struct TableDefinition: Sendable {
         /// One column definition.
-        public struct ColumnDefinition: Sendable {
+        package struct ColumnDefinition: Sendable {
             /// The column's name, unquoted.
-            public var name: String
+            package var name: String
             /// The column's definition as written (`email TEXT NOT NULL COLLATE NOCASE`).
-            public var text: String
+            package var text: String
             /// `COLLATE name`, unquoted.
-            public var collation: String?
+            package var collation: String?
             /// The expression of `GENERATED ALWAYS AS ( … )` / `AS ( … )`.
-            public var generated: String?
+            package var generated: String?
             /// `PRIMARY KEY … AUTOINCREMENT`.
-            public var isPrimaryKeyAutoincrement = false
+            package var isPrimaryKeyAutoincrement = false
             /// The column's `CHECK ( … )` expressions.
-            public var checks: [String] = []
+            package var checks: [String] = []
         }
 
         /// The column definitions, in order.
-        public var columns: [ColumnDefinition] = []
+        package var columns: [ColumnDefinition] = []
         /// Check expressions (column and table level), as written.
-        public var checks: [String] = []
+        package var checks: [String] = []
         /// Whether a column is `AUTOINCREMENT`.
-        public var hasAutoincrement: Bool { columns.contains { $0.isPrimaryKeyAutoincrement } }
+        package var hasAutoincrement: Bool { columns.contains { $0.isPrimaryKeyAutoincrement } }
         /// `WITHOUT ROWID`.
-        public var isWithoutRowID = false
+        package var isWithoutRowID = false
         /// `STRICT`.
-        public var isStrict = false
+        package var isStrict = false
         /// The byte range of the table's name (schema-qualified names included).
         var nameRange: Range<Int>?
     }
@@ -118,7 +118,7 @@ public enum SQLiteSchemaText {
     ///
     /// - Parameter sql: the statement as stored in `sqlite_schema`.
     /// - Returns: what it declares; nil for `CREATE TABLE … AS SELECT` and `CREATE VIRTUAL TABLE`.
-    public static func parseTable(_ sql: String) -> TableDefinition? {
+    package static func parseTable(_ sql: String) -> TableDefinition? {
         let all = tokens(sql)
         guard let tableKeyword = all.firstIndex(where: { $0.isKeyword("TABLE") }),
             !all[..<tableKeyword].contains(where: { $0.isKeyword("VIRTUAL") }),
@@ -244,7 +244,7 @@ public enum SQLiteSchemaText {
     ///
     /// - Parameter sql: the statement as stored in `sqlite_schema`.
     /// - Returns: the parts; empty columns when the text is not a `CREATE INDEX`.
-    public static func parseIndex(_ sql: String) -> (columns: [String], predicate: String?, isUnique: Bool) {
+    package static func parseIndex(_ sql: String) -> (columns: [String], predicate: String?, isUnique: Bool) {
         let all = tokens(sql)
         let bytes = Array(sql.utf8)
         let isUnique = all.prefix(3).contains { $0.isKeyword("UNIQUE") }
