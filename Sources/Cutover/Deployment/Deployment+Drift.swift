@@ -21,27 +21,34 @@ extension Deployment {
     /// if drift.hasDrift { print(drift.diff.text) }
     /// ```
     ///
-    /// - Parameter introspection: what to compare (e.g. include Cutover's own objects).
+    /// - Parameters:
+    ///   - introspection: what to compare (e.g. include Cutover's own objects).
+    ///   - events: ``DeploymentEvent/replayingMigrations(_:)`` as the replay starts.
     /// - Returns: the differences, empty when the schema matches.
     /// - Throws: ``CutoverError`` `.unknownDatabase` for a missing SQLite file (opening it
     ///   would create an empty one), and what ``DriftCheck/run(on:)`` throws.
-    public func checkDrift(introspection: IntrospectionOptions = .init()) async throws -> DriftReport {
+    public func checkDrift(introspection: IntrospectionOptions = .init(), events: DeploymentEventHandler = { _ in }) async throws -> DriftReport {
         let url = target.url
         if url.isLocalFile, !FileManager.default.fileExists(atPath: url.path) {
             throw CutoverError(
                 .unknownDatabase, "the SQLite database '\(url.path)' of \(target.environment) does not exist",
                 hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
         }
-        return try await driftCheck(options: introspection).run(on: url)
+        let check = try driftCheck(options: introspection)
+        events(.replayingMigrations(target))
+        return try await check.run(on: url)
     }
 
     /// The drift verdict of `cutover status`, on the session status already has open:
     /// trusts the stored schema check when the applied migrations and the schema fingerprint
-    /// still match it, and otherwise replays, calling `willReplay` first.
+    /// still match it, and otherwise replays, reporting ``DeploymentEvent/replayingMigrations(_:)`` first.
     package func checkDriftForStatus(
-        migrator: Migrator, history: [MigrationID: HistoryRecord], willReplay: @escaping @Sendable () -> Void
+        migrator: Migrator, history: [MigrationID: HistoryRecord], events: @escaping DeploymentEventHandler
     ) async throws -> DriftReport {
-        try await driftCheck(migrations: migrator.migrations).runUsingSchemaCheck(on: migrator.database, url: target.url, history: history, willReplay: willReplay)
+        let target = self.target
+        return try await driftCheck(migrations: migrator.migrations).runUsingSchemaCheck(on: migrator.database, url: target.url, history: history) {
+            events(.replayingMigrations(target))
+        }
     }
 
     /// The target's schema as it is now.

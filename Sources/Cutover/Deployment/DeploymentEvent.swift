@@ -38,6 +38,9 @@ public enum DeploymentEvent: Sendable {
     case targetDrifted(DriftReport)
     /// `swap` strategy: writes on the target are being paused while a copy is migrated.
     case swapStarted(source: DatabaseURL)
+    /// The target's applied migrations are being replayed on a scratch database to check its
+    /// schema for drift (seconds on a server; a stored schema check skips it).
+    case replayingMigrations(Target)
     /// The migrator's progress (lock, each migration and statement, retries).
     case migration(MigrationEvent)
 }

@@ -50,101 +50,35 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let sourceContext = context.selecting(env: from)
-                let targetContext = context.selecting(env: to)
-                let source = try sourceContext.target()
-                let target = try targetContext.target()
-                guard try context.driver(for: source.url).schemes == context.driver(for: target.url).schemes else {
-                    throw CutoverError(
-                        .dialectMismatch, "cannot promote from \(from) (\(source.url.scheme)) to \(to) (\(target.url.scheme))",
-                        hint: "promote moves migrations between databases of the same kind")
-                }
-
-                // 1. History: the target must be behind the source on the same line.
-                let plan = try PromotionPlan(
-                    source: try await sourceContext.withMigrator { migrator, _ in try await migrator.historyRecords() },
-                    target: try await targetContext.withMigrator { migrator, _ in try await migrator.historyRecords() },
-                    migrations: try context.migrations(), sourceName: from, targetName: to)
-                try await checkMigratePlan(plan, targetContext: targetContext)
-
-                // 2. Drift on either side.
-                let sourceDrift = try await context.checkDrift(source)
-                let targetDrift = try await context.checkDrift(target)
-                let drifting = [(source, sourceDrift), (target, targetDrift)].filter { $0.1.hasDrift }
-                if let env = drifting.first?.0 {
-                    let error = CutoverError(
-                        .schemasDiffer,
-                        "refusing to promote: \(drifting.map { "\($0.0.environment) differs from its migrations (\($0.1.differenceCount) difference\($0.1.differenceCount == 1 ? "" : "s"))" }.joined(separator: " and "))",
-                        hint: "see `\(DriftOutput.diffCommand(env))`; add a migration for the change or undo it, then promote again")
-                    if global.json {
-                        Terminal.out(json(plan, source: source, target: target, drifts: (sourceDrift, targetDrift), report: nil, comparison: nil, error: error).rendered())
-                    } else {
-                        for (env, drift) in drifting where !global.quiet {
-                            SchemaDiffOutput.print(drift.diff, script: nil, from: "migrations (the \(drift.applied.count) applied on \(env.environment))", to: "\(env.environment) (\(env.url.redacted))", quiet: false)
-                        }
-                        CommandContext.report(error, options: global)
-                    }
-                    throw ExitCode(3)
-                }
-
-                // 3. Migrate the target exactly as `cutover migrate --to LAST` would.
-                var report: MigrateReport?
-                if let last = plan.last, !plan.pending.isEmpty, !dryRun {
-                    var options = Deployment.MigrateOptions()
-                    options.lockWait = try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }
-                    options.takesBackup = !noBackup
-                    options.enforcesLint = !noLint
-                    options.rehearse = rehearse
-                    let applied = try await targetContext.runMigrate(to: last, options: options).migrate
-                    report = applied
-                }
-
-                // 4. Afterwards the two schemas must be the same.
-                var comparison: SchemaDiff?
-                if !dryRun {
-                    async let sourceSchema = context.introspectSchema(of: source)
-                    async let targetSchema = context.introspectSchema(of: target)
-                    comparison = SchemaDiff(from: try await targetSchema, to: try await sourceSchema)
-                }
-                let differs = comparison.map { !$0.isEmpty } ?? false
-                let error = differs
-                    ? CutoverError(
-                        .schemasDiffer, "after promotion \(to)'s schema still differs from \(from)'s",
-                        hint: "see `cutover diff \(to) \(from)`; the histories match, so the difference came from outside the migrations")
-                    : nil
+                let source = try context.selecting(env: from).deployment()
+                let target = try context.selecting(env: to).deployment()
+                var options = Deployment.MigrateOptions()
+                options.lockWait = try lockWait.map { try parseDurationOption($0, option: "--lock-wait") }
+                options.takesBackup = !noBackup
+                options.enforcesLint = !noLint
+                options.rehearse = rehearse
+                let report = try await target.promote(from: source, dryRun: dryRun, options: options, events: context.eventPrinter(rehearsingFirst: target.target))
                 if global.json {
-                    Terminal.out(json(plan, source: source, target: target, drifts: (sourceDrift, targetDrift), report: report, comparison: comparison, error: error).rendered())
+                    Terminal.out(json(report).rendered())
+                } else if report.comparison == nil, report.refusal != nil {
+                    // Refused for drift: show each drifting side's differences.
+                    for (env, drift) in [(report.source, report.sourceDrift), (report.target, report.targetDrift)] where drift.hasDrift && !global.quiet {
+                        SchemaDiffOutput.print(drift.diff, script: nil, from: "migrations (the \(drift.applied.count) applied on \(env.environment))", to: "\(env.environment) (\(env.url.redacted))", quiet: false)
+                    }
                 } else if !global.quiet {
-                    print(plan, source: source, target: target, report: report, comparison: comparison)
+                    print(report)
                 }
-                if let error {
-                    if !global.json { CommandContext.report(error, options: global) }
+                if let refusal = report.refusal {
+                    if !global.json { CommandContext.report(refusal, options: global) }
                     throw ExitCode(3)
                 }
-            }
-        }
-
-        /// What `migrate --to LAST` would apply on the target must be exactly the promoted
-        /// migrations: a local file staging never applied (pending or out of order there), or
-        /// a failed row of the target's, would otherwise slip through.
-        private func checkMigratePlan(_ plan: PromotionPlan, targetContext: CommandContext) async throws {
-            guard let last = plan.last, !plan.pending.isEmpty else { return }
-            let wouldApply = try await targetContext.withMigrator(allowOutOfOrder: true) { migrator, _ in
-                try await migrator.migrate(to: last, dryRun: true).applied.map(\.id)
-            }
-            let extra = wouldApply.filter { !plan.pending.contains($0) }
-            if !extra.isEmpty {
-                throw CutoverError(
-                    .historyMismatch,
-                    "cannot promote: migrating \(to) up to \(last) would also apply \(extra.map(\.rawValue).joined(separator: ", ")), which \(from) has not applied",
-                    hint: "apply \(extra.count == 1 ? "it" : "them") on \(from) first (`cutover migrate --env \(from)`), or remove the file\(extra.count == 1 ? "" : "s")",
-                    migrationID: extra.first)
             }
         }
 
         // MARK: - Output
 
-        func print(_ plan: PromotionPlan, source: Target, target: Target, report: MigrateReport?, comparison: SchemaDiff?) {
+        func print(_ promotion: PromotionReport) {
+            let (plan, source, target, report, comparison) = (promotion.plan, promotion.source, promotion.target, promotion.migrate, promotion.comparison)
             Terminal.out("history: \(to) has \(plan.targetApplied.count) of the \(plan.sourceApplied.count) migrations applied on \(from); no drift on either")
             if plan.pending.isEmpty {
                 Terminal.out("\(to) already has every migration \(from) has")
@@ -163,10 +97,9 @@ extension CutoverCommand {
             }
         }
 
-        func json(
-            _ plan: PromotionPlan, source: Target, target: Target, drifts: (DriftReport, DriftReport), report: MigrateReport?,
-            comparison: SchemaDiff?, error: CutoverError?
-        ) -> JSON {
+        func json(_ promotion: PromotionReport) -> JSON {
+            let (plan, source, target, report, comparison, error) = (promotion.plan, promotion.source, promotion.target, promotion.migrate, promotion.comparison, promotion.refusal)
+            let drifts = (promotion.sourceDrift, promotion.targetDrift)
             func side(_ env: Target, applied: [MigrationID], drift: DriftReport) -> JSON {
                 .object([
                     ("env", .string(env.environment)), ("database", .string(env.url.redacted)),

@@ -45,6 +45,11 @@ extension CommandContext {
                 if let target {
                     Terminal.err(Terminal.yellow("warning: ") + "\(target.environment) differs from its migrations (\(DriftOutput.verdict(drift, target: target))); migrating anyway")
                 }
+            case .replayingMigrations(let target):
+                // SQLite replays in milliseconds; a server's scratch database takes seconds.
+                if !target.url.isLocalFile && !target.url.isInMemory {
+                    Terminal.err(Terminal.dim("replaying the applied migrations of \(target.environment) on a scratch database to check drift…"))
+                }
             case .swapStarted(let source):
                 Terminal.err("pausing writes on \(source.redacted) and migrating a copy…")
             case .migration(let migrationEvent):

@@ -11,25 +11,16 @@ extension CommandContext {
     }
 
     /// Compares `target`'s live schema with its applied migrations
-    /// (``Deployment/checkDrift(introspection:)``), saying so first when the replay needs a
-    /// server's scratch database (seconds, not milliseconds).
+    /// (``Deployment/checkDrift(introspection:events:)``), saying so when the replay needs a
+    /// server's scratch database.
     func checkDrift(_ target: Target, introspection: IntrospectionOptions = .init()) async throws -> DriftReport {
-        let deployment = try deployment(for: target)
-        if !options.quiet && !target.url.isLocalFile && !target.url.isInMemory {
-            Terminal.err(Terminal.dim("replaying the applied migrations of \(target.environment) on a scratch database to check drift…"))
-        }
-        return try await deployment.checkDrift(introspection: introspection)
+        try await deployment(for: target).checkDrift(introspection: introspection, events: eventPrinter())
     }
 
     /// The drift verdict of `cutover status`, on the session status already has open
-    /// (``Deployment/checkDriftForStatus(migrator:history:willReplay:)``).
+    /// (``Deployment/checkDriftForStatus(migrator:history:events:)``).
     func checkDriftForStatus(_ target: Target, migrator: Migrator, history: [MigrationID: HistoryRecord]) async throws -> DriftReport {
-        let announce = !options.quiet && !target.url.isLocalFile && !target.url.isInMemory
-        let environment = target.environment
-        return try await deployment(for: target).checkDriftForStatus(migrator: migrator, history: history) {
-            // Said only when the replay really runs: a stored check answers in milliseconds.
-            if announce { Terminal.err(Terminal.dim("replaying the applied migrations of \(environment) on a scratch database to check drift…")) }
-        }
+        try await deployment(for: target).checkDriftForStatus(migrator: migrator, history: history, events: eventPrinter())
     }
 
     /// Opens `target`'s database, reads its schema and closes it.
