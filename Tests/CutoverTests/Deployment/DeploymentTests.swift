@@ -138,6 +138,42 @@ struct DeploymentTests {
         await fixture.cleanUp()
     }
 
+    @Test("promote applies to production what staging has, through the same pipeline, and ends identical", arguments: TestBackend.all)
+    func promote(backend: TestBackend) async throws {
+        let fixture = try await MigrationFixture.make(backend)
+        let production = backend.name == "sqlite"
+            ? try DatabaseURL("sqlite:" + fixture.directory.path("production.sqlite3"))
+            : try await PostgresCluster.shared.makeDatabase(prefix: "promote")
+        try fixture.write("1_items.sql", "CREATE TABLE items (id integer PRIMARY KEY, name text);")
+        try fixture.write("2_price.sql", "ALTER TABLE items ADD COLUMN price integer;")
+        try fixture.directory.write("cutover.toml", """
+            [safety]
+            lock_timeout = "2s"
+            [env.staging]
+            url = "\(fixture.url.rawText)"
+            [env.production]
+            url = "\(production.rawText)"
+            """)
+        let config = try ConfigurationLoader().load(explicitPath: fixture.directory.path("cutover.toml"))
+        let staging = try Deployment(config: config, environment: "staging", drivers: TestBackend.drivers, processEnvironment: [:])
+        let target = try Deployment(config: config, environment: "production", drivers: TestBackend.drivers, processEnvironment: [:])
+        _ = try await staging.migrate()
+        try fixture.write("3_later.sql", "CREATE TABLE later (id integer);")  // a file staging has not applied
+        let log = EventLog()
+
+        let report = try await target.promote(from: staging, events: log.handler)
+
+        #expect(report.refusal == nil)
+        #expect(report.plan.pending.map(\.rawValue) == ["1", "2"])
+        #expect(report.migrate?.applied.map(\.id.rawValue) == ["1", "2"], "3 is not promoted: staging has not applied it")
+        #expect(report.comparison?.isEmpty == true)
+        #expect(log.kinds.filter { $0 == "migration-finished" }.count == 2)
+        let again = try await target.promote(from: staging)
+        #expect(again.plan.pending.isEmpty && again.migrate == nil && again.refusal == nil)
+        if backend.name == "postgres" { await PostgresCluster.shared.dropDatabase(production) }
+        await fixture.cleanUp()
+    }
+
     @Test("an unknown environment and a URL no driver serves are refused before connecting")
     func badTargets() async throws {
         var config = CutoverCore.Configuration(file: "cutover.toml", baseDirectory: "/tmp")
