@@ -201,7 +201,10 @@ class Bench:
         self.tool_env = dict(os.environ, NO_COLOR="1")
         self.tool_env.pop("DATABASE_URL", None)
         # CUTOVER_BIN_B: a second build timed in turn with the first (an A/B comparison).
-        self.cutover_b = env.get("CUTOVER_BIN_B") or None
+        # CUTOVER_B_ENV="NAME=value …": extra environment for B (without CUTOVER_BIN_B, B is
+        # the same binary as A run with that environment, e.g. CUTOVER_NO_CACHE=1).
+        b_env = dict(item.split("=", 1) for item in env.get("CUTOVER_B_ENV", "").split() if "=" in item)
+        self.cutover_b = env.get("CUTOVER_BIN_B") or (self.cutover if b_env else None)
         if self.cutover_b:
             self.cutover_b = os.path.abspath(self.cutover_b)
             if not os.access(self.cutover_b, os.X_OK):
@@ -214,7 +217,7 @@ class Bench:
         if self.cutover_b:
             for tool in ("cutover", "cutover B"):
                 folder = os.path.join(self.work, "cache-" + ("b" if tool == "cutover B" else "a"))
-                self.cutover_envs[tool] = dict(self.tool_env, CUTOVER_CACHE_DIR=folder)
+                self.cutover_envs[tool] = dict(self.tool_env, CUTOVER_CACHE_DIR=folder, **(b_env if tool == "cutover B" else {}))
 
     def cutovers(self, run_index=0):
         """The cutover builds to time: A alone, or A and B, in an order that swaps every
@@ -516,7 +519,8 @@ class Bench:
         if self.cutover_b:
             out.append("")
             out.append(f"cutover:   A = {self.cutover}")
-            out.append(f"cutover B: B = {self.cutover_b} (timed in turn with A in every run, the order swapped each run;")
+            out.append(f"cutover B: B = {self.cutover_b}" + (f" with {os.environ.get('CUTOVER_B_ENV')}" if os.environ.get("CUTOVER_B_ENV") else ""))
+            out.append("           (timed in turn with A in every run, the order swapped each run;")
             out.append("           the targets below are judged on A)")
         out.append("")
         missed = [f"{db} {label}" for db, label, ok in verdict_dbmate if not ok]
