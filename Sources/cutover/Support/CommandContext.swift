@@ -116,7 +116,7 @@ struct CommandContext {
     /// spends about as long on each). An error in the files is reported before one from the
     /// database, as when the files were read first.
     func withMigratorAndHistory<T>(
-        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = true, historyDetail: HistoryDetail = .full,
+        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = true,
         _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
         let target = try target()
@@ -127,7 +127,7 @@ struct CommandContext {
         do {
             let opened = try await open(target)
             database = opened
-            if readHistory { history = try await Migrator.history(of: opened, detail: historyDetail) }
+            if readHistory { history = try await Migrator.history(of: opened) }
         } catch {
             databaseError = error
         }

@@ -35,10 +35,7 @@ extension CommandContext {
         let target = request.to
         // One session reads the plan and lints it; a run with nothing to apply (the common
         // case on every deploy) ends in that session.
-        // The plan needs states only (the run itself reads the history again, in full).
-        let (plan, findings, noOp) = try await withMigratorAndHistory(
-            lockWait: request.lockWait, allowOutOfOrder: request.allowOutOfOrder, historyDetail: .summary
-        ) { migrator, _, history in
+        let (plan, findings, noOp) = try await withMigratorAndHistory(lockWait: request.lockWait, allowOutOfOrder: request.allowOutOfOrder) { migrator, _, history in
             let plan = try migrator.pending(to: target, history: history)
             let findings = lint(plan, of: migrator)
             guard plan.applied.isEmpty, !request.dryRun, request.strategy == "direct" else { return (plan, findings, MigrateReport?.none) }
