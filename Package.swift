@@ -40,11 +40,12 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(
             name: "CutoverCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -79,7 +80,7 @@ let package = Package(
         ),
         .target(
             name: "Cutover",
-            dependencies: ["CutoverCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CutoverCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -101,7 +102,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "CutoverSQLiteTests",
             dependencies: ["CutoverSQLite", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log")],
@@ -113,17 +114,18 @@ let package = Package(
                 "CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log"),
                 // PostgresErrorCauseTests reads the PSQLError a CutoverError keeps.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CutoverTests",
-            dependencies: ["Cutover", "CutoverCore", "CutoverTestSupport"],
+            dependencies: ["Cutover", "CutoverCore", "CutoverTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CutoverCLITests",
-            dependencies: ["cutover", "CutoverCore", "CutoverTestSupport"],
+            dependencies: ["cutover", "CutoverCore", "CutoverTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
     ]

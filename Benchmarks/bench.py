@@ -200,6 +200,34 @@ class Bench:
         self.all_sql = os.path.join(self.work, "all.sql")
         self.tool_env = dict(os.environ, NO_COLOR="1")
         self.tool_env.pop("DATABASE_URL", None)
+        # CUTOVER_BIN_B: a second build timed in turn with the first (an A/B comparison).
+        # CUTOVER_B_ENV="NAME=value …": extra environment for B (without CUTOVER_BIN_B, B is
+        # the same binary as A run with that environment, e.g. CUTOVER_NO_CACHE=1).
+        b_env = dict(item.split("=", 1) for item in env.get("CUTOVER_B_ENV", "").split() if "=" in item)
+        self.cutover_b = env.get("CUTOVER_BIN_B") or (self.cutover if b_env else None)
+        if self.cutover_b:
+            self.cutover_b = os.path.abspath(self.cutover_b)
+            if not os.access(self.cutover_b, os.X_OK):
+                raise BenchFailure(f"CUTOVER_BIN_B={self.cutover_b} is not an executable")
+        # BENCH_APPLY=0: apply once, untimed, and time only the steady-state rows.
+        self.time_apply = env.get("BENCH_APPLY", "1") != "0"
+        # Each build keeps its own migration cache folder: the cache is keyed by the
+        # executable, so two builds sharing one would throw away each other's cache.
+        self.cutover_envs = {"cutover": self.tool_env}
+        if self.cutover_b:
+            for tool in ("cutover", "cutover B"):
+                folder = os.path.join(self.work, "cache-" + ("b" if tool == "cutover B" else "a"))
+                self.cutover_envs[tool] = dict(self.tool_env, CUTOVER_CACHE_DIR=folder, **(b_env if tool == "cutover B" else {}))
+
+    def cutovers(self, run_index=0):
+        """The cutover builds to time: A alone, or A and B, in an order that swaps every
+        run (so neither build always goes first after the other tools)."""
+        if not self.cutover_b:
+            return ["cutover"]
+        return ["cutover", "cutover B"] if run_index % 2 == 0 else ["cutover B", "cutover"]
+
+    def binary(self, tool):
+        return self.cutover_b if tool == "cutover B" else self.cutover
 
     def log(self, message):
         print(message, file=sys.stderr, flush=True)
@@ -222,8 +250,8 @@ class Bench:
             )
         return path
 
-    def cutover_cmd(self, config, command, *extra):
-        return [self.cutover, "--config", config, command, *extra]
+    def cutover_cmd(self, config, command, *extra, tool="cutover"):
+        return [self.binary(tool), "--config", config, command, *extra]
 
     def dbmate_cmd(self, url, command):
         return [self.dbmate, "--url", url, "--migrations-dir", os.path.join(self.dbm_dir, "db", "migrations"),
@@ -235,61 +263,81 @@ class Bench:
 
     # ---------------------------------------------------------------- PostgreSQL
 
+    def steady_commands(self, configs, dbm_url):
+        """The no-op migrate and status commands of one run, cutover builds in turn."""
+        def cutovers(op, *args):
+            return [(op, self.cutover_cmd(configs[tool], *args, tool=tool), tool) for tool in self.cutovers(self._run_index)]
+        return (
+            cutovers("no-op migrate", "migrate")
+            + [("no-op migrate", self.dbmate_cmd(dbm_url, "up"), "dbmate")]
+            # Like for like with dbmate, which has no drift check: --no-drift.
+            + cutovers("status", "status", "--no-drift")
+            + [("status", self.dbmate_cmd(dbm_url, "status"), "dbmate")]
+            # The default status also prints a drift verdict (no peer does this).
+            + cutovers("status + drift", "status")
+        )
+
+    def run_steady(self, db, configs, dbm_url):
+        n = self.count
+        total = self.warmup + self.runs
+        for r in range(total):
+            timed = r >= self.warmup
+            self._run_index = r
+            for op, cmd, tool in self.steady_commands(configs, dbm_url):
+                cwd = self.dbm_dir if tool == "dbmate" else self.cut_dir
+                env = self.cutover_envs.get(tool, self.tool_env)
+                t, p = run(cmd, cwd=cwd, env=env, what=f"{tool} {op} ({db})")
+                if tool != "dbmate" and op.startswith("status"):
+                    self.check(sum(1 for l in p.stdout.splitlines() if l.split()[1:2] == ["applied"]) == n,
+                               f"{tool} status lists every migration as applied")
+                if tool == "dbmate" and op == "status":
+                    self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
+                self.record(db, op, tool, t, timed, p.cpu)
+
     def bench_postgres(self):
         pg = self.pg
         n = self.count
         tables = expected_tables(n)
-        cut_db, dbm_db, floor_db = "bench_cutover", "bench_dbmate", "bench_floor"
-        cut_config = self.write_cutover_config("postgres.toml", pg.url(cut_db))
+        cut_dbs = {"cutover": "bench_cutover", "cutover B": "bench_cutover_b"}
+        dbm_db, floor_db = "bench_dbmate", "bench_floor"
+        configs = {tool: self.write_cutover_config("postgres.toml" if tool == "cutover" else "postgres_b.toml", pg.url(cut_dbs[tool]))
+                   for tool in self.cutovers()}
         dbm_url = pg.url(dbm_db)
 
-        total = self.warmup + self.runs
+        total = (self.warmup + self.runs) if self.time_apply else 1
         for r in range(total):
-            timed = r >= self.warmup
-            label = f"run {r - self.warmup + 1}/{self.runs}" if timed else f"warm-up {r + 1}/{self.warmup}"
+            timed = self.time_apply and r >= self.warmup
+            label = f"run {r - self.warmup + 1}/{self.runs}" if timed else (f"warm-up {r + 1}/{self.warmup}" if self.time_apply else "untimed")
             # Interleaved, so drift on the machine hits every tool alike.
-            pg.fresh(cut_db)
-            t, p = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (postgresql)")
-            self.check(int(pg.sql(cut_db, "SELECT count(*) FROM cutover.history WHERE phase = 'applied'")) == n, "cutover history count")
-            self.check(pg.count_tables(cut_db) == tables, "cutover table count")
-            self.record("postgresql", "apply", "cutover", t, timed, p.cpu)
-            self.log(f"  postgresql apply  {label}: cutover {t:.3f}s")
+            for tool in self.cutovers(r):
+                pg.fresh(cut_dbs[tool])
+                t, p = run(self.cutover_cmd(configs[tool], "migrate", tool=tool), cwd=self.cut_dir, env=self.cutover_envs[tool],
+                           what=f"{tool} migrate (postgresql)")
+                self.check(int(pg.sql(cut_dbs[tool], "SELECT count(*) FROM cutover.history WHERE phase = 'applied'")) == n, f"{tool} history count")
+                self.check(pg.count_tables(cut_dbs[tool]) == tables, f"{tool} table count")
+                self.record("postgresql", "apply", tool, t, timed, p.cpu)
+                self.log(f"  postgresql apply  {label}: {tool:9} {t:.3f}s")
 
             pg.fresh(dbm_db)
             t, p = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (postgresql)")
             self.check(int(pg.sql(dbm_db, "SELECT count(*) FROM schema_migrations")) == n, "dbmate schema_migrations count")
             self.check(pg.count_tables(dbm_db) == tables, "dbmate table count")
             self.record("postgresql", "apply", "dbmate", t, timed, p.cpu)
-            self.log(f"  postgresql apply  {label}: dbmate  {t:.3f}s")
+            self.log(f"  postgresql apply  {label}: dbmate    {t:.3f}s")
 
+            if not self.time_apply:
+                continue
             pg.fresh(floor_db)
             t, p = run(pg.psql_cmd(floor_db, "-f", self.all_sql), what="psql -f all.sql (floor)")
             self.check(pg.count_tables(floor_db) == tables, "floor table count")
             self.record("postgresql", "apply", "floor", t, timed, p.cpu)
-            self.log(f"  postgresql apply  {label}: floor   {t:.3f}s")
+            self.log(f"  postgresql apply  {label}: floor     {t:.3f}s")
 
-        # bench_cutover and bench_dbmate now hold all migrations: no-op runs and status.
+        # The cutover and dbmate databases now hold all migrations: no-op runs and status.
         pg.sql("postgres", "CHECKPOINT")
-        for r in range(total):
-            timed = r >= self.warmup
-            for op, cmd, tool in (
-                ("no-op migrate", self.cutover_cmd(cut_config, "migrate"), "cutover"),
-                ("no-op migrate", self.dbmate_cmd(dbm_url, "up"), "dbmate"),
-                # Like for like with dbmate, which has no drift check: --no-drift.
-                ("status", self.cutover_cmd(cut_config, "status", "--no-drift"), "cutover"),
-                ("status", self.dbmate_cmd(dbm_url, "status"), "dbmate"),
-                # The default status also prints a drift verdict (no peer does this).
-                ("status + drift", self.cutover_cmd(cut_config, "status"), "cutover"),
-            ):
-                cwd = self.cut_dir if tool == "cutover" else self.dbm_dir
-                t, p = run(cmd, cwd=cwd, env=self.tool_env, what=f"{tool} {op} (postgresql)")
-                if tool == "cutover" and op.startswith("status"):
-                    self.check(sum(1 for l in p.stdout.splitlines() if l.split()[1:2] == ["applied"]) == n,
-                               "cutover status lists every migration as applied")
-                if tool == "dbmate" and op == "status":
-                    self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
-                self.record("postgresql", op, tool, t, timed, p.cpu)
-        self.check(int(pg.sql(cut_db, "SELECT count(*) FROM cutover.history")) == n, "no-op cutover changed nothing")
+        self.run_steady("postgresql", configs, dbm_url)
+        for tool in self.cutovers():
+            self.check(int(pg.sql(cut_dbs[tool], "SELECT count(*) FROM cutover.history")) == n, f"no-op {tool} changed nothing")
         self.check(int(pg.sql(dbm_db, "SELECT count(*) FROM schema_migrations")) == n, "no-op dbmate changed nothing")
         self.log("  postgresql no-op migrate and status: done")
 
@@ -300,31 +348,36 @@ class Bench:
         tables = expected_tables(n)
         folder = os.path.join(self.work, "sqlite")
         os.makedirs(folder, exist_ok=True)
-        cut_file = os.path.join(folder, "cutover.sqlite3")
+        cut_files = {"cutover": os.path.join(folder, "cutover.sqlite3"), "cutover B": os.path.join(folder, "cutover_b.sqlite3")}
         dbm_file = os.path.join(folder, "dbmate.sqlite3")
         floor_file = os.path.join(folder, "floor.sqlite3")
-        cut_config = self.write_cutover_config("sqlite.toml", f"sqlite:{cut_file}")
+        configs = {tool: self.write_cutover_config("sqlite.toml" if tool == "cutover" else "sqlite_b.toml", f"sqlite:{cut_files[tool]}")
+                   for tool in self.cutovers()}
         dbm_url = f"sqlite:{dbm_file}"
         floor_cmd = [sys.executable, "-I", "-S", "-c", SQLITE_FLOOR, floor_file, self.all_sql]
 
-        total = self.warmup + self.runs
+        total = (self.warmup + self.runs) if self.time_apply else 1
         for r in range(total):
-            timed = r >= self.warmup
-            label = f"run {r - self.warmup + 1}/{self.runs}" if timed else f"warm-up {r + 1}/{self.warmup}"
-            SQLiteFiles.fresh(cut_file)
-            t, p = run(self.cutover_cmd(cut_config, "migrate"), cwd=self.cut_dir, env=self.tool_env, what="cutover migrate (sqlite)")
-            self.check(SQLiteFiles.scalar(cut_file, "SELECT count(*) FROM cutover_history WHERE phase = 'applied'") == n, "cutover history count")
-            self.check(SQLiteFiles.count_tables(cut_file) == tables, "cutover table count")
-            self.record("sqlite", "apply", "cutover", t, timed, p.cpu)
-            self.record("sqlite", EQUAL_DURABILITY, "cutover", t, timed, p.cpu)
-            self.log(f"  sqlite apply  {label}: cutover {t:.3f}s")
+            timed = self.time_apply and r >= self.warmup
+            label = f"run {r - self.warmup + 1}/{self.runs}" if timed else (f"warm-up {r + 1}/{self.warmup}" if self.time_apply else "untimed")
+            for tool in self.cutovers(r):
+                SQLiteFiles.fresh(cut_files[tool])
+                t, p = run(self.cutover_cmd(configs[tool], "migrate", tool=tool), cwd=self.cut_dir, env=self.cutover_envs[tool],
+                           what=f"{tool} migrate (sqlite)")
+                self.check(SQLiteFiles.scalar(cut_files[tool], "SELECT count(*) FROM cutover_history WHERE phase = 'applied'") == n, f"{tool} history count")
+                self.check(SQLiteFiles.count_tables(cut_files[tool]) == tables, f"{tool} table count")
+                self.record("sqlite", "apply", tool, t, timed, p.cpu)
+                self.record("sqlite", EQUAL_DURABILITY, tool, t, timed, p.cpu)
+                self.log(f"  sqlite apply  {label}: {tool:9} {t:.3f}s")
 
             SQLiteFiles.fresh(dbm_file)
             t, p = run(self.dbmate_cmd(dbm_url, "up"), cwd=self.dbm_dir, env=self.tool_env, what="dbmate up (sqlite)")
             self.check(SQLiteFiles.scalar(dbm_file, "SELECT count(*) FROM schema_migrations") == n, "dbmate schema_migrations count")
             self.check(SQLiteFiles.count_tables(dbm_file) == tables, "dbmate table count")
             self.record("sqlite", "apply", "dbmate", t, timed, p.cpu)
-            self.log(f"  sqlite apply  {label}: dbmate  {t:.3f}s")
+            self.log(f"  sqlite apply  {label}: dbmate    {t:.3f}s")
+            if not self.time_apply:
+                continue
 
             # The same with the durability cutover and the floor keep (SQLite's default
             # synchronous=FULL): mattn/go-sqlite3, dbmate's driver, sets NORMAL unless told.
@@ -338,28 +391,11 @@ class Bench:
             t, p = run(floor_cmd, what="python3 sqlite3 executescript(all.sql) (floor)")
             self.check(SQLiteFiles.count_tables(floor_file) == tables, "floor table count")
             self.record("sqlite", "apply", "floor", t, timed, p.cpu)
-            self.log(f"  sqlite apply  {label}: floor   {t:.3f}s")
+            self.log(f"  sqlite apply  {label}: floor     {t:.3f}s")
 
-        for r in range(total):
-            timed = r >= self.warmup
-            for op, cmd, tool in (
-                ("no-op migrate", self.cutover_cmd(cut_config, "migrate"), "cutover"),
-                ("no-op migrate", self.dbmate_cmd(dbm_url, "up"), "dbmate"),
-                # Like for like with dbmate, which has no drift check: --no-drift.
-                ("status", self.cutover_cmd(cut_config, "status", "--no-drift"), "cutover"),
-                ("status", self.dbmate_cmd(dbm_url, "status"), "dbmate"),
-                # The default status also prints a drift verdict (no peer does this).
-                ("status + drift", self.cutover_cmd(cut_config, "status"), "cutover"),
-            ):
-                cwd = self.cut_dir if tool == "cutover" else self.dbm_dir
-                t, p = run(cmd, cwd=cwd, env=self.tool_env, what=f"{tool} {op} (sqlite)")
-                if tool == "cutover" and op.startswith("status"):
-                    self.check(sum(1 for l in p.stdout.splitlines() if l.split()[1:2] == ["applied"]) == n,
-                               "cutover status lists every migration as applied")
-                if tool == "dbmate" and op == "status":
-                    self.check(f"Applied: {n}" in p.stdout, "dbmate status reports every migration as applied")
-                self.record("sqlite", op, tool, t, timed, p.cpu)
-        self.check(SQLiteFiles.scalar(cut_file, "SELECT count(*) FROM cutover_history") == n, "no-op cutover changed nothing")
+        self.run_steady("sqlite", configs, dbm_url)
+        for tool in self.cutovers():
+            self.check(SQLiteFiles.scalar(cut_files[tool], "SELECT count(*) FROM cutover_history") == n, f"no-op {tool} changed nothing")
         self.check(SQLiteFiles.scalar(dbm_file, "SELECT count(*) FROM schema_migrations") == n, "no-op dbmate changed nothing")
         self.log("  sqlite no-op migrate and status: done")
 
@@ -395,6 +431,7 @@ class Bench:
             f"load avg:    {self.load_before} before, {self.loadavg()} after (1/5/15 min; includes a build that just ran, and this benchmark itself)",
             f"other work:  {self.other_work()}",
             f"cutover:     {out([self.cutover, '--version'])} ({self.cutover}), built from {self.source()}",
+            *([f"cutover B:   {out([self.cutover_b, '--version'])} ({self.cutover_b})"] if self.cutover_b else []),
             f"dbmate:      {out([self.dbmate, '--version'])} ({self.dbmate})",
             f"python:      {platform.python_version()}, sqlite3 module on SQLite {sqlite3.sqlite_version} (SQLite floor)",
         ]
@@ -447,25 +484,31 @@ class Bench:
             if db not in self.only:
                 continue
             for op in OPERATIONS[db]:
+                if (db, op, "cutover") not in self.samples:
+                    continue  # not timed (BENCH_APPLY=0)
                 med = {tool: (median(self.samples[(db, op, tool)]) if (db, op, tool) in self.samples else None)
-                       for tool in ("cutover", "dbmate", "floor")}
+                       for tool in ("cutover", "cutover B", "dbmate", "floor")}
                 label = {"apply": f"migrate {self.count} from empty", "no-op migrate": f"no-op migrate ({self.count} applied)",
                          "status": f"status --no-drift ({self.count} applied)",
                          "status + drift": f"status with drift verdict ({self.count})",
                          EQUAL_DURABILITY: f"migrate {self.count}, dbmate at synchronous=FULL"}[op]
-                rows.append([db, label, fmt(med["cutover"]), fmt(med["dbmate"]), fmt(med["floor"]),
+                ab = [fmt(med["cutover B"]), ratio(med["cutover B"], med["cutover"])] if self.cutover_b else []
+                rows.append([db, label, fmt(med["cutover"])] + ab + [fmt(med["dbmate"]), fmt(med["floor"]),
                              ratio(med["cutover"], med["dbmate"]), ratio(med["cutover"], med["floor"])])
                 if med["cutover"] is not None and med["dbmate"] is not None:
                     verdict_dbmate.append((db, label, med["cutover"] < med["dbmate"]))
                 if med["floor"] is not None:
                     verdict_floor.append((db, label, med["cutover"] / med["floor"]))
-        header = ["database", "operation", "cutover", "dbmate", "floor", "cutover/dbmate", "cutover/floor"]
+        header = (["database", "operation", "cutover"] + (["cutover B", "B/A"] if self.cutover_b else [])
+                  + ["dbmate", "floor", "cutover/dbmate", "cutover/floor"])
         widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
 
         def line(cells):
             return "| " + " | ".join(str(c).ljust(widths[i]) if i < 2 else str(c).rjust(widths[i]) for i, c in enumerate(cells)) + " |"
 
         out = []
+        if not self.time_apply:
+            out.append("BENCH_APPLY=0: the migrations were applied once, untimed; only the steady-state rows are timed.")
         out.append(f"Medians of {self.runs} run{'s' if self.runs != 1 else ''} ({self.warmup} warm-up run{'s' if self.warmup != 1 else ''} discarded), "
                    f"{self.count} migrations ({self.statements} statements), wall-clock of one process each:")
         out.append("")
@@ -473,6 +516,12 @@ class Bench:
         out.append("|" + "|".join("-" * (w + 2) if i < 2 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|")
         for r in rows:
             out.append(line(r))
+        if self.cutover_b:
+            out.append("")
+            out.append(f"cutover:   A = {self.cutover}")
+            out.append(f"cutover B: B = {self.cutover_b}" + (f" with {os.environ.get('CUTOVER_B_ENV')}" if os.environ.get("CUTOVER_B_ENV") else ""))
+            out.append("           (timed in turn with A in every run, the order swapped each run;")
+            out.append("           the targets below are judged on A)")
         out.append("")
         missed = [f"{db} {label}" for db, label, ok in verdict_dbmate if not ok]
         out.append("Target 1 - cutover faster than dbmate on every row: "
@@ -494,10 +543,15 @@ class Bench:
             if db not in self.only:
                 continue
             for op in OPERATIONS[db]:
-                cells = [median(self.cpu[(db, op, tool)]) if (db, op, tool) in self.cpu else None
-                         for tool in ("cutover", "dbmate", "floor")]
-                cpu_rows.append([db, op] + [fmt(c) for c in cells] + [ratio(cells[0], cells[1])])
-        cpu_header = ["database", "operation", "cutover", "dbmate", "floor", "cutover/dbmate"]
+                if (db, op, "cutover") not in self.cpu:
+                    continue
+                cells = {tool: median(self.cpu[(db, op, tool)]) if (db, op, tool) in self.cpu else None
+                         for tool in ("cutover", "cutover B", "dbmate", "floor")}
+                ab = [fmt(cells["cutover B"]), ratio(cells["cutover B"], cells["cutover"])] if self.cutover_b else []
+                cpu_rows.append([db, op, fmt(cells["cutover"])] + ab + [fmt(cells["dbmate"]), fmt(cells["floor"]),
+                                                                       ratio(cells["cutover"], cells["dbmate"])])
+        cpu_header = (["database", "operation", "cutover"] + (["cutover B", "B/A"] if self.cutover_b else [])
+                      + ["dbmate", "floor", "cutover/dbmate"])
         cpu_widths = [max(len(str(r[i])) for r in cpu_rows + [cpu_header]) for i in range(len(cpu_header))]
 
         def cpu_line(cells):

@@ -7,7 +7,10 @@
 #   CUTOVER_BIN=/path/to/cutover bash Benchmarks/migrate.sh
 #
 # Other knobs: WARMUP (discarded runs first, default 1), MIGRATIONS (default 1000),
-# BENCH_ONLY=postgresql|sqlite, KEEP_WORK=1 (keep the temporary folder), RESULTS_JSON=PATH.
+# BENCH_ONLY=postgresql|sqlite, KEEP_WORK=1 (keep the temporary folder), RESULTS_JSON=PATH,
+# CUTOVER_BIN_B=path (a second build timed in turn with the first: an A/B comparison),
+# CUTOVER_B_ENV="NAME=value …" (extra environment for B; alone, B is A's binary with it),
+# BENCH_APPLY=0 (apply once, untimed; time only the no-op and status rows).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -41,10 +41,15 @@ objects_of() {
     printf '%s\n' "$folder/$(basename "$source").o"
   done < "$folder/sources"
 }
+# A C module (BoringSSL under swift-crypto, which CutoverCore's checksums use) has no
+# `sources` list: every object SwiftPM compiled for it, in its sub-folders.
+c_objects_of() {
+  find "$objects/$1.build" -name '*.o' | sort
+}
 mkdir -p "$scratch/fuzzers"
 for target in "${targets[@]}"; do
   echo "--- fuzz: linking $target"
-  mapfile -t inputs < <(objects_of "$target"; objects_of CutoverCore; objects_of Logging)
+  mapfile -t inputs < <(objects_of "$target"; objects_of CutoverCore; objects_of Logging; objects_of Crypto; objects_of CryptoBoringWrapper; c_objects_of CCryptoBoringSSL; c_objects_of CCryptoBoringSSLShims)
   swiftc "-sanitize=$sanitizers" -o "$scratch/fuzzers/$target" "${inputs[@]}"
 done
 

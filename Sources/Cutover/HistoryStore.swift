@@ -25,15 +25,10 @@ struct HistoryStore: Sendable {
         for statement in dialect.createHistoryTable { try await database.execute(statement) }
     }
 
-    /// The columns ``HistoryDetail/summary`` leaves out (read as NULL, keeping positions).
-    private static let runDetailColumns: Set<String> = [
-        "kind", "started_at", "duration_ms", "applied_by", "tool_version", "failed_statement", "error_sqlstate",
-    ]
-
     /// All rows, keyed by migration id; empty when the table does not exist.
-    func all(_ detail: HistoryDetail = .full) async throws -> [MigrationID: HistoryRecord] {
+    func all() async throws -> [MigrationID: HistoryRecord] {
         guard try await exists() else { return [:] }
-        return try await records(where: nil, detail: detail)
+        return try await records(where: nil)
     }
 
     /// The row for one migration.
@@ -41,7 +36,7 @@ struct HistoryStore: Sendable {
         try await records(where: (dialect.placeholder(1), id.normalized))[id]
     }
 
-    private func records(where filter: (String, String)?, detail: HistoryDetail = .full) async throws -> [MigrationID: HistoryRecord] {
+    private func records(where filter: (String, String)?) async throws -> [MigrationID: HistoryRecord] {
         // The times come back as ISO-8601 text in UTC from every driver (PostgreSQL's
         // timestamps are formatted by the client, cheaper than `to_char` on the server). The
         // list is written with a plain loop: this runs on every command, and a generic
@@ -49,7 +44,7 @@ struct HistoryStore: Sendable {
         var sql = "SELECT "
         for (index, column) in Self.columns.enumerated() {
             if index > 0 { sql += ", " }
-            sql += detail == .summary && Self.runDetailColumns.contains(column) ? "NULL" : column
+            sql += column
         }
         sql += " FROM \(dialect.historyTable)"
         var binds: [SQLValue] = []

@@ -112,12 +112,9 @@ public struct Migrator: Sendable {
     /// The history rows of `database`, keyed by id; empty when it has no history table. For
     /// reading the history before the migration files are loaded.
     ///
-    /// - Parameters:
-    ///   - database: an open session.
-    ///   - detail: ``HistoryDetail/summary`` for states and plans only (`cutover status`, the
-    ///     planning read of `cutover migrate`); never save a record read that way.
-    public static func history(of database: any Database, detail: HistoryDetail = .full) async throws -> [MigrationID: HistoryRecord] {
-        try await HistoryStore(database: database).all(detail)
+    /// - Parameter database: an open session.
+    public static func history(of database: any Database) async throws -> [MigrationID: HistoryRecord] {
+        try await HistoryStore(database: database).all()
     }
 
     /// The migration with `id`, or an error listing what exists.

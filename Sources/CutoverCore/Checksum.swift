@@ -1,3 +1,5 @@
+import Crypto
+
 /// The checksum Cutover records for a migration file.
 ///
 /// The history table stores this value when a migration is applied; `status` and

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Turns the text of a `.sql` migration file into a ``Migration``.
 ///
 /// A file is named `<id>_<name>.sql` and divided by directive comments, each alone on its

@@ -1,3 +1,4 @@
+import Crypto
 import CutoverCore
 import CutoverTestSupport
 import Foundation
@@ -218,7 +219,7 @@ struct DriftCommandTests {
         // Forge the stored check to the drifted schema's fingerprint: status now trusts it…
         let fingerprintSQL = try #require(SQLiteDialect().schemaFingerprintQuery)
         let text = try #require(try await cli.fixture.query(fingerprintSQL).first?.string("fingerprint"))
-        let forged = SHA256.hex(SHA256.hash(Array(text.utf8)))
+        let forged = SHA256.hex(SHA256.hash(data: Array(text.utf8)))
         try await Self.execute(cli.fixture.url, "UPDATE cutover_schema_check SET fingerprint = '\(forged)'")
         #expect(try await Self.statusDrift(cli)["cached"] as? Bool == true)
         // …but diff replays and sees the table.

@@ -1,3 +1,4 @@
+import Crypto
 import CutoverCore
 import CutoverPostgres
 import CutoverTestSupport
@@ -17,7 +18,7 @@ struct PostgresRunLockTests {
 
     @Test("the key is the first 8 bytes of SHA-256(\"cutover\")")
     func keyDerivation() {
-        let digest = SHA256.hash(Array("cutover".utf8))
+        let digest = Array(SHA256.hash(data: Array("cutover".utf8)))
         let key = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         #expect(PostgresDatabase.runLockKey == Int64(bitPattern: key))
     }

@@ -1,3 +1,4 @@
+import Crypto
 import CutoverCore
 import Foundation
 
@@ -22,7 +23,7 @@ enum FileDigest {
                     return
                 }
                 defer { close(descriptor) }
-                var hasher = SHA256.Hasher()
+                var hasher = SHA256()
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
                 defer { buffer.deallocate() }
                 while true {
@@ -33,9 +34,9 @@ enum FileDigest {
                         continuation.resume(throwing: CutoverError(.ioFailed, "reading \(path) failed: \(String(cString: strerror(errno)))", hint: "check the disk"))
                         return
                     }
-                    hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 }
-                continuation.resume(returning: hasher.finalizeHex())
+                continuation.resume(returning: hasher.finalize().lowercaseHex)
             }
         }
     }

@@ -67,9 +67,8 @@ extension Deployment {
         to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> DeploymentReport {
         // One session reads the plan and lints it; a run with nothing to apply ends there.
-        // The plan needs states only (the run itself reads the history again, in full).
         let (plan, findings, finished) = try await withMigrator(
-            lockWait: options.lockWait, allowOutOfOrder: options.allowOutOfOrder, readHistory: true, historyDetail: .summary, events: events
+            lockWait: options.lockWait, allowOutOfOrder: options.allowOutOfOrder, readHistory: true, events: events
         ) { migrator, history in
             let plan = try migrator.pending(to: upTo, history: history)
             let findings = lintFindings(of: plan, migrator: migrator)

@@ -43,9 +43,8 @@ extension Deployment {
     /// - Parameters:
     ///   - lockWait: overrides `[safety] lock_wait`.
     ///   - readHistory: false skips the history read (`body` gets an empty one).
-    ///   - historyDetail: ``HistoryDetail/summary`` for plans and states only.
     package func withMigrator<T>(
-        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = false, historyDetail: HistoryDetail = .full,
+        lockWait: Duration? = nil, allowOutOfOrder: Bool = false, readHistory: Bool = false,
         events: @escaping DeploymentEventHandler, _ body: (Migrator, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
         let driver = try driver(for: target.url)
@@ -55,7 +54,7 @@ extension Deployment {
         configuration.allowOutOfOrder = allowOutOfOrder
         do {
             return try await driver.withSession(target.url, logger: logger) { database in
-                let history = readHistory ? try await Migrator.history(of: database, detail: historyDetail) : [:]
+                let history = readHistory ? try await Migrator.history(of: database) : [:]
                 let migrator = Migrator(
                     database: database, migrations: try await loading.value.get(), configuration: configuration, logger: logger,
                     events: { events(.migration($0)) })

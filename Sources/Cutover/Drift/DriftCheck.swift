@@ -1,3 +1,4 @@
+import Crypto
 import CutoverCore
 import Logging
 
@@ -152,7 +153,7 @@ public struct DriftCheck: Sendable {
         for record in applied(history) {
             text += "\(record.id.normalized)\t\(record.checksum)\t\(files[record.id] ?? "-")\n"
         }
-        return SHA256.hex(SHA256.hash(Array(text.utf8)))
+        return SHA256.hex(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// The applied rows, in id order.

@@ -1,3 +1,4 @@
+import Crypto
 import CutoverCore
 import Foundation
 
@@ -33,7 +34,7 @@ struct SchemaCheckStore: Sendable {
     func fingerprint() async throws -> String? {
         guard let sql = dialect.schemaFingerprintQuery else { return nil }
         let text = try await database.query(sql).first?.string("fingerprint") ?? ""
-        return SHA256.hex(SHA256.hash(Array(text.utf8)))
+        return SHA256.hex(SHA256.hash(data: Array(text.utf8)))
     }
 
     /// The stored state; nil when there is none or it cannot be read (no table yet, no

@@ -1,5 +1,4 @@
 import CutoverCore
-import Dispatch
 import Foundation
 import Logging
 
@@ -177,33 +176,14 @@ public struct MigrationDirectory: Sendable {
         var identity: FileIdentity?
     }
 
-    /// Every file's identity (nil when it cannot be examined), the `fstatat` calls spread
-    /// over the cores in a few chunks.
+    /// Every file's identity (nil when it cannot be examined).
     private static func identities(of names: [String], in folder: Int32) -> [FileIdentity?] {
-        let results = UnsafeMutableBufferPointer<FileIdentity?>.allocate(capacity: names.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results  // each chunk writes only its own slots
-        let chunks = min(4, names.count / 128 + 1)
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            for index in stride(from: chunk, to: names.count, by: chunks) {
-                slots[index] = FileIdentity.of(names[index], in: folder)
-            }
-        }
-        return Array(results)
+        names.map { FileIdentity.of($0, in: folder) }
     }
 
-    /// Reads and parses the files on every core: a project with a thousand migrations may
-    /// have none of them cached (a fresh checkout, a new build).
+    /// Reads and parses the files, in order.
     private func parseAll(_ names: [String], in folder: Int32) -> [ParsedFile] {
-        let results = UnsafeMutableBufferPointer<ParsedFile?>.allocate(capacity: names.count)
-        results.initialize(repeating: nil)
-        defer { results.deallocate() }
-        nonisolated(unsafe) let slots = results  // each iteration writes only its own slot
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            slots[index] = Self.parse(names[index], in: folder)
-        }
-        return results.map { $0! }
+        names.map { Self.parse($0, in: folder) }
     }
 
     /// Reads and parses one file. The identity is taken before and after the read; it is

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A database's schema, normalised to sorted lines of text, and the exact row count of
 /// every table: what `cutover backup` records and `cutover backup verify` compares.
 ///

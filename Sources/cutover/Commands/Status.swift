@@ -27,9 +27,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 // One session for the states and the drift verdict: in the steady state the
                 // verdict is two small queries (the stored check and the schema fingerprint).
-                // The table needs no run details (who applied, how long): only --json prints them.
-                let detail: HistoryDetail = context.options.json ? .full : .summary
-                let (states, target, drift) = try await context.withMigratorAndHistory(historyDetail: detail) { migrator, target, history in
+                let (states, target, drift) = try await context.withMigratorAndHistory { migrator, target, history in
                     let states = MigrationPlanner().states(migrations: migrator.migrations, history: history)
                     return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history))
                 }

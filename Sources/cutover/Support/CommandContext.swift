@@ -114,10 +114,10 @@ struct CommandContext {
 
     /// ``withMigrator(lockWait:allowOutOfOrder:_:)``, also handing `body` the history.
     func withMigratorAndHistory<T>(
-        historyDetail: HistoryDetail = .full, _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
+        _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
         let deployment = try deployment()
-        return try await deployment.withMigrator(readHistory: true, historyDetail: historyDetail, events: eventPrinter()) { migrator, history in
+        return try await deployment.withMigrator(readHistory: true, events: eventPrinter()) { migrator, history in
             try await body(migrator, deployment.target, history)
         }
     }

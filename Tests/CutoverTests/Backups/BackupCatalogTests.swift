@@ -1,4 +1,5 @@
 import Cutover
+import Crypto
 import CutoverCore
 import CutoverTestSupport
 import Foundation
