@@ -9,7 +9,7 @@ struct HistoryStore: Sendable {
     let database: any Database
     var dialect: any Dialect { database.dialect }
 
-    private static let columns = [
+    static let columns = [
         "id", "name", "kind", "checksum", "phase", "started_at", "finished_at", "duration_ms", "applied_by",
         "tool_version", "statements_done", "statements_total", "failed_statement", "failed_line", "error_message",
         "error_sqlstate",
@@ -95,42 +95,6 @@ struct HistoryStore: Sendable {
         return try await !database.query(sql + " RETURNING id", Self.values(record)).isEmpty
     }
 
-    /// The statements that record `record` as the last step of a one-round-trip batch
-    /// (``Dialect/atomicBatch(_:)``), written out with literals because a batch takes no
-    /// binds; the times are the dialect's ``Dialect/batchHistoryTimes(startedAt:)``, taken as
-    /// the batch writes the row. They fail (a primary-key conflict) when the migration is
-    /// recorded as applied, which rolls the whole batch back: a `DELETE` of any earlier
-    /// non-applied row (a failure, progress) followed by a plain `INSERT`. On PostgreSQL the
-    /// `INSERT` waits for another open transaction that inserted the same id and fails once
-    /// that one commits.
-    func saveStatementsInline(_ record: HistoryRecord) -> [String] {
-        let values = Self.values(record)
-        let times = dialect.batchHistoryTimes(startedAt: record.startedAt ?? "")
-        let written = Self.columns.enumerated().map { index, column in
-            switch column {
-            case "started_at": times.startedAt
-            case "finished_at": times.finishedAt
-            case "duration_ms": times.durationMilliseconds
-            default: dialect.literal(values[index])
-            }
-        }
-        let table = dialect.historyTable
-        let id = dialect.literal(.text(record.id.normalized))
-        let applied = dialect.literal(.text(HistoryRecord.Phase.applied.rawValue))
-        return [
-            "DELETE FROM \(table) WHERE id = \(id) AND phase <> \(applied)",
-            "INSERT INTO \(table) (\(Self.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", ")))",
-        ]
-    }
-
-    /// A statement that fails (a primary-key conflict) when `id` is recorded as applied and
-    /// does nothing otherwise: the first statement of a batch on a database where another
-    /// runner may have applied the migration meanwhile (SQLite, which has no run lock).
-    func notAppliedGuardStatement(_ id: MigrationID) -> String {
-        let table = dialect.historyTable
-        return "INSERT INTO \(table) (id) SELECT id FROM \(table) WHERE id = \(dialect.literal(.text(id.normalized))) AND phase = \(dialect.literal(.text(HistoryRecord.Phase.applied.rawValue)))"
-    }
-
     /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`;
     /// with `onlyUnlessApplied`, an existing `applied` row is left as it is.
     private func upsert(onlyUnlessApplied: Bool = false, _ value: (_ index: Int, _ column: String) -> String) -> String {
@@ -144,7 +108,7 @@ struct HistoryStore: Sendable {
     }
 
     /// The record's values in ``columns`` order.
-    private static func values(_ record: HistoryRecord) -> [SQLValue] {
+    static func values(_ record: HistoryRecord) -> [SQLValue] {
         [
             .text(record.id.normalized), .text(record.name), .text(record.kind), .text(record.checksum), .text(record.phase.rawValue),
             .text(record.startedAt), .text(record.finishedAt), .integer(record.durationMilliseconds), .text(record.appliedBy),

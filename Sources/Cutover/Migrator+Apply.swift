@@ -22,11 +22,11 @@ extension Migrator {
     func applyInTransaction(_ migration: Migration, startedAt: String) async throws -> Bool {
         var attempt = 0
         var announced = false
-        if let batch = batchStatement(for: migration, startedAt: startedAt) {
+        if let batch = OneRoundTripBatch(migration, for: self, startedAt: startedAt) {
             announced = true
             do {
                 events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
-                try await database.execute(batch)
+                try await database.execute(batch.statement)
                 try await reapplySessionTimeouts(after: migration.up)
                 return true
             } catch let error as CutoverError where error.code == .statementFailed {
@@ -60,25 +60,6 @@ extension Migrator {
                 throw error
             }
         }
-    }
-
-    /// The whole migration with its history row as one statement of one round trip
-    /// (``Dialect/atomicBatch(_:)``), when that keeps every promise of the transaction path:
-    /// no observer watches statements one by one (rehearsal), and no `statement_timeout` is
-    /// set (in a batch it would limit the whole migration, not each statement). Without the
-    /// exclusive run lock (SQLite) another runner may have applied the migration meanwhile,
-    /// so the batch starts with a guard that fails in that case, and the
-    /// statement-by-statement path then finds the row and skips the migration. nil otherwise,
-    /// or when the dialect has no batch form.
-    ///
-    /// Measured for issue 12 (Benchmarks/README.md, "Speed code: measured, kept or removed"):
-    /// applying the 1,000 benchmark migrations to PostgreSQL statement by statement took 1.6×
-    /// the wall time and 3.2× the CPU of this batch (slower than dbmate), so it stays.
-    private func batchStatement(for migration: Migration, startedAt: String) -> String? {
-        guard configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
-        let record = appliedRecord(migration, startedAt: startedAt, durationMilliseconds: 0)
-        let guardStatement = mustRecheckHistory ? [history.notAppliedGuardStatement(migration.id)] : []
-        return dialect.atomicBatch(guardStatement + migration.up.map(\.sql) + history.saveStatementsInline(record))
     }
 
     private func applyOnce(_ migration: Migration, startedAt: String, announced: Bool) async throws -> Bool {

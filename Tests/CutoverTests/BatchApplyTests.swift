@@ -90,7 +90,7 @@ struct SQLiteBatchApplyTests {
         try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);")
         _ = try await fixture.withMigrator { try await $0.migrate() }
         let database = try await TestBackend.open(fixture.url)
-        let guardStatement = HistoryStore(database: database).notAppliedGuardStatement(try #require(MigrationID("1")))
+        let guardStatement = OneRoundTripBatch.notAppliedGuard(try #require(MigrationID("1")), dialect: database.dialect)
         let batch = try #require(database.dialect.atomicBatch([guardStatement, "CREATE TABLE x (id integer)"]))
         await #expect(throws: CutoverError.self) { try await database.execute(batch) }
         // Fails with "cannot start a transaction within a transaction" if the batch left one open.
