@@ -35,21 +35,25 @@ objects="$(CUTOVER_FUZZ=1 "${build[@]}" --show-bin-path)"
 #    (A SwiftPM executable target cannot be used: SwiftPM points `main` at the target's own
 #    entry point, which clashes with libFuzzer's.)
 # The objects of a module: one per source file SwiftPM compiled (never a stale one left over).
+# SwiftPM's `sources` list puts a path with a space in single quotes
+# ('…/Basic ASN1 Types/ASN1Any.swift' in swift-crypto): they are not part of the name.
 objects_of() {
   local folder="$objects/$1.build"
   while IFS= read -r source; do
+    source="${source#\'}"
+    source="${source%\'}"
     printf '%s\n' "$folder/$(basename "$source").o"
   done < "$folder/sources"
 }
-# A C module (BoringSSL under swift-crypto, which CutoverCore's checksums use) has no
-# `sources` list: every object SwiftPM compiled for it, in its sub-folders.
+# A C module (BoringSSL and XKCP under swift-crypto, which CutoverCore's checksums use) has
+# no `sources` list: every object SwiftPM compiled for it, in its sub-folders.
 c_objects_of() {
   find "$objects/$1.build" -name '*.o' | sort
 }
 mkdir -p "$scratch/fuzzers"
 for target in "${targets[@]}"; do
   echo "--- fuzz: linking $target"
-  mapfile -t inputs < <(objects_of "$target"; objects_of CutoverCore; objects_of Logging; objects_of Crypto; objects_of CryptoBoringWrapper; c_objects_of CCryptoBoringSSL; c_objects_of CCryptoBoringSSLShims)
+  mapfile -t inputs < <(objects_of "$target"; objects_of CutoverCore; objects_of Logging; objects_of Crypto; objects_of CryptoBoringWrapper; c_objects_of CCryptoBoringSSL; c_objects_of CCryptoBoringSSLShims; c_objects_of CXKCP; c_objects_of CXKCPShims)
   swiftc "-sanitize=$sanitizers" -o "$scratch/fuzzers/$target" "${inputs[@]}"
 done
 
