@@ -1,22 +1,27 @@
 import CutoverCore
+import Dispatch
 import NIOConcurrencyHelpers
-import NIOPosix
 import VaporCSQLite
 
 /// One sqlite3 connection, driven through SQLite's C API (the copy of SQLite that sqlite-nio
 /// compiles, so no system library is needed).
 ///
-/// By default every call runs on a thread of NIO's thread pool, so a statement waiting out
-/// the busy timeout never blocks a Swift concurrency thread, and a whole call runs in one trip
-/// to that thread: a string of several statements (a migration and its history row, see
-/// ``SQLiteDialect/atomicBatch(_:)``) costs one thread switch, not one per statement. A
-/// process with nothing else to do (the `cutover` tool) can run calls on the calling thread
-/// instead and save even that switch (``Execution/callingThread``).
+/// By default every call runs on the connection's own serial queue, so a statement waiting out
+/// the busy timeout blocks neither a Swift concurrency thread nor any other connection, and a
+/// whole call runs in one trip to that queue: a string of several statements (a migration and
+/// its history row, see ``SQLiteDialect/atomicBatch(_:)``) costs one thread switch, not one
+/// per statement. A process with nothing else to do (the `cutover` tool) can run calls on the
+/// calling thread instead and save even that switch (``Execution/callingThread``).
+///
+/// Why not a shared pool: NIO's shared thread pool has one thread per core. Two connections
+/// in a busy wait fill it on a two-core machine, and the connection holding the write lock
+/// then cannot run the `COMMIT` that would release them: every caller waits out the whole
+/// busy timeout. Dispatch gives each blocked queue its own thread.
 final class SQLiteConnectionHandle: @unchecked Sendable {
     /// Where calls run.
     enum Execution: Sendable {
-        /// On a thread of NIO's shared thread pool: a busy wait blocks that thread only.
-        case threadPool
+        /// On the connection's own serial dispatch queue: a busy wait blocks that queue only.
+        case ownQueue
         /// On the caller's thread, which a busy wait then blocks.
         case callingThread
     }
@@ -25,10 +30,12 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     private var raw: OpaquePointer?
     private let lock = NIOLock()
     private let execution: Execution
+    private let queue: DispatchQueue
 
-    private init(raw: OpaquePointer, execution: Execution) {
+    private init(raw: OpaquePointer, execution: Execution, queue: DispatchQueue) {
         self.raw = raw
         self.execution = execution
+        self.queue = queue
     }
 
     /// SQLite's one-time set-up, done before the first connection opens.
@@ -36,8 +43,9 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// Opens (creating when missing) the database at `path`, or `:memory:`.
     /// - Throws: ``SQLiteCallError`` when SQLite cannot open it.
-    static func open(path: String, execution: Execution = .threadPool) async throws -> SQLiteConnectionHandle {
-        try await perform(on: execution) {
+    static func open(path: String, execution: Execution = .ownQueue) async throws -> SQLiteConnectionHandle {
+        let queue = DispatchQueue(label: "cutover.sqlite.connection")
+        return try await perform(on: execution, queue: queue) {
             Self.initialized
             var handle: OpaquePointer?
             // No SQLite mutex: `lock` already lets one call at a time use the connection, and
@@ -49,7 +57,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
                 sqlite_nio_sqlite3_close(handle)
                 throw SQLiteCallError(code: code, message: message)
             }
-            return SQLiteConnectionHandle(raw: handle, execution: execution)
+            return SQLiteConnectionHandle(raw: handle, execution: execution, queue: queue)
         }
     }
 
@@ -58,7 +66,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
     /// string opened a transaction that is still open then, it is rolled back, so a string
     /// never leaves behind a transaction of its own.
     func run(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
-        try await Self.perform(on: execution) {
+        try await Self.perform(on: execution, queue: queue) {
             try self.lock.withLock {
                 guard let raw = self.raw else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
                 return try Self.run(sql, binds, on: raw)
@@ -68,7 +76,7 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
 
     /// Closes the connection; later calls fail. Safe to call more than once.
     func close() async {
-        _ = try? await Self.perform(on: execution) {
+        _ = try? await Self.perform(on: execution, queue: queue) {
             self.lock.withLock {
                 if let raw = self.raw { sqlite_nio_sqlite3_close_v2(raw) }
                 self.raw = nil
@@ -76,9 +84,14 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         }
     }
 
-    private static func perform<T: Sendable>(on execution: Execution, _ work: @Sendable @escaping () throws -> T) async throws -> T {
+    private static func perform<T: Sendable>(
+        on execution: Execution, queue: DispatchQueue, _ work: @Sendable @escaping () throws -> T
+    ) async throws -> T {
         switch execution {
-        case .threadPool: try await NIOThreadPool.singleton.runIfActive(work)
+        case .ownQueue:
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async { continuation.resume(with: Result { try work() }) }
+            }
         case .callingThread: try work()
         }
     }

@@ -20,8 +20,8 @@ public final class SQLiteDatabase: Database {
     }
 
     /// Opens `url`, creating the file when missing, and sets the busy timeout.
-    /// - Parameter runsOnCallingThread: run SQLite on the calling thread instead of NIO's
-    ///   thread pool (see ``SQLiteDriver/Configuration/runsOnCallingThread``).
+    /// - Parameter runsOnCallingThread: run SQLite on the calling thread instead of the
+    ///   connection's own queue (see ``SQLiteDriver/Configuration/runsOnCallingThread``).
     /// - Throws: ``CutoverError`` `.connectionFailed` when the file cannot be opened.
     public static func open(_ url: DatabaseURL, busyTimeout: Duration, runsOnCallingThread: Bool = false, logger: Logger) async throws -> SQLiteDatabase {
         if !url.isInMemory {
@@ -35,7 +35,7 @@ public final class SQLiteDatabase: Database {
         let connection: SQLiteConnectionHandle
         do {
             connection = try await SQLiteConnectionHandle.open(
-                path: url.isInMemory ? ":memory:" : url.path, execution: runsOnCallingThread ? .callingThread : .threadPool)
+                path: url.isInMemory ? ":memory:" : url.path, execution: runsOnCallingThread ? .callingThread : .ownQueue)
         } catch let error as SQLiteCallError {
             throw CutoverError(
                 .connectionFailed, "cannot open SQLite database '\(url.path)': \(error.message)",

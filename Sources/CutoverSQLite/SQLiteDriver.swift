@@ -13,7 +13,7 @@ public struct SQLiteDriver: DatabaseDriver {
     public struct Configuration: Sendable {
         /// How long a statement waits for another connection's write lock before SQLITE_BUSY.
         public var busyTimeout: Duration = .seconds(60)
-        /// Run SQLite on the calling thread rather than on NIO's thread pool. It saves a
+        /// Run SQLite on the calling thread rather than on the connection's own queue. It saves a
         /// thread switch per call, which adds up over a thousand migrations, but a busy wait
         /// (another connection holds the write lock) then blocks a Swift concurrency thread:
         /// meant for a process that has nothing else to run meanwhile, like the `cutover`
