@@ -51,9 +51,16 @@ extension Deployment {
         }
     }
 
-    /// The target's schema as it is now.
+    /// The target's schema as it is now: tables, columns, indexes and constraints, without
+    /// Cutover's own tables.
     ///
-    /// - Throws: connection and introspection errors.
+    /// ```swift
+    /// let schema = try await deployment.introspectSchema()
+    /// print(schema.tables.map(\.name))
+    /// ```
+    ///
+    /// - Returns: the schema, in the dialect-neutral model of `CutoverCore`.
+    /// - Throws: `CutoverError` for connection and introspection errors.
     public func introspectSchema() async throws -> Schema {
         try await withSession { try await $0.introspectSchema() }
     }

@@ -48,7 +48,7 @@ extension Deployment {
     /// history in one session and ends.
     ///
     /// ```swift
-    /// let report = try await deployment.migrate(to: MigrationID("20261124090000")) { event in
+    /// let report = try await deployment.migrate(to: MigrationID("20261124090000")!) { event in
     ///     if case .planned(let pending) = event { logger.info("\(pending.count) pending") }
     /// }
     /// ```

@@ -34,15 +34,19 @@ import Logging
 /// ### Creating a deployment
 /// - ``init(config:environment:drivers:processEnvironment:logger:)``
 /// - ``init(config:target:drivers:processEnvironment:logger:)``
+/// - ``config``
+/// - ``target``
 /// ### Running it
 /// - ``migrate(to:options:events:)``
 /// - ``MigrateOptions``
+/// - ``Strategy``
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own
 /// - ``rehearse(strategy:keep:events:)``
-/// - ``backup(reason:events:)``
-/// - ``checkDrift(introspection:)``
+/// - ``checkDrift(introspection:events:)``
+/// - ``introspectSchema()``
+/// - ``promote(from:dryRun:options:events:)``
 public struct Deployment: Sendable {
     /// The parsed `cutover.toml` (or a configuration built in code).
     public let config: CutoverCore.Configuration

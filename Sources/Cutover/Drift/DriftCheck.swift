@@ -147,6 +147,11 @@ public struct DriftCheck: Sendable {
     /// applied migration in id order with its recorded checksum and the checksum of today's
     /// file (the replay runs the file), so applying, rolling back, repairing or editing a
     /// migration, or upgrading Cutover, each invalidates a stored ``SchemaCheck``.
+    ///
+    /// - Parameters:
+    ///   - history: the history rows, keyed by id.
+    ///   - migrations: today's migration files.
+    /// - Returns: 64 lowercase hex digits.
     public static func appliedDigest(history: [MigrationID: HistoryRecord], migrations: [Migration]) -> String {
         let files = Dictionary(migrations.map { ($0.id, $0.checksum) }, uniquingKeysWith: { first, _ in first })
         var text = "cutover \(CutoverVersion.current)\n"

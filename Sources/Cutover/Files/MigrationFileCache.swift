@@ -48,6 +48,19 @@ public struct MigrationFileCache: Sendable {
 
     /// The cache the command-line tool uses for `directory`, from the environment; nil when
     /// `CUTOVER_NO_CACHE` is set or no cache folder can be named.
+    ///
+    /// The folder is `$CUTOVER_CACHE_DIR`, else `$XDG_CACHE_HOME/cutover`, else
+    /// `~/.cache/cutover`.
+    ///
+    /// ```swift
+    /// let migrations = try MigrationDirectory(path: folder, cache: .standard(for: folder)).load()
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - directory: the migrations folder the cache is for.
+    ///   - environment: where `CUTOVER_NO_CACHE`, `CUTOVER_CACHE_DIR`, `XDG_CACHE_HOME` and
+    ///     `HOME` are read from.
+    /// - Returns: the cache, or nil when caching is off.
     public static func standard(for directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> MigrationFileCache? {
         if let off = environment["CUTOVER_NO_CACHE"], !off.isEmpty, off != "0" { return nil }
         let folder: String

@@ -35,7 +35,9 @@ public struct Rehearsal: Sendable {
         public var succeeded: Bool { failure == nil }
     }
 
+    /// The migration files.
     public let migrations: [Migration]
+    /// Timeouts and retries, as for the real run.
     public let configuration: Migrator.Configuration
     /// Opens the sessions on the clone.
     let driver: any DatabaseDriver
@@ -44,8 +46,12 @@ public struct Rehearsal: Sendable {
 
     /// Creates a rehearsal.
     /// - Parameters:
+    ///   - migrations: the parsed files.
+    ///   - configuration: timeouts and retries, as for the real run.
     ///   - driver: opens sessions on the clone; the rehearsal opens two, one to migrate
     ///     and one to watch its locks.
+    ///   - logger: where the run logs (disabled by default).
+    ///   - events: the migrator's progress on the clone.
     public init(
         migrations: [Migration], configuration: Migrator.Configuration, driver: any DatabaseDriver,
         logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }), events: @escaping MigrationEventHandler = { _ in }
