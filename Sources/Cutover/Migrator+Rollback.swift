@@ -25,7 +25,7 @@ extension Migrator {
     ///   - steps: roll back this many of the newest applied migrations (default 1).
     /// - Returns: the migrations rolled back, newest first.
     /// - Precondition: at most one of `target` and `steps` is given.
-    /// - Throws: ``CutoverError`` `.invalidArgument` when a migration to roll back has no
+    /// - Throws: `CutoverError` `.invalidArgument` when a migration to roll back has no
     ///   down section or its file is missing (checked before anything runs),
     ///   `.validationFailed` when its file changed since it was applied, `.migrationFailed`
     ///   when a down statement fails (that migration stays applied).

@@ -114,7 +114,7 @@ public struct Migrator: Sendable {
     /// ```
     ///
     /// - Returns: the rows.
-    /// - Throws: ``CutoverError`` `.statementFailed` or a connection error.
+    /// - Throws: `CutoverError` `.statementFailed` or a connection error.
     public func historyRecords() async throws -> [MigrationID: HistoryRecord] {
         try await history.all()
     }
@@ -191,7 +191,7 @@ public struct Migrator: Sendable {
     }
 
     /// Runs `body` in a write transaction; rolls back when it throws, keeping a failed
-    /// rollback's error beside the one `body` threw (``Database/rollBack(after:)``).
+    /// rollback's error beside the one `body` threw (`Database.rollBack(after:)`).
     func inWriteTransaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             try await database.execute(dialect.beginTransaction)

@@ -6,7 +6,7 @@ import Foundation
 extension Deployment {
     /// A drift check for the target, with `[safety]`'s timeouts for the replay.
     ///
-    /// - Throws: ``CutoverError`` `.invalidURL` (no driver), `.introspectionUnsupported`.
+    /// - Throws: `CutoverError` `.invalidURL` (no driver), `.introspectionUnsupported`.
     package func driftCheck(options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
         try DriftCheck(
             driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: migratorConfiguration,
@@ -25,7 +25,7 @@ extension Deployment {
     ///   - introspection: what to compare (e.g. include Cutover's own objects).
     ///   - events: ``DeploymentEvent/replayingMigrations(_:)`` as the replay starts.
     /// - Returns: the differences, empty when the schema matches.
-    /// - Throws: ``CutoverError`` `.unknownDatabase` for a missing SQLite file (opening it
+    /// - Throws: `CutoverError` `.unknownDatabase` for a missing SQLite file (opening it
     ///   would create an empty one), and what ``DriftCheck/run(on:)`` throws.
     public func checkDrift(introspection: IntrospectionOptions = .init(), events: DeploymentEventHandler = { _ in }) async throws -> DriftReport {
         let url = target.url

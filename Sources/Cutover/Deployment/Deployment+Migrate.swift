@@ -58,7 +58,7 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
-    /// - Throws: ``CutoverError``: `.validationFailed` for lint errors or changed files,
+    /// - Throws: `CutoverError`: `.validationFailed` for lint errors or changed files,
     ///   `.backupFailed` (the database is then untouched), a failed rehearsal's error (the
     ///   target is untouched), `.migrationFailed` (the failing migration left nothing behind),
     ///   `.lockNotAcquired`.

@@ -27,8 +27,8 @@ import Logging
 /// ```
 ///
 /// The engine never imports a driver: the app passes the drivers it links
-/// (``DatabaseDriver``), and the deployment picks one by the URL's scheme, set up from the
-/// configuration's `[safety]` (``DatabaseDriver/configured(for:)``).
+/// (`DatabaseDriver`), and the deployment picks one by the URL's scheme, set up from the
+/// configuration's `[safety]` (`DatabaseDriver.configured(for:)`).
 ///
 /// ## Topics
 /// ### Creating a deployment
@@ -70,7 +70,7 @@ public struct Deployment: Sendable {
     ///   - drivers: the database drivers the app links, e.g. `[PostgresDriver(), SQLiteDriver()]`.
     ///   - processEnvironment: the variables `DATABASE_URL` and `${VAR}` are read from.
     ///   - logger: where the pipeline logs (disabled by default).
-    /// - Throws: ``CutoverError`` `.invalidConfig` for an unknown environment or an unset
+    /// - Throws: `CutoverError` `.invalidConfig` for an unknown environment or an unset
     ///   `${VAR}`, `.invalidURL` for a malformed URL or one no driver serves.
     public init(
         config: CutoverCore.Configuration, environment: String? = nil, drivers: [any DatabaseDriver],
@@ -88,7 +88,7 @@ public struct Deployment: Sendable {
     /// let report = try await Deployment(config: config, target: target, drivers: [PostgresDriver()]).migrate()
     /// ```
     ///
-    /// - Throws: ``CutoverError`` `.invalidURL` when no driver in `drivers` serves the URL.
+    /// - Throws: `CutoverError` `.invalidURL` when no driver in `drivers` serves the URL.
     public init(
         config: CutoverCore.Configuration, target: Target, drivers: [any DatabaseDriver],
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,

@@ -82,7 +82,7 @@ public struct Rehearsal: Sendable {
     ///   - clone: the copy to migrate.
     ///   - check: compares the migrated clone with the migrations; nil skips the comparison.
     /// - Returns: what happened.
-    /// - Throws: ``CutoverError`` when the clone cannot be opened.
+    /// - Throws: `CutoverError` when the clone cannot be opened.
     public func run(on clone: DatabaseURL, comparingWith check: DriftCheck? = nil) async throws -> Report {
         var report = Report(clone: clone.redacted)
         // One session migrates, a second one watches its locks.
