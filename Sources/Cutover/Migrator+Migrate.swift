@@ -21,7 +21,8 @@ public struct MigrateReport: Sendable {
 
     /// The migrations applied by this run (for a dry run: that it would apply), in order.
     public var applied: [Item] = []
-    /// Applied by another runner while this one waited.
+    /// Migrations another runner applied first when this run got to them
+    /// (``MigrationEvent/migrationSkipped(id:name:)``).
     public var skipped: [MigrationID] = []
     /// True when nothing was applied because only a plan was asked for.
     public var isDryRun = false

@@ -77,7 +77,7 @@ struct DocumentationExampleTests {
         #expect(log.entries.contains { $0.message == "migrations pending" && $0.metadata["ids"] == "20261124120000,20261124130000" })
         #expect(log.messages.filter { $0.hasPrefix("applied ") } == ["applied 20261124120000_create_items", "applied 20261124130000_create_prices"])
         let ready = try #require(log.entries.first { $0.message == "database ready" })
-        #expect(ready.metadata["applied"] == "2" && ready.metadata["applied_by_others"] == "0")
+        #expect(ready.metadata["applied"] == "2" && ready.metadata["skipped"] == "0")
         #expect(try await fixture.tableExists("items"))
 
         // A second instance started after the first finished: nothing pending, nothing logged

@@ -52,7 +52,7 @@ func migrateAtStartUp(configPath: String, environment: String, logger: Logger) a
             logDeploymentEvent(event, to: logger)
         }
         logger.info("database ready", metadata: [
-            "applied": "\(report.applied.count)", "applied_by_others": "\(report.migrate.skipped.count)",
+            "applied": "\(report.applied.count)", "skipped": "\(report.migrate.skipped.count)",
         ])
         return report
     } catch let error as CutoverError {
@@ -80,8 +80,8 @@ func logDeploymentEvent(_ event: DeploymentEvent, to logger: Logger) {
         logger.info("backup \(phase.rawValue) taken", metadata: ["file": "\(record.file)"])
     case .rehearsalFinished(let outcome):
         logger.info("rehearsal on a clone \(outcome.report.succeeded ? "succeeded" : "failed")")
-    case .migration(.waitingForLock):
-        logger.notice("another instance is migrating; waiting for its lock")
+    case .migration(.lockAcquired(let waited)) where waited > .seconds(1):
+        logger.notice("waited \(waited) for another instance's migration lock")
     case .migration(.migrationFinished(let id, let name, let duration)):
         logger.info("applied \(id)_\(name)", metadata: ["duration": "\(duration)"])
     case .migration(.migrationSkipped(let id, _)):
