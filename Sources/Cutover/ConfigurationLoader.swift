@@ -11,10 +11,26 @@ public struct ConfigurationLoader: Sendable {
     /// The file name looked for in the working directory and its parents.
     public static let fileName = "cutover.toml"
 
+    /// A loader; it keeps no state.
     public init() {}
 
     /// Loads `explicitPath`, or the nearest `cutover.toml` from `directory` upwards.
-    /// - Throws: ``CutoverError`` `.invalidConfig` when no file is found or it is invalid.
+    ///
+    /// Relative paths in the file (`migrations`, `[backup] dir`, `sqlite:` URLs) are
+    /// resolved against the file's folder, so the result does not depend on the working
+    /// directory.
+    ///
+    /// ```swift
+    /// let config = try ConfigurationLoader().load(explicitPath: "/srv/shop/cutover.toml")
+    /// print(config.migrationsDirectory)  // /srv/shop/migrations
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - explicitPath: the file to read (`--config`); nil searches from `directory` upwards.
+    ///   - directory: where a relative `explicitPath` and the search start.
+    /// - Returns: the parsed configuration.
+    /// - Throws: `CutoverError` `.invalidConfig` when no file is found or it is invalid,
+    ///   naming the file and line.
     public func load(explicitPath: String?, from directory: String = FileManager.default.currentDirectoryPath) throws -> Configuration {
         let path: String
         if let explicitPath {
@@ -37,6 +53,9 @@ public struct ConfigurationLoader: Sendable {
     }
 
     /// The nearest `cutover.toml` from `directory` upwards.
+    ///
+    /// - Parameter directory: the folder the search starts in.
+    /// - Returns: the file's path, or nil when neither `directory` nor a parent has one.
     public func find(from directory: String) -> String? {
         var current = URL(fileURLWithPath: directory).standardizedFileURL
         while true {
@@ -50,7 +69,13 @@ public struct ConfigurationLoader: Sendable {
 
     /// Chooses the database: `--env NAME` when given; else `DATABASE_URL` from the
     /// environment; else `default_env`; else the only environment.
-    /// - Throws: ``CutoverError`` `.invalidConfig` for an unknown env or an unset `${VAR}`,
+    ///
+    /// - Parameters:
+    ///   - config: the loaded configuration.
+    ///   - env: the environment asked for (`--env`); nil for the default choice above.
+    ///   - environment: the process environment `DATABASE_URL` and `${VAR}` are read from.
+    /// - Returns: the environment's name, its URL with `${VAR}`s expanded, and where it came from.
+    /// - Throws: `CutoverError` `.invalidConfig` for an unknown env or an unset `${VAR}`,
     ///   `.invalidURL` for a malformed URL.
     public func target(in config: Configuration, env: String?, environment: [String: String]) throws -> Target {
         if env == nil, let override = environment["DATABASE_URL"], !override.isEmpty {
@@ -102,6 +127,8 @@ public struct ConfigurationLoader: Sendable {
 public struct Target: Sendable {
     /// The environment name (or `DATABASE_URL`).
     public var environment: String
+    /// The database's URL; a relative SQLite path is already resolved against the config
+    /// file's folder.
     public var url: DatabaseURL
     /// Where the URL came from, for messages (`env.prod`, `DATABASE_URL`).
     public var source: String

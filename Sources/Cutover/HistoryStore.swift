@@ -1,7 +1,7 @@
 import CutoverCore
 import Foundation
 
-/// Reads and writes Cutover's history table through a ``Database``.
+/// Reads and writes Cutover's history table through a `Database`.
 ///
 /// Writes that belong to a migration run inside that migration's transaction, so the
 /// history row and the schema change commit (or vanish) together.

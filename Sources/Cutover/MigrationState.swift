@@ -4,8 +4,10 @@ import CutoverCore
 public struct MigrationState: Sendable {
     /// The state names of the command-line contract.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        /// The name in `cutover status --json` (`applied`, `out_of_order`, …).
         public let rawValue: String
         init(_ rawValue: String) { self.rawValue = rawValue }
+        /// The name, as ``rawValue``.
         public var description: String { rawValue }
 
         /// In the history and unchanged.
@@ -22,8 +24,11 @@ public struct MigrationState: Sendable {
         public static let missing = Kind("missing")
     }
 
+    /// The migration's id (the file name's leading number).
     public var id: MigrationID
+    /// The name after the id (`create_users`), from the file or else the history.
     public var name: String
+    /// Where it stands.
     public var kind: Kind
     /// The file, when there is one.
     public var migration: Migration?
@@ -32,10 +37,22 @@ public struct MigrationState: Sendable {
 }
 
 /// Compares migration files with history rows. Pure: no I/O.
+///
+/// ```swift
+/// let states = MigrationPlanner().states(migrations: migrations, history: try await migrator.historyRecords())
+/// let pending = states.filter { $0.kind == .pending }
+/// ```
 public struct MigrationPlanner: Sendable {
+    /// A planner; it keeps no state.
     public init() {}
 
     /// One state per migration id found in the files or the history, in id order.
+    ///
+    /// - Parameters:
+    ///   - migrations: the migration files.
+    ///   - history: the history rows, keyed by id.
+    /// - Returns: the states; a row without a file is ``MigrationState/Kind/missing`` (or
+    ///   ``MigrationState/Kind/failed``), with no ``MigrationState/migration``.
     public func states(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState] {
         let newestApplied = Self.newestApplied(in: history)
         var states: [MigrationState] = []
@@ -65,6 +82,11 @@ public struct MigrationPlanner: Sendable {
     /// The state of each file, in the order of `migrations`: ``states(migrations:history:)``
     /// without the rows that have no file, and without copying files and rows into states
     /// (what `migrate` plans from, on every deploy).
+    ///
+    /// - Parameters:
+    ///   - migrations: the migration files.
+    ///   - history: the history rows, keyed by id.
+    /// - Returns: one kind per file, at the file's position.
     public func fileKinds(migrations: [Migration], history: [MigrationID: HistoryRecord]) -> [MigrationState.Kind] {
         let newestApplied = Self.newestApplied(in: history)
         var kinds: [MigrationState.Kind] = []

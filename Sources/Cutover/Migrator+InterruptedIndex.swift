@@ -3,7 +3,7 @@ import Logging
 
 extension Migrator {
     /// Settles what an interrupted `CREATE INDEX CONCURRENTLY` left behind before a rerun
-    /// runs the statement again (``Dialect/interruptedIndexCheck(for:)``):
+    /// runs the statement again (`Dialect.interruptedIndexCheck(for:)`):
     ///
     /// - an INVALID index of the statement's name (or, for an unnamed statement, an INVALID
     ///   index with the statement's definition) is dropped, concurrently, and the statement

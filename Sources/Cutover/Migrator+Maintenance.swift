@@ -5,24 +5,37 @@ import Logging
 public struct ValidationFinding: Sendable {
     /// `changed`, `out_of_order`, `failed`, `missing`.
     public var kind: MigrationState.Kind
+    /// The migration concerned.
     public var id: MigrationID
+    /// Its file name; nil when the file is gone.
     public var file: String?
+    /// One sentence saying what is wrong.
     public var message: String
+    /// What to do about it (restore the file, `cutover repair`, …).
     public var hint: String
 }
 
 /// One change `repair` made.
 public struct RepairAction: Sendable {
+    /// The migration repaired.
     public var id: MigrationID
     /// `checksum_updated`, `failed_cleared`, `missing_removed`.
     public var action: String
+    /// What changed, for people (the old and new checksum, the cleared error).
     public var detail: String
 }
 
 extension Migrator {
     /// Checks the files against the history: changed checksums, out-of-order files, failed
     /// rows and applied migrations whose files are gone. Parse errors were already thrown
-    /// when the files were loaded.
+    /// when the files were loaded. Takes no lock and changes nothing.
+    ///
+    /// ```swift
+    /// for finding in try await migrator.validate() { print("\(finding.message)\nhint: \(finding.hint)") }
+    /// ```
+    ///
+    /// - Returns: one finding per problem, in id order; empty when files and history agree.
+    /// - Throws: `CutoverError` when the history cannot be read.
     public func validate() async throws -> [ValidationFinding] {
         try await status().compactMap { state in
             let file = state.migration?.fileName
@@ -55,7 +68,11 @@ extension Migrator {
     /// Accepts the current state of the named migrations: a changed file's new checksum is
     /// recorded, a failed row is cleared (progress of a no-transaction migration is kept,
     /// so the next run resumes), the row of a migration whose file is gone is removed.
-    /// - Throws: ``CutoverError`` `.invalidArgument` for an id that needs no repair.
+    /// - Parameter ids: the migrations to repair (from ``validate()``'s findings).
+    /// - Returns: what was changed, one action per id.
+    /// - Throws: `CutoverError` `.invalidArgument` for an id that needs no repair.
+    /// - Warning: this makes the history agree with the files without running any SQL;
+    ///   check first that the database really is in the state the files describe.
     public func repair(_ ids: [MigrationID]) async throws -> [RepairAction] {
         try await withRunLock {
             let states = MigrationPlanner().states(migrations: migrations, history: try await history.all())
@@ -99,7 +116,14 @@ extension Migrator {
 
     /// Adopts an existing database: records every migration up to `target` as applied
     /// without running it.
-    /// - Throws: ``CutoverError`` `.invalidArgument` for an unknown id.
+    ///
+    /// ```swift
+    /// let recorded = try await migrator.baseline(to: MigrationID("20261124120000")!)
+    /// ```
+    ///
+    /// - Parameter target: the newest migration the database already has.
+    /// - Returns: the ids recorded as applied.
+    /// - Throws: `CutoverError` `.invalidArgument` for an unknown id.
     /// - Warning: nothing checks that the database really has what those migrations create.
     public func baseline(to target: MigrationID) async throws -> [MigrationID] {
         _ = try migration(target)

@@ -5,9 +5,13 @@ import Logging
 public struct MigrateReport: Sendable {
     /// One migration that was (or, for a dry run, would be) applied.
     public struct Item: Sendable {
+        /// The migration's id.
         public var id: MigrationID
+        /// The migration's name (`create_users`).
         public var name: String
+        /// How many statements its up section has.
         public var statements: Int
+        /// False for a `-- cutover:no-transaction` migration (run statement by statement).
         public var isTransactional: Bool
         /// nil for a dry run.
         public var durationMilliseconds: Int?
@@ -15,9 +19,12 @@ public struct MigrateReport: Sendable {
         public var resumedAt: Int
     }
 
+    /// The migrations applied by this run (for a dry run: that it would apply), in order.
     public var applied: [Item] = []
-    /// Applied by another runner while this one waited.
+    /// Migrations another runner applied first when this run got to them
+    /// (``MigrationEvent/migrationSkipped(id:name:)``).
     public var skipped: [MigrationID] = []
+    /// True when nothing was applied because only a plan was asked for.
     public var isDryRun = false
 
     /// A report of nothing applied.
@@ -28,11 +35,15 @@ extension Migrator {
     /// Applies pending migrations in id order, each in its own transaction, stopping at the
     /// first failure.
     ///
+    /// ```swift
+    /// let report = try await migrator.migrate(to: MigrationID("20261124120000")!)
+    /// ```
+    ///
     /// - Parameters:
     ///   - target: stop after this id (inclusive); nil applies everything pending.
     ///   - dryRun: report what would run, change nothing, take no lock.
     /// - Returns: what was applied.
-    /// - Throws: ``CutoverError``: `.validationFailed` for changed files or out-of-order
+    /// - Throws: `CutoverError`: `.validationFailed` for changed files or out-of-order
     ///   migrations (nothing is applied), `.migrationFailed` when a statement fails (that
     ///   migration is rolled back and recorded as failed; earlier ones stay applied),
     ///   `.lockNotAcquired` when another run holds the lock past `lockWait`.
@@ -67,6 +78,10 @@ extension Migrator {
 
     /// What `migrate(to: target)` would apply given `history` (from ``historyRecords()``), as
     /// a dry-run report: for a caller that has read the history already.
+    /// - Parameters:
+    ///   - target: plan up to this id (inclusive); nil plans everything pending.
+    ///   - history: the history rows, keyed by id.
+    /// - Returns: a report with ``MigrateReport/isDryRun`` set.
     /// - Throws: the same validation errors as ``migrate(to:dryRun:)``.
     public func pending(to target: MigrationID? = nil, history: [MigrationID: HistoryRecord]) throws -> MigrateReport {
         if let target { _ = try migration(target) }

@@ -3,9 +3,13 @@ import Logging
 
 /// What `rollback` did.
 public struct RollbackReport: Sendable {
+    /// One migration whose down section ran.
     public struct Item: Sendable {
+        /// The migration's id.
         public var id: MigrationID
+        /// The migration's name.
         public var name: String
+        /// How long its down section took.
         public var durationMilliseconds: Int
     }
 
@@ -19,7 +23,9 @@ extension Migrator {
     /// - Parameters:
     ///   - target: roll back every applied migration newer than this id (it stays applied).
     ///   - steps: roll back this many of the newest applied migrations (default 1).
-    /// - Throws: ``CutoverError`` `.invalidArgument` when a migration to roll back has no
+    /// - Returns: the migrations rolled back, newest first.
+    /// - Precondition: at most one of `target` and `steps` is given.
+    /// - Throws: `CutoverError` `.invalidArgument` when a migration to roll back has no
     ///   down section or its file is missing (checked before anything runs),
     ///   `.validationFailed` when its file changed since it was applied, `.migrationFailed`
     ///   when a down statement fails (that migration stays applied).

@@ -42,6 +42,7 @@ public struct Migrator: Sendable {
         /// Watches every statement (rehearsal's lock sampler); nil for none.
         public var observer: (any StatementObserver)?
 
+        /// The defaults: no timeouts, five retries, a minute's wait for the lock.
         public init() {}
 
         /// The settings of `[safety]` in `cutover.toml`.
@@ -53,10 +54,13 @@ public struct Migrator: Sendable {
         }
     }
 
+    /// The open session the migrations run on.
     public let database: any Database
+    /// The migration files, in id order.
     public let migrations: [Migration]
     /// Where each id is in `migrations`.
     private let positions: [MigrationID: Int]
+    /// Timeouts, retries, the lock wait and out-of-order handling.
     public let configuration: Configuration
     let logger: Logger
     let events: MigrationEventHandler
@@ -65,6 +69,9 @@ public struct Migrator: Sendable {
     /// - Parameters:
     ///   - database: an open session; the migrator does not close it.
     ///   - migrations: the parsed files, from ``MigrationDirectory/load()``.
+    ///   - configuration: timeouts, retries and the lock wait; ``Configuration/init(safety:)``
+    ///     reads them from `cutover.toml`.
+    ///   - logger: where the run logs (disabled by default).
     ///   - events: called with progress as the run goes.
     public init(
         database: any Database, migrations: [Migration], configuration: Configuration = .init(),
@@ -92,6 +99,9 @@ public struct Migrator: Sendable {
 
     /// The state of every migration, from the files and the history. Takes no lock and
     /// creates nothing.
+    ///
+    /// - Returns: one state per migration found in the files or the history, in id order.
+    /// - Throws: `CutoverError` when the history cannot be read.
     public func status() async throws -> [MigrationState] {
         MigrationPlanner().states(migrations: migrations, history: try await history.all())
     }
@@ -104,7 +114,7 @@ public struct Migrator: Sendable {
     /// ```
     ///
     /// - Returns: the rows.
-    /// - Throws: ``CutoverError`` `.statementFailed` or a connection error.
+    /// - Throws: `CutoverError` `.statementFailed` or a connection error.
     public func historyRecords() async throws -> [MigrationID: HistoryRecord] {
         try await history.all()
     }
@@ -113,6 +123,8 @@ public struct Migrator: Sendable {
     /// reading the history before the migration files are loaded.
     ///
     /// - Parameter database: an open session.
+    /// - Returns: the rows.
+    /// - Throws: `CutoverError` when the history cannot be read.
     public static func history(of database: any Database) async throws -> [MigrationID: HistoryRecord] {
         try await HistoryStore(database: database).all()
     }
@@ -179,7 +191,7 @@ public struct Migrator: Sendable {
     }
 
     /// Runs `body` in a write transaction; rolls back when it throws, keeping a failed
-    /// rollback's error beside the one `body` threw (``Database/rollBack(after:)``).
+    /// rollback's error beside the one `body` threw (`Database.rollBack(after:)`).
     func inWriteTransaction<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             try await database.execute(dialect.beginTransaction)

@@ -1,7 +1,7 @@
 import CutoverCore
 
 /// A transactional migration and its history row sent as one statement in one round trip
-/// (``Dialect/atomicBatch(_:)``: PostgreSQL's `DO` block, SQLite's `BEGIN … COMMIT` script),
+/// (`Dialect.atomicBatch(_:)`: PostgreSQL's `DO` block, SQLite's `BEGIN … COMMIT` script),
 /// the fast path of ``Migrator``. When the batch fails, nothing of it remains (it ran as one
 /// transaction) and the migrator applies the migration statement by statement, which names
 /// the failing statement and line, records the failure, retries lock timeouts, and skips a
@@ -32,8 +32,8 @@ struct OneRoundTripBatch {
     }
 
     /// The statements that record `record` as the last step of a one-round-trip batch
-    /// (``Dialect/atomicBatch(_:)``), written out with literals because a batch takes no
-    /// binds; the times are the dialect's ``Dialect/batchHistoryTimes(startedAt:)``, taken as
+    /// (`Dialect.atomicBatch(_:)`), written out with literals because a batch takes no
+    /// binds; the times are the dialect's `Dialect.batchHistoryTimes(startedAt:)`, taken as
     /// the batch writes the row. They fail (a primary-key conflict) when the migration is
     /// recorded as applied, which rolls the whole batch back: a `DELETE` of any earlier
     /// non-applied row (a failure, progress) followed by a plain `INSERT`. On PostgreSQL the

@@ -11,6 +11,17 @@ public struct RetryPolicy: Sendable {
     /// The longest delay.
     public var cap: Duration
 
+    /// A policy.
+    ///
+    /// ```swift
+    /// var configuration = Migrator.Configuration()
+    /// configuration.retry = RetryPolicy(retries: 3, base: .milliseconds(100))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - retries: retries after the first attempt (`[safety] lock_retries`).
+    ///   - base: the first delay before jitter.
+    ///   - cap: the longest delay.
     public init(retries: Int, base: Duration = .milliseconds(250), cap: Duration = .seconds(10)) {
         self.retries = retries
         self.base = base
@@ -18,6 +29,8 @@ public struct RetryPolicy: Sendable {
     }
 
     /// The delay before retry number `attempt` (1-based).
+    /// - Parameter attempt: 1 for the first retry.
+    /// - Returns: a random delay between half and all of `base · 2^(attempt-1)`, at most `cap`.
     public func delay(forRetry attempt: Int) -> Duration {
         let exponent = min(max(attempt - 1, 0), 20)
         let full = min(base * (1 << exponent), cap)

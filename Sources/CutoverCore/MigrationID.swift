@@ -50,6 +50,7 @@ public struct MigrationID: Hashable, Comparable, Sendable, CustomStringConvertib
         }
     }
 
+    /// The digits as written in the file name (``rawValue``).
     public var description: String { rawValue }
 
     public static func == (lhs: MigrationID, rhs: MigrationID) -> Bool {

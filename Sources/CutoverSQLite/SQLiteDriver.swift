@@ -19,15 +19,22 @@ public struct SQLiteDriver: DatabaseDriver {
         /// meant for a process that has nothing else to run meanwhile, like the `cutover`
         /// tool. Leave it off in a server.
         public var runsOnCallingThread = false
+        /// The defaults: a minute's busy timeout, SQLite on NIO's thread pool.
         public init() {}
     }
 
+    /// The options every database this driver opens gets.
     public let configuration: Configuration
 
+    /// A driver; pass it to a `Deployment` (`drivers: [SQLiteDriver()]`) or open a database
+    /// with it yourself.
+    /// - Parameter configuration: the busy timeout and where SQLite runs. A deployment
+    ///   replaces the busy timeout with `[safety] lock_wait`.
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
     }
 
+    /// The URL schemes this driver serves: `sqlite:`, `sqlite3:` and `file:`.
     public var schemes: [String] { ["sqlite", "sqlite3", "file"] }
 
     /// ``SQLiteDialect``.
@@ -41,6 +48,13 @@ public struct SQLiteDriver: DatabaseDriver {
         return SQLiteDriver(configuration: configuration)
     }
 
+    /// Opens the database file at `url` (created when missing), or an in-memory database.
+    /// Prefer `withSession(_:logger:_:)`, which closes the session however its body ends.
+    /// - Parameters:
+    ///   - url: a `sqlite:PATH` or `sqlite::memory:` URL.
+    ///   - logger: receives the statements run (debug).
+    /// - Returns: an open session; the caller closes it.
+    /// - Throws: `CutoverError` when the file cannot be opened.
     public func open(_ url: DatabaseURL, logger: Logger) async throws -> any Database {
         try await SQLiteDatabase.open(url, busyTimeout: configuration.busyTimeout, runsOnCallingThread: configuration.runsOnCallingThread, logger: logger)
     }

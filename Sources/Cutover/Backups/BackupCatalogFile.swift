@@ -26,7 +26,7 @@ struct BackupCatalogFile: Sendable {
     /// takes group and other access away from one that exists.
     ///
     /// - Returns: the folder's former permissions when they were tightened to 0700, else nil.
-    /// - Throws: ``CutoverError`` `.backupFailed`.
+    /// - Throws: `CutoverError` `.backupFailed`.
     @discardableResult
     func prepareDirectory() throws -> mode_t? {
         var info = stat()
@@ -61,7 +61,7 @@ struct BackupCatalogFile: Sendable {
 
     /// The catalog; empty when the file does not exist yet.
     ///
-    /// - Throws: ``CutoverError`` `.ioFailed` when it cannot be read or parsed.
+    /// - Throws: `CutoverError` `.ioFailed` when it cannot be read or parsed.
     func read() throws -> BackupCatalog {
         guard FileManager.default.fileExists(atPath: path) else { return BackupCatalog() }
         let data: Data
@@ -81,7 +81,7 @@ struct BackupCatalogFile: Sendable {
 
     /// Runs `body` holding the exclusive `flock` on `catalog.lock`.
     ///
-    /// - Throws: ``CutoverError`` `.ioFailed`, or what `body` throws.
+    /// - Throws: `CutoverError` `.ioFailed`, or what `body` throws.
     func withLock<T>(_ body: () throws -> T) throws -> T {
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -99,7 +99,7 @@ struct BackupCatalogFile: Sendable {
 
     /// Reads the catalog, lets `body` change it, and writes it back, all under the lock.
     ///
-    /// - Throws: ``CutoverError`` `.ioFailed`, or what `body` throws (nothing is written then).
+    /// - Throws: `CutoverError` `.ioFailed`, or what `body` throws (nothing is written then).
     func update<T>(_ body: (inout BackupCatalog) throws -> T) throws -> T {
         try withLock {
             var catalog = try read()
@@ -113,7 +113,7 @@ struct BackupCatalogFile: Sendable {
     /// write), under the lock; see ``BackupPartialFile/removeOrphans(in:)``.
     ///
     /// - Returns: what was removed.
-    /// - Throws: ``CutoverError`` `.ioFailed` when the lock cannot be taken.
+    /// - Throws: `CutoverError` `.ioFailed` when the lock cannot be taken.
     func removeOrphans() throws -> [OrphanedBackupFile] {
         guard FileManager.default.fileExists(atPath: directory) else { return [] }
         return try withLock { BackupPartialFile.removeOrphans(in: directory) }
@@ -135,7 +135,7 @@ struct BackupCatalogFile: Sendable {
     /// leftover is removed like any orphan), then renamed over `path`, so a reader never
     /// sees half a file.
     ///
-    /// - Throws: ``CutoverError`` `.ioFailed`.
+    /// - Throws: `CutoverError` `.ioFailed`.
     static func writeOwnerOnly(_ data: Data, to path: String) throws {
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = "\(path).\(getpid()).partial"

@@ -6,7 +6,7 @@ import Logging
 public struct RestoreReport: Sendable {
     /// The backup restored.
     public var backup: BackupRecord
-    /// Where it was restored (keeps credentials; print ``DatabaseURL/redacted``).
+    /// Where it was restored (keeps credentials; print `DatabaseURL.redacted`).
     public var target: DatabaseURL
     /// Whether existing contents were replaced (`--force`).
     public var replaced: Bool
@@ -50,7 +50,7 @@ extension BackupManager {
     ///   - target: where to restore.
     ///   - force: replace the contents of a target that is not empty.
     /// - Returns: what was done.
-    /// - Throws: ``CutoverError`` `.invalidArgument` (unknown id, a backup of another kind
+    /// - Throws: `CutoverError` `.invalidArgument` (unknown id, a backup of another kind
     ///   of database, a non-empty target without `force`), `.backupMismatch` (the file is
     ///   missing or damaged), `.backupFailed` (the safety backup failed; nothing was
     ///   restored), `.restoreFailed`, `.lockNotAcquired`, connection errors.
@@ -140,7 +140,7 @@ extension BackupManager {
     /// The backup's file, after checking that it exists and that its SHA-256 matches the
     /// catalog.
     ///
-    /// - Throws: ``CutoverError`` `.backupMismatch`.
+    /// - Throws: `CutoverError` `.backupMismatch`.
     func checkedFile(_ record: BackupRecord) async throws -> String {
         let file = catalogFile.file(record.file)
         guard FileManager.default.fileExists(atPath: file) else {

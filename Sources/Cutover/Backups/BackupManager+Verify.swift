@@ -37,7 +37,7 @@ extension BackupManager {
     ///
     /// - Parameter id: the backup's id or an unambiguous prefix.
     /// - Returns: the findings; a damaged or mismatching backup is a finding, not an error.
-    /// - Throws: ``CutoverError`` `.invalidArgument` (unknown id, another kind of database),
+    /// - Throws: `CutoverError` `.invalidArgument` (unknown id, another kind of database),
     ///   `.restoreFailed` (the scratch restore failed: also recorded as the verification
     ///   error), connection errors.
     public func verify(_ id: String) async throws -> VerificationReport {

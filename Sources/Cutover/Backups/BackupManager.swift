@@ -46,7 +46,7 @@ public struct BackupManager: Sendable {
         /// one open to group or others is restricted to 0700. Files in it are 0600.
         public var directory: String
         /// How many backups of the environment to keep; nil keeps all. Older ones are
-        /// removed only once a newer one has been verified (``BackupRetention``).
+        /// removed only once a newer one has been verified (`BackupRetention`).
         public var keep: Int?
         /// How often long operations report progress.
         public var progressInterval: Duration = .seconds(1)
@@ -119,7 +119,7 @@ public struct BackupManager: Sendable {
     ///
     /// - Parameter reason: recorded with the backup: `manual`, `before migrate`, ….
     /// - Returns: the new record, and the old backups removed or held back by `keep`.
-    /// - Throws: ``CutoverError`` `.backupFailed` (the folder cannot be written, the tool
+    /// - Throws: `CutoverError` `.backupFailed` (the folder cannot be written, the tool
     ///   is missing or too old, the dump failed; the partial file is removed), connection
     ///   errors (`.connectionFailed`, `.authenticationFailed`, `.unknownDatabase`), or
     ///   `.ioFailed` for an unreadable catalog.
@@ -185,7 +185,7 @@ public struct BackupManager: Sendable {
     /// (reported as an event and a notice), and the `.partial` files of killed runs removed.
     ///
     /// - Returns: the partial files removed.
-    /// - Throws: ``CutoverError`` `.backupFailed`, `.ioFailed`.
+    /// - Throws: `CutoverError` `.backupFailed`, `.ioFailed`.
     @discardableResult
     public func prepareFolder() throws -> [OrphanedBackupFile] {
         let store = catalogFile
@@ -207,7 +207,7 @@ public struct BackupManager: Sendable {
     ///
     /// - Parameter directory: the backup folder, absolute.
     /// - Returns: the files removed.
-    /// - Throws: ``CutoverError`` `.ioFailed` when the catalog lock cannot be taken.
+    /// - Throws: `CutoverError` `.ioFailed` when the catalog lock cannot be taken.
     public static func removeOrphanedFiles(in directory: String) throws -> [OrphanedBackupFile] {
         try BackupCatalogFile(directory: directory).removeOrphans()
     }
@@ -255,7 +255,7 @@ public struct BackupManager: Sendable {
     ///
     /// - Parameter directory: the backup folder, absolute.
     /// - Returns: every backup recorded there, oldest first.
-    /// - Throws: ``CutoverError`` `.ioFailed` for an unreadable catalog.
+    /// - Throws: `CutoverError` `.ioFailed` for an unreadable catalog.
     public static func catalog(in directory: String) throws -> BackupCatalog {
         try BackupCatalogFile(directory: directory).read()
     }
@@ -264,7 +264,7 @@ public struct BackupManager: Sendable {
     ///
     /// - Parameter allEnvironments: all environments' backups instead of this one's.
     /// - Returns: the records.
-    /// - Throws: ``CutoverError`` `.ioFailed` for an unreadable catalog.
+    /// - Throws: `CutoverError` `.ioFailed` for an unreadable catalog.
     public func list(allEnvironments: Bool = false) throws -> [BackupRecord] {
         let catalog = try catalogFile.read()
         let chosen = allEnvironments ? catalog.backups : catalog.backups.filter { $0.env == environment }
@@ -277,7 +277,7 @@ public struct BackupManager: Sendable {
     /// have a newer verified backup, and reports the others it had to keep.
     ///
     /// - Returns: what was removed and what was held back (both empty without `keep`).
-    /// - Throws: ``CutoverError`` `.ioFailed`.
+    /// - Throws: `CutoverError` `.ioFailed`.
     /// - Warning: removed backup files are deleted.
     @discardableResult
     public func prune() throws -> PruneReport {

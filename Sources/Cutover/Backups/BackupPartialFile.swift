@@ -29,7 +29,7 @@ final class BackupPartialFile: Sendable {
     ///
     /// Call with the catalog lock held (``BackupCatalogFile/withLock(_:)``), as
     /// ``removeOrphans(in:)`` does: a file created but not yet locked then never looks orphaned.
-    /// - Throws: ``CutoverError`` `.backupFailed` when the folder cannot be written.
+    /// - Throws: `CutoverError` `.backupFailed` when the folder cannot be written.
     static func create(_ path: String, folder: String) throws -> BackupPartialFile? {
         let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {

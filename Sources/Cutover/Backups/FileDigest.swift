@@ -13,7 +13,7 @@ enum FileDigest {
     /// The SHA-256 of the file at `path`, in lowercase hex, read in 1 MiB chunks on a
     /// thread of its own (blocking reads stay off the cooperative pool).
     ///
-    /// - Throws: ``CutoverError`` `.ioFailed` when the file cannot be read.
+    /// - Throws: `CutoverError` `.ioFailed` when the file cannot be read.
     static func sha256(ofFileAt path: String) async throws -> String {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
             Thread.detachNewThread {

@@ -6,7 +6,7 @@ import Foundation
 extension Deployment {
     /// A drift check for the target, with `[safety]`'s timeouts for the replay.
     ///
-    /// - Throws: ``CutoverError`` `.invalidURL` (no driver), `.introspectionUnsupported`.
+    /// - Throws: `CutoverError` `.invalidURL` (no driver), `.introspectionUnsupported`.
     package func driftCheck(options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
         try DriftCheck(
             driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: migratorConfiguration,
@@ -25,7 +25,7 @@ extension Deployment {
     ///   - introspection: what to compare (e.g. include Cutover's own objects).
     ///   - events: ``DeploymentEvent/replayingMigrations(_:)`` as the replay starts.
     /// - Returns: the differences, empty when the schema matches.
-    /// - Throws: ``CutoverError`` `.unknownDatabase` for a missing SQLite file (opening it
+    /// - Throws: `CutoverError` `.unknownDatabase` for a missing SQLite file (opening it
     ///   would create an empty one), and what ``DriftCheck/run(on:)`` throws.
     public func checkDrift(introspection: IntrospectionOptions = .init(), events: DeploymentEventHandler = { _ in }) async throws -> DriftReport {
         let url = target.url
@@ -51,9 +51,16 @@ extension Deployment {
         }
     }
 
-    /// The target's schema as it is now.
+    /// The target's schema as it is now: tables, columns, indexes and constraints, without
+    /// Cutover's own tables.
     ///
-    /// - Throws: connection and introspection errors.
+    /// ```swift
+    /// let schema = try await deployment.introspectSchema()
+    /// print(schema.tables.map(\.name))
+    /// ```
+    ///
+    /// - Returns: the schema, in the dialect-neutral model of `CutoverCore`.
+    /// - Throws: `CutoverError` for connection and introspection errors.
     public func introspectSchema() async throws -> Schema {
         try await withSession { try await $0.introspectSchema() }
     }

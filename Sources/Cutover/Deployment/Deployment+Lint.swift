@@ -12,7 +12,7 @@ extension Deployment {
     }
 
     /// Reports every finding; throws when there are errors and `enforcing` is true.
-    /// - Throws: ``CutoverError`` `.validationFailed` (exit 3) naming the first error.
+    /// - Throws: `CutoverError` `.validationFailed` (exit 3) naming the first error.
     func gateLint(_ findings: [LintFinding], enforcing: Bool, events: DeploymentEventHandler) throws {
         for finding in findings {
             events(.lintFinding(finding, !enforcing ? .overridden : finding.severity == .warning ? .warning : .blocking))

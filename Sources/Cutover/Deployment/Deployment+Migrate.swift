@@ -48,7 +48,7 @@ extension Deployment {
     /// history in one session and ends.
     ///
     /// ```swift
-    /// let report = try await deployment.migrate(to: MigrationID("20261124090000")) { event in
+    /// let report = try await deployment.migrate(to: MigrationID("20261124090000")!) { event in
     ///     if case .planned(let pending) = event { logger.info("\(pending.count) pending") }
     /// }
     /// ```
@@ -58,7 +58,7 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
-    /// - Throws: ``CutoverError``: `.validationFailed` for lint errors or changed files,
+    /// - Throws: `CutoverError`: `.validationFailed` for lint errors or changed files,
     ///   `.backupFailed` (the database is then untouched), a failed rehearsal's error (the
     ///   target is untouched), `.migrationFailed` (the failing migration left nothing behind),
     ///   `.lockNotAcquired`.

@@ -43,7 +43,7 @@ extension Deployment {
     ///   - events: progress, as for ``migrate(to:options:events:)``.
     /// - Returns: the plan, both drift checks, the migrate report and the final comparison;
     ///   `refusal` says why the promotion stopped or did not end identical.
-    /// - Throws: ``CutoverError`` `.dialectMismatch` for databases of different kinds,
+    /// - Throws: `CutoverError` `.dialectMismatch` for databases of different kinds,
     ///   `.historyMismatch` for diverged histories or a migration the source never applied,
     ///   and what ``migrate(to:options:events:)`` throws.
     public func promote(

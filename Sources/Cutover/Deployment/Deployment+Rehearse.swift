@@ -21,7 +21,7 @@ extension Deployment {
     ///     the migrator's progress on the clone, ``DeploymentEvent/rehearsalFinished(_:)``.
     /// - Returns: the report; a migration that failed on the clone is in `report.failure`,
     ///   not thrown.
-    /// - Throws: ``CutoverError`` when the clone cannot be made or the files cannot be read.
+    /// - Throws: `CutoverError` when the clone cannot be made or the files cannot be read.
     public func rehearse(
         strategy: CloneStrategy = .automatic, keep: Bool = false, events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {

@@ -9,9 +9,9 @@ extension Deployment {
     }
 
     /// The driver of the target's database, when it has the capability `Capability`
-    /// (``BackupDriver``, ``DatabaseCloning``, ``DatabaseSwapping``).
+    /// (`BackupDriver`, `DatabaseCloning`, `DatabaseSwapping`).
     ///
-    /// - Throws: ``CutoverError`` `.invalidArgument` saying the database cannot do `what`.
+    /// - Throws: `CutoverError` `.invalidArgument` saying the database cannot do `what`.
     package func targetDriver<Capability>(as _: Capability.Type, for what: String) throws -> Capability {
         guard let driver = try driver(for: target.url) as? Capability else {
             throw CutoverError(.invalidArgument, "\(target.url.scheme) databases cannot \(what) in this version", hint: "use PostgreSQL or SQLite")
@@ -27,7 +27,7 @@ extension Deployment {
     /// The parsed migration files of `config.migrationsDirectory`, through the user's
     /// migration cache (``MigrationFileCache``).
     ///
-    /// - Throws: ``CutoverError`` `.invalidMigrationFile` naming the file and line.
+    /// - Throws: `CutoverError` `.invalidMigrationFile` naming the file and line.
     package func migrations() throws -> [Migration] {
         let folder = config.migrationsDirectory
         return try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()

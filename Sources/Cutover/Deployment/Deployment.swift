@@ -27,22 +27,26 @@ import Logging
 /// ```
 ///
 /// The engine never imports a driver: the app passes the drivers it links
-/// (``DatabaseDriver``), and the deployment picks one by the URL's scheme, set up from the
-/// configuration's `[safety]` (``DatabaseDriver/configured(for:)``).
+/// (`DatabaseDriver`), and the deployment picks one by the URL's scheme, set up from the
+/// configuration's `[safety]` (`DatabaseDriver.configured(for:)`).
 ///
 /// ## Topics
 /// ### Creating a deployment
 /// - ``init(config:environment:drivers:processEnvironment:logger:)``
 /// - ``init(config:target:drivers:processEnvironment:logger:)``
+/// - ``config``
+/// - ``target``
 /// ### Running it
 /// - ``migrate(to:options:events:)``
 /// - ``MigrateOptions``
+/// - ``Strategy``
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own
 /// - ``rehearse(strategy:keep:events:)``
-/// - ``backup(reason:events:)``
-/// - ``checkDrift(introspection:)``
+/// - ``checkDrift(introspection:events:)``
+/// - ``introspectSchema()``
+/// - ``promote(from:dryRun:options:events:)``
 public struct Deployment: Sendable {
     /// The parsed `cutover.toml` (or a configuration built in code).
     public let config: CutoverCore.Configuration
@@ -66,7 +70,7 @@ public struct Deployment: Sendable {
     ///   - drivers: the database drivers the app links, e.g. `[PostgresDriver(), SQLiteDriver()]`.
     ///   - processEnvironment: the variables `DATABASE_URL` and `${VAR}` are read from.
     ///   - logger: where the pipeline logs (disabled by default).
-    /// - Throws: ``CutoverError`` `.invalidConfig` for an unknown environment or an unset
+    /// - Throws: `CutoverError` `.invalidConfig` for an unknown environment or an unset
     ///   `${VAR}`, `.invalidURL` for a malformed URL or one no driver serves.
     public init(
         config: CutoverCore.Configuration, environment: String? = nil, drivers: [any DatabaseDriver],
@@ -84,7 +88,7 @@ public struct Deployment: Sendable {
     /// let report = try await Deployment(config: config, target: target, drivers: [PostgresDriver()]).migrate()
     /// ```
     ///
-    /// - Throws: ``CutoverError`` `.invalidURL` when no driver in `drivers` serves the URL.
+    /// - Throws: `CutoverError` `.invalidURL` when no driver in `drivers` serves the URL.
     public init(
         config: CutoverCore.Configuration, target: Target, drivers: [any DatabaseDriver],
         processEnvironment: [String: String] = ProcessInfo.processInfo.environment,

@@ -5,7 +5,7 @@ import CutoverCore
 package struct DriverRegistry: Sendable {
     package let drivers: [any DatabaseDriver]
 
-    /// The drivers, each set up from `safety` (``DatabaseDriver/configured(for:)``).
+    /// The drivers, each set up from `safety` (`DatabaseDriver.configured(for:)`).
     package init(_ drivers: [any DatabaseDriver], safety: CutoverCore.Configuration.Safety) {
         self.drivers = drivers.map { $0.configured(for: safety) }
     }
@@ -13,7 +13,7 @@ package struct DriverRegistry: Sendable {
     /// The driver for a URL's scheme.
     ///
     /// - Parameter label: names the database in the error (the redacted URL when nil).
-    /// - Throws: ``CutoverError`` `.invalidURL` when no driver serves the scheme.
+    /// - Throws: `CutoverError` `.invalidURL` when no driver serves the scheme.
     package func driver(for url: DatabaseURL, label: String? = nil) throws -> any DatabaseDriver {
         guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
             throw CutoverError(

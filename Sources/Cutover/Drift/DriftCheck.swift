@@ -3,7 +3,7 @@ import CutoverCore
 import Logging
 
 /// Compares a live database's schema with the schema its applied migrations produce
-/// (``ExpectedSchema``): what `cutover diff --against migrations`, `cutover status`,
+/// (`ExpectedSchema`): what `cutover diff --against migrations`, `cutover status`,
 /// `cutover promote` and `cutover rehearse` report as drift.
 ///
 /// Drift is anything changed by hand (an `ALTER TABLE` run in a console, an index added
@@ -37,7 +37,7 @@ public struct DriftCheck: Sendable {
     ///   - configuration: timeouts for replaying the migrations.
     ///   - options: what to compare.
     ///   - logger: receives the statements run (debug).
-    /// - Throws: ``CutoverError`` `.introspectionUnsupported` when the driver cannot make
+    /// - Throws: `CutoverError` `.introspectionUnsupported` when the driver cannot make
     ///   scratch databases.
     public init(
         driver: any DatabaseDriver, migrations: [Migration], configuration: Migrator.Configuration = .init(),
@@ -54,7 +54,7 @@ public struct DriftCheck: Sendable {
     ///
     /// - Parameter url: the live database.
     /// - Returns: the comparison.
-    /// - Throws: ``CutoverError``: connection errors, `.validationFailed` when an applied
+    /// - Throws: `CutoverError`: connection errors, `.validationFailed` when an applied
     ///   migration has no file, `.migrationFailed` when the files fail on the scratch
     ///   database, `.invalidArgument` when the scratch database cannot be created.
     public func run(on url: DatabaseURL) async throws -> DriftReport {
@@ -87,7 +87,7 @@ public struct DriftCheck: Sendable {
 
     /// The verdict `cutover status` prints, cheap in the steady state: when the database's
     /// ``SchemaCheck`` row has this history's ``appliedDigest(history:migrations:)`` and the
-    /// live schema's fingerprint (``Dialect/schemaFingerprintQuery``), nothing changed since
+    /// live schema's fingerprint (`Dialect.schemaFingerprintQuery`), nothing changed since
     /// a full check found no drift, and the report says so (``DriftReport/cachedCheckedAt``)
     /// without replaying anything. Otherwise it runs the full check (``run(on:url:)``) and,
     /// when that finds no drift and the fingerprint did not move while it ran, stores the new
@@ -103,7 +103,7 @@ public struct DriftCheck: Sendable {
     ///   - history: the database's history, already read by the caller.
     ///   - willReplay: called just before the migrations are replayed (to say so).
     /// - Returns: the comparison; its diff is empty when it came from the stored check.
-    /// - Throws: as ``run(on:)``, and ``CutoverError`` when the fingerprint query fails.
+    /// - Throws: as ``run(on:)``, and `CutoverError` when the fingerprint query fails.
     public func runUsingSchemaCheck(
         on database: any Database, url: DatabaseURL, history: [MigrationID: HistoryRecord], willReplay: @Sendable () -> Void = {}
     ) async throws -> DriftReport {
@@ -147,6 +147,11 @@ public struct DriftCheck: Sendable {
     /// applied migration in id order with its recorded checksum and the checksum of today's
     /// file (the replay runs the file), so applying, rolling back, repairing or editing a
     /// migration, or upgrading Cutover, each invalidates a stored ``SchemaCheck``.
+    ///
+    /// - Parameters:
+    ///   - history: the history rows, keyed by id.
+    ///   - migrations: today's migration files.
+    /// - Returns: 64 lowercase hex digits.
     public static func appliedDigest(history: [MigrationID: HistoryRecord], migrations: [Migration]) -> String {
         let files = Dictionary(migrations.map { ($0.id, $0.checksum) }, uniquingKeysWith: { first, _ in first })
         var text = "cutover \(CutoverVersion.current)\n"
@@ -183,11 +188,11 @@ public struct DriftReport: Sendable {
     /// No-transaction migrations that failed or were interrupted part-way: their finished
     /// statements are in the live database but not in the expected schema.
     public var partial: [MigrationID]
-    /// From the expected schema (``SchemaDiff/source``) to the live one
-    /// (``SchemaDiff/target``): an added object exists only in the live database. Empty
+    /// From the expected schema (`SchemaDiff.source`) to the live one
+    /// (`SchemaDiff.target`): an added object exists only in the live database. Empty
     /// (between two empty schemas) when the verdict came from a stored check.
     public var diff: SchemaDiff
-    /// The live database's dialect: its ``Dialect/schemaRenderer`` writes the DDL of ``diff``
+    /// The live database's dialect: its `Dialect.schemaRenderer` writes the DDL of ``diff``
     /// (`diff.script(for: report.dialect)`).
     public var dialect: any Dialect
     /// When the verdict came from a stored ``SchemaCheck`` (no replay): when that check ran.

@@ -35,7 +35,7 @@ package struct ExpectedSchema: Sendable {
     ///   - migrations: the parsed migration files.
     ///   - configuration: timeouts for the replay (`[safety]`).
     ///   - logger: receives the scratch database's statements (debug).
-    /// - Throws: ``CutoverError`` `.introspectionUnsupported` when the driver cannot make
+    /// - Throws: `CutoverError` `.introspectionUnsupported` when the driver cannot make
     ///   scratch databases.
     package init(
         driver: any DatabaseDriver, migrations: [Migration], configuration: Migrator.Configuration = .init(),
@@ -63,7 +63,7 @@ package struct ExpectedSchema: Sendable {
     ///   - url: the live database; only its server and credentials are used.
     ///   - options: what to read, as for the live database.
     /// - Returns: the schema the migrations produce.
-    /// - Throws: ``CutoverError`` `.validationFailed` when a file is missing for an id,
+    /// - Throws: `CutoverError` `.validationFailed` when a file is missing for an id,
     ///   `.migrationFailed` when a migration fails on the scratch database, or what making
     ///   the scratch database throws. The scratch database is dropped in every case.
     package func build(applying ids: [MigrationID], near url: DatabaseURL, options: IntrospectionOptions = .init()) async throws -> Schema {

@@ -9,7 +9,7 @@ import Foundation
 public struct SchemaCheck: Sendable, Equatable {
     /// SHA-256 of the applied migrations (``DriftCheck/appliedDigest(history:migrations:)``).
     public var appliedDigest: String
-    /// SHA-256 of the dialect's ``Dialect/schemaFingerprintQuery`` result.
+    /// SHA-256 of the dialect's `Dialect.schemaFingerprintQuery` result.
     public var fingerprint: String
     /// When the full check ran, ISO-8601 UTC.
     public var checkedAt: String
@@ -23,14 +23,14 @@ public struct SchemaCheck: Sendable, Equatable {
 }
 
 /// Reads the live schema's fingerprint, and reads and writes the one row of
-/// ``Dialect/schemaCheckTable``.
+/// `Dialect.schemaCheckTable`.
 struct SchemaCheckStore: Sendable {
     let database: any Database
     var dialect: any Dialect { database.dialect }
 
     /// SHA-256 (hex) of the fingerprint query's text; nil when the dialect has no query.
     ///
-    /// - Throws: ``CutoverError`` when the query fails.
+    /// - Throws: `CutoverError` when the query fails.
     func fingerprint() async throws -> String? {
         guard let sql = dialect.schemaFingerprintQuery else { return nil }
         let text = try await database.query(sql).first?.string("fingerprint") ?? ""
@@ -50,7 +50,7 @@ struct SchemaCheckStore: Sendable {
     /// Replaces the row, creating the table first when the write fails (a history table
     /// made by an older version has no companion yet).
     ///
-    /// - Throws: ``CutoverError`` when the table cannot be created or written (a read-only user).
+    /// - Throws: `CutoverError` when the table cannot be created or written (a read-only user).
     func save(_ check: SchemaCheck) async throws {
         do {
             try await write(check)

@@ -4,7 +4,7 @@ import CutoverCore
 /// record per migration file. Integers are little-endian; strings are a 32-bit byte count and
 /// UTF-8 bytes. Decoding checks every length, and returns nil for anything unexpected (another
 /// format, another build, a truncated file), which makes the caller parse the files. A
-/// record's file name is its migration's ``Migration/fileName``, stored once.
+/// record's file name is its migration's `Migration.fileName`, stored once.
 enum MigrationCacheCodec {
     static let magic = Array("cutover-migration-cache 2\n".utf8)
 

@@ -13,6 +13,16 @@ public struct MigrationDirectory: Sendable {
     public let cache: MigrationFileCache?
     private let logger: Logger
 
+    /// A migrations folder.
+    ///
+    /// ```swift
+    /// let migrations = try MigrationDirectory(path: config.migrationsDirectory).load()
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - path: the folder (`config.migrationsDirectory` for the configured one).
+    ///   - cache: remembers parsed files between runs; nil (the default) parses every file.
+    ///   - logger: where cache misses and reads are logged at debug level.
     public init(path: String, cache: MigrationFileCache? = nil, logger: Logger = Logger(label: "cutover.migrations")) {
         self.path = path
         self.cache = cache
@@ -27,6 +37,7 @@ public struct MigrationDirectory: Sendable {
         /// Files taken from the cache.
         public var fromCache: Int
 
+        /// Statistics of a load.
         public init(parsed: Int, fromCache: Int) {
             self.parsed = parsed
             self.fromCache = fromCache
@@ -34,13 +45,22 @@ public struct MigrationDirectory: Sendable {
     }
 
     /// Loads and parses every migration file, in id order.
-    /// - Throws: ``CutoverError`` `.missingMigrations` when the folder does not exist,
+    /// - Returns: the migrations, ordered by id.
+    /// - Throws: `CutoverError` `.missingMigrations` when the folder does not exist,
     ///   `.invalidMigration` for a badly named or malformed file or a duplicate id.
     public func load() throws -> [Migration] {
         try loadWithStatistics().migrations
     }
 
     /// ``load()``, also telling how many files came from the cache.
+    ///
+    /// ```swift
+    /// let (migrations, statistics) = try directory.loadWithStatistics()
+    /// print("\(migrations.count) migrations, \(statistics.fromCache) from the cache")
+    /// ```
+    ///
+    /// - Returns: the migrations, ordered by id, and how many were parsed or cached.
+    /// - Throws: what ``load()`` throws.
     public func loadWithStatistics() throws -> (migrations: [Migration], statistics: LoadStatistics) {
         let folder = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard folder >= 0 else {

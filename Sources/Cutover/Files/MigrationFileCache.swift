@@ -19,15 +19,15 @@ import Logging
 /// The cache is keyed by the running executable's identity as well, so a different build of
 /// cutover (whose parser may split differently) never reuses another build's results.
 ///
-/// The command-line tool uses ``standard(for:)``; a library user's ``MigrationDirectory``
-/// has no cache unless given one. Set `CUTOVER_NO_CACHE=1` to turn it off, or
+/// The command-line tool and ``Deployment`` use ``standard(for:environment:)``; a
+/// ``MigrationDirectory`` created by hand has no cache unless given one. Set `CUTOVER_NO_CACHE=1` to turn it off, or
 /// `CUTOVER_CACHE_DIR` to choose its folder (default `$XDG_CACHE_HOME/cutover`, else
 /// `~/.cache/cutover`). A missing, unreadable, corrupt or foreign cache file is ignored.
 ///
 /// Measured for issue 12 (Benchmarks/README.md, "Speed code: measured, kept or removed"):
 /// without the cache a no-op `migrate` or a `status --no-drift` of 1,000 migrations used
 /// 1.6–1.8× the CPU (≈ +13 ms on ≈ 20 ms); the same cache stored as `Codable` JSON 1.65×,
-/// as slow as no cache. So the cache, and its binary format (``MigrationCacheCodec``), stay.
+/// as slow as no cache. So the cache, and its binary format (`MigrationCacheCodec`), stay.
 public struct MigrationFileCache: Sendable {
     /// The cache file.
     public let path: String
@@ -36,7 +36,15 @@ public struct MigrationFileCache: Sendable {
     private let builtBy: String
 
     /// A cache for the migrations folder `directory`, stored in `cacheFolder`.
+    ///
+    /// ```swift
+    /// let cache = MigrationFileCache(directory: "/srv/shop/migrations", cacheFolder: "/var/cache/shop")
+    /// let migrations = try MigrationDirectory(path: "/srv/shop/migrations", cache: cache).load()
+    /// ```
+    ///
     /// - Parameters:
+    ///   - directory: the migrations folder (its path names the cache file).
+    ///   - cacheFolder: where the cache file is kept; created when missing.
     ///   - settleMargin: how old a file's times must be before it is stored (tests use zero).
     ///   - builtBy: identifies the build that parses; nil uses the running executable's identity.
     public init(directory: String, cacheFolder: String, settleMargin: Duration = .seconds(1), builtBy: String? = nil) {
@@ -48,6 +56,19 @@ public struct MigrationFileCache: Sendable {
 
     /// The cache the command-line tool uses for `directory`, from the environment; nil when
     /// `CUTOVER_NO_CACHE` is set or no cache folder can be named.
+    ///
+    /// The folder is `$CUTOVER_CACHE_DIR`, else `$XDG_CACHE_HOME/cutover`, else
+    /// `~/.cache/cutover`.
+    ///
+    /// ```swift
+    /// let migrations = try MigrationDirectory(path: folder, cache: .standard(for: folder)).load()
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - directory: the migrations folder the cache is for.
+    ///   - environment: where `CUTOVER_NO_CACHE`, `CUTOVER_CACHE_DIR`, `XDG_CACHE_HOME` and
+    ///     `HOME` are read from.
+    /// - Returns: the cache, or nil when caching is off.
     public static func standard(for directory: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> MigrationFileCache? {
         if let off = environment["CUTOVER_NO_CACHE"], !off.isEmpty, off != "0" { return nil }
         let folder: String

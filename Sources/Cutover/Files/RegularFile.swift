@@ -70,7 +70,7 @@ package enum RegularFile {
     /// - Parameters:
     ///   - code: the error code for a problem (`.invalidMigration`, `.invalidConfig`).
     ///   - displayName: how the error names the file (default `path`).
-    /// - Throws: ``CutoverError`` naming the file and what it is instead of a regular file,
+    /// - Throws: `CutoverError` naming the file and what it is instead of a regular file,
     ///   or that it is not UTF-8.
     package static func readText(_ path: String, code: CutoverError.Code, displayName: String? = nil) throws -> String {
         let shown = displayName ?? path

@@ -32,7 +32,7 @@ public struct PromotionPlan: Sendable, Equatable {
     ///   - migrations: the migration files.
     ///   - sourceName: the source environment's name, for messages.
     ///   - targetName: the target environment's name, for messages.
-    /// - Throws: ``CutoverError`` `.historyMismatch` (exit 3) when the target's applied
+    /// - Throws: `CutoverError` `.historyMismatch` (exit 3) when the target's applied
     ///   history is not a prefix of the source's; `.validationFailed` (exit 3) when a file
     ///   to promote is missing or differs from what the source applied.
     public init(

@@ -21,7 +21,9 @@ public struct LockObservation: Sendable, Equatable {
 /// How a lock mode affects ordinary reads (SELECT) and writes (INSERT/UPDATE/DELETE)
 /// (https://www.postgresql.org/docs/current/explicit-locking.html, table 13.2).
 public struct LockImpact: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// 0 for ``blocksNothing`` up to 2 for ``blocksReadsAndWrites``; orders impacts.
     public let rank: Int
+    /// The impact in words (`blocks writes`).
     public let description: String
 
     /// ACCESS EXCLUSIVE conflicts with every mode, even ACCESS SHARE (plain SELECT).
@@ -45,6 +47,7 @@ public struct LockImpact: Hashable, Sendable, Comparable, CustomStringConvertibl
         self.description = description
     }
 
+    /// Whether `lhs` disturbs traffic less than `rhs`.
     public static func < (lhs: LockImpact, rhs: LockImpact) -> Bool { lhs.rank < rhs.rank }
 
     /// Strength order of PostgreSQL's table lock modes, weakest first.
@@ -61,12 +64,19 @@ public struct LockImpact: Hashable, Sendable, Comparable, CustomStringConvertibl
 
 /// What rehearsal saw for one statement.
 public struct StatementObservation: Sendable {
+    /// The migration the statement belongs to.
     public var migration: MigrationID
+    /// That migration's name.
     public var migrationName: String
+    /// The statement's 0-based position in the migration.
     public var index: Int
+    /// The 1-based line in the file where the statement starts.
     public var line: Int
+    /// The statement's text.
     public var sql: String
+    /// How long it ran on the clone.
     public var durationMilliseconds: Int
+    /// The database's message when the statement failed.
     public var error: String?
     /// Locks first taken by this statement.
     public var locks: [LockObservation]

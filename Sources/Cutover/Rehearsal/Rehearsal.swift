@@ -35,7 +35,9 @@ public struct Rehearsal: Sendable {
         public var succeeded: Bool { failure == nil }
     }
 
+    /// The migration files.
     public let migrations: [Migration]
+    /// Timeouts and retries, as for the real run.
     public let configuration: Migrator.Configuration
     /// Opens the sessions on the clone.
     let driver: any DatabaseDriver
@@ -44,8 +46,12 @@ public struct Rehearsal: Sendable {
 
     /// Creates a rehearsal.
     /// - Parameters:
+    ///   - migrations: the parsed files.
+    ///   - configuration: timeouts and retries, as for the real run.
     ///   - driver: opens sessions on the clone; the rehearsal opens two, one to migrate
     ///     and one to watch its locks.
+    ///   - logger: where the run logs (disabled by default).
+    ///   - events: the migrator's progress on the clone.
     public init(
         migrations: [Migration], configuration: Migrator.Configuration, driver: any DatabaseDriver,
         logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }), events: @escaping MigrationEventHandler = { _ in }
@@ -76,7 +82,7 @@ public struct Rehearsal: Sendable {
     ///   - clone: the copy to migrate.
     ///   - check: compares the migrated clone with the migrations; nil skips the comparison.
     /// - Returns: what happened.
-    /// - Throws: ``CutoverError`` when the clone cannot be opened.
+    /// - Throws: `CutoverError` when the clone cannot be opened.
     public func run(on clone: DatabaseURL, comparingWith check: DriftCheck? = nil) async throws -> Report {
         var report = Report(clone: clone.redacted)
         // One session migrates, a second one watches its locks.

@@ -27,12 +27,22 @@ public struct SwapMigration: Sendable {
         public var pausedMilliseconds = 0
     }
 
+    /// Pauses writes, clones and swaps (PostgreSQL; SQLite renames files).
     public let driver: any DatabaseSwapping
+    /// The migration files.
     public let migrations: [Migration]
+    /// Timeouts and retries for the run on the clone.
     public let configuration: Migrator.Configuration
     let logger: Logger
     let events: MigrationEventHandler
 
+    /// A swap migration.
+    /// - Parameters:
+    ///   - driver: the driver of the source database.
+    ///   - migrations: the parsed files.
+    ///   - configuration: timeouts and retries for the run on the clone.
+    ///   - logger: where the run logs (disabled by default).
+    ///   - events: the migrator's progress on the clone.
     public init(
         driver: any DatabaseSwapping, migrations: [Migration], configuration: Migrator.Configuration = .init(),
         logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() }), events: @escaping MigrationEventHandler = { _ in }
@@ -45,7 +55,11 @@ public struct SwapMigration: Sendable {
     }
 
     /// Pauses writes on `source`, migrates a clone up to `target`, and swaps it in.
-    /// - Throws: ``CutoverError``; on any failure the clone is dropped, writes are resumed,
+    /// - Parameters:
+    ///   - source: the live database.
+    ///   - target: apply up to this id (inclusive); nil applies everything pending.
+    /// - Returns: what was applied, where the old database is kept, and how long writes paused.
+    /// - Throws: `CutoverError`; on any failure the clone is dropped, writes are resumed,
     ///   and the source is as it was.
     /// - Warning: writes to the source fail while this runs; connections are ended at the swap.
     public func run(source: DatabaseURL, to target: MigrationID? = nil) async throws -> Report {
