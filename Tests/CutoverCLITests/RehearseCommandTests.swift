@@ -44,6 +44,30 @@ struct RehearseCommandTests {
         await cli.cleanUp()
     }
 
+    @Test("with nothing pending, rehearse says so and makes no clone", arguments: TestBackend.all)
+    func nothingPending(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);")
+        #expect(try await cli.run("migrate").status == 0)
+        let result = try await cli.run("rehearse")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("nothing pending for test: nothing to rehearse, no clone made"), "\(result.stdout)")
+        #expect(!result.stderr.contains("cloning"), "\(result.stderr)")
+        let json = try await cli.json("rehearse")
+        #expect(json["nothing_pending"] as? Bool == true)
+        #expect(json["applied"] as? [String] == [])
+        #expect(json["strategy"] is NSNull)
+        if backend.name == "postgres" {
+            let name = try #require(cli.fixture.url.database)
+            let clones = try await cli.fixture.query("SELECT datname FROM pg_database WHERE starts_with(datname, '\(name)_rehearsal_')")
+            #expect(clones.isEmpty, "no clone was made")
+        } else {
+            let clones = try FileManager.default.contentsOfDirectory(atPath: cli.folder).filter { $0.contains("rehearsal") }
+            #expect(clones.isEmpty, "no clone was made: \(clones)")
+        }
+        await cli.cleanUp()
+    }
+
     @Test("a manual change on the target shows on the clone: the rehearsal reports it and exits 3", arguments: TestBackend.all)
     func manualChangeIsReported(backend: TestBackend) async throws {
         let cli = try await CLIFixture.make(backend)

@@ -20,13 +20,22 @@ extension Deployment {
     ///   - events: ``DeploymentEvent/cloning(source:strategy:)``, ``DeploymentEvent/cloneReady(_:)``,
     ///     the migrator's progress on the clone, ``DeploymentEvent/rehearsalFinished(_:)``.
     /// - Returns: the report; a migration that failed on the clone is in `report.failure`,
-    ///   not thrown.
+    ///   not thrown. With nothing pending no clone is made (``RehearsalOutcome/nothingPending``):
+    ///   there is nothing to try, and `cutover diff --against migrations` checks the schema.
     /// - Throws: `CutoverError` when the clone cannot be made or the files cannot be read.
     public func rehearse(
         strategy: CloneStrategy = .automatic, keep: Bool = false, events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {
-        let migrations = try migrations()
         let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
+        let pending = try await withMigrator(readHistory: true, events: events) { migrator, history in
+            try migrator.pending(to: nil, history: history).applied
+        }
+        guard !pending.isEmpty else {
+            let outcome = RehearsalOutcome(report: Rehearsal.Report(clone: ""), clone: nil, dropped: false)
+            events(.rehearsalFinished(outcome))
+            return outcome
+        }
+        let migrations = try migrations()
         let name = target.url.siblingName(suffix: "_rehearsal_\(Self.timestamp())")
         events(.cloning(source: target.url, strategy: strategy))
         let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: logger)

@@ -35,8 +35,11 @@ public struct DeploymentReport: Sendable {
 public struct RehearsalOutcome: Sendable {
     /// Statements, their locks and durations, and the schema check of the clone.
     public var report: Rehearsal.Report
-    /// The clone.
-    public var clone: DatabaseClone
-    /// Whether the clone was dropped afterwards (false with `keep`).
+    /// The clone; nil when nothing was pending, so no clone was made.
+    public var clone: DatabaseClone?
+    /// Whether the clone was dropped afterwards (false with `keep`, and when none was made).
     public var dropped: Bool
+
+    /// True when the target had no pending migration: nothing was cloned or applied.
+    public var nothingPending: Bool { clone == nil }
 }

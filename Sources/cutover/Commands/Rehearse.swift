@@ -81,7 +81,9 @@ enum RehearsalOutput {
         return .object([
             ("ok", .bool(report.succeeded && report.driftError == nil && report.drift?.hasDrift != true)),
             ("env", .string(target.environment)), ("clone", .string(report.clone)),
-            ("strategy", .string(outcome.clone.strategy.rawValue)), ("clone_ms", .int(Int(outcome.clone.duration.milliseconds))),
+            ("nothing_pending", .bool(outcome.nothingPending)),
+            ("strategy", outcome.clone.map { .string($0.strategy.rawValue) } ?? .null),
+            ("clone_ms", outcome.clone.map { .int(Int($0.duration.milliseconds)) } ?? .null),
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),
             ("statements", .array(report.statements.map { statement in
@@ -100,7 +102,7 @@ enum RehearsalOutput {
                 ])
             })),
             ("error", report.failure.map { .string($0.description) } ?? .null),
-            ("schema_check", schemaCheck(report, target: target)),
+            ("schema_check", outcome.nothingPending ? DriftOutput.notChecked(reason: "nothing pending: no clone was made") : schemaCheck(report, target: target)),
         ])
     }
 
@@ -114,6 +116,11 @@ enum RehearsalOutput {
 
     static func print(_ outcome: RehearsalOutcome, target: Target) {
         let report = outcome.report
+        guard let clone = outcome.clone else {
+            Terminal.out("nothing pending for \(target.environment): nothing to rehearse, no clone made "
+                + "(`\(DriftOutput.diffCommand(target))` compares its schema with its migrations)")
+            return
+        }
         var current: MigrationID?
         for statement in report.statements {
             if statement.migration != current {
@@ -129,7 +136,7 @@ enum RehearsalOutput {
         }
         let blocking = report.statements.filter { $0.impact > .blocksNothing }
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
-        Terminal.out("rehearsal of \(target.environment) on a \(outcome.clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
+        Terminal.out("rehearsal of \(target.environment) on a \(clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
             + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
         if let drift = report.drift {
             if drift.hasDrift {
