@@ -54,7 +54,8 @@ extension Deployment {
         let plan = try await withMigrator(lockWait: options.lockWait, events: events) { migrator, _ in
             try await migrator.rollback(to: target, steps: steps, dryRun: true)
         }
-        if options.dryRun || plan.rolledBack.isEmpty { return plan }
+        if options.dryRun { return plan }
+        if plan.rolledBack.isEmpty { return RollbackReport() }
         var backup: BackupRecord?
         if options.takesBackup && config.backup.mode != .off {
             backup = try await takeBackup(.beforeRollback, events: events)

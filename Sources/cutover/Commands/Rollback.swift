@@ -50,7 +50,8 @@ extension CutoverCommand {
                 options.dryRun = true
                 let plan = try await deployment.rollback(to: target, steps: steps, options: options, events: context.eventPrinter())
                 if dryRun || plan.rolledBack.isEmpty {
-                    return context.output(Self.json(plan, env: env)) { Self.print(plan, env: env) }
+                    let shown = dryRun ? plan : RollbackReport()
+                    return context.output(Self.json(shown, env: env)) { Self.print(shown, env: env) }
                 }
                 let backup = noBackup ? Configuration.Backup.Mode.off : context.config.backup.mode
                 if !yes { try Self.confirm(plan, env: env, backup: backup) }
