@@ -104,7 +104,7 @@ extension Migrator {
                 let first = migration.up[0]
                 throw CutoverError(
                     .invalidArgument,
-                    "\(migration.fileName) has an empty down section, but its up section runs \(migration.up.count) statement\(migration.up.count == 1 ? "" : "s") (line \(first.line): \(Self.abbreviated(first.sql))); rolling it back would leave that change in place",
+                    "the down section is empty, but the up section runs \(migration.up.count) statement\(migration.up.count == 1 ? "" : "s") (line \(first.line): \(Self.abbreviated(first.sql))); rolling it back would leave that change in place",
                     hint: "write the statements that undo the up section below `-- cutover:down`\(migration.downMarkerLine.map { " (line \($0))" } ?? ""), or write the marker as `-- cutover:down empty` if rolling back should intentionally run nothing",
                     file: migration.fileName, line: migration.downMarkerLine, migrationID: migration.id)
             }

@@ -55,7 +55,7 @@ struct DraftAndRollbackCommandTests {
 
         let migrate = try await cli.run("migrate")
         #expect(migrate.status == 2, "\(migrate.stdout)\(migrate.stderr)")
-        #expect(migrate.stderr.contains("stopped before \(file)"), "\(migrate.stderr)")
+        #expect(migrate.stderr.contains("\(file):1: a draft (`-- cutover:draft`), so migrate stopped before it"), "\(migrate.stderr)")
         #expect(migrate.stderr.contains("-- cutover:draft"))
         #expect(try await cli.fixture.tableExists("users"), "what comes before the draft is applied")
         let after = try await cli.run("status", "--json")

@@ -19,7 +19,7 @@ struct RollbackSafetyTests {
             #expect(error?.code == .invalidArgument)
             #expect(error?.file == "2_email.sql")
             #expect(error?.line == 4)
-            #expect(error?.message.contains("empty down section") == true)
+            #expect(error?.message.contains("the down section is empty") == true)
             #expect(error?.hint?.contains("-- cutover:down empty") == true)
         }
         #expect(try await fixture.withMigrator { try await $0.status() }.map(\.kind) == [.applied, .applied])

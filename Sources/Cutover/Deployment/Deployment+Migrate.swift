@@ -76,7 +76,7 @@ extension Deployment {
             let applied = report.migrate.applied.count + (report.swap?.applied.count ?? 0)
             throw CutoverError(
                 .draftMigration,
-                "stopped before \(draft.fileName): it is a draft\(draft.draft?.isMarked == true ? " (`-- cutover:draft`)" : " (its up section is blank)"); "
+                "a draft\(draft.draft?.isMarked == true ? " (`-- cutover:draft`)" : " (its up section is blank)"), so migrate stopped before it; "
                     + (applied == 0 ? "nothing was applied" : "the \(applied) migration\(applied == 1 ? "" : "s") before it \(applied == 1 ? "was" : "were") applied"),
                 hint: (draft.draft?.fix ?? "finish the migration") + ", then run `cutover migrate` again; or move the file out of the migrations folder until it is ready",
                 file: draft.fileName, line: draft.draft?.line, migrationID: draft.id)
