@@ -37,6 +37,8 @@ import Logging
 /// ### Running it
 /// - ``migrate(to:options:events:)``
 /// - ``MigrateOptions``
+/// - ``rollback(to:steps:options:events:)``
+/// - ``RollbackOptions``
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own
