@@ -131,6 +131,46 @@ struct DraftAndRollbackCommandTests {
         await cli.cleanUp()
     }
 
+    @Test("on a terminal rollback asks: anything but y cancels with exit 1, y rolls back (util-linux `script` gives it a terminal)")
+    func terminalConfirmation() async throws {
+        let cli = try await project(.sqlite)
+        try cli.fixture.write("1_users.sql", "-- cutover:up\nCREATE TABLE users (id integer);\n-- cutover:down\nDROP TABLE users;\n")
+        #expect(try await cli.run("migrate").status == 0)
+        let no = try Self.onTerminal("\(CutoverProcess.executable) rollback", answer: "n\n", in: cli.folder)
+        #expect(no.status == 1, "\(no.output)")
+        #expect(no.output.contains("about to roll back on test"), "\(no.output)")
+        #expect(no.output.contains("1_users.sql: 1 statement"))
+        #expect(no.output.contains("a backup is taken first ([backup] mode = before)"))
+        #expect(no.output.contains("rollback cancelled; nothing was changed"))
+        #expect(try await cli.fixture.tableExists("users"))
+        #expect(try catalogCount(cli) == 1, "only migrate's backup")
+        let yes = try Self.onTerminal("\(CutoverProcess.executable) rollback", answer: "y\n", in: cli.folder)
+        #expect(yes.status == 0, "\(yes.output)")
+        #expect(yes.output.contains("rolled back 1_users"))
+        #expect(try await !cli.fixture.tableExists("users"))
+        #expect(try catalogCount(cli) == 2, "the backup before rollback")
+        await cli.cleanUp()
+    }
+
+    /// Runs `command` with a pseudo-terminal as its standard input (`script -qec`), typing `answer`.
+    private static func onTerminal(_ command: String, answer: String, in folder: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(answer.utf8))
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     private func catalogCount(_ cli: CLIFixture) throws -> Int {
         let path = cli.folder + "/backups/catalog.json"
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
