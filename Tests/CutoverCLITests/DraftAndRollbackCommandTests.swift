@@ -53,6 +53,10 @@ struct DraftAndRollbackCommandTests {
         #expect(dryRun.stdout.contains("would apply 1_users"))
         #expect(dryRun.stdout.contains("would stop before \(file)"), "\(dryRun.stdout)")
 
+        let rehearse = try await cli.run("rehearse")
+        #expect(rehearse.status == 0, "\(rehearse.stderr)")
+        #expect(rehearse.stdout.contains("stopped before \(file), a draft"), "\(rehearse.stdout)")
+
         let migrate = try await cli.run("migrate")
         #expect(migrate.status == 2, "\(migrate.stdout)\(migrate.stderr)")
         #expect(migrate.stderr.contains("\(file):1: a draft (`-- cutover:draft`), so migrate stopped before it"), "\(migrate.stderr)")
