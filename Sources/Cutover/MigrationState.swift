@@ -22,6 +22,9 @@ public struct MigrationState: Sendable {
         public static let outOfOrder = Kind("out_of_order")
         /// Applied, but its file is gone.
         public static let missing = Kind("missing")
+        /// Not applied, and its file is not written yet (``Migration/draft``): `migrate`
+        /// stops before it.
+        public static let draft = Kind("draft")
     }
 
     /// The migration's id (the file name's leading number).
@@ -117,6 +120,7 @@ public struct MigrationPlanner: Sendable {
         case .failed?, .running?:
             return .failed
         default:
+            if migration.draft != nil { return .draft }
             if let newestApplied, migration.id < newestApplied { return .outOfOrder }
             return .pending
         }

@@ -123,10 +123,16 @@ extension Migrator {
     ///
     /// - Parameter target: the newest migration the database already has.
     /// - Returns: the ids recorded as applied.
-    /// - Throws: `CutoverError` `.invalidArgument` for an unknown id.
+    /// - Throws: `CutoverError` `.invalidArgument` for an unknown id, `.draftMigration` when
+    ///   a draft file (``Migration/draft``) is among them.
     /// - Warning: nothing checks that the database really has what those migrations create.
     public func baseline(to target: MigrationID) async throws -> [MigrationID] {
         _ = try migration(target)
+        if let draft = migrations.first(where: { $0.id <= target && $0.draft != nil }) {
+            throw CutoverError(
+                .draftMigration, "\(draft.fileName) is a draft, not written yet; baseline would record it as applied",
+                hint: "\(draft.draft!.fix), or baseline up to an id before it", file: draft.fileName, line: draft.draft!.line, migrationID: draft.id)
+        }
         return try await withRunLock {
             let existing = try await history.all()
             var adopted: [MigrationID] = []

@@ -21,6 +21,10 @@ public struct MigrateReport: Sendable {
 
     /// The migrations applied by this run (for a dry run: that it would apply), in order.
     public var applied: [Item] = []
+    /// The first draft file (``Migration/draft``) among the migrations to apply: the run
+    /// applies what comes before it and stops there. ``Deployment/migrate(to:options:events:)``
+    /// then throws `.draftMigration`; a caller of ``Migrator/migrate(to:dryRun:)`` checks it.
+    public var stoppedAtDraft: Migration?
     /// Migrations another runner applied first when this run got to them
     /// (``MigrationEvent/migrationSkipped(id:name:)``).
     public var skipped: [MigrationID] = []
@@ -42,7 +46,8 @@ extension Migrator {
     /// - Parameters:
     ///   - target: stop after this id (inclusive); nil applies everything pending.
     ///   - dryRun: report what would run, change nothing, take no lock.
-    /// - Returns: what was applied.
+    /// - Returns: what was applied; ``MigrateReport/stoppedAtDraft`` names a draft file the
+    ///   run stopped before (the migrations before it are applied).
     /// - Throws: `CutoverError`: `.validationFailed` for changed files or out-of-order
     ///   migrations (nothing is applied), `.migrationFailed` when a statement fails (that
     ///   migration is rolled back and recorded as failed; earlier ones stay applied),
@@ -53,13 +58,21 @@ extension Migrator {
         // Nothing pending without the lock means nothing pending with it (other runners can
         // only apply more), so a no-op run needs no lock and no second connection.
         let unlocked = try await history.all()
-        if !unlocked.isEmpty, try plan(history: unlocked, target: target).applied.isEmpty { return MigrateReport() }
+        if !unlocked.isEmpty {
+            let planned = try plan(history: unlocked, target: target)
+            if planned.applied.isEmpty {
+                var report = MigrateReport()
+                report.stoppedAtDraft = planned.stoppedAtDraft
+                return report
+            }
+        }
         return try await withRunLock {
             // Read again now that the lock is held: another run may have finished meanwhile.
             let before = try await history.all()
             let planned = try plan(history: before, target: target)
             let verified = await SchemaCheckStore(database: database).verifiedState(history: before, migrations: migrations)
             var report = MigrateReport()
+            report.stoppedAtDraft = planned.stoppedAtDraft
             for item in planned.applied {
                 let migration = try self.migration(item.id)
                 if let applied = try await apply(migration) {
@@ -112,9 +125,14 @@ extension Migrator {
                 file: outOfOrder.first?.fileName, migrationID: outOfOrder.first?.id)
         }
         var report = MigrateReport()
-        for index in kinds.indices where kinds[index] == .pending || kinds[index] == .outOfOrder || kinds[index] == .failed {
+        for index in kinds.indices where kinds[index] == .pending || kinds[index] == .outOfOrder || kinds[index] == .failed || kinds[index] == .draft {
             let migration = migrations[index]
             if let target, migration.id > target { break }
+            // A file that is not written yet: apply what comes before it, never it.
+            if migration.draft != nil {
+                report.stoppedAtDraft = migration
+                break
+            }
             let resumeAt = migration.isTransactional ? 0 : (history[migration.id]?.statementsDone ?? 0)
             report.applied.append(.init(
                 id: migration.id, name: migration.name, statements: migration.up.count,

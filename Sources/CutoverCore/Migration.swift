@@ -21,11 +21,49 @@ public struct Migration: Sendable, Identifiable {
     /// Lint rule ids silenced by `-- cutover:allow RULE` comments, keyed by the
     /// ``SQLStatement/line`` of the statement directly below them (see ``MigrationFileParser``).
     public let allowances: [Int: Set<String>]
+    /// Set when the file is not written yet: `migrate` stops before it, `status` lists it as
+    /// `draft`. See ``Draft``.
+    public let draft: Draft?
+    /// True when the down section is marked `-- cutover:down empty`: rolling back runs
+    /// nothing, on purpose (the up section's change may stay).
+    public let isDownEmptyByIntent: Bool
+    /// The 1-based line of `-- cutover:up`, nil when the file has no such marker.
+    public let upMarkerLine: Int?
+    /// The 1-based line of `-- cutover:down`, nil when the file has no down section.
+    public let downMarkerLine: Int?
+
+    /// Why a migration file is a draft, and where.
+    ///
+    /// `cutover new` writes `-- cutover:draft` at the top of a new file; the user deletes
+    /// that line once the migration is written. A file whose up section is blank (no
+    /// statement and no comment, as older versions of `cutover new` wrote it) is a draft too:
+    /// a migration that is meant to run nothing says why in a comment.
+    public struct Draft: Sendable, Hashable {
+        /// The 1-based line of `-- cutover:draft`, or of `-- cutover:up` (1 without it)
+        /// for a blank up section.
+        public var line: Int
+        /// True for a `-- cutover:draft` marker; false for a blank up section.
+        public var isMarked: Bool
+
+        /// Creates a draft description.
+        public init(line: Int, isMarked: Bool) {
+            self.line = line
+            self.isMarked = isMarked
+        }
+
+        /// What to do about it, for messages.
+        public var fix: String {
+            isMarked
+                ? "finish the migration and delete the `-- cutover:draft` line (line \(line))"
+                : "write the statements below `-- cutover:up`, or, for a migration that intentionally runs nothing, a comment saying why"
+        }
+    }
 
     /// Creates a migration.
     public init(
         id: MigrationID, name: String, fileName: String, up: [SQLStatement], down: [SQLStatement]?,
-        isTransactional: Bool, checksum: String, allowances: [Int: Set<String>] = [:]
+        isTransactional: Bool, checksum: String, allowances: [Int: Set<String>] = [:],
+        draft: Draft? = nil, isDownEmptyByIntent: Bool = false, upMarkerLine: Int? = nil, downMarkerLine: Int? = nil
     ) {
         self.id = id
         self.name = name
@@ -35,6 +73,29 @@ public struct Migration: Sendable, Identifiable {
         self.isTransactional = isTransactional
         self.checksum = checksum
         self.allowances = allowances
+        self.draft = draft
+        self.isDownEmptyByIntent = isDownEmptyByIntent
+        self.upMarkerLine = upMarkerLine
+        self.downMarkerLine = downMarkerLine
+    }
+
+    /// The same migration under another file name (a path for messages).
+    public func renamed(to fileName: String) -> Migration {
+        Migration(
+            id: id, name: name, fileName: fileName, up: up, down: down, isTransactional: isTransactional, checksum: checksum,
+            allowances: allowances, draft: draft, isDownEmptyByIntent: isDownEmptyByIntent,
+            upMarkerLine: upMarkerLine, downMarkerLine: downMarkerLine)
+    }
+
+    /// A written migration whose up section holds no statement (only comments): applying it
+    /// runs nothing and records it as applied.
+    public var isNoOp: Bool { draft == nil && up.isEmpty }
+
+    /// True when the down section has no statements, though the up section runs some, and
+    /// the file does not say `-- cutover:down empty`: `rollback` refuses such a migration,
+    /// since it would report success while the up section's change stays.
+    public var hasUnmarkedEmptyDown: Bool {
+        draft == nil && !up.isEmpty && down?.isEmpty == true && !isDownEmptyByIntent
     }
 }
 

@@ -14,9 +14,15 @@ import Crypto
 /// ```
 ///
 /// - `-- cutover:up` starts the statements to apply. A file without it is all up, with no
-///   down section.
-/// - `-- cutover:down` starts the rollback. Present but empty means "nothing to undo";
-///   absent means the migration cannot be rolled back (``Migration/down`` is nil).
+///   down section. An up section holding only comments is a no-op: applying it runs nothing
+///   and records the migration as applied (``Migration/isNoOp``). A blank one (no statement,
+///   no comment) is a draft.
+/// - `-- cutover:down` starts the rollback; absent means the migration cannot be rolled back
+///   (``Migration/down`` is nil). A down section without statements, below an up section
+///   that has some, is refused by `rollback` unless it is written `-- cutover:down empty`:
+///   "rolling back intentionally runs nothing" (``Migration/isDownEmptyByIntent``).
+/// - `-- cutover:draft` (anywhere, usually the first line, as `cutover new` writes it) marks
+///   a file that is not written yet: `migrate` stops before it (``Migration/draft``).
 /// - `-- cutover:no-transaction` (before `-- cutover:down`) runs the migration outside a
 ///   transaction, which `CREATE INDEX CONCURRENTLY` and `VACUUM` require.
 /// - `-- cutover:allow RULE` (several ids may be separated by commas or blanks) silences a
@@ -91,8 +97,10 @@ package struct MigrationFileParser: Sendable {
     /// - Returns: The migration, with its checksum from ``Checksum/of(fileContents:)``.
     /// - Throws: ``CutoverError`` with code ``CutoverError/Code/invalidMigration``, the file
     ///   and line, when the name is not a migration file name, a directive is unknown,
-    ///   misplaced or repeated, SQL comes before `-- cutover:up`, the up section has no
-    ///   statements, or a section cannot be split (see ``SQLSplitter/split(_:startingLine:file:)``).
+    ///   misplaced or repeated, SQL comes before `-- cutover:up`, a down section marked
+    ///   `empty` has statements, or a section cannot be split (see
+    ///   ``SQLSplitter/split(_:startingLine:file:)``). An up section without statements is no
+    ///   error: it is a no-op, or a draft when it is blank.
     package func parse(fileName: String, contents: String) throws -> Migration {
         let baseName = fileName.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? fileName
         guard let (id, name) = Self.parseFileName(baseName) else {
@@ -123,6 +131,7 @@ package struct MigrationFileParser: Sendable {
 
         let up: [SQLStatement]
         var down: [SQLStatement]?
+        let upRange: Range<Int>
         if let upLine = layout.up {
             if let first = try section(0..<upLine).first {
                 throw CutoverError(
@@ -130,24 +139,32 @@ package struct MigrationFileParser: Sendable {
                     hint: "Move the statement below `-- cutover:up`; only comments and directives may precede it.",
                     file: fileName, line: first.line)
             }
-            let upEnd = layout.down ?? lines.count
-            up = try section((upLine + 1)..<upEnd)
+            upRange = (upLine + 1)..<(layout.down ?? lines.count)
+            up = try section(upRange)
             if let downLine = layout.down { down = try section((downLine + 1)..<lines.count) }
         } else {
-            up = try section(0..<lines.count)
+            upRange = 0..<lines.count
+            up = try section(upRange)
         }
-        guard !up.isEmpty else {
+        if layout.downIsEmpty, let first = down?.first {
             throw CutoverError(
-                .invalidMigration,
-                layout.up == nil ? "the migration has no SQL statements" : "the up section has no statements",
-                hint: "Write the statements to apply below `-- cutover:up`; use `-- cutover:down` for the rollback.",
-                file: fileName, line: layout.up.map { $0 + 1 } ?? 1)
+                .invalidMigration, "the down section is marked `-- cutover:down empty` but has a statement",
+                hint: "Remove `empty` from the `-- cutover:down` line (line \(layout.down! + 1)) to run the statements on rollback, or remove the statements.",
+                file: fileName, line: first.line)
+        }
+        // A blank up section (no statement, no comment) is what `cutover new` leaves before it
+        // is written: a draft, never applied as a no-op by accident.
+        var draft = layout.draft.map { Migration.Draft(line: $0 + 1, isMarked: true) }
+        if draft == nil, up.isEmpty, !upRange.contains(where: { Layout.isWritten(bytes[lines[$0]]) }) {
+            draft = Migration.Draft(line: layout.up.map { $0 + 1 } ?? 1, isMarked: false)
         }
         return Migration(
             id: id, name: name, fileName: fileName, up: up, down: down,
             // Checksum.of(fileContents:) hashes exactly these normalised bytes.
             isTransactional: !layout.noTransaction, checksum: SHA256.hex(bytes),
-            allowances: layout.allowances(for: up + (down ?? []), lines: lines.map { bytes[$0] }))
+            allowances: layout.allowances(for: up + (down ?? []), lines: lines.map { bytes[$0] }),
+            draft: draft, isDownEmptyByIntent: layout.downIsEmpty,
+            upMarkerLine: layout.up.map { $0 + 1 }, downMarkerLine: layout.down.map { $0 + 1 })
     }
 
     /// Throws when `bytes` hold a NUL byte: no SQL text has one, SQLite would stop reading the
@@ -211,11 +228,15 @@ extension MigrationFileParser {
         var up: Int?
         var down: Int?
         var noTransaction = false
+        /// The first `-- cutover:draft` line.
+        var draft: Int?
+        /// The down marker reads `-- cutover:down empty`.
+        var downIsEmpty = false
         /// The rule ids of each `-- cutover:allow` line, by 0-based line index.
         var allowed: [Int: [String]] = [:]
 
         static let validDirectives =
-            "Valid directives are `-- cutover:up`, `-- cutover:down`, `-- cutover:no-transaction` and `-- cutover:allow RULE`."
+            "Valid directives are `-- cutover:up`, `-- cutover:down` (or `-- cutover:down empty`), `-- cutover:no-transaction`, `-- cutover:draft` and `-- cutover:allow RULE`."
 
         init(lines: [ArraySlice<UInt8>], fileName: String) throws {
             func fail(_ message: String, _ index: Int, hint: String) -> CutoverError {
@@ -224,7 +245,15 @@ extension MigrationFileParser {
             for (index, line) in lines.enumerated() {
                 guard let (directive, argument) = Self.directive(in: line) else { continue }
                 switch directive {
-                case "up", "down", "no-transaction":
+                case "down" where argument.lowercased() == "empty":
+                    downIsEmpty = true
+                case "down":
+                    guard argument.isEmpty else {
+                        throw fail(
+                            "unexpected text after -- cutover:down: \"\(argument)\"", index,
+                            hint: "Write `-- cutover:down` alone on its line, or `-- cutover:down empty` for a rollback that intentionally runs nothing.")
+                    }
+                case "up", "no-transaction", "draft":
                     guard argument.isEmpty else {
                         throw fail(
                             "unexpected text after -- cutover:\(directive): \"\(argument)\"", index,
@@ -267,6 +296,8 @@ extension MigrationFileParser {
                             hint: "Put it in the header or the up section; it applies to the whole migration, up and down.")
                     }
                     noTransaction = true
+                case "draft":
+                    if draft == nil { draft = index }
                 default:
                     allowed[index] = argument.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" })
                         .map { $0.lowercased() }
@@ -316,6 +347,13 @@ extension MigrationFileParser {
                 if !rules.isEmpty { result[statement.line, default: []].formUnion(rules) }
             }
             return result
+        }
+
+        /// Whether `line` holds something a person wrote: text other than blanks and
+        /// `-- cutover:` directives (a comment counts).
+        static func isWritten(_ line: ArraySlice<UInt8>) -> Bool {
+            guard line.contains(where: { !isBlank($0) && $0 != 0x0D }) else { return false }
+            return directive(in: line) == nil
         }
 
         private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -39,6 +39,9 @@ public struct CutoverProcess: Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        // Never the terminal of whoever runs the tests: a command that asks for confirmation
+        // (`rollback`) must see "no terminal" and refuse, not wait for an answer.
+        process.standardInput = FileHandle.nullDevice
         try process.run()
         return (process, out, err)
     }

@@ -30,7 +30,7 @@ struct CLIWorkflowTests {
         #expect(migrations.count == 1)
         #expect(migrations.first?["state"] as? String == "applied")
         #expect(migrations.first?["name"] as? String == "create_users")
-        let rollback = try await CutoverProcess.run(["rollback"], in: directory.url.path)
+        let rollback = try await CutoverProcess.run(["rollback", "--yes"], in: directory.url.path)
         #expect(rollback.status == 0, "\(rollback.stderr)")
         let after = try await CutoverProcess.run(["status", "--json"], in: directory.url.path)
         #expect(after.stdout.contains("\"state\": \"pending\""))

@@ -32,8 +32,10 @@ struct LintCommandTests {
         #expect(result.stdout.contains("add_index.sql:2: error[require-lock-timeout]"))
         #expect(result.stdout.contains("add_index.sql:5: warning[renaming-column]"))
         #expect(!result.stdout.contains("ban-drop-column"), "allowed by -- cutover:allow")
-        #expect(!result.stdout.contains(":7:"), "the down section is not linted")
-        #expect(result.stdout.contains("1 file linted for postgresql: 2 errors, 1 warning"))
+        // The down section is linted too: its findings say so and are warnings at most.
+        #expect(result.stdout.contains("add_index.sql:7: warning[require-concurrent-index-deletion]: down section: "), "\(result.stdout)")
+        #expect(result.stdout.contains("add_index.sql:7: warning[require-lock-timeout]: down section: "))
+        #expect(result.stdout.contains("1 file linted for postgresql: 2 errors, 3 warnings"))
     }
 
     @Test("warnings only exit 0")
@@ -54,11 +56,12 @@ struct LintCommandTests {
         let result = try await lint(["db/add_index.sql", "--format", "github"], in: directory)
         #expect(result.status == 3)
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 3, "\(lines)")
+        #expect(lines.count == 5, "\(lines)")
         #expect(lines[0].hasPrefix("::error file=db/add_index.sql,line=2,title=require-concurrent-index-creation::CREATE INDEX orders_user without CONCURRENTLY"))
         #expect(lines[1].hasPrefix("::error file=db/add_index.sql,line=2,title=require-lock-timeout::"))
         #expect(lines[2].hasPrefix("::warning file=db/add_index.sql,line=5,title=renaming-column::"))
-        #expect(result.stderr.contains("2 errors, 1 warning"))
+        #expect(lines[3].hasPrefix("::warning file=db/add_index.sql,line=7,title=require-concurrent-index-deletion::down section: "))
+        #expect(result.stderr.contains("2 errors, 3 warnings"))
     }
 
     @Test("--json prints one object with every finding's fields")
@@ -72,9 +75,13 @@ struct LintCommandTests {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             #expect(object["ok"] as? Bool == false)
             #expect(object["errors"] as? Int == 2)
-            #expect(object["warnings"] as? Int == 1)
+            #expect(object["warnings"] as? Int == 3)
+            #expect(object["notes"] as? Int == 0)
             let findings = try #require(object["findings"] as? [[String: Any]])
-            #expect(findings.map { $0["rule"] as? String } == ["require-concurrent-index-creation", "require-lock-timeout", "renaming-column"])
+            #expect(findings.map { $0["rule"] as? String } == [
+                "require-concurrent-index-creation", "require-lock-timeout", "renaming-column",
+                "require-concurrent-index-deletion", "require-lock-timeout",
+            ])
             #expect(findings.first?["line"] as? Int == 2)
             #expect((findings.first?["safe_rewrite"] as? String)?.hasPrefix("CREATE INDEX CONCURRENTLY") == true)
             #expect(findings.first?["lock"] as? String == "SHARE on orders (blocks writes), for the whole build")

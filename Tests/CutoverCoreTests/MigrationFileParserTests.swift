@@ -260,17 +260,23 @@ import Testing
         #expect(error?.message.contains("before -- cutover:up") == true)
     }
 
-    @Test("rejects an empty up section at its marker")
-    func emptyUp() {
-        let error = failure("-- cutover:up\n-- only a comment\n\n-- cutover:down\nSELECT 2;")
-        #expect(error?.line == 1)
-        #expect(error?.message.contains("up section") == true)
+    @Test("an up section with only comments is a no-op, not an error")
+    func commentOnlyUp() throws {
+        let migration = try parser.parse(fileName: "1_x.sql", contents: "-- cutover:up\n-- only a comment\n\n-- cutover:down\nSELECT 2;")
+        #expect(migration.up.isEmpty)
+        #expect(migration.isNoOp)
+        #expect(migration.draft == nil)
+        #expect(migration.upMarkerLine == 1)
+        let markerless = try parser.parse(fileName: "1_x.sql", contents: "-- just a comment\n")
+        #expect(markerless.isNoOp)
     }
 
-    @Test("rejects an empty file")
-    func emptyFile() {
-        #expect(failure("")?.line == 1)
-        #expect(failure("-- just a comment\n")?.line == 1)
+    @Test("an empty file, or a blank up section, is a draft, not an error")
+    func blankIsDraft() throws {
+        #expect(try parser.parse(fileName: "1_x.sql", contents: "").draft == Migration.Draft(line: 1, isMarked: false))
+        let blank = try parser.parse(fileName: "1_x.sql", contents: "-- header\n-- cutover:up\n\n  \n-- cutover:allow ban-drop-table\n-- cutover:down\n")
+        #expect(blank.draft == Migration.Draft(line: 2, isMarked: false))
+        #expect(!blank.isNoOp)
     }
 
     @Test("reports splitter errors at file lines")

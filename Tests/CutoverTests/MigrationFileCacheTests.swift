@@ -36,8 +36,27 @@ struct MigrationFileCacheTests {
             let up = migration.up.map { "\($0.line):\($0.sql)" }.joined(separator: "|")
             let down = migration.down.map { $0.map { "\($0.line):\($0.sql)" }.joined(separator: "|") } ?? "none"
             let allowances = migration.allowances.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.sorted())" }.joined(separator: ",")
+            let draft = migration.draft.map { "\($0.line):\($0.isMarked)" } ?? "none"
             return "\(migration.id.rawValue) \(migration.name) \(migration.fileName) \(migration.checksum) tx=\(migration.isTransactional) up=\(up) down=\(down) allow=\(allowances)"
+                + " draft=\(draft) downEmpty=\(migration.isDownEmptyByIntent) markers=\(migration.upMarkerLine ?? 0),\(migration.downMarkerLine ?? 0)"
         }
+    }
+
+    @Test("drafts, no-ops and `-- cutover:down empty` come back from the cache as parsed")
+    func draftsAndMarkers() async throws {
+        let setup = try Setup()
+        defer { setup.folder.remove() }
+        try setup.folder.write("migrations/20_draft.sql", "-- cutover:draft\n-- cutover:up\n\n-- cutover:down\n")
+        try setup.folder.write("migrations/21_blank.sql", "-- header\n-- cutover:up\n\n")
+        try setup.folder.write("migrations/22_noop.sql", "-- cutover:up\n-- done in code\n-- cutover:down empty\n")
+        try await Self.tick()
+        _ = try setup.directory().loadWithStatistics()
+        let cached = try setup.directory().loadWithStatistics()
+        #expect(cached.statistics == .init(parsed: 0, fromCache: 6))
+        #expect(Self.summary(cached.migrations) == Self.summary(try setup.parsedFresh()))
+        #expect(cached.migrations.map(\.draft) == [nil, nil, nil, .init(line: 1, isMarked: true), .init(line: 2, isMarked: false), nil])
+        #expect(cached.migrations.last?.isDownEmptyByIntent == true)
+        #expect(cached.migrations.last?.downMarkerLine == 3)
     }
 
     /// Lets the file system clock move on, so a later write gets new times even on a file

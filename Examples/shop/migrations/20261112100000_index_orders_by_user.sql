@@ -8,4 +8,5 @@
 CREATE INDEX orders_user_id ON orders (user_id);
 
 -- cutover:down
+-- cutover:allow require-concurrent-index-deletion
 DROP INDEX orders_user_id;

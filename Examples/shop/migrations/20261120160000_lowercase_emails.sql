@@ -2,6 +2,6 @@
 -- cutover:up
 UPDATE users SET email = lower(email) WHERE email <> lower(email);
 
--- cutover:down
--- Irreversible by nature: the original capitalisation is gone. An empty down section
--- says rolling back is a deliberate no-op.
+-- cutover:down empty
+-- Irreversible by nature: the original capitalisation is gone. `empty` says rolling back
+-- is a deliberate no-op (an unmarked empty down section is refused by `cutover rollback`).

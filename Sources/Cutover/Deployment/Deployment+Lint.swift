@@ -15,7 +15,7 @@ extension Deployment {
     /// - Throws: `CutoverError` `.validationFailed` (exit 3) naming the first error.
     func gateLint(_ findings: [LintFinding], enforcing: Bool, events: DeploymentEventHandler) throws {
         for finding in findings {
-            events(.lintFinding(finding, !enforcing ? .overridden : finding.severity == .warning ? .warning : .blocking))
+            events(.lintFinding(finding, !enforcing ? .overridden : finding.severity == .error ? .blocking : .warning))
         }
         let errors = findings.filter { $0.severity == .error }
         guard enforcing, let first = errors.first else { return }

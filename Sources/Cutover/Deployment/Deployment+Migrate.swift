@@ -58,13 +58,35 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
-    /// - Throws: `CutoverError`: `.validationFailed` for lint errors or changed files,
+    /// A draft file (``Migration/draft``, `-- cutover:draft`) stops the run: the migrations
+    /// before it are applied (with the backups and rehearsal as usual), then the call throws
+    /// `.draftMigration` naming it. A dry run reports it in ``MigrateReport/stoppedAtDraft``.
+    ///
+    /// - Throws: `CutoverError`: `.draftMigration` after applying what comes before a
+    ///   draft file, `.validationFailed` for lint errors or changed files,
     ///   `.backupFailed` (the database is then untouched), a failed rehearsal's error (the
     ///   target is untouched), `.migrationFailed` (the failing migration left nothing behind),
     ///   `.lockNotAcquired`.
     /// - Warning: migrations change the target database; take the configured backups.
     public func migrate(
         to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
+    ) async throws -> DeploymentReport {
+        let report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        if !options.dryRun, let draft = report.migrate.stoppedAtDraft ?? report.stoppedAtDraft {
+            let applied = report.migrate.applied.count + (report.swap?.applied.count ?? 0)
+            throw CutoverError(
+                .draftMigration,
+                "a draft\(draft.draft?.isMarked == true ? " (`-- cutover:draft`)" : " (its up section is blank)"), so migrate stopped before it; "
+                    + (applied == 0 ? "nothing was applied" : "the \(applied) migration\(applied == 1 ? "" : "s") before it \(applied == 1 ? "was" : "were") applied"),
+                hint: (draft.draft?.fix ?? "finish the migration") + ", then run `cutover migrate` again; or move the file out of the migrations folder until it is ready",
+                file: draft.fileName, line: draft.draft?.line, migrationID: draft.id)
+        }
+        return report
+    }
+
+    /// ``migrate(to:options:events:)`` without the draft check at the end.
+    private func migrateUpToDraft(
+        to upTo: MigrationID?, options: MigrateOptions, events: @escaping DeploymentEventHandler
     ) async throws -> DeploymentReport {
         // One session reads the plan and lints it; a run with nothing to apply ends there.
         let (plan, findings, finished) = try await withMigrator(
@@ -79,6 +101,7 @@ extension Deployment {
             return (plan, findings, try await migrator.migrate(to: upTo))
         }
         var report = DeploymentReport(target: target, strategy: options.strategy, migrate: plan, lintFindings: findings)
+        report.stoppedAtDraft = plan.stoppedAtDraft
         events(.planned(pending: plan.applied.map(\.id)))
         if let finished {
             report.migrate = finished

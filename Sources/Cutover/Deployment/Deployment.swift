@@ -40,6 +40,8 @@ import Logging
 /// - ``migrate(to:options:events:)``
 /// - ``MigrateOptions``
 /// - ``Strategy``
+/// - ``rollback(to:steps:options:events:)``
+/// - ``RollbackOptions``
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own

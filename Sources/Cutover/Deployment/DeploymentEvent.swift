@@ -64,6 +64,8 @@ public enum BackupPhase: String, Sendable {
     case beforeMigrate = "before migrate"
     /// After the run applied migrations (`before-and-after`).
     case afterMigrate = "after migrate"
+    /// Before `rollback` runs the first down section; if it fails nothing is rolled back.
+    case beforeRollback = "before rollback"
 }
 
 /// Receives a deployment's events; called on the deployment's task, so it should return quickly.

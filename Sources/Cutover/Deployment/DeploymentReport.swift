@@ -26,6 +26,9 @@ public struct DeploymentReport: Sendable {
     public var backupAfterError: CutoverError?
     /// The rehearsal on a clone, if one ran.
     public var rehearsal: RehearsalOutcome?
+    /// The draft file the run stopped before (``MigrateReport/stoppedAtDraft``), for a dry
+    /// run; a real run throws `.draftMigration` instead.
+    public var stoppedAtDraft: Migration?
 
     /// The migrations applied (or that a dry run would apply), in order.
     public var applied: [MigrateReport.Item] { migrate.applied }

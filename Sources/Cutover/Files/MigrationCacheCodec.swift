@@ -6,7 +6,7 @@ import CutoverCore
 /// format, another build, a truncated file), which makes the caller parse the files. A
 /// record's file name is its migration's `Migration.fileName`, stored once.
 enum MigrationCacheCodec {
-    static let magic = Array("cutover-migration-cache 2\n".utf8)
+    static let magic = Array("cutover-migration-cache 3\n".utf8)
 
     static func encode(_ entries: [String: CachedMigrationFile], builtBy: String) -> [UInt8] {
         var out = Encoder()
@@ -39,6 +39,13 @@ enum MigrationCacheCodec {
                 out.integer(UInt64(rules.count))
                 for rule in rules.sorted() { out.string(rule) }
             }
+            // Draft (0 none, 1 blank up section, 2 marked) and its line, the intent of an
+            // empty down section, and the marker lines (0: none).
+            out.integer(migration.draft.map { $0.isMarked ? 2 : 1 } ?? 0)
+            out.integer(UInt64(migration.draft?.line ?? 0))
+            out.integer(migration.isDownEmptyByIntent ? 1 : 0)
+            out.integer(UInt64(migration.upMarkerLine ?? 0))
+            out.integer(UInt64(migration.downMarkerLine ?? 0))
         }
         return out.bytes
     }
@@ -72,12 +79,19 @@ enum MigrationCacheCodec {
                 }
                 allowances[Int(line)] = rules
             }
+            guard let draftKind = input.integer(), draftKind <= 2, let draftLine = input.integer(), draftLine <= Int.max,
+                  let downEmpty = input.integer(), let upLine = input.integer(), upLine <= Int.max,
+                  let downLine = input.integer(), downLine <= Int.max
+            else { return nil }
             let identity = FileIdentity(
                 device: device, inode: inode, size: Int64(bitPattern: size),
                 modified: .init(nanoseconds: Int64(bitPattern: modified)), changed: .init(nanoseconds: Int64(bitPattern: changed)))
             let migration = Migration(
                 id: id, name: name, fileName: fileName, up: up, down: down,
-                isTransactional: transactional == 1, checksum: checksum, allowances: allowances)
+                isTransactional: transactional == 1, checksum: checksum, allowances: allowances,
+                draft: draftKind == 0 ? nil : Migration.Draft(line: Int(draftLine), isMarked: draftKind == 2),
+                isDownEmptyByIntent: downEmpty == 1, upMarkerLine: upLine == 0 ? nil : Int(upLine),
+                downMarkerLine: downLine == 0 ? nil : Int(downLine))
             entries[fileName] = CachedMigrationFile(identity: identity, migration: migration)
         }
         return input.remaining == 0 ? entries : nil

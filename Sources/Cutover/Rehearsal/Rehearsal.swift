@@ -16,6 +16,8 @@ public struct Rehearsal: Sendable {
         public var clone: String
         /// Migrations applied to the clone, in order.
         public var applied: [MigrationID] = []
+        /// The draft file (``Migration/draft``) the rehearsal stopped before, as `migrate` would.
+        public var stoppedAtDraft: Migration?
         /// Per-statement durations and locks.
         public var statements: [StatementObservation] = []
         /// The error that stopped the rehearsal, if one did.
@@ -113,7 +115,9 @@ public struct Rehearsal: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            report.applied = try await migrator.migrate().applied.map(\.id)
+            let migrated = try await migrator.migrate()
+            report.applied = migrated.applied.map(\.id)
+            report.stoppedAtDraft = migrated.stoppedAtDraft
         } catch let error as CutoverError {
             report.failure = error
         } catch {

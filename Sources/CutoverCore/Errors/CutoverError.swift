@@ -190,6 +190,9 @@ extension CutoverError {
         public static let invalidArgument = Code("invalid_argument", exitCode: 2)
         /// The migrations folder does not exist.
         public static let missingMigrations = Code("missing_migrations", exitCode: 2)
+        /// `migrate` reached a migration file that is not written yet (`-- cutover:draft`);
+        /// the migrations before it were applied.
+        public static let draftMigration = Code("draft_migration", exitCode: 2)
 
         // MARK: - 3: findings
 

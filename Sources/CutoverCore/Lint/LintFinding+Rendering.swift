@@ -13,15 +13,25 @@ extension LintFinding {
     /// ```
     ///
     /// - Returns: The text, without a trailing newline.
+    ///
+    /// A finding about the file rather than a statement (``MigrationFileChecks``: no
+    /// statement, no lock) leaves those lines and the `allow` hint out.
     public func renderedText() -> String {
-        """
-        \(file):\(line): \(severity)[\(rule)]: \(message)
-          statement: \(Self.abbreviated(statement))
-          lock: \(lock)
-          why:  \(why)
-          fix:  \(safeRewrite)
-          (to accept it, put `-- cutover:allow \(rule)` above the statement)
-        """
+        guard !statement.isEmpty else {
+            return """
+                \(file):\(line): \(severity)[\(rule)]: \(message)
+                  why:  \(why)
+                  fix:  \(safeRewrite)
+                """
+        }
+        return """
+            \(file):\(line): \(severity)[\(rule)]: \(message)
+              statement: \(Self.abbreviated(statement))
+              lock: \(lock)
+              why:  \(why)
+              fix:  \(safeRewrite)
+              (to accept it, put `-- cutover:allow \(rule)` above the statement)
+            """
     }
 
     /// The finding as a GitHub Actions workflow command, which the checks page shows on the
@@ -32,8 +42,10 @@ extension LintFinding {
     /// findings.forEach { print($0.githubAnnotation) }
     /// ```
     public var githubAnnotation: String {
-        let command = severity == .error ? "error" : "warning"
-        let text = "\(message) [lock: \(lock)]\n\(why)\nFix: \(safeRewrite)\nTo accept it: -- cutover:allow \(rule)"
+        let command = severity == .error ? "error" : severity == .warning ? "warning" : "notice"
+        let text = statement.isEmpty
+            ? "\(message)\n\(why)\nFix: \(safeRewrite)"
+            : "\(message) [lock: \(lock)]\n\(why)\nFix: \(safeRewrite)\nTo accept it: -- cutover:allow \(rule)"
         return "::\(command) file=\(Self.escapeProperty(file)),line=\(line),title=\(Self.escapeProperty(rule))::\(Self.escapeData(text))"
     }
 
@@ -44,13 +56,14 @@ extension LintFinding {
     /// ```
     ///
     /// - Parameter findings: Findings of one lint run.
-    /// - Returns: The count of errors and warnings.
+    /// - Returns: The count of errors, warnings and notes.
     public static func summary(of findings: [LintFinding]) -> String {
         let errors = findings.filter { $0.severity == .error }.count
-        let warnings = findings.count - errors
+        let notes = findings.filter { $0.severity == .note }.count
+        let warnings = findings.count - errors - notes
         if findings.isEmpty { return "no findings" }
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        return [errors > 0 ? count(errors, "error") : nil, warnings > 0 ? count(warnings, "warning") : nil]
+        return [errors > 0 ? count(errors, "error") : nil, warnings > 0 ? count(warnings, "warning") : nil, notes > 0 ? count(notes, "note") : nil]
             .compactMap { $0 }.joined(separator: ", ")
     }
 

@@ -35,6 +35,9 @@ public struct LintFinding: Sendable, Hashable, Codable {
     /// let blocking = findings.contains { $0.severity == .error }
     /// ```
     public enum Severity: String, Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+        /// Information, never blocking: e.g. a migration with no statements, which is
+        /// recorded as applied without running anything (``MigrationFileChecks``).
+        case note
         /// Worth knowing, not blocking: the statement is safe for the database but may break
         /// application nodes that still run the old code (renames, drops).
         case warning
@@ -42,14 +45,22 @@ public struct LintFinding: Sendable, Hashable, Codable {
         /// or fails: `cutover lint` exits 3.
         case error
 
-        public static func < (lhs: Self, rhs: Self) -> Bool { lhs == .warning && rhs == .error }
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+
+        private var rank: Int {
+            switch self {
+            case .note: 0
+            case .warning: 1
+            case .error: 2
+            }
+        }
 
         public var description: String { rawValue }
     }
 
     /// The rule's stable id (`require-concurrent-index-creation`), as `-- cutover:allow` takes it.
     public var rule: String
-    /// Error or warning.
+    /// Error, warning or note.
     public var severity: Severity
     /// The migration file, as the migration names it (``Migration/fileName``); callers may
     /// replace it by a path.

@@ -14,8 +14,10 @@
 ///   rules about breaking old code and failing statements run (see ``rules``).
 ///
 /// `-- cutover:allow RULE` on the line above a statement silences that rule there (see
-/// ``Migration/allowances``). Only `up` sections are linted: a `down` section undoes a
-/// change and is expected to drop what the up section created.
+/// ``Migration/allowances``). `down` sections are linted too, after their up section (see
+/// ``lint(_:dialect:)-(Migration,_)``): their findings say "down section" and are warnings
+/// at most, since a rollback is run by hand, behind a backup and a confirmation; dropping
+/// what the up section itself created is expected there and not reported.
 ///
 /// ```swift
 /// var configuration = Linter.Configuration()
@@ -141,7 +143,7 @@ public struct Linter: Sendable {
         }
     }
 
-    /// Lints one migration's up section on its own.
+    /// Lints one migration on its own: its up section, then its down section.
     ///
     /// ```swift
     /// let findings = Linter().lint(migration, dialect: PostgresDialect())
@@ -200,6 +202,6 @@ public struct Linter: Sendable {
             state.apply(shape, locks: linted.locks)
         }
         knowledge = state.knowledge
-        return findings
+        return findings + lintDownSection(of: migration, dialect: dialect, knowledge: knowledge)
     }
 }

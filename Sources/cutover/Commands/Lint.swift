@@ -72,9 +72,26 @@ extension CutoverCommand {
                 CommandContext.report(error, options: global)
                 throw ExitCode(error.exitCode)
             }
-            let findings = Linter(configuration: input.configuration).lint(input.migrations, dialect: input.dialect.dialect)
+            let findings = Self.withFileChecks(
+                Linter(configuration: input.configuration).lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations)
             report(findings, files: input.migrations.count, dialect: input.dialect)
             if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
+        }
+
+        /// `findings` with the file-level findings (``MigrationFileChecks``: drafts, migrations
+        /// without statements, empty down sections) of `migrations`, by file then line.
+        /// `validate` reports them the same way.
+        static func withFileChecks(_ findings: [LintFinding], of migrations: [Migration], fileChecks: [LintFinding]? = nil) -> [LintFinding] {
+            let fileChecks = fileChecks ?? migrations.flatMap(MigrationFileChecks.findings(for:))
+            guard !fileChecks.isEmpty else { return findings }
+            var position: [String: Int] = [:]
+            for (index, migration) in migrations.enumerated() where position[migration.fileName] == nil { position[migration.fileName] = index }
+            return (findings + fileChecks).enumerated().sorted { a, b in
+                let (fileA, fileB) = (position[a.element.file] ?? 0, position[b.element.file] ?? 0)
+                if fileA != fileB { return fileA < fileB }
+                if a.element.line != b.element.line { return a.element.line < b.element.line }
+                return a.offset < b.offset
+            }.map(\.element)
         }
 
         // MARK: - Input
@@ -161,9 +178,7 @@ extension CutoverCommand {
         }
 
         private static func renamed(_ migration: Migration, to fileName: String) -> Migration {
-            Migration(
-                id: migration.id, name: migration.name, fileName: fileName, up: migration.up, down: migration.down,
-                isTransactional: migration.isTransactional, checksum: migration.checksum, allowances: migration.allowances)
+            migration.renamed(to: fileName)
         }
 
         /// `folder/name`, relative to the working directory when inside it, so editors and
@@ -192,12 +207,13 @@ extension CutoverCommand {
 
         private static func fileCount(_ count: Int) -> String { "\(count) file\(count == 1 ? "" : "s")" }
 
-        /// `{"ok", "dialect", "files", "errors", "warnings", "findings": [...]}`.
+        /// `{"ok", "dialect", "files", "errors", "warnings", "notes", "findings": [...]}`.
         static func json(_ findings: [LintFinding], files: Int, dialect: DialectName) -> JSON {
             let errors = findings.filter { $0.severity == .error }.count
+            let notes = findings.filter { $0.severity == .note }.count
             return .object([
                 ("ok", .bool(errors == 0)), ("dialect", .string(dialect.rawValue)), ("files", .int(files)),
-                ("errors", .int(errors)), ("warnings", .int(findings.count - errors)),
+                ("errors", .int(errors)), ("warnings", .int(findings.count - errors - notes)), ("notes", .int(notes)),
                 ("findings", .array(findings.map(json))),
             ])
         }

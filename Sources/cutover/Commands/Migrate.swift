@@ -91,6 +91,7 @@ extension CutoverCommand {
                     ])
                 })),
                 ("skipped", .array(report.skipped.map { .string($0.rawValue) })),
+                ("stops_before_draft", .string(report.stoppedAtDraft?.fileName)),
             ])
         }
 
@@ -99,7 +100,11 @@ extension CutoverCommand {
                 if report.applied.isEmpty { Terminal.out("dry run: nothing to apply on \(env.environment)") }
                 for item in report.applied {
                     let mode = item.isTransactional ? "" : " [no-transaction\(item.resumedAt > 0 ? ", resumes at statement \(item.resumedAt + 1)" : "")]"
-                    Terminal.out("would apply \(item.id)_\(item.name): \(item.statements) statement\(item.statements == 1 ? "" : "s")\(mode)")
+                    let count = item.statements == 0 ? "no statements (a no-op, recorded as applied)" : "\(item.statements) statement\(item.statements == 1 ? "" : "s")"
+                    Terminal.out("would apply \(item.id)_\(item.name): \(count)\(mode)")
+                }
+                if let draft = report.stoppedAtDraft {
+                    Terminal.out("would stop before \(draft.fileName): a draft, not written yet (\(draft.draft?.fix ?? "finish it"))")
                 }
                 return
             }

@@ -3,11 +3,12 @@ import CutoverCore
 import Foundation
 
 extension CutoverCommand {
-    /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`.
+    /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`, marked as a draft.
     struct New: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "new",
-            abstract: "Create a migration file named <UTC YYYYMMDDHHMMSS>_<name>.sql.")
+            abstract: "Create a migration file named <UTC YYYYMMDDHHMMSS>_<name>.sql.",
+            discussion: "The file starts with `-- cutover:draft`: `migrate` stops before it until you delete that line.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -43,15 +44,32 @@ extension CutoverCommand {
                 }
                 let fileName = "\(id)_\(Self.clean(name)).sql"
                 let path = (folder as NSString).appendingPathComponent(fileName)
-                let header = noTransaction ? "-- cutover:no-transaction\n" : ""
-                let body = "\(header)-- cutover:up\n\n\n-- cutover:down\n\n"
+                let body = Self.template(noTransaction: noTransaction)
                 guard FileManager.default.createFile(atPath: path, contents: Data(body.utf8)) else {
                     throw CutoverError(.ioFailed, "cannot write '\(path)'", hint: "check the folder's permissions")
                 }
-                context.output(.object([("ok", .bool(true)), ("id", .string(id)), ("file", .string(path))])) {
-                    Terminal.out("created \(path)")
+                context.output(.object([("ok", .bool(true)), ("id", .string(id)), ("file", .string(path)), ("draft", .bool(true))])) {
+                    Terminal.out("created \(path) (a draft: delete its `-- cutover:draft` line once written)")
                 }
             }
+        }
+
+        /// The new file: marked `-- cutover:draft` (so `migrate` stops before it until the
+        /// user deletes that line), with an up section and a down section to fill in.
+        static func template(noTransaction: Bool) -> String {
+            """
+            -- cutover:draft
+            -- Delete the line above once the migration is written: until then `cutover migrate` stops
+            -- before this file and `cutover status` lists it as a draft.
+            \(noTransaction ? "-- cutover:no-transaction\n" : "")-- cutover:up
+
+
+            -- cutover:down
+            -- Undo the up section here. If rolling back should intentionally run nothing, write the
+            -- line above as `-- cutover:down empty` (otherwise `cutover rollback` refuses an empty one).
+
+
+            """
         }
 
         static func timestamp(_ date: Date) -> String {

@@ -86,6 +86,7 @@ enum RehearsalOutput {
             ("clone_ms", outcome.clone.map { .int(Int($0.duration.milliseconds)) } ?? .null),
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),
+            ("stops_before_draft", .string(report.stoppedAtDraft?.fileName)),
             ("statements", .array(report.statements.map { statement in
                 .object([
                     ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
@@ -138,6 +139,9 @@ enum RehearsalOutput {
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
         Terminal.out("rehearsal of \(target.environment) on a \(clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
             + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
+        if let draft = report.stoppedAtDraft {
+            Terminal.out("stopped before \(draft.fileName), a draft (not written yet), as `migrate` would; the migrations after it were not rehearsed")
+        }
         if let drift = report.drift {
             if drift.hasDrift {
                 Terminal.out("the clone's schema differs from its \(drift.applied.count) applied migrations (+ only in the clone, - only in the migrations):")

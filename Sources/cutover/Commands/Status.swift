@@ -7,7 +7,7 @@ extension CutoverCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "Show every migration's state: applied, pending, changed, failed, out_of_order, missing; and a drift verdict.",
+            abstract: "Show every migration's state: applied, pending, draft, changed, failed, out_of_order, missing; and a drift verdict.",
             discussion: """
                 The last line compares the live schema with the schema the applied migrations produce, replayed \
                 on a scratch database (SQLite: in memory, milliseconds; PostgreSQL: a temporary database \
@@ -79,7 +79,7 @@ extension CutoverCommand {
         }
 
         static func summary(_ states: [MigrationState]) -> JSON {
-            let kinds: [MigrationState.Kind] = [.applied, .pending, .changed, .failed, .outOfOrder, .missing]
+            let kinds: [MigrationState.Kind] = [.applied, .pending, .changed, .failed, .outOfOrder, .missing, .draft]
             return .object(kinds.map { kind in (kind.rawValue, .int(states.filter { $0.kind == kind }.count)) })
         }
 
@@ -95,7 +95,7 @@ extension CutoverCommand {
             for index in states.indices { idWidth = max(idWidth, states[index].id.rawValue.utf8.count) }  // ids are ASCII digits
             let stateWidth = 12
             text += "\("ID".padding(idWidth))  \("STATE".padding(stateWidth))  \("APPLIED AT".padding(24))  NAME\n"
-            var applied = 0, pending = 0, problems = 0
+            var applied = 0, pending = 0, problems = 0, drafts = 0
             text.reserveCapacity(text.utf8.count + states.count * (idWidth + stateWidth + 24 + 32))
             for index in states.indices {
                 let kind = states[index].kind
@@ -104,6 +104,7 @@ extension CutoverCommand {
                 case .pending: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
                 case .changed, .failed, .missing: problems += 1
+                case .draft: drafts += 1
                 default: break
                 }
                 // Fields read in place: binding the row would copy all of it.
@@ -121,7 +122,8 @@ extension CutoverCommand {
                     text += "\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")\n"
                 }
             }
-            text += "\(applied) applied, \(pending) pending\(problems > 0 ? ", \(problems) need attention (cutover validate)" : "")"
+            let draftNote = drafts == 0 ? "" : ", \(drafts) draft\(drafts == 1 ? "" : "s") (not written yet: `migrate` stops before \(drafts == 1 ? "it" : "the first"); `cutover validate` says what to do)"
+            text += "\(applied) applied, \(pending) pending\(draftNote)\(problems > 0 ? ", \(problems) need attention (cutover validate)" : "")"
             Terminal.out(text)
         }
     }

@@ -7,7 +7,8 @@ extension CutoverCommand {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "validate",
-            abstract: "Check migration files against the database: parse errors, changed checksums, out-of-order ids, failed rows. Exit 3 on findings.")
+            abstract: "Check migration files against the database: parse errors, changed checksums, out-of-order ids, failed rows, lint. Exit 3 on findings.",
+            discussion: "Drafts (`-- cutover:draft`), down sections that would undo nothing and lint warnings are reported as warnings, migrations without statements as notes; none of them changes the exit code.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -18,7 +19,17 @@ extension CutoverCommand {
                     // Lint the migrations still to apply (applied ones already ran); when the
                     // plan itself is refused (changed files), the findings already say so.
                     let plan = try? await migrator.migrate(dryRun: true)
-                    return (try await migrator.validate(), migrator.migrations.count, plan.map { deployment.lintFindings(of: $0, migrator: migrator) } ?? [])
+                    // File-level findings (drafts, no-ops, empty down sections) for every file
+                    // not applied yet, and empty down sections of applied ones too: those are
+                    // what `rollback` would meet.
+                    let applied = Set(try await migrator.status().filter { $0.kind == .applied || $0.kind == .changed }.map(\.id))
+                    let fileChecks = migrator.migrations.flatMap { migration in
+                        MigrationFileChecks.findings(for: migration).filter {
+                            !applied.contains(migration.id) || $0.rule == MigrationFileChecks.emptyDownRule
+                        }
+                    }
+                    let lint = plan.map { deployment.lintFindings(of: $0, migrator: migrator) } ?? []
+                    return (try await migrator.validate(), migrator.migrations.count, Lint.withFileChecks(lint, of: migrator.migrations, fileChecks: fileChecks))
                 }
                 let lintErrors = lint.filter { $0.severity == .error }
                 context.output(.object([
