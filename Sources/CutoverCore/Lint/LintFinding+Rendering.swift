@@ -14,14 +14,22 @@ extension LintFinding {
     ///
     /// - Returns: The text, without a trailing newline.
     public func renderedText() -> String {
-        """
-        \(file):\(line): \(severity)[\(rule)]: \(message)
-          statement: \(Self.abbreviated(statement))
-          lock: \(lock)
-          why:  \(why)
-          fix:  \(safeRewrite)
-          (to accept it, put `-- cutover:allow \(rule)` above the statement)
-        """
+        if let note {
+            // Harmless on the target: the why and the fix are beside the point there.
+            return """
+                \(file):\(line): \(severity)[\(rule)]: \(message)
+                  statement: \(Self.abbreviated(statement))
+                  note: not blocking: \(note)
+                """
+        }
+        return """
+            \(file):\(line): \(severity)[\(rule)]: \(message)
+              statement: \(Self.abbreviated(statement))
+              lock: \(lock)
+              why:  \(why)
+              fix:  \(safeRewrite)
+              (to accept it, put `-- cutover:allow \(rule)` above the statement)
+            """
     }
 
     /// The finding as a GitHub Actions workflow command, which the checks page shows on the

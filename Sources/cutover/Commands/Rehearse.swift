@@ -80,7 +80,7 @@ enum RehearsalOutput {
         let report = outcome.report
         return .object([
             ("ok", .bool(report.succeeded && report.driftError == nil && report.drift?.hasDrift != true)),
-            ("env", .string(target.environment)), ("clone", .string(report.clone)),
+            ("env", .string(target.environment)), ("url_source", .string(target.source)), ("clone", .string(report.clone)),
             ("strategy", .string(outcome.clone.strategy.rawValue)), ("clone_ms", .int(Int(outcome.clone.duration.milliseconds))),
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),

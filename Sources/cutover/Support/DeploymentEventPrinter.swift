@@ -66,6 +66,8 @@ extension CommandContext {
             Terminal.err(Terminal.yellow("lint warning: ") + finding.renderedText())
         case .blocking where !json:
             Terminal.err(Terminal.red("lint error: ") + finding.renderedText())
+        case .harmless where !quiet && !json:
+            Terminal.err(Terminal.dim("lint note: ") + finding.renderedText())
         case .overridden where !quiet:
             Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText())
         case .dryRun where !quiet && !json:
