@@ -65,11 +65,14 @@ public struct ConfigurationLoader: Sendable {
         let chosen: String
         let origin: String
         if let env {
-            (chosen, origin) = (env, "--env \(env)")
+            chosen = env
+            origin = "--env \(env)"
         } else if let defaultEnv = config.defaultEnv {
-            (chosen, origin) = (defaultEnv, "default_env")
+            chosen = defaultEnv
+            origin = "default_env"
         } else if names.count == 1 {
-            (chosen, origin) = (names[0], "the only env")
+            chosen = names[0]
+            origin = "the only env"
         } else {
             throw CutoverError(
                 .invalidConfig, names.isEmpty ? "\(config.file ?? Self.fileName) defines no environment" : "no environment chosen",

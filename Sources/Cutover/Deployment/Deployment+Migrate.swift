@@ -1,4 +1,5 @@
 import CutoverCore
+import Logging
 
 extension Deployment {
     /// How the migrations reach the target.

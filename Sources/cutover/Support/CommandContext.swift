@@ -14,7 +14,7 @@ struct CommandContext {
     let config: Configuration
     let logger: Logger
     /// Set once the target was named on stderr, so a command names it once.
-    private let announcement = Announcement()
+    let announcement = Announcement()
 
     /// Loads the configuration, runs `body`, and turns a ``CutoverError`` into an
     /// `error:`/`hint:` message on stderr (or a JSON object) and the contract's exit code.

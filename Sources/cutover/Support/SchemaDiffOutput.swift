@@ -79,7 +79,7 @@ enum SchemaDiffOutput {
                 ("unsupported", .array(script.unsupported.map { .object([("change", .string($0.change)), ("reason", .string($0.reason))]) })),
                 ("unsafe", .array(script.lintFindings(dialect: dialect(of: script))
                     .filter { $0.severity == .error }
-                    .map { .object([("statement", .int($0.line)), ("rule", .string($0.rule)), ("message", .string($0.message))]) })),
+                    .map { JSON.object([("statement", .int($0.line)), ("rule", .string($0.rule)), ("message", .string($0.message))]) })),
             ])))
         }
         return members

@@ -51,9 +51,9 @@ struct LintTargetTests {
         #expect(findings.map(\.rule) == ["require-concurrent-index-creation", "adding-not-nullable-field"])
         #expect(findings.allSatisfy { $0.note == "table users is 8 kB in the target (under small_table 10 MB)" })
         let big = LintTarget(smallTableBytes: 4096, tableSizes: [.init(schema: nil, name: "users", bytes: 8192)])
-        #expect(try lint(sql, target: big).allSatisfy(\.isBlocking))
+        #expect(try lint(sql, target: big).allSatisfy { $0.isBlocking })
         let off = LintTarget(smallTableBytes: 0, tableSizes: [.init(schema: nil, name: "users", bytes: 0)])
-        #expect(try lint(sql, target: off).allSatisfy(\.isBlocking), "small_table = 0 lets no table through")
+        #expect(try lint(sql, target: off).allSatisfy { $0.isBlocking }, "small_table = 0 lets no table through")
     }
 
     @Test("rows matter, not size: ADD COLUMN NOT NULL without DEFAULT is excused only on a table created in the run")
@@ -66,7 +66,7 @@ struct LintTargetTests {
         // SQLite refuses the statement whatever the table holds.
         let sqlite = try lint(["CREATE TABLE orders (id bigint);", add], target: LintTarget(smallTableBytes: 1 << 20, tableSizes: []), dialect: SQLiteDialect())
         #expect(sqlite.map(\.rule) == ["adding-required-field"])
-        #expect(sqlite.allSatisfy(\.isBlocking))
+        #expect(sqlite.allSatisfy { $0.isBlocking })
     }
 
     @Test("a statement that also locks a big table is not excused by a small one")
