@@ -24,12 +24,12 @@ enum SchemaDiffOutput {
 
     /// `cutover diff --sql`: the DDL in the forms that are safe on a live database
     /// (``SchemaScript/Configuration/forLiveDatabase``), linted as it will run; each statement
-    /// the linter still reports carries an `UNSAFE` (error) or `lint warning` comment.
+    /// the linter still reports an error for carries an `UNSAFE [rule]: …` comment (warnings,
+    /// drops and renames, already carry the script's own WARNING comments).
     static func liveScript(_ diff: SchemaDiff, dialect: any Dialect) throws -> SchemaScript {
         var script = try diff.script(for: dialect, configuration: .init(forLiveDatabase: true))
-        for finding in script.lintFindings(dialect: dialect) {
-            let label = finding.severity == .error ? "UNSAFE" : "lint warning"
-            script.statements[finding.line - 1].comments.append("\(label) [\(finding.rule)]: \(finding.message)")
+        for finding in script.lintFindings(dialect: dialect) where finding.severity == .error {
+            script.statements[finding.line - 1].comments.append("UNSAFE [\(finding.rule)]: \(finding.message)")
         }
         return script
     }
