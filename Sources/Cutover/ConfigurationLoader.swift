@@ -80,16 +80,24 @@ public struct ConfigurationLoader: Sendable {
     public func target(in config: Configuration, env: String?, environment: [String: String]) throws -> Target {
         if env == nil, let override = environment["DATABASE_URL"], !override.isEmpty {
             let url = try DatabaseURL(override)
-            return Target(environment: config.defaultEnv ?? "DATABASE_URL", url: resolvingRelativePath(url, against: FileManager.default.currentDirectoryPath), source: "DATABASE_URL")
+            // Shown as such wherever the target is named: a DATABASE_URL left set in a shell
+            // must not hit another database under default_env's name unseen.
+            return Target(
+                environment: config.defaultEnv ?? "DATABASE_URL", url: resolvingRelativePath(url, against: FileManager.default.currentDirectoryPath),
+                source: "DATABASE_URL", origin: config.defaultEnv.map { "DATABASE_URL, overrides default_env \($0)" } ?? "DATABASE_URL")
         }
         let names = config.environments.keys.sorted()
         let chosen: String
+        let origin: String
         if let env {
             chosen = env
+            origin = "--env \(env)"
         } else if let defaultEnv = config.defaultEnv {
             chosen = defaultEnv
+            origin = "default_env"
         } else if names.count == 1 {
             chosen = names[0]
+            origin = "the only env"
         } else {
             throw CutoverError(
                 .invalidConfig, names.isEmpty ? "\(config.file ?? Self.fileName) defines no environment" : "no environment chosen",
@@ -112,7 +120,7 @@ public struct ConfigurationLoader: Sendable {
             error.line = definition.line
             throw error
         }
-        return Target(environment: chosen, url: resolvingRelativePath(url, against: config.baseDirectory), source: "env.\(chosen)")
+        return Target(environment: chosen, url: resolvingRelativePath(url, against: config.baseDirectory), source: "env.\(chosen)", origin: origin)
     }
 
     /// SQLite paths in the config are relative to the config file's folder, so the same
@@ -130,17 +138,28 @@ public struct Target: Sendable {
     /// The database's URL; a relative SQLite path is already resolved against the config
     /// file's folder.
     public var url: DatabaseURL
-    /// Where the URL came from, for messages (`env.prod`, `DATABASE_URL`).
+    /// Where the URL came from, as a stable token (`env.prod`, `DATABASE_URL`); `--json`
+    /// output carries it as `url_source`.
     public var source: String
+    /// How the target was chosen, for people: `default_env`, `--env staging`, `the only env`,
+    /// `DATABASE_URL, overrides default_env dev`.
+    public var origin: String
 
-    /// A target; `source` says where the URL came from.
+    /// A target; `source` says where the URL came from, `origin` (default: `source`) how
+    /// it was chosen.
     ///
     /// ```swift
     /// let target = Target(environment: "prod", url: try DatabaseURL("postgres://app@db/shop"), source: "app settings")
     /// ```
-    public init(environment: String, url: DatabaseURL, source: String) {
+    public init(environment: String, url: DatabaseURL, source: String, origin: String? = nil) {
         self.environment = environment
         self.url = url
         self.source = source
+        self.origin = origin ?? source
     }
+
+    /// `env dev: postgres://app@db/shop (DATABASE_URL, overrides default_env dev)`: the
+    /// target, its redacted URL and how it was chosen, as every command that touches a
+    /// database names it.
+    public var summary: String { "env \(environment): \(url.redacted) (\(origin))" }
 }

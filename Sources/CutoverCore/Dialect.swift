@@ -70,6 +70,10 @@ public protocol Dialect: Sendable {
     /// A query listing the user relations that exist now, in a column `relation`, in the
     /// same naming as ``heldLocksQuery``; nil when unsupported.
     var relationsQuery: String? { get }
+    /// A query listing every user table with its size on disk: columns `table_schema`,
+    /// `table_name`, `bytes` (``LintTarget``, `[safety] small_table`); nil when the
+    /// database has no cheap way to tell.
+    var tableSizesQuery: String? { get }
     /// The qualified name of the table holding the latest verified schema state
     /// (`cutover.schema_check`, `cutover_schema_check`): one row with `applied_digest`,
     /// `fingerprint` and `checked_at`. ``createHistoryTable`` creates it too.
@@ -126,6 +130,9 @@ extension Dialect {
     public var sessionIDQuery: String? { nil }
     public var heldLocksQuery: String? { nil }
     public var relationsQuery: String? { nil }
+    /// No table sizes by default (SQLite: its blocking lint rules are about statements that
+    /// fail whatever a table holds, so sizes would change nothing).
+    public var tableSizesQuery: String? { nil }
     /// No fingerprint by default: every drift check replays.
     public var schemaFingerprintQuery: String? { nil }
 }

@@ -75,9 +75,10 @@ struct ConcurrencyTests {
 
     @Test("a second runner that cannot get the PostgreSQL lock in time exits 4 naming the holder")
     func lockWaitExpires() async throws {
-        // No lock_timeout: the first runner's migration waits on a table lock this test holds,
-        // so it keeps the run lock for exactly as long as the test needs, however slow the machine.
-        let cli = try await CLIFixture.make(.postgres, safety: "")
+        // No lock_timeout (turned off: the default is 2 s): the first runner's migration waits on
+        // a table lock this test holds, so it keeps the run lock for exactly as long as the test
+        // needs, however slow the machine.
+        let cli = try await CLIFixture.make(.postgres, safety: "lock_timeout = \"off\"")
         _ = try await cli.fixture.query("CREATE TABLE gate (id integer)")
         let gate = try await TestBackend.open(cli.fixture.url)
         try await gate.execute("BEGIN")

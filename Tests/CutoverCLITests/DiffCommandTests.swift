@@ -78,11 +78,17 @@ struct DiffCommandTests {
         let sql = try await project.run("diff", "a", "b", "--sql")
         #expect(sql.status == 3)
         #expect(sql.stdout.hasPrefix("-- cutover diff: DDL that turns a ("))
-        // SQLite's script sets PRAGMAs, which only work outside a transaction.
-        let header = backend.name == "sqlite" ? "-- cutover:no-transaction\n" : ""
-        try project.fixture.write("1_sync.sql", header + sql.stdout)
-        // The generated DDL is applied as-is here; lint would rightly flag its plain CREATE INDEX.
-        let migrate = try await project.run("--env", "a", "migrate", "--no-lint")
+        // The script runs statement by statement (SQLite's PRAGMAs and PostgreSQL's
+        // CREATE INDEX CONCURRENTLY only work outside a transaction), as a no-transaction migration.
+        try project.fixture.write("1_sync.sql", "-- cutover:no-transaction\n" + sql.stdout)
+        // Cutover's own lint, with no database and so no excuse for any table, accepts it.
+        let lint = try await project.run("lint", "migrations/1_sync.sql", "--dialect", backend.name == "sqlite" ? "sqlite" : "postgresql")
+        #expect(lint.status == 0, "\(lint.stdout)\n\(sql.stdout)")
+        if backend.name == "postgres" {
+            #expect(sql.stdout.contains("CREATE INDEX CONCURRENTLY users_email"), "\(sql.stdout)")
+            #expect(sql.stdout.contains("cutover lint: no statement here takes a long lock on a live table"))
+        }
+        let migrate = try await project.run("--env", "a", "migrate")
         #expect(migrate.status == 0, "\(migrate.stderr)\n\(sql.stdout)")
         let after = try await project.run("diff", "a", "b")
         #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
@@ -90,6 +96,55 @@ struct DiffCommandTests {
         let own = try await project.run("diff", "a", "b", "--include-cutover")
         #expect(own.status == 3)
         #expect(own.stdout.contains(backend.name == "sqlite" ? "- table cutover_history" : "- table cutover.history"))
+        await project.cleanUp()
+    }
+
+    @Test("--sql on PostgreSQL writes the live-safe forms Cutover's lint accepts, and names the statements that have none")
+    func liveSafeScript() async throws {
+        let project = try await Project.make(.postgres)
+        let tables = [
+            "CREATE TABLE users (id integer PRIMARY KEY, email text)",
+            "CREATE TABLE orders (id integer PRIMARY KEY, user_id integer, total integer)",
+            "CREATE INDEX orders_total ON orders (total)",
+        ]
+        try await project.execute(on: project.fixture.url, tables + ["INSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 100) AS g",
+                                                                     "INSERT INTO orders SELECT g, g, g FROM generate_series(1, 100) AS g"])
+        try await project.execute(on: project.urlB, tables + [
+            "CREATE INDEX users_email ON users (email)",
+            "ALTER TABLE orders ADD CONSTRAINT orders_user FOREIGN KEY (user_id) REFERENCES users (id)",
+            "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0)",
+            "DROP INDEX orders_total",
+        ])
+        let sql = try await project.run("diff", "a", "b", "--sql")
+        #expect(sql.status == 3)
+        let text = sql.stdout
+        #expect(text.contains("SET lock_timeout = '2s';"), "\(text)")
+        #expect(text.contains("CREATE INDEX CONCURRENTLY users_email ON public.users"), "\(text)")
+        #expect(text.contains("DROP INDEX CONCURRENTLY \"public\".\"orders_total\";"), "\(text)")
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("ADD CONSTRAINT \"orders_user\" FOREIGN KEY (user_id) REFERENCES ") && $0.hasSuffix(" NOT VALID;") }, "\(text)")
+        #expect(lines.contains { $0.contains("ADD CONSTRAINT \"orders_total_positive\" CHECK ") && $0.hasSuffix(" NOT VALID;") })
+        #expect(text.contains("VALIDATE CONSTRAINT \"orders_user\";"))
+        #expect(text.contains("VALIDATE CONSTRAINT \"orders_total_positive\";"))
+        #expect(text.contains("run it statement by statement"))
+        #expect(!text.contains("UNSAFE"))
+        try project.fixture.write("1_sync.sql", "-- cutover:no-transaction\n" + text)
+        let lint = try await project.run("lint", "migrations/1_sync.sql")
+        #expect(lint.status == 0, "\(lint.stdout)")
+        let migrate = try await project.run("--env", "a", "migrate")
+        #expect(migrate.status == 0, "\(migrate.stderr)\n\(text)")
+        #expect(try await project.run("diff", "a", "b").status == 0)
+
+        // A change with no safe form is named in the header and above the statement.
+        try await project.execute(on: project.urlB, ["ALTER TABLE orders ALTER COLUMN total TYPE bigint"])
+        let unsafe = try await project.run("diff", "a", "b", "--sql")
+        #expect(unsafe.stdout.contains("-- UNSAFE on a live database: 1 statement that cutover lint reports as errors:"), "\(unsafe.stdout)")
+        #expect(unsafe.stdout.contains("[changing-column-type]"))
+        #expect(unsafe.stdout.contains("-- UNSAFE [changing-column-type]: "))
+        let json = try await project.run("diff", "a", "b", "--sql", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let unsafeList = try #require((object["sql"] as? [String: Any])?["unsafe"] as? [[String: Any]])
+        #expect(unsafeList.map { $0["rule"] as? String } == ["changing-column-type"])
         await project.cleanUp()
     }
 
@@ -104,7 +159,8 @@ struct DiffCommandTests {
         let json = try await project.run("diff", "a", "b", "--sql", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let statements = try #require((object["sql"] as? [String: Any])?["statements"] as? [[String: Any]])
-        #expect(statements.first?["drops_data"] as? Bool == true)
+        #expect(statements.first?["sql"] as? String == "SET lock_timeout = '2s'", "--sql writes for a live database")
+        #expect(statements.filter { $0["drops_data"] as? Bool == true }.count == 1)
         await project.cleanUp()
     }
 

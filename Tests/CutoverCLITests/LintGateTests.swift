@@ -7,7 +7,8 @@ import Testing
 struct LintGateTests {
     @Test("a non-concurrent index on an existing table stops migrate (exit 3) until allowed")
     func blocksUntilAllowed() async throws {
-        let cli = try await CLIFixture.make(.postgres, safety: "lock_timeout = \"2s\"")
+        // small_table = "0": the empty table would otherwise be let through as small.
+        let cli = try await CLIFixture.make(.postgres, safety: "lock_timeout = \"2s\"\nsmall_table = \"0\"")
         try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer, a integer);")
         #expect(try await cli.run("migrate").status == 0)
         try cli.fixture.write("2_index.sql", "CREATE INDEX t_a ON t (a);")

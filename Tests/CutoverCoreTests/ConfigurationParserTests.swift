@@ -40,6 +40,8 @@ import Testing
         ("[env.dev]\nurl = \"sqlite:x\"\nurl = \"sqlite:y\"\n", 3, "url"),
         ("[env.dev]\n", 1, "url"),
         ("title = \"unterminated\n", 1, "string"),
+        ("[safety]\nlock_timeout = \"2s\"\nsmall_table = \"big\"\n", 3, "small_table"),
+        ("[safety]\nsmall_table = true\n", 2, "small_table"),
     ])
     func errors(text: String, line: Int, mentions: String) {
         #expect {
@@ -49,6 +51,25 @@ import Testing
             return error.code == .invalidConfig && error.file == "cutover.toml" && error.line == line
                 && error.message.contains(mentions) && error.hint != nil
         }
+    }
+
+    @Test("safe by default: no lock_timeout means 2 s; \"0\" or \"off\" turns it off; small_table defaults to 10 MB")
+    func safetyDefaults() throws {
+        let none = try parser.parse("[env.dev]\nurl = \"sqlite:x\"\n", file: "cutover.toml", baseDirectory: "/p")
+        #expect(none.safety.lockTimeout == .seconds(2))
+        #expect(none.safety.lockTimeoutIsDefault)
+        #expect(none.safety.smallTableBytes == 10 << 20)
+        #expect(Linter.Configuration(safety: none.safety).lockTimeoutConfigured)
+        for off in ["\"0\"", "\"off\"", "0", "\"OFF\""] {
+            let config = try parser.parse("[safety]\nlock_timeout = \(off)\n", file: "cutover.toml", baseDirectory: "/p")
+            #expect(config.safety.lockTimeout == nil, "\(off)")
+            #expect(!config.safety.lockTimeoutIsDefault)
+            #expect(!Linter.Configuration(safety: config.safety).lockTimeoutConfigured)
+        }
+        let set = try parser.parse("[safety]\nlock_timeout = \"500ms\"\nsmall_table = \"512kB\"\n", file: "cutover.toml", baseDirectory: "/p")
+        #expect(set.safety.lockTimeout == .milliseconds(500))
+        #expect(!set.safety.lockTimeoutIsDefault)
+        #expect(set.safety.smallTableBytes == 512 << 10)
     }
 
     @Test("inline tables, dotted keys and multi-line strings load like [sections]")

@@ -1,4 +1,5 @@
 import CutoverCore
+import Logging
 
 extension Deployment {
     /// How the migrations reach the target.
@@ -93,7 +94,8 @@ extension Deployment {
             lockWait: options.lockWait, allowOutOfOrder: options.allowOutOfOrder, readHistory: true, events: events
         ) { migrator, history in
             let plan = try migrator.pending(to: upTo, history: history)
-            let findings = lintFindings(of: plan, migrator: migrator)
+            let findings = await lintFindings(of: plan, migrator: migrator)
+            if !plan.applied.isEmpty { logDefaultLockTimeout(migrator.database.dialect) }
             guard plan.applied.isEmpty, !options.dryRun, options.strategy == .direct else { return (plan, findings, MigrateReport?.none) }
             // Nothing pending, and a history to show it: nothing to do (other runners can
             // only apply more). Without a history the real run puts the table in place.
@@ -137,6 +139,19 @@ extension Deployment {
             }
         }
         return report
+    }
+
+    /// Says (at info level: `--verbose`) that the 2 s default lock timeout is in force,
+    /// since no `[safety] lock_timeout` is set, on databases that have one.
+    private func logDefaultLockTimeout(_ dialect: any Dialect) {
+        let safety = config.safety
+        guard safety.lockTimeoutIsDefault, let timeout = safety.lockTimeout,
+            !dialect.sessionTimeoutStatements(lockTimeout: timeout, statementTimeout: nil).isEmpty
+        else { return }
+        let milliseconds = timeout.milliseconds
+        let written = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+        logger.info(
+            "lock_timeout \(written) (Cutover's default: [safety] sets none), with \(safety.lockRetries) retries after a lock timeout; set [safety] lock_timeout to change it, or \"off\" to turn it off")
     }
 
     /// `swap`: pause writes, migrate a clone, swap the names.

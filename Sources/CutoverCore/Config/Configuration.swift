@@ -87,8 +87,21 @@ extension Configuration {
 extension Configuration {
     /// `[safety]`: how long statements may wait for locks, and how often to retry.
     public struct Safety: Sendable, Equatable {
-        /// `lock_timeout`, set for every migration; nil when not configured.
-        public var lockTimeout: Duration?
+        /// The lock timeout applied when `[safety]` does not set `lock_timeout`: 2 s, with
+        /// the `lock_retries` retries, so no ALTER waits behind a long query unprotected.
+        public static let defaultLockTimeout: Duration = .seconds(2)
+        /// The `small_table` threshold when `[safety]` does not set one: 10 MB.
+        public static let defaultSmallTableBytes: Int64 = 10 * 1024 * 1024
+
+        /// `lock_timeout`, set for every migration; ``defaultLockTimeout`` when not
+        /// configured, nil when turned off (`lock_timeout = "0"` or `"off"`).
+        public var lockTimeout: Duration? = Safety.defaultLockTimeout
+        /// Whether ``lockTimeout`` is the default (no `lock_timeout` key in `[safety]`).
+        public var lockTimeoutIsDefault = true
+        /// `small_table`: the lint gate of `migrate` lets through blocking findings on tables
+        /// whose size in the target is below this many bytes (PostgreSQL:
+        /// `pg_total_relation_size`, so indexes and TOAST count); 0 turns that off.
+        public var smallTableBytes: Int64 = Safety.defaultSmallTableBytes
         /// `statement_timeout`, set for every migration; nil when not configured (`"0"` = none).
         public var statementTimeout: Duration?
         /// `lock_retries`: retries after a lock timeout, with exponential backoff and jitter.

@@ -46,7 +46,15 @@ package struct ConfigurationParser: Sendable {
         for entry in table.entries {
             switch entry.key {
             case "lock_timeout":
-                safety.lockTimeout = try checker.duration(entry, key: "safety.lock_timeout").nonZero
+                // "off" (or "0") turns the default lock timeout off; require-lock-timeout then reports.
+                if case .string(let text) = entry.value, ["off", "none"].contains(text.trimmingWhitespace().lowercased()) {
+                    safety.lockTimeout = nil
+                } else {
+                    safety.lockTimeout = try checker.duration(entry, key: "safety.lock_timeout").nonZero
+                }
+                safety.lockTimeoutIsDefault = false
+            case "small_table":
+                safety.smallTableBytes = try checker.byteSize(entry, key: "safety.small_table")
             case "statement_timeout":
                 safety.statementTimeout = try checker.duration(entry, key: "safety.statement_timeout").nonZero
             case "lock_retries":
@@ -56,7 +64,7 @@ package struct ConfigurationParser: Sendable {
             case "connect_timeout":
                 safety.connectTimeout = try checker.duration(entry, key: "safety.connect_timeout")
             default:
-                throw checker.unknownKey(entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout"])
+                throw checker.unknownKey(entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout", "small_table"])
             }
         }
         return safety
@@ -135,6 +143,7 @@ private struct Checker {
         switch key.split(separator: ".").last ?? "" {
         case "lock_timeout", "statement_timeout", "lock_wait", "connect_timeout": "\(key.split(separator: ".").last!) = \"2s\""
         case "lock_retries": "lock_retries = 5"
+        case "small_table": "small_table = \"10MB\" (\"0\" lets no table through for its size)"
         case "url": "url = \"sqlite:dev.sqlite3\""
         case "migrations": "migrations = \"migrations\""
         case "default_env": "default_env = \"dev\""
@@ -183,6 +192,22 @@ private struct Checker {
             }
         default:
             throw error(entry, key: key, expected: "a duration such as \"2s\"")
+        }
+    }
+
+    func byteSize(_ entry: TOMLTable.Entry, key: String) throws -> Int64 {
+        switch entry.value {
+        case .integer(let bytes) where bytes >= 0:
+            return Int64(bytes)
+        case .string(let text):
+            guard let bytes = ByteSize.parse(text) else {
+                throw CutoverError(
+                    .invalidConfig, "'\(key)' = \"\(text)\" is not a size",
+                    hint: "write a number with a unit: \"512kB\", \"10MB\", \"1GB\" (\"0\" turns it off)", file: file, line: entry.line)
+            }
+            return bytes
+        default:
+            throw error(entry, key: key, expected: "a size such as \"10MB\"")
         }
     }
 

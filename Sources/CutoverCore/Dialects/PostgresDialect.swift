@@ -322,6 +322,21 @@ public struct PostgresDialect: Dialect {
         """
     }
 
+    /// Every table, materialized view and partitioned table with `pg_total_relation_size`
+    /// (heap, TOAST and indexes, since an index build or a rewrite reads or rebuilds them
+    /// all: https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-DBSIZE).
+    /// A partitioned table's own size is 0 while its partitions hold the rows, so it is
+    /// reported as the largest size and never counts as small.
+    public var tableSizesQuery: String? {
+        """
+        SELECT n.nspname AS table_schema, c.relname AS table_name,
+               CASE c.relkind WHEN 'p' THEN 9223372036854775807 ELSE pg_catalog.pg_total_relation_size(c.oid) END AS bytes
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'cutover')
+          AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+        """
+    }
+
     /// A failed `CREATE INDEX CONCURRENTLY` leaves an INVALID index that is still maintained on
     /// every write and must be dropped before a retry
     /// (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).

@@ -24,6 +24,14 @@ extension LintFinding {
                   fix:  \(safeRewrite)
                 """
         }
+        if let harmlessBecause {
+            // Harmless on the target: the why and the fix are beside the point there.
+            return """
+                \(file):\(line): \(severity)[\(rule)]: \(message)
+                  statement: \(Self.abbreviated(statement))
+                  note: not blocking: \(harmlessBecause)
+                """
+        }
         return """
             \(file):\(line): \(severity)[\(rule)]: \(message)
               statement: \(Self.abbreviated(statement))

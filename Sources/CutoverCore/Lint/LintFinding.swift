@@ -24,6 +24,8 @@
 /// - ``lock``
 /// - ``why``
 /// - ``safeRewrite``
+/// - ``note``
+/// - ``isBlocking``
 /// ### Rendering
 /// - ``renderedText()``
 /// - ``githubAnnotation``
@@ -79,11 +81,18 @@ public struct LintFinding: Sendable, Hashable, Codable {
     public var why: String
     /// How to write the change safely.
     public var safeRewrite: String
+    /// Why an error cannot hurt anyone on the target, when the lint gate of a run knows it
+    /// (``LintTarget``): `table orders is created in this run`,
+    /// `table users is 8 kB in the target (under small_table 10 MB)`. Nil otherwise.
+    public var harmlessBecause: String?
+
+    /// An error with no ``harmlessBecause``: the lint gate stops the run on it.
+    public var isBlocking: Bool { severity == .error && harmlessBecause == nil }
 
     /// Creates a finding.
     public init(
         rule: String, severity: Severity, file: String, line: Int, migrationID: MigrationID, statement: String,
-        message: String, lock: String, why: String, safeRewrite: String
+        message: String, lock: String, why: String, safeRewrite: String, harmlessBecause: String? = nil
     ) {
         self.rule = rule
         self.severity = severity
@@ -95,9 +104,10 @@ public struct LintFinding: Sendable, Hashable, Codable {
         self.lock = lock
         self.why = why
         self.safeRewrite = safeRewrite
+        self.harmlessBecause = harmlessBecause
     }
 
     private enum CodingKeys: String, CodingKey {
-        case rule, severity, file, line, migrationID = "migration", statement, message, lock, why, safeRewrite = "safe_rewrite"
+        case rule, severity, file, line, migrationID = "migration", statement, message, lock, why, safeRewrite = "safe_rewrite", harmlessBecause = "harmless_because"
     }
 }

@@ -14,9 +14,16 @@ protocol LintRule: Sendable {
     /// about PostgreSQL's lock modes do not: SQLite takes one lock on the whole database file
     /// for any write, so lock strength and ordering do not apply there.
     static var appliesBeyondPostgres: Bool { get }
+    /// When a finding cannot hurt anyone on the target: on a table created in the same run,
+    /// or one under `small_table` (``LintTarget``). Default: never.
+    static var harmless: LintHarmlessness { get }
 
     /// The findings for one statement (usually none or one).
     func check(_ statement: LintedStatement) -> [LintRuleHit]
+}
+
+extension LintRule {
+    static var harmless: LintHarmlessness { .never }
 }
 
 /// What a rule reports; the linter adds the rule id, severity, file, line and statement.

@@ -14,6 +14,9 @@ struct LintSchemaKnowledge: Sendable {
     }
 
     var columnTypes: [LintTableName: [String: LintTypeName]] = [:]
+    /// Tables created by the migrations linted so far (and not dropped since): in a run,
+    /// tables the target gets only now (``LintTarget``).
+    var createdTables: Set<LintTableName> = []
     /// `CHECK (col IS NOT NULL)` constraints by name, with whether they are validated.
     var notNullChecks: [ConstraintKey: (column: String, isValidated: Bool)] = [:]
 
@@ -23,6 +26,7 @@ struct LintSchemaKnowledge: Sendable {
 
     mutating func renameTable(_ table: LintTableName, to new: LintTableName) {
         columnTypes[new] = columnTypes.removeValue(forKey: table)
+        if createdTables.remove(table) != nil { createdTables.insert(new) }
         for (key, value) in notNullChecks where key.table == table {
             notNullChecks.removeValue(forKey: key)
             notNullChecks[ConstraintKey(table: new, name: key.name)] = value
@@ -31,6 +35,7 @@ struct LintSchemaKnowledge: Sendable {
 
     mutating func dropTable(_ table: LintTableName) {
         columnTypes.removeValue(forKey: table)
+        createdTables.remove(table)
         notNullChecks = notNullChecks.filter { $0.key.table != table }
     }
 }
@@ -87,6 +92,7 @@ struct LintState: Sendable {
         switch statement {
         case .createTable(let create):
             newTables.insert(create.name)
+            knowledge.createdTables.insert(create.name)
             var columns: [String: LintTypeName] = [:]
             for column in create.columns { if let type = column.type { columns[column.name] = type } }
             knowledge.columnTypes[create.name] = columns

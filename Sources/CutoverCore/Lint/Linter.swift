@@ -45,9 +45,12 @@ public struct Linter: Sendable {
         /// The PostgreSQL version migrations will run on, as `server_version_num`
         /// (`150004` for 15.4); nil assumes ``assumedPostgresVersion``.
         public var postgresVersion: Int?
-        /// Whether `[safety] lock_timeout` is set, so every migration runs with a lock
-        /// timeout and `require-lock-timeout` has nothing to report.
+        /// Whether a lock timeout is in force for every migration (`[safety] lock_timeout`,
+        /// or its 2 s default), so `require-lock-timeout` has nothing to report.
         public var lockTimeoutConfigured: Bool
+        /// The target of a run, when the linter is the gate of one: errors that cannot hurt
+        /// anyone there get a ``LintFinding/harmlessBecause``. Nil (`cutover lint FILES`): none do.
+        public var target: LintTarget?
 
         /// The version assumed when ``postgresVersion`` is nil: 13, the oldest release the
         /// PostgreSQL project still supported when this linter was written.
@@ -63,7 +66,8 @@ public struct Linter: Sendable {
         }
 
         /// Creates a configuration from `cutover.toml`'s `[safety]` section: a lock timeout
-        /// is configured when `lock_timeout` is set and not zero.
+        /// is in force unless `lock_timeout` turns it off (`"0"`, `"off"`); without the key
+        /// Cutover applies its 2 s default.
         ///
         /// ```swift
         /// let linter = Linter(configuration: .init(safety: config.safety))
@@ -191,12 +195,16 @@ public struct Linter: Sendable {
             let linted = LintedStatement(statement: statement, shape: shape, state: state, dialect: dialect, postgresVersion: version)
             let allowed = migration.allowances[statement.line] ?? []
             for rule in rules where !allowed.contains(type(of: rule).id) {
-                for hit in rule.check(linted) {
+                let hits = rule.check(linted)
+                guard !hits.isEmpty else { continue }
+                let note = type(of: rule).severity == .error
+                    ? configuration.target?.note(type(of: rule).harmless, locks: linted.locks, createdInRun: state.knowledge.createdTables) : nil
+                for hit in hits {
                     findings.append(
                         LintFinding(
                             rule: type(of: rule).id, severity: type(of: rule).severity, file: migration.fileName, line: statement.line,
                             migrationID: migration.id, statement: statement.sql, message: hit.message, lock: hit.lock, why: hit.why,
-                            safeRewrite: hit.safeRewrite))
+                            safeRewrite: hit.safeRewrite, harmlessBecause: note))
                 }
             }
             state.apply(shape, locks: linted.locks)

@@ -255,8 +255,17 @@ extension PostgresScriptBuilder {
 
     mutating func addConstraint(_ constraint: Schema.Constraint, to table: Schema.ObjectName) {
         var sql = "ALTER TABLE \(q(table)) ADD CONSTRAINT \(qi(constraint.name)) \(constraint.definition)"
+        let change = "constraint \(constraint.name) on \(table)"
+        // On a live table, a validating ADD CONSTRAINT scans every row under its lock; NOT VALID
+        // is a catalog change, and VALIDATE later takes only SHARE UPDATE EXCLUSIVE
+        // (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES).
+        if forLiveDatabase && constraint.isValidated && [.foreignKey, .check].contains(constraint.kind) && liveTables.contains(table) {
+            emit(sql + " NOT VALID", change: change, needsCommitAfter: true)
+            emit("ALTER TABLE \(q(table)) VALIDATE CONSTRAINT \(qi(constraint.name))", change: change, needsCommitAfter: true)
+            return
+        }
         if !constraint.isValidated { sql += " NOT VALID" }
-        emit(sql, change: "constraint \(constraint.name) on \(table)")
+        emit(sql, change: change)
     }
 
     mutating func createIndexes(onViews: Bool) {
@@ -277,8 +286,23 @@ extension PostgresScriptBuilder {
                     reason: "the index is INVALID in the target (a failed CREATE INDEX CONCURRENTLY left it); drop it there and compare again"))
                 continue
             }
-            emit(index.definition, change: "index \(index.name)")
+            if !onViews, let concurrent = concurrentForm(of: index) {
+                emit(concurrent, change: "index \(index.name)", runsOutsideTransaction: true)
+            } else {
+                emit(index.definition, change: "index \(index.name)")
+            }
         }
+    }
+
+    /// `CREATE INDEX CONCURRENTLY …` for an index on a live table, when writing for a live
+    /// database: a plain build blocks writes for its whole duration. Not for `ON ONLY`
+    /// (a partitioned parent's own index, which cannot be built concurrently).
+    func concurrentForm(of index: Schema.Index) -> String? {
+        guard forLiveDatabase, takesConcurrentIndexes(index.table), !index.definition.contains(" ON ONLY ") else { return nil }
+        for prefix in ["CREATE UNIQUE INDEX ", "CREATE INDEX "] where index.definition.hasPrefix(prefix) {
+            return prefix + "CONCURRENTLY " + index.definition.dropFirst(prefix.count)
+        }
+        return nil
     }
 
     // MARK: - Views and triggers

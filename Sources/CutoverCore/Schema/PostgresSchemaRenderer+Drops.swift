@@ -82,8 +82,10 @@ extension PostgresScriptBuilder {
         let droppedMaterialized = Set(sourceViews.filter(\.isMaterialized).map(\.name))
         for index in delta.indexes.removed + delta.indexes.changed.filter({ Self.needsRebuild($0.properties) }).map(\.old)
         where !removedTables.contains(index.table) && !droppedMaterialized.contains(index.table) {
-            emit("DROP INDEX \(q(index.name))", change: "index \(index.name)",
-                 comments: ["WARNING: drops index \(index.name) on \(index.table) (no data is lost)"])
+            // On a live table, DROP INDEX waits for and holds ACCESS EXCLUSIVE; CONCURRENTLY does not.
+            let concurrently = forLiveDatabase && takesConcurrentIndexes(index.table)
+            emit("DROP INDEX \(concurrently ? "CONCURRENTLY " : "")\(q(index.name))", change: "index \(index.name)",
+                 comments: ["WARNING: drops index \(index.name) on \(index.table) (no data is lost)"], runsOutsideTransaction: concurrently)
         }
 
         // Columns whose generation expression changes are dropped and added again.

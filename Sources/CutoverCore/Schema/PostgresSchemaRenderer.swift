@@ -30,7 +30,14 @@ package struct PostgresSchemaRenderer: SchemaScriptRenderer {
     /// - Returns: the script; removing or reordering enum labels and changing a table's
     ///   partitioning are listed as unsupported.
     package func render(_ diff: SchemaDiff) -> SchemaScript {
+        render(diff, forLiveDatabase: false)
+    }
+
+    /// The statements; with `forLiveDatabase`, in the forms Cutover's linter accepts on a
+    /// database in use (``SchemaScript/Configuration/forLiveDatabase``).
+    package func render(_ diff: SchemaDiff, forLiveDatabase: Bool) -> SchemaScript {
         var builder = PostgresScriptBuilder(delta: SchemaDelta(from: diff.source, to: diff.target))
+        builder.forLiveDatabase = forLiveDatabase
         builder.build()
         return SchemaScript(dialect: dialect, statements: builder.statements, unsupported: builder.unsupported)
     }
@@ -48,6 +55,22 @@ struct PostgresScriptBuilder {
     var recreatedTriggers = Set<TriggerKey>()
     var rebuiltForeignKeys = Set<ConstraintKey>()
     var replacedFunctions = Set<String>()
+    /// Write the safe forms for a database in use (``SchemaScript/Configuration/forLiveDatabase``).
+    var forLiveDatabase = false
+
+    /// Tables that exist before the script runs and still exist after it: where a live
+    /// database has rows and readers, so locks there must be short.
+    var liveTables: Set<Schema.ObjectName> {
+        let removed = Set(delta.removedTables.map(\.name))
+        return Set(delta.source.tables.map(\.name)).subtracting(removed)
+    }
+
+    /// Whether indexes on `table` are built and dropped CONCURRENTLY on a live database: a
+    /// live table that is not partitioned (PostgreSQL builds a partitioned table's indexes
+    /// concurrently only partition by partition).
+    func takesConcurrentIndexes(_ table: Schema.ObjectName) -> Bool {
+        liveTables.contains(table) && delta.source.tables.first(where: { $0.name == table })?.partitionKey == nil
+    }
 
     struct ConstraintKey: Hashable {
         var table: Schema.ObjectName
@@ -63,8 +86,12 @@ struct PostgresScriptBuilder {
     func q(_ name: Schema.ObjectName) -> String { name.sql(dialect) }
     func qi(_ identifier: String) -> String { dialect.quoteIdentifier(identifier) }
 
-    mutating func emit(_ sql: String, change: String? = nil, comments: [String] = [], dropsData: Bool = false, needsCommitAfter: Bool = false) {
-        statements.append(SchemaScript.Statement(sql, comments: comments, dropsData: dropsData, change: change, needsCommitAfter: needsCommitAfter))
+    mutating func emit(
+        _ sql: String, change: String? = nil, comments: [String] = [], dropsData: Bool = false, needsCommitAfter: Bool = false,
+        runsOutsideTransaction: Bool = false
+    ) {
+        statements.append(SchemaScript.Statement(
+            sql, comments: comments, dropsData: dropsData, change: change, needsCommitAfter: needsCommitAfter, runsOutsideTransaction: runsOutsideTransaction))
     }
 
     /// Whether a changed object needs more than a new comment.
@@ -92,6 +119,13 @@ struct PostgresScriptBuilder {
         dropDependents()
         createAndAlter()
         dropUnused()
+        if forLiveDatabase && !statements.isEmpty {
+            // Session-wide, so it holds for every statement psql runs after it, each in its own transaction.
+            statements.insert(SchemaScript.Statement(
+                "SET lock_timeout = '2s'",
+                comments: ["a statement that waits more than 2 s for a lock fails instead of stalling every query queued behind it; run the rest again later"]),
+                at: 0)
+        }
     }
 
     /// Works out which unchanged objects must be dropped and created again.

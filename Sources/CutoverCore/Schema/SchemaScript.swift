@@ -57,11 +57,14 @@ public struct SchemaScript: Sendable, Equatable, Codable {
     ///     try await database.execute("COMMIT")
     /// }
     /// ```
+    /// A statement that ``Statement/runsOutsideTransaction`` is a group of its own, to be run
+    /// without `BEGIN`.
     public var transactions: [[Statement]] {
         var groups: [[Statement]] = [[]]
         for statement in statements {
+            if statement.runsOutsideTransaction && !groups[groups.count - 1].isEmpty { groups.append([]) }
             groups[groups.count - 1].append(statement)
-            if statement.needsCommitAfter { groups.append([]) }
+            if statement.needsCommitAfter || statement.runsOutsideTransaction { groups.append([]) }
         }
         return groups.filter { !$0.isEmpty }
     }
@@ -81,14 +84,21 @@ public struct SchemaScript: Sendable, Equatable, Codable {
         /// (PostgreSQL lets no transaction use an enum label that the same transaction added).
         /// Run the script as more than one transaction, split after such statements.
         public var needsCommitAfter: Bool
+        /// Whether it cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`,
+        /// written for a live database: ``Configuration/forLiveDatabase``).
+        public var runsOutsideTransaction: Bool
 
         /// Creates a statement.
-        public init(_ sql: String, comments: [String] = [], dropsData: Bool = false, change: String? = nil, needsCommitAfter: Bool = false) {
+        public init(
+            _ sql: String, comments: [String] = [], dropsData: Bool = false, change: String? = nil, needsCommitAfter: Bool = false,
+            runsOutsideTransaction: Bool = false
+        ) {
             self.sql = sql
             self.comments = comments
             self.dropsData = dropsData
             self.change = change
             self.needsCommitAfter = needsCommitAfter
+            self.runsOutsideTransaction = runsOutsideTransaction
         }
     }
 
@@ -119,10 +129,18 @@ public struct SchemaScript: Sendable, Equatable, Codable {
         /// Extra comment lines for each statement (lint findings, for example), printed above
         /// it after the renderer's own comments. Nil adds nothing.
         public var annotate: (@Sendable (Statement) -> [String])?
+        /// Write the forms that are safe on a database in use, where the dialect has them
+        /// (PostgreSQL: `SET lock_timeout` first, `CREATE INDEX CONCURRENTLY` and
+        /// `DROP INDEX CONCURRENTLY` on existing tables, each outside a transaction, and
+        /// foreign keys and checks added `NOT VALID` then validated in a transaction of
+        /// their own), as `cutover diff --sql` prints them. The script is then meant to run
+        /// statement by statement (psql's default, not `--single-transaction`).
+        public var forLiveDatabase: Bool
 
         /// Creates a configuration.
-        public init(annotate: (@Sendable (Statement) -> [String])? = nil) {
+        public init(annotate: (@Sendable (Statement) -> [String])? = nil, forLiveDatabase: Bool = false) {
             self.annotate = annotate
+            self.forLiveDatabase = forLiveDatabase
         }
     }
 
@@ -153,6 +171,15 @@ public protocol SchemaScriptRenderer: Sendable {
     /// - Parameter diff: a diff of two schemas of this renderer's dialect.
     /// - Returns: the script, with unsupported changes listed instead of rendered.
     func render(_ diff: SchemaDiff) -> SchemaScript
+    /// The statements, in their safe forms for a live database when `forLiveDatabase`
+    /// (``SchemaScript/Configuration/forLiveDatabase``); by default the same as
+    /// ``render(_:)``.
+    func render(_ diff: SchemaDiff, forLiveDatabase: Bool) -> SchemaScript
+}
+
+extension SchemaScriptRenderer {
+    /// No safe forms of its own: the plain script.
+    public func render(_ diff: SchemaDiff, forLiveDatabase: Bool) -> SchemaScript { render(diff) }
 }
 
 extension SchemaDiff {
@@ -178,7 +205,7 @@ extension SchemaDiff {
                 .renderingUnsupported, "cannot write DDL for \(source.dialect) schemas with the \(renderer.dialect) renderer",
                 hint: "pass the dialect of the database the schemas were read from; compare without --sql")
         }
-        var script = renderer.render(self)
+        var script = renderer.render(self, forLiveDatabase: configuration.forLiveDatabase)
         if let annotate = configuration.annotate {
             for index in script.statements.indices {
                 script.statements[index].comments += annotate(script.statements[index])

@@ -40,7 +40,7 @@ extension CutoverCommand.Backup {
                 let report = try await manager.backup(reason: "manual")
                 let check = verify ? try await manager.verify(report.record.id) : nil
                 context.output(.object([
-                    ("ok", .bool(check?.isMatching ?? true)), ("env", .string(target.environment)),
+                    ("ok", .bool(check?.isMatching ?? true)), ("env", .string(target.environment)), ("url_source", .string(target.source)),
                     ("backup", BackupOutput.json(check?.backup ?? report.record, directory: manager.configuration.directory)),
                     ("removed", .array((report.removed + (check?.removed ?? [])).map { .string($0.id) })),
                     ("held_back", .array(report.heldBack.map { .string($0.id) })),

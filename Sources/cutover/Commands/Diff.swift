@@ -83,7 +83,7 @@ extension CutoverCommand {
                         hint: "diff compares two databases of the same kind")
                 }
                 let diff = SchemaDiff(from: source, to: target)
-                let script = sql ? try diff.script(for: dialect) : nil
+                let script = sql ? try SchemaDiffOutput.liveScript(diff, dialect: dialect) : nil
                 write(diff, script: script, from: from, to: to)
                 if let script, !script.isComplete, !global.quiet {
                     Terminal.err(Terminal.yellow("warning: ") + "\(script.unsupported.count) change\(script.unsupported.count == 1 ? "" : "s") cannot be written as SQL; see the UNSUPPORTED lines")
@@ -110,15 +110,16 @@ extension CutoverCommand {
                 } else {
                     target = try context.target()
                 }
+                context.announce(target)
                 let introspection = IntrospectionOptions(includesCutoverObjects: includeCutover, schemas: schemas.isEmpty ? nil : schemas)
                 let report = try await context.checkDrift(target, introspection: introspection)
-                let script = sql ? try report.diff.script(for: report.dialect) : nil
+                let script = sql ? try SchemaDiffOutput.liveScript(report.diff, dialect: report.dialect) : nil
                 let count = report.applied.count
                 let fromLabel = "migrations (the \(count) applied on \(target.environment))"
                 let toLabel = "\(target.environment) (\(target.url.redacted))"
                 if global.json {
                     let from: JSON = .object([("migrations", .array(report.applied.map { .string($0.rawValue) }))])
-                    let to: JSON = .object([("env", .string(target.environment)), ("database", .string(target.url.redacted))])
+                    let to: JSON = .object([("env", .string(target.environment)), ("database", .string(target.url.redacted)), ("url_source", .string(target.source))])
                     var members = SchemaDiffOutput.members(report.diff, script: script, from: from, to: to)
                     members.insert(("against", .string("migrations")), at: 0)
                     members.append(("drift", .bool(report.hasDrift)))

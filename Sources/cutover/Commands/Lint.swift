@@ -14,6 +14,9 @@ extension CutoverCommand {
                 Without FILES, lints every migration in the folder cutover.toml names, for the database of the \
                 chosen env. FILES (.sql files or folders) need no cutover.toml and default to PostgreSQL. \
                 `-- cutover:allow RULE` on the line above a statement accepts that finding. \
+                lint needs no database and reports every finding; the lint gate of migrate, promote and \
+                validate also knows the target, and lets through errors on tables created in the same run \
+                or smaller than [safety] small_table there. \
                 Exit codes: 0 no errors (warnings may be printed) · 2 bad input · 3 error findings.
                 """)
 
@@ -46,7 +49,7 @@ extension CutoverCommand {
         @Option(help: ArgumentHelp("postgresql or sqlite (default: the env's database; PostgreSQL for FILES without cutover.toml).", valueName: "name"))
         var dialect: DialectName?
 
-        @Option(help: ArgumentHelp("The PostgreSQL version migrations run on (15, 9.6, 150004); rules follow it. Default: 13.", valueName: "version"))
+        @Option(help: ArgumentHelp("The PostgreSQL version migrations run on (15, 9.6, 150004); rules follow it. Default: 13 (the lint gate of migrate, promote and validate uses the target server's version).", valueName: "version"))
         var postgresVersion: String?
 
         @Flag(help: "List the rules with their severities and exit.")
@@ -110,7 +113,9 @@ extension CutoverCommand {
             return Input(
                 migrations: files.isEmpty ? try folderMigrations(config) : try fileMigrations(),
                 dialect: try dialect ?? config.flatMap { try Self.dialect(of: $0, env: global.env) } ?? .postgresql,
-                configuration: config.map { Linter.Configuration(safety: $0.safety, postgresVersion: version) } ?? .init(postgresVersion: version))
+                // Without cutover.toml, the files are judged as Cutover runs them by default
+                // (a 2 s lock timeout): require-lock-timeout reports only a timeout turned off.
+                configuration: Linter.Configuration(safety: config?.safety ?? Configuration.Safety(), postgresVersion: version))
         }
 
         /// cutover.toml: required without FILES; with FILES, read when `--config` names one
@@ -224,7 +229,7 @@ extension CutoverCommand {
                 ("rule", .string(finding.rule)), ("severity", .string(finding.severity.rawValue)), ("file", .string(finding.file)),
                 ("line", .int(finding.line)), ("migration", .string(finding.migrationID.rawValue)), ("statement", .string(finding.statement)),
                 ("message", .string(finding.message)), ("lock", .string(finding.lock)), ("why", .string(finding.why)),
-                ("safe_rewrite", .string(finding.safeRewrite)),
+                ("safe_rewrite", .string(finding.safeRewrite)), ("harmless_because", .string(finding.harmlessBecause)),
             ])
         }
 

@@ -63,7 +63,8 @@ extension CutoverCommand {
 
         static func json(swap report: SwapMigration.Report, env: Target) -> JSON {
             .object([
-                ("ok", .bool(true)), ("env", .string(env.environment)), ("strategy", .string("swap")),
+                ("ok", .bool(true)), ("env", .string(env.environment)), ("database", .string(env.url.redacted)),
+                ("url_source", .string(env.source)), ("strategy", .string("swap")),
                 ("applied", .array(report.applied.map { .string($0.rawValue) })),
                 ("old_database", .string(report.oldDatabase?.redacted)), ("clone_strategy", .string(report.cloneStrategy?.rawValue)),
                 ("writes_paused_ms", .int(report.pausedMilliseconds)),
@@ -82,7 +83,7 @@ extension CutoverCommand {
         static func json(_ report: MigrateReport, env: Target) -> JSON {
             .object([
                 ("ok", .bool(true)), ("env", .string(env.environment)), ("database", .string(env.url.redacted)),
-                ("dry_run", .bool(report.isDryRun)),
+                ("url_source", .string(env.source)), ("dry_run", .bool(report.isDryRun)),
                 ("applied", .array(report.applied.map { item in
                     .object([
                         ("id", .string(item.id.rawValue)), ("name", .string(item.name)), ("statements", .int(item.statements)),

@@ -102,7 +102,7 @@ extension CutoverCommand {
             let drifts = (promotion.sourceDrift, promotion.targetDrift)
             func side(_ env: Target, applied: [MigrationID], drift: DriftReport) -> JSON {
                 .object([
-                    ("env", .string(env.environment)), ("database", .string(env.url.redacted)),
+                    ("env", .string(env.environment)), ("database", .string(env.url.redacted)), ("url_source", .string(env.source)),
                     ("applied", .array(applied.map { .string($0.rawValue) })), ("drift", DriftOutput.json(drift, target: env)),
                 ])
             }

@@ -80,7 +80,7 @@ enum RehearsalOutput {
         let report = outcome.report
         return .object([
             ("ok", .bool(report.succeeded && report.driftError == nil && report.drift?.hasDrift != true)),
-            ("env", .string(target.environment)), ("clone", .string(report.clone)),
+            ("env", .string(target.environment)), ("url_source", .string(target.source)), ("clone", .string(report.clone)),
             ("nothing_pending", .bool(outcome.nothingPending)),
             ("strategy", outcome.clone.map { .string($0.strategy.rawValue) } ?? .null),
             ("clone_ms", outcome.clone.map { .int(Int($0.duration.milliseconds)) } ?? .null),

@@ -34,7 +34,7 @@ extension CutoverCommand {
                 let destination: RestoreTarget = try into.map { .database(try Self.resolve($0)) } ?? (force ? .live : .newDatabase)
                 let report = try await manager.restore(id, to: destination, force: force)
                 context.output(.object([
-                    ("ok", .bool(true)), ("env", .string(target.environment)),
+                    ("ok", .bool(true)), ("env", .string(target.environment)), ("url_source", .string(target.source)),
                     ("backup", .string(report.backup.id)), ("into", .string(report.target.redacted)),
                     ("replaced", .bool(report.replaced)), ("safety_backup", .string(report.safetyBackup?.id)),
                     ("last_migration", .string(report.backup.lastMigration)),

@@ -62,6 +62,7 @@ extension CutoverCommand {
             .object([
                 ("env", .string(target.environment)),
                 ("database", .string(target.url.redacted)),
+                ("url_source", .string(target.source)),
                 ("migrations", .array(states.map { state in
                     .object([
                         ("id", .string(state.id.rawValue)), ("name", .string(state.name)), ("state", .string(state.kind.rawValue)),
@@ -85,7 +86,7 @@ extension CutoverCommand {
 
         /// Prints the table in one write (a thousand migrations are a thousand lines).
         static func print(_ states: [MigrationState], target: Target) {
-            var text = "env \(target.environment): \(target.url.redacted)\n"
+            var text = target.summary + "\n"
             if states.isEmpty {
                 text += "no migrations yet — create one with `cutover new NAME`"
                 Terminal.out(text)

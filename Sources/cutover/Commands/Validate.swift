@@ -28,16 +28,16 @@ extension CutoverCommand {
                             !applied.contains(migration.id) || $0.rule == MigrationFileChecks.emptyDownRule
                         }
                     }
-                    let lint = plan.map { deployment.lintFindings(of: $0, migrator: migrator) } ?? []
+                    let lint = if let plan { await deployment.lintFindings(of: plan, migrator: migrator) } else { [LintFinding]() }
                     return (try await migrator.validate(), migrator.migrations.count, Lint.withFileChecks(lint, of: migrator.migrations, fileChecks: fileChecks))
                 }
-                let lintErrors = lint.filter { $0.severity == .error }
+                let lintErrors = lint.filter(\.isBlocking)
                 context.output(.object([
                     ("ok", .bool(findings.isEmpty && lintErrors.isEmpty)), ("migrations", .int(count)),
                     ("lint", .array(lint.map {
                         .object([("rule", .string($0.rule)), ("severity", .string($0.severity.rawValue)), ("file", .string($0.file)),
                                  ("line", .int($0.line)), ("message", .string($0.message)), ("lock", .string($0.lock)),
-                                 ("why", .string($0.why)), ("safe_rewrite", .string($0.safeRewrite))])
+                                 ("why", .string($0.why)), ("safe_rewrite", .string($0.safeRewrite)), ("harmless_because", .string($0.harmlessBecause))])
                     })),
                     ("findings", .array(findings.map {
                         .object([("kind", .string($0.kind.rawValue)), ("id", .string($0.id.rawValue)), ("file", .string($0.file)),

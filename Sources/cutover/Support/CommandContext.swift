@@ -5,6 +5,7 @@ import CutoverPostgres
 import CutoverSQLite
 import Foundation
 import Logging
+import Synchronization
 
 /// What a command needs: the configuration, the chosen database, a logger, and the
 /// output mode. Built once per command by ``run(_:_:)``.
@@ -12,6 +13,8 @@ struct CommandContext {
     let options: GlobalOptions
     let config: Configuration
     let logger: Logger
+    /// Set once the target was named on stderr, so a command names it once.
+    let announcement = Announcement()
 
     /// Loads the configuration, runs `body`, and turns a ``CutoverError`` into an
     /// `error:`/`hint:` message on stderr (or a JSON object) and the contract's exit code.
@@ -82,9 +85,21 @@ struct CommandContext {
     /// The drivers, set up from `[safety]`.
     var drivers: DriverRegistry { DriverRegistry(Self.linkedDrivers, safety: config.safety) }
 
-    /// The deploy pipeline for the database chosen by `--env`, `DATABASE_URL` or `default_env`.
-    func deployment() throws -> Deployment {
-        try Deployment(config: config, environment: options.env, drivers: Self.linkedDrivers, logger: logger)
+    /// The deploy pipeline for the database chosen by `--env`, `DATABASE_URL` or `default_env`,
+    /// named on stderr (``announce(_:)``) unless `announcing` is false (a command that names
+    /// it in its own output).
+    func deployment(announcing: Bool = true) throws -> Deployment {
+        let deployment = try Deployment(config: config, environment: options.env, drivers: Self.linkedDrivers, logger: logger)
+        if announcing { announce(deployment.target) }
+        return deployment
+    }
+
+    /// Names the database a command is about to touch, and where its URL came from, on
+    /// stderr (`env dev: postgres://… (DATABASE_URL, overrides default_env dev)`), once per
+    /// command; not with `--quiet` or `--json` (whose output carries `url_source`).
+    func announce(_ target: Target) {
+        guard !options.quiet, !options.json, announcement.claim() else { return }
+        Terminal.err(target.summary)
     }
 
     /// The database chosen by `--env`, `DATABASE_URL` or `default_env`.
@@ -116,7 +131,7 @@ struct CommandContext {
     func withMigratorAndHistory<T>(
         _ body: (Migrator, Target, [MigrationID: HistoryRecord]) async throws -> T
     ) async throws -> T {
-        let deployment = try deployment()
+        let deployment = try deployment(announcing: false)
         return try await deployment.withMigrator(readHistory: true, events: eventPrinter()) { migrator, history in
             try await body(migrator, deployment.target, history)
         }
@@ -125,6 +140,19 @@ struct CommandContext {
     /// Prints `value` as JSON when `--json` was given, otherwise calls `text`.
     func output(_ value: @autoclosure () -> JSON, text: () -> Void) {
         if options.json { Terminal.out(value().rendered()) } else if !options.quiet { text() }
+    }
+}
+
+/// A flag set once: whether the target was named yet.
+final class Announcement: Sendable {
+    private let done = Mutex(false)
+
+    /// True the first time only.
+    func claim() -> Bool {
+        done.withLock { done in
+            defer { done = true }
+            return !done
+        }
     }
 }
 

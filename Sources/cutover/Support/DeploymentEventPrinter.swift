@@ -63,9 +63,11 @@ extension CommandContext {
     private static func print(_ finding: LintFinding, _ disposition: LintDisposition, quiet: Bool, json: Bool) {
         switch disposition {
         case .warning where !quiet && !json:
-            Terminal.err(Terminal.yellow("lint warning: ") + finding.renderedText())
+            Terminal.err(Terminal.yellow("lint \(finding.severity): ") + finding.renderedText())
         case .blocking where !json:
             Terminal.err(Terminal.red("lint error: ") + finding.renderedText())
+        case .harmless where !quiet && !json:
+            Terminal.err(Terminal.dim("lint note: ") + finding.renderedText())
         case .overridden where !quiet:
             Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText())
         case .dryRun where !quiet && !json:

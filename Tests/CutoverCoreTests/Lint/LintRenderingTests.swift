@@ -53,9 +53,11 @@ import Testing
         #expect(Linter.Configuration.postgresVersionNumber(text) == number)
     }
 
-    @Test("a lock timeout is configured when [safety] lock_timeout is set and not zero")
+    @Test("a lock timeout is in force unless [safety] lock_timeout turns it off (the default is 2 s)")
     func safety() {
         var safety = Configuration.Safety()
+        #expect(Linter.Configuration(safety: safety).lockTimeoutConfigured)
+        safety.lockTimeout = nil
         #expect(!Linter.Configuration(safety: safety).lockTimeoutConfigured)
         safety.lockTimeout = .zero
         #expect(!Linter.Configuration(safety: safety).lockTimeoutConfigured)

@@ -12,6 +12,8 @@ struct AddingFieldWithVolatileDefault: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "ADD COLUMN with a volatile default (any default before PG 11), serial, identity or stored generated column rewrites the table."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }

@@ -10,6 +10,8 @@ struct AddingNotNullableField: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "SET NOT NULL on an existing column scans the table under ACCESS EXCLUSIVE (use a validated CHECK first, PG 12+)."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }

@@ -12,6 +12,8 @@ struct AddingRequiredField: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "ADD COLUMN NOT NULL without a DEFAULT on an existing table fails on existing rows and breaks old INSERTs."
     static let appliesBeyondPostgres = true
+    /// Only a table created in the same run has no rows and no other sessions to wait for.
+    static let harmless = LintHarmlessness.newTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         // SQLite refuses the statement on any table, new or not; PostgreSQL only on one with rows.

@@ -12,6 +12,8 @@ struct ChangingColumnType: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "ALTER COLUMN TYPE rewrites the table under ACCESS EXCLUSIVE, except the known safe changes (e.g. varchar(n) to a larger limit or text)."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }

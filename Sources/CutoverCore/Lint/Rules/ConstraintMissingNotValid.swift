@@ -13,6 +13,8 @@ struct ConstraintMissingNotValid: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "FOREIGN KEY or CHECK added to an existing table without NOT VALID (or validated in the same transaction)."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }

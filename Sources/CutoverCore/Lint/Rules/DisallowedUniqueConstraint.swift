@@ -10,6 +10,8 @@ struct DisallowedUniqueConstraint: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "ADD UNIQUE or PRIMARY KEY on an existing table without USING INDEX builds the index under ACCESS EXCLUSIVE."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .alterTable(let alter) = statement.shape, !statement.state.isNew(alter.table) else { return [] }

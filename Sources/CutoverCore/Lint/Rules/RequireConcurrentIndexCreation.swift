@@ -11,6 +11,8 @@ struct RequireConcurrentIndexCreation: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "CREATE INDEX without CONCURRENTLY on an existing table blocks writes for the whole build."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .createIndex(let index) = statement.shape, !index.isConcurrent, !index.isOnlyParent,

@@ -9,6 +9,8 @@ struct RequireConcurrentIndexDeletion: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the index's table."
     static let appliesBeyondPostgres = false
+    /// A short lock on a small table, or any lock on a table created in the same run, hurts nobody.
+    static let harmless = LintHarmlessness.smallTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         guard case .dropIndex(let drop) = statement.shape, !drop.isConcurrent else { return [] }

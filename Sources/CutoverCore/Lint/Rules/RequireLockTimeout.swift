@@ -11,6 +11,8 @@ struct RequireLockTimeout: LintRule {
     static let severity = LintFinding.Severity.error
     static let summary = "A lock that blocks writes with no lock_timeout: a long query ahead of it stalls every query on the table."
     static let appliesBeyondPostgres = false
+    /// Only a table created in the same run has no rows and no other sessions to wait for.
+    static let harmless = LintHarmlessness.newTable
 
     func check(_ statement: LintedStatement) -> [LintRuleHit] {
         let strong = statement.locks.filter { $0.mode.blocksWrites }
