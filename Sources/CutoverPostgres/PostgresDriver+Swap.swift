@@ -71,6 +71,11 @@ extension PostgresDriver: DatabaseSwapping {
         }
         return source.withDatabase(oldName)
     }
+
+    /// The kept database keeps the `default_transaction_read_only` set while writes were paused.
+    public func protectionOfKept(_ old: DatabaseURL) async -> String {
+        "new sessions start read-only (default_transaction_read_only = on); a session can still SET it off"
+    }
 }
 
 /// Undoes ``PostgresDriver/pauseWrites(_:logger:)`` on the (unswapped) source.

@@ -43,8 +43,24 @@ extension SQLiteDriver: DatabaseSwapping {
             throw CutoverError(.ioFailed, "cannot move the migrated copy over '\(source.path)': \(reason)", hint: "the source is unchanged")
         }
         await pause.resume()
+        // The old file is kept for comparison and recovery, not for writing: take the write
+        // permission away (a process that already has it open keeps its descriptor).
+        var status = stat()
+        if stat(oldPath, &status) != 0 || chmod(oldPath, status.st_mode & 0o7555) != 0 {
+            logger.warning("could not make the kept database read-only: \(String(cString: strerror(errno)))", metadata: ["cutover_old": "\(oldPath)"])
+        }
         logger.info("swapped", metadata: ["cutover_database": "\(source.path)", "cutover_old": "\(oldPath)"])
         return source.withPath(oldPath)
+    }
+
+    /// The kept file's mode as it is now: read-only, or still writable with the command that
+    /// fixes it.
+    public func protectionOfKept(_ old: DatabaseURL) async -> String {
+        var status = stat()
+        guard stat(old.path, &status) == 0 else { return "cannot be checked: \(String(cString: strerror(errno)))" }
+        let mode = String(status.st_mode & 0o777, radix: 8)
+        if status.st_mode & 0o222 == 0 { return "read-only file (mode \(mode)); root can still write it" }
+        return "still writable (mode \(mode)): run `chmod a-w \(old.path)`"
     }
 }
 

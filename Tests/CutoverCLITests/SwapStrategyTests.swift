@@ -34,6 +34,13 @@ struct SwapStrategyTests {
         if backend.name == "postgres" {
             let error = await #expect(throws: CutoverError.self) { try await old.execute("INSERT INTO t VALUES (9)") }
             #expect(error?.sqlState == .readOnlySQLTransaction)
+            #expect((object["old_database_protection"] as? String)?.contains("default_transaction_read_only = on") == true)
+        } else {
+            // The kept file loses its write permission, and the report says what is true: the
+            // tests run as root, whom file modes do not stop.
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: oldURL.path)[.posixPermissions] as? Int)
+            #expect(mode & 0o222 == 0, "mode \(String(mode, radix: 8))")
+            #expect(object["old_database_protection"] as? String == "read-only file (mode \(String(mode, radix: 8))); root can still write it")
         }
         await old.close()
         if backend.name == "postgres" {

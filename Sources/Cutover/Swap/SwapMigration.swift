@@ -21,6 +21,9 @@ public struct SwapMigration: Sendable {
         public var applied: [MigrationID] = []
         /// Where the database from before the migration is kept; nil when nothing was pending.
         public var oldDatabase: DatabaseURL?
+        /// What keeps the old database from being written, as checked after the swap
+        /// (``DatabaseSwapping/protectionOfKept(_:)``); nil when nothing was pending.
+        public var oldDatabaseProtection: String?
         /// How the clone was made.
         public var cloneStrategy: CloneStrategy?
         /// How long writes were paused, in milliseconds.
@@ -83,6 +86,7 @@ public struct SwapMigration: Sendable {
                 return try await migrator.migrate(to: target).applied.map(\.id)
             }
             report.oldDatabase = try await driver.swap(source, with: clone.url, keepingOldAs: name(source, suffix: "before_\(last)"), pause: pause, logger: logger)
+            if let old = report.oldDatabase { report.oldDatabaseProtection = await driver.protectionOfKept(old) }
         } catch {
             do { try await driver.dropClone(clone.url, logger: logger) } catch let dropError {
                 logger.error("could not drop the clone \(clone.url.redacted): \(dropError)")

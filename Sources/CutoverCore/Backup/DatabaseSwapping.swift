@@ -22,6 +22,11 @@ public protocol DatabaseSwapping: DatabaseCloning {
     /// - Throws: ``CutoverError`` when the names cannot be swapped; the source is then unchanged.
     /// - Warning: every connection to the source is ended; applications must reconnect.
     func swap(_ source: DatabaseURL, with clone: DatabaseURL, keepingOldAs oldName: String, pause: any WritePause, logger: Logger) async throws -> DatabaseURL
+
+    /// What really keeps the old database (the URL ``swap(_:with:keepingOldAs:pause:logger:)``
+    /// returned) from being written, in words for the report, checked now rather than assumed:
+    /// `read-only file (mode 0444); root can still write it`.
+    func protectionOfKept(_ old: DatabaseURL) async -> String
 }
 
 /// Writes paused by ``DatabaseSwapping/pauseWrites(_:logger:)``.

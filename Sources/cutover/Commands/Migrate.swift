@@ -66,7 +66,7 @@ extension CutoverCommand {
                 ("ok", .bool(true)), ("env", .string(env.environment)), ("database", .string(env.url.redacted)),
                 ("url_source", .string(env.source)), ("strategy", .string("swap")),
                 ("applied", .array(report.applied.map { .string($0.rawValue) })),
-                ("old_database", .string(report.oldDatabase?.redacted)), ("clone_strategy", .string(report.cloneStrategy?.rawValue)),
+                ("old_database", .string(report.oldDatabase?.redacted)), ("old_database_protection", .string(report.oldDatabaseProtection)), ("clone_strategy", .string(report.cloneStrategy?.rawValue)),
                 ("writes_paused_ms", .int(report.pausedMilliseconds)),
             ])
         }
@@ -74,7 +74,7 @@ extension CutoverCommand {
         static func print(swap report: SwapMigration.Report, env: Target) {
             if let old = report.oldDatabase {
                 Terminal.out("applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s") on a copy and swapped it in; writes were paused for \(report.pausedMilliseconds) ms")
-                Terminal.out("the database from before is kept, read-only, at \(old.redacted)")
+                Terminal.out("the database from before is kept at \(old.redacted): \(report.oldDatabaseProtection ?? "not checked")")
             } else {
                 Terminal.out("\(env.environment) is up to date")
             }
