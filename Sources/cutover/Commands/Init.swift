@@ -1,4 +1,5 @@
 import ArgumentParser
+import CutoverCore
 import Foundation
 
 extension CutoverCommand {
@@ -22,14 +23,38 @@ extension CutoverCommand {
                 Terminal.err(Terminal.yellow("hint: ") + "edit it, or remove it first to start over")
                 throw ExitCode(2)
             }
+            // cutover.toml goes into the repository: a password never goes into it.
+            let written = InitialURL(url)
             let migrations = (directory as NSString).appendingPathComponent("migrations")
             try FileManager.default.createDirectory(atPath: migrations, withIntermediateDirectories: true)
-            try Self.template(url: url).write(toFile: configPath, atomically: true, encoding: .utf8)
+            try Self.template(url: written.text).write(toFile: configPath, atomically: true, encoding: .utf8)
+            let ignore = try GitIgnore(folder: directory).adding(Self.ignoredPaths(url: url), comment: "cutover: backups and the local SQLite database")
             if json {
-                Terminal.out(JSON.object([("ok", .bool(true)), ("config", .string(configPath)), ("migrations", .string(migrations))]).rendered())
+                Terminal.out(JSON.object([
+                    ("ok", .bool(true)), ("config", .string(configPath)), ("migrations", .string(migrations)),
+                    ("gitignore", .string(ignore.path)), ("gitignore_added", .array(ignore.added.map { .string($0) })),
+                    ("password_variable", .string(written.passwordVariable)),
+                ]).rendered())
             } else {
-                Terminal.out("created \(configPath)\ncreated \(migrations)/\nnext: cutover new create_users")
+                Terminal.out("created \(configPath)\ncreated \(migrations)/")
+                if !ignore.added.isEmpty { Terminal.out("\(ignore.existed ? "added to" : "created") \(ignore.path): \(ignore.added.joined(separator: " "))") }
+                if let variable = written.passwordVariable {
+                    Terminal.out("the password is not written into cutover.toml (it goes into git): env.dev reads it from ${\(variable)}")
+                    Terminal.out("export \(variable)='…' (percent-encoded) before running cutover")
+                }
+                Terminal.out("next: cutover new create_users")
             }
+        }
+
+        /// What a repository should not hold: the backup folder, and a local SQLite database
+        /// file with its journal files.
+        static func ignoredPaths(url: String) -> [String] {
+            var paths = ["/backups/"]
+            if let database = try? DatabaseURL(url), database.isLocalFile, !database.path.hasPrefix("/"), !database.path.contains("..") {
+                let file = "/" + database.path.replacingOccurrences(of: "./", with: "")
+                paths += [file, file + "-journal", file + "-wal", file + "-shm"]
+            }
+            return paths
         }
 
         static func template(url: String) -> String {
