@@ -250,6 +250,10 @@ extension Migrator {
             }
         }
         if let attempts, attempts > 1 { hint += " (gave up after \(attempts) attempts on lock timeouts)" }
+        if failure.error.meansObjectAlreadyExists {
+            hint += ". What it creates is already there: if this database was set up outside Cutover (by hand, another tool, a restored dump), "
+                + "record the migrations it already has as applied with `cutover baseline \(migration.id)` instead of running them"
+        }
         let codeSuffix = failure.error.databaseCode.map { " [\($0)]" } ?? ""
         return CutoverError(
             .migrationFailed,

@@ -25,6 +25,27 @@ struct MigrationErrorCauseTests {
         await fixture.cleanUp()
     }
 
+    @Test("a migration failing because what it creates already exists hints at baseline; other failures do not", arguments: TestBackend.all)
+    func alreadyExistsHintsAtBaseline(backend: TestBackend) async throws {
+        let fixture = try await MigrationFixture.make(backend)
+        defer { Task { await fixture.cleanUp() } }
+        // The database was set up by hand (or another tool) before Cutover came.
+        _ = try await fixture.query("CREATE TABLE users (id integer PRIMARY KEY)")
+        try fixture.write("1_users.sql", "CREATE TABLE users (id integer PRIMARY KEY);")
+        let error = try await #require(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
+        #expect(error.meansObjectAlreadyExists)
+        #expect(error.hint?.contains("record the migrations it already has as applied with `cutover baseline 1`") == true, "\(error.hint ?? "")")
+
+        try fixture.write("1_users.sql", "ALTER TABLE users ADD COLUMN id integer;")
+        let column = try await #require(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
+        #expect(column.meansObjectAlreadyExists, "a duplicate column: \(column.message)")
+
+        try fixture.write("1_users.sql", "INSERT INTO no_such_table VALUES (1);")
+        let other = try await #require(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
+        #expect(!other.meansObjectAlreadyExists)
+        #expect(other.hint?.contains("baseline") == false)
+    }
+
     @Test("a session terminated during a migration reports the statement's error and the ROLLBACK that failed after it")
     func terminatedSession() async throws {
         let fixture = try await MigrationFixture.make(.postgres)

@@ -112,6 +112,8 @@ extension SQLState {
     public static let undefinedColumn = SQLState(rawValue: "42703")
     /// `42710` duplicate_object.
     public static let duplicateObject = SQLState(rawValue: "42710")
+    /// `42723` duplicate_function.
+    public static let duplicateFunction = SQLState(rawValue: "42723")
     /// `42883` undefined_function.
     public static let undefinedFunction = SQLState(rawValue: "42883")
     /// `42P01` undefined_table.
