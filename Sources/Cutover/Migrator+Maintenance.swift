@@ -102,6 +102,12 @@ extension Migrator {
                     record.errorSQLState = nil
                     try await history.save(record)
                     actions.append(.init(id: id, action: "failed_cleared", detail: "kept progress: \(record.statementsDone) statement(s) done; `cutover migrate` resumes"))
+                case .failed where state.migration == nil:
+                    try await history.delete(id)
+                    let left = record.statementsDone > 0
+                        ? "; \(record.statementsDone) of \(record.statementsTotal) of its statements had been applied and stay: check what they changed"
+                        : ""
+                    actions.append(.init(id: id, action: "failed_removed", detail: "failed row removed; its file is gone, so nothing is pending for it\(left)"))
                 case .failed:
                     try await history.delete(id)
                     actions.append(.init(id: id, action: "failed_cleared", detail: "failed row removed; the migration is pending"))

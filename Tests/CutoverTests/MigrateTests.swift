@@ -71,6 +71,22 @@ struct MigrateTests {
         await fixture.cleanUp()
     }
 
+    @Test("repairing a failed migration whose file is gone says so, instead of calling it pending", arguments: TestBackend.all)
+    func repairFailedWithoutFile(backend: TestBackend) async throws {
+        let fixture = try await MigrationFixture.make(backend)
+        defer { Task { await fixture.cleanUp() } }
+        try fixture.write("1_a.sql", "CREATE TABLE a (id integer);")
+        try fixture.write("2_bad.sql", "INSERT INTO no_such_table VALUES (1);")
+        await #expect(throws: CutoverError.self) { try await fixture.withMigrator { try await $0.migrate() } }
+        try fixture.remove("2_bad.sql")
+        let actions = try await fixture.withMigrator { try await $0.repair([MigrationID("2")!]) }
+        #expect(actions.map(\.action) == ["failed_removed"])
+        #expect(actions.first?.detail.contains("its file is gone, so nothing is pending for it") == true, "\(actions)")
+        #expect(actions.first?.detail.contains("pending") == true && actions.first?.detail.contains("the migration is pending") == false)
+        let states = try await fixture.withMigrator { try await $0.status() }
+        #expect(states.map(\.id.rawValue) == ["1"])
+    }
+
     @Test("the third statement fails: nothing of the migration remains, the run stops, later ones are not applied", arguments: TestBackend.all)
     func failureAtomicity(backend: TestBackend) async throws {
         let fixture = try await MigrationFixture.make(backend)
