@@ -60,7 +60,7 @@ extension BackupManager {
         let clock = ContinuousClock()
         let start = clock.now
         let store = catalogFile
-        let record = try store.read().record(id)
+        let record = try store.read().record(id, env: environment)
         let destination: DatabaseURL
         switch target {
         case .newDatabase: destination = driver.siblingURL(of: url, suffix: "restored_" + Self.nameSuffix(record.id))

@@ -43,7 +43,7 @@ extension BackupManager {
     public func verify(_ id: String) async throws -> VerificationReport {
         let clock = ContinuousClock()
         let start = clock.now
-        let record = try catalogFile.read().record(id)
+        let record = try catalogFile.read().record(id, env: environment)
         try checkFormat(record, for: url)
         events(.started(operation: "verify", id: record.id, target: url.redacted))
         var problems: [String] = []

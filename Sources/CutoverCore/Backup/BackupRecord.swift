@@ -146,19 +146,30 @@ public struct BackupCatalog: Sendable, Equatable, Codable {
         self.backups = backups
     }
 
-    /// The backup with `id`, or the only one whose id starts with `id`.
+    /// The backup with `id`, or the only one whose id starts with `id`; with `env`, only
+    /// among that environment's backups, so a short id never reaches another environment's.
     ///
-    /// - Parameter id: a full id or an unambiguous prefix.
+    /// - Parameters:
+    ///   - id: a full id or an unambiguous prefix.
+    ///   - env: the environment the backup must be of; nil accepts any.
     /// - Returns: the record.
-    /// - Throws: ``CutoverError`` `.invalidArgument` naming the known ids.
-    public func record(_ id: String) throws -> BackupRecord {
-        if let exact = backups.first(where: { $0.id == id }) { return exact }
-        let matches = id.isEmpty ? [] : backups.filter { $0.id.hasPrefix(id) }
+    /// - Throws: ``CutoverError`` `.invalidArgument` naming the known ids, or the environment
+    ///   a full id belongs to.
+    public func record(_ id: String, env: String? = nil) throws -> BackupRecord {
+        let candidates = env.map { env in backups.filter { $0.env == env } } ?? backups
+        if let exact = candidates.first(where: { $0.id == id }) { return exact }
+        if let env, let other = backups.first(where: { $0.id == id }) {
+            throw CutoverError(
+                .invalidArgument, "backup \(id) is a backup of env \(other.env), not of \(env)",
+                hint: "pass --env \(other.env) to restore or verify it there; `cutover backups --env \(env)` lists the backups of \(env)")
+        }
+        let matches = id.isEmpty ? [] : candidates.filter { $0.id.hasPrefix(id) }
         if matches.count == 1 { return matches[0] }
+        let scope = env.map { " of env \($0)" } ?? ""
         let hint = matches.count > 1
-            ? "'\(id)' matches \(matches.count) backups (\(matches.prefix(3).map(\.id).joined(separator: ", "))…); give more of the id"
-            : backups.isEmpty ? "no backups yet; take one with `cutover backup`" : "see `cutover backups` for the ids"
-        throw CutoverError(.invalidArgument, "no backup has the id '\(id)'", hint: hint)
+            ? "'\(id)' matches \(matches.count) backups\(scope) (\(matches.prefix(3).map(\.id).joined(separator: ", "))…); give more of the id"
+            : candidates.isEmpty ? "no backups\(scope) yet; take one with `cutover backup`" : "see `cutover backups` for the ids"
+        throw CutoverError(.invalidArgument, "no backup\(scope) has the id '\(id)'", hint: hint)
     }
 
     /// The backups of one environment, newest first.

@@ -67,6 +67,26 @@ struct BackupCatalogTests {
         await shop.cleanUp()
     }
 
+    @Test("restore and verify find ids within their own environment only, even by a prefix")
+    func idsMatchWithinTheEnvironment() async throws {
+        let shop = try await BackupFixture.make(.sqlite)
+        defer { Task { await shop.cleanUp() } }
+        let ours = try await shop.manager().backup().record
+        let production = BackupManager(
+            driver: shop.manager().driver, url: shop.url, environment: "production",
+            configuration: .init(directory: shop.backupDirectory), logger: BackupFixture.logger)
+        let theirs = try await production.backup().record
+        // A prefix that both ids share ("2026…") picks this environment's backup only.
+        let shared = String(zip(ours.id, theirs.id).prefix { $0 == $1 }.map(\.0))
+        #expect(try shop.catalog().record(shared, env: "test").id == ours.id)
+        #expect(try shop.catalog().record(shared, env: "production").id == theirs.id)
+        // Another environment's full id is refused, naming where it belongs.
+        let error = await #expect(throws: CutoverError.self) { try await shop.manager().restore(theirs.id) }
+        #expect(error?.message == "backup \(theirs.id) is a backup of env production, not of test")
+        #expect(error?.hint?.contains("--env production") == true)
+        await #expect(throws: CutoverError.self) { try await shop.manager().verify(theirs.id) }
+    }
+
     @Test("backups taken in the same second get distinct ids; all land in the catalog")
     func concurrentBackups() async throws {
         let shop = try await BackupFixture.make(.sqlite)
