@@ -155,16 +155,12 @@ final class ChildProcess: Sendable {
     /// - Returns: the exit status and what it wrote to stdout and stderr.
     /// - Throws: ``CutoverError`` `.ioFailed` when it cannot be started.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let base = NSTemporaryDirectory() + "cutover-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let child = try spawn(executable, arguments, environment: environment, stdout: .file(base + ".out"), stderr: .file(base + ".err"))
+        // Unnamed files: nothing is left in the temporary folder, however this process ends.
+        let out = try ScratchFile("out")
+        let err = try ScratchFile("err")
+        let child = try spawn(executable, arguments, environment: environment, stdout: .descriptor(out.descriptor), stderr: .descriptor(err.descriptor))
         let status = try await child.wait()
-        let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
-        return (status, out, err)
+        return (status, out.text, err.text)
     }
 
     /// A pipe whose ends close on exec in this process (each child gets its end through

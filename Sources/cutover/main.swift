@@ -23,11 +23,15 @@ enum ProcessEntry {
             NIOSingletons.groupLoopCountSuggestion = 1
         }
         let finished = DispatchSemaphore(value: 0)
-        Task.detached {
+        // Started, then handed to the signal handling, which cancels it on SIGINT or SIGTERM
+        // (see Interruption); the command ends by `exit`, or returns here.
+        let command = Task.detached {
             await CutoverCommand.main()
             finished.signal()
         }
+        Interruption.install(cancelling: command)
         finished.wait()
+        Interruption.exitIfInterrupted()
     }
 }
 
