@@ -650,3 +650,20 @@ extension PostgresDriver: BackupDriver {
         NSTemporaryDirectory() + "cutover-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(name)"
     }
 }
+
+extension PostgresDriver: CloneListing {
+    /// Marked databases named `prefix…` with no session connected; see
+    /// ``CloneListing/unusedClones(near:prefix:logger:)``.
+    public func unusedClones(near url: DatabaseURL, prefix: String, logger: Logger) async throws -> [String] {
+        let settings = try PostgresConnectionSettings(url: url, configuration: configuration)
+        return try await withMaintenanceSession(settings, avoiding: [], logger: logger) { admin in
+            try await admin.query("""
+                SELECT d.datname FROM pg_catalog.pg_database d
+                WHERE left(d.datname, length($1)) = $1
+                  AND left(coalesce(pg_catalog.shobj_description(d.oid, 'pg_database'), ''), length($2)) = $2
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datname = d.datname)
+                ORDER BY 1
+                """, [.text(prefix), .text(Self.createdMarker)]).compactMap { $0.string("datname") }
+        }
+    }
+}

@@ -26,7 +26,7 @@ struct InterruptTests {
     /// Rehearsal clones of `database` on the server.
     private func clones(of database: String) async throws -> [String] {
         try await PostgresCluster.shared.queryAsSuperuser("""
-            SELECT datname FROM pg_database WHERE starts_with(datname, '\(database)') AND position('rehearsal_' in datname) > 0
+            SELECT datname FROM pg_database WHERE starts_with(datname, left('\(database)', 40)) AND position('rehearsal_' in datname) > 0
             """).compactMap { $0.string("datname") }
     }
 
@@ -151,6 +151,35 @@ struct InterruptTests {
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(try await cli.fixture.query("SELECT count(*) AS n FROM small WHERE id = 10").first?.int("n") == 0)
         #expect(try await cli.fixture.tableExists("other"))
+        await cli.cleanUp()
+    }
+
+    @Test("after a kill -9 during a rehearsal, the next rehearsal names the clone left behind and how to drop it")
+    func killedRehearsalCloneIsListed() async throws {
+        let (cli, database, _) = try await project()
+        let holder = try await TestBackend.open(cli.fixture.url)
+        try await holder.execute("BEGIN")
+        try await holder.execute("LOCK TABLE small IN ACCESS EXCLUSIVE MODE")
+        let run = try KillableCutover.start(["rehearse", "--strategy", "dump"], in: cli.folder)
+        defer { run.cleanUp() }
+        #expect(try await pollUntil { try await sessions(database, application: "cutover-clone", "wait_event_type = 'Lock'") > 0 })
+        run.killProcess()
+        _ = await run.wait()
+        try await holder.execute("ROLLBACK")
+        await holder.close()
+        let left = try await clones(of: database)
+        #expect(left.count == 1, "kill -9 cannot clean up: the clone stays")
+        // The killed run's pg_restore session ends with it.
+        #expect(try await pollUntil { try await sessions(left.first ?? "", application: "cutover-clone") == 0 })
+
+        let next = try await cli.run("rehearse", "--strategy", "dump")
+        #expect(next.status == 0, "\(next.stderr)")
+        for name in left {
+            #expect(next.stderr.contains(name) && next.stderr.contains("DROP DATABASE \"\(name)\""), "\(next.stderr)")
+        }
+        // The named statement removes it.
+        for name in left { _ = try await PostgresCluster.shared.queryAsSuperuser("DROP DATABASE \"\(name)\"") }
+        #expect(try await clones(of: database).isEmpty)
         await cli.cleanUp()
     }
 }
