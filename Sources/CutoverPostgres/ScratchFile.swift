@@ -29,10 +29,13 @@ final class ScratchFile: Sendable {
     /// - Throws: ``CutoverError`` `.ioFailed` when the temporary folder is not writable.
     init(_ purpose: String) throws {
         var template = Array((NSTemporaryDirectory() + "cutover-\(getpid())-\(purpose)-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
+        // mkstemp, then close-on-exec (mkostemp is not imported); children spawned meanwhile
+        // get nothing either: cutover_spawn closes every descriptor but the three streams.
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw CutoverError(.ioFailed, "could not create a temporary file in \(NSTemporaryDirectory()): \(String(cString: strerror(errno)))", hint: "check that the temporary folder (TMPDIR) is writable")
         }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.descriptor = descriptor
     }

@@ -30,7 +30,7 @@ struct CommandContext {
             newFile?.removeIfUnwritten()
             // After SIGINT/SIGTERM the error only echoes the cancellation; main prints one
             // `interrupted:` line instead.
-            if Interruption.signal == nil { report(error, options: options) }
+            if Interruption.received == nil { report(error, options: options) }
             throw ExitCode(error.exitCode)
         } catch {
             newFile?.removeIfUnwritten()

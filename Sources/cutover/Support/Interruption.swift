@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 
@@ -28,7 +29,7 @@ enum Interruption {
     private static let state = State()
 
     /// The first signal received, or nil.
-    static var signal: Int32? { state.lock.withLock { state.signal } }
+    static var received: Int32? { state.lock.withLock { state.signal } }
 
     /// Ignores the default handlers of SIGINT and SIGTERM and cancels `task` on the first of
     /// them. Call before the command can start anything.
@@ -36,9 +37,13 @@ enum Interruption {
         let queue = DispatchQueue(label: "cutover.signals")
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
+            #if canImport(Glibc)
+            _ = Glibc.signal(number, SIG_IGN)
+            #else
+            _ = Darwin.signal(number, SIG_IGN)
+            #endif
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { received(number) }
+            source.setEventHandler { handle(number) }
             source.resume()
             sources.append(source)
         }
@@ -48,7 +53,7 @@ enum Interruption {
         }
     }
 
-    private static func received(_ number: Int32) {
+    private static func handle(_ number: Int32) {
         let (first, task): (Bool, Task<Void, Never>?) = state.lock.withLock {
             defer { if state.signal == nil { state.signal = number } }
             return (state.signal == nil, state.task)
@@ -67,7 +72,7 @@ enum Interruption {
     ///
     /// - Parameter arguments: the command line, to name what the command was doing.
     static func exitIfInterrupted(arguments: [String] = CommandLine.arguments) {
-        guard let number = signal else { return }
+        guard let number = received else { return }
         Terminal.err(Terminal.yellow("interrupted") + ": " + summary(arguments: Array(arguments.dropFirst())))
         exit(128 + number)
     }
@@ -80,7 +85,7 @@ enum Interruption {
         switch command {
         case "migrate", "promote", "rollback":
             let backup = command == "rollback" ? "" : "; an unfinished backup file was removed"
-            return "migrations that finished stay applied; the one running was rolled back (a no-transaction migration may be marked failed: see `cutover status`)\(backup)"
+            return "migrations that finished stay applied; the one running was cancelled and rolled back (a no-transaction one keeps the statements it finished: see `cutover status`)\(backup)"
         case "rehearse":
             let clone = arguments.contains("--keep") ? "the rehearsal clone was kept" : "the rehearsal clone was dropped"
             return "the target was not changed; \(clone)"
