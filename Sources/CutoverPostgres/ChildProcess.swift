@@ -13,8 +13,14 @@ import Darwin
 /// Not Foundation's `Process`: on Linux it learns that a child ended through a pipe the
 /// child inherits, and it passes every descriptor of this process on to the child. Here the
 /// child gets exactly stdin, stdout and stderr (every other inherited descriptor is closed,
-/// so no socket of ours stays open in it), output goes to files or to a pipe between two
+/// so no socket of ours stays open in it), output goes to unnamed temporary files
+/// (``ScratchFile``, nothing left in `TMPDIR` however Cutover ends) or to a pipe between two
 /// children, and the wait is a plain `waitpid` on a thread of its own.
+///
+/// Cancelling the task that waits for a child sends it SIGTERM and waits for it to end: a
+/// Ctrl-C or SIGTERM of `cutover` is turned into that cancellation, so every `pg_dump`,
+/// `pg_restore` and `psql` of a backup, restore or dump clone is stopped and reaped before
+/// the clean-up runs.
 ///
 /// A child dies with this process: on Linux it is started by `cutover_spawn` (the
 /// CCutoverSpawn target), which sets `PR_SET_PDEATHSIG` to `SIGKILL` in the child before

@@ -22,14 +22,15 @@ enum ProcessEntry {
         if getenv("NIO_SINGLETON_GROUP_LOOP_COUNT") == nil {
             NIOSingletons.groupLoopCountSuggestion = 1
         }
+        // SIGINT and SIGTERM cancel the command's task instead of ending the process (see
+        // Interruption); the command ends by `exit`, or returns here.
+        Interruption.install()
         let finished = DispatchSemaphore(value: 0)
-        // Started, then handed to the signal handling, which cancels it on SIGINT or SIGTERM
-        // (see Interruption); the command ends by `exit`, or returns here.
         let command = Task.detached {
             await CutoverCommand.main()
             finished.signal()
         }
-        Interruption.install(cancelling: command)
+        Interruption.cancelOnSignal(command)
         finished.wait()
         Interruption.exitIfInterrupted()
     }

@@ -46,6 +46,16 @@ struct InterruptTests {
         return (cli, database, temporary + "/")
     }
 
+    /// Sends `signal` and waits for the run to end: at most a minute, then it is killed (a
+    /// run that ignores the signal fails the test instead of hanging it).
+    private func interrupt(_ run: KillableCutover, with signal: Int32) async -> Int32 {
+        kill(run.pid, signal)
+        let ended = await pollUntil { RunningProcess.hasEnded(run.pid) }
+        #expect(ended, "cutover did not end after signal \(signal)")
+        if !ended { run.killGroup() }
+        return await run.wait()
+    }
+
     /// The one line the interrupted run printed, and no error message.
     private func expectOneInterruptedLine(_ run: KillableCutover, containing text: String) {
         let stderr = run.output.stderr
@@ -69,8 +79,7 @@ struct InterruptTests {
         let children = run.descendants()
         #expect(Set(children.map(\.name)) == ["pg_dump", "pg_restore"], "\(children)")
 
-        kill(run.pid, signal)
-        let status = await run.wait()
+        let status = await interrupt(run, with: signal)
         try await holder.execute("ROLLBACK")
         await holder.close()
 
@@ -102,8 +111,7 @@ struct InterruptTests {
         let children = run.descendants()
         #expect(children.map(\.name) == ["pg_dump"], "\(children)")
 
-        kill(run.pid, signal)
-        let status = await run.wait()
+        let status = await interrupt(run, with: signal)
         try await holder.execute("ROLLBACK")
         await holder.close()
 
@@ -137,8 +145,7 @@ struct InterruptTests {
                 """).first?.int("n") ?? 0 > 0
         }
         #expect(waiting, "the migration never waited for the lock: \(run.output.stderr)")
-        kill(run.pid, SIGINT)
-        let status = await run.wait()
+        let status = await interrupt(run, with: SIGINT)
         try await holder.execute("ROLLBACK")
         await holder.close()
 

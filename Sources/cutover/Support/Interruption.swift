@@ -31,9 +31,9 @@ enum Interruption {
     /// The first signal received, or nil.
     static var received: Int32? { state.lock.withLock { state.signal } }
 
-    /// Ignores the default handlers of SIGINT and SIGTERM and cancels `task` on the first of
-    /// them. Call before the command can start anything.
-    static func install(cancelling task: Task<Void, Never>) {
+    /// Ignores the default handlers of SIGINT and SIGTERM and handles them instead; call
+    /// before the command starts, then hand its task to ``cancelOnSignal(_:)``.
+    static func install() {
         let queue = DispatchQueue(label: "cutover.signals")
         var sources: [any DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
@@ -47,10 +47,16 @@ enum Interruption {
             source.resume()
             sources.append(source)
         }
-        state.lock.withLock {
+        state.lock.withLock { state.sources = sources }
+    }
+
+    /// Cancels `task` on the first signal, at once when one came already.
+    static func cancelOnSignal(_ task: Task<Void, Never>) {
+        let early = state.lock.withLock {
             state.task = task
-            state.sources = sources
+            return state.signal != nil
         }
+        if early { task.cancel() }
     }
 
     private static func handle(_ number: Int32) {
@@ -60,8 +66,8 @@ enum Interruption {
         }
         guard first else {
             // A second signal: the clean-up is taking too long for the user. Children die with
-            // the process (PR_SET_PDEATHSIG); leftovers are listed by `cutover backups`.
-            Terminal.err("interrupted again: stopping at once; `cutover backups` lists what was left behind")
+            // the process (PR_SET_PDEATHSIG); the next runs deal with what is left.
+            Terminal.err("interrupted again: stopping without cleaning up; the next `cutover backup` removes an unfinished backup file, the next `cutover rehearse` names a clone left behind")
             exit(128 + number)
         }
         task?.cancel()
