@@ -13,8 +13,14 @@ import Darwin
 /// Not Foundation's `Process`: on Linux it learns that a child ended through a pipe the
 /// child inherits, and it passes every descriptor of this process on to the child. Here the
 /// child gets exactly stdin, stdout and stderr (every other inherited descriptor is closed,
-/// so no socket of ours stays open in it), output goes to files or to a pipe between two
+/// so no socket of ours stays open in it), output goes to unnamed temporary files
+/// (``ScratchFile``, nothing left in `TMPDIR` however Cutover ends) or to a pipe between two
 /// children, and the wait is a plain `waitpid` on a thread of its own.
+///
+/// Cancelling the task that waits for a child sends it SIGTERM and waits for it to end: a
+/// Ctrl-C or SIGTERM of `cutover` is turned into that cancellation, so every `pg_dump`,
+/// `pg_restore` and `psql` of a backup, restore or dump clone is stopped and reaped before
+/// the clean-up runs.
 ///
 /// A child dies with this process: on Linux it is started by `cutover_spawn` (the
 /// CCutoverSpawn target), which sets `PR_SET_PDEATHSIG` to `SIGKILL` in the child before
@@ -155,16 +161,12 @@ final class ChildProcess: Sendable {
     /// - Returns: the exit status and what it wrote to stdout and stderr.
     /// - Throws: ``CutoverError`` `.ioFailed` when it cannot be started.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String?] = [:]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let base = NSTemporaryDirectory() + "cutover-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
-        }
-        let child = try spawn(executable, arguments, environment: environment, stdout: .file(base + ".out"), stderr: .file(base + ".err"))
+        // Unnamed files: nothing is left in the temporary folder, however this process ends.
+        let out = try ScratchFile("out")
+        let err = try ScratchFile("err")
+        let child = try spawn(executable, arguments, environment: environment, stdout: .descriptor(out.descriptor), stderr: .descriptor(err.descriptor))
         let status = try await child.wait()
-        let out = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
-        return (status, out, err)
+        return (status, out.text, err.text)
     }
 
     /// A pipe whose ends close on exec in this process (each child gets its end through

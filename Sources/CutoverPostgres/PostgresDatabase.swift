@@ -49,9 +49,12 @@ public final class PostgresDatabase: Database {
     let connection: PostgresConnection
     let settings: PostgresConnectionSettings
     let logger: Logger
+    /// The server process of this session (`pg_backend_pid()`), to cancel its statement.
+    let backendPID: Int?
 
-    private init(connection: PostgresConnection, settings: PostgresConnectionSettings, serverVersionNumber: Int, logger: Logger) {
+    private init(connection: PostgresConnection, settings: PostgresConnectionSettings, serverVersionNumber: Int, backendPID: Int?, logger: Logger) {
         self.connection = connection
+        self.backendPID = backendPID
         self.settings = settings
         self.serverVersionNumber = serverVersionNumber
         self.redactedURL = settings.redactedURL
@@ -62,12 +65,12 @@ public final class PostgresDatabase: Database {
     static func open(settings: PostgresConnectionSettings, logger: Logger) async throws -> PostgresDatabase {
         let connection = try await settings.connect(applicationName: settings.applicationName, logger: logger)
         do {
-            let version = try await Self.prepareSession(connection, logger: logger)
+            let (version, pid) = try await Self.prepareSession(connection, logger: logger)
             logger.debug(
                 "connected to PostgreSQL",
                 metadata: ["cutover_database": "\(settings.redactedURL)", "cutover_server_version": "\(version)"]
             )
-            return PostgresDatabase(connection: connection, settings: settings, serverVersionNumber: version, logger: logger)
+            return PostgresDatabase(connection: connection, settings: settings, serverVersionNumber: version, backendPID: pid, logger: logger)
         } catch {
             try? await connection.close()
             throw settings.connectError(error)
@@ -80,23 +83,32 @@ public final class PostgresDatabase: Database {
     /// statement at the next check instead of running a long DDL to the end
     /// (https://www.postgresql.org/docs/current/runtime-config-connection.html).
     /// Best effort: a managed server may forbid the setting, and nothing depends on it.
-    private static func prepareSession(_ connection: PostgresConnection, logger: Logger) async throws -> Int {
+    private static func prepareSession(_ connection: PostgresConnection, logger: Logger) async throws -> (version: Int, pid: Int?) {
         let prepare = """
-            SELECT current_setting('server_version_num') AS version, \
+            SELECT current_setting('server_version_num') AS version, pg_backend_pid() AS pid, \
             CASE WHEN current_setting('server_version_num')::int >= 140000 \
             THEN set_config('client_connection_check_interval', '1s', false) END AS check_interval
             """
-        if let version = try? await firstInteger(of: prepare, on: connection, logger: logger) { return version }
-        return try await firstInteger(of: "SHOW server_version_num", on: connection, logger: logger) ?? 0
+        if let numbers = try? await firstIntegers(of: prepare, on: connection, logger: logger), let version = numbers.first ?? nil {
+            return (version, numbers.count > 1 ? numbers[1] : nil)
+        }
+        return ((try await firstIntegers(of: "SHOW server_version_num", on: connection, logger: logger).first ?? nil) ?? 0, nil)
     }
 
-    private static func firstInteger(of sql: String, on connection: PostgresConnection, logger: Logger) async throws -> Int? {
+    /// The cells of the first row as integers (nil where a cell is not one).
+    private static func firstIntegers(of sql: String, on connection: PostgresConnection, logger: Logger) async throws -> [Int?] {
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        var number: Int?
-        for try await row in rows {
-            if number == nil, let cell = row.first, case .text(let text) = PostgresValueDecoder.value(cell) { number = Int(text) }
+        var numbers: [Int?]?
+        for try await row in rows where numbers == nil {
+            numbers = row.map { cell in
+                switch PostgresValueDecoder.value(cell) {
+                case .text(let text): Int(text)
+                case .integer(let number): Int(number)
+                default: nil
+                }
+            }
         }
-        return number
+        return numbers ?? []
     }
 
     // MARK: - Statements
@@ -155,9 +167,9 @@ public final class PostgresDatabase: Database {
                 statement: sql
             )
         }
+        try Task.checkCancellation()
         do {
             try await withTaskCancellationHandler {
-                try Task.checkCancellation()
                 for row in try await Self.queryUnlessClosed(query, on: connection, logger: logger) { body(row) }
             } onCancel: {
                 // postgres-nio has no public CancelRequest; closing the socket makes the
@@ -171,7 +183,14 @@ public final class PostgresDatabase: Database {
                 }
             }
         } catch {
-            if Task.isCancelled { throw CancellationError() }
+            if Task.isCancelled {
+                // The statement was sent: closing the socket is noticed by the server only at
+                // its next check, and a statement waiting for a lock, or a one-round-trip
+                // batch that ends in COMMIT, would go on and commit. Cancel it on the server
+                // before reporting the cancellation (SIGINT: "the one running was rolled back").
+                await cancelOnServer()
+                throw CancellationError()
+            }
             throw statementError(error, sql: sql)
         }
     }
@@ -218,6 +237,27 @@ public final class PostgresDatabase: Database {
             }
         }
         return bindings
+    }
+
+    /// Cancels this session's running statement from a new session
+    /// (`pg_cancel_backend`), even in a cancelled task. Best effort: a failure is logged.
+    private func cancelOnServer() async {
+        guard let pid = backendPID else { return }
+        let (settings, logger) = (self.settings, self.logger)
+        do {
+            try await withoutCancellation {
+                let canceller = try await settings.connect(applicationName: "cutover-cancel", logger: logger)
+                do {
+                    _ = try await canceller.query(PostgresQuery(unsafeSQL: "SELECT pg_catalog.pg_cancel_backend(\(pid))"), logger: logger).collect()
+                } catch {
+                    try? await canceller.close()
+                    throw error
+                }
+                try? await canceller.close()
+            }
+        } catch {
+            logger.warning("could not cancel the interrupted statement on the server (pid \(pid)); the server stops it when it notices the closed session", metadata: ["cutover_error": "\(error)"])
+        }
     }
 
     // MARK: - Closing

@@ -51,14 +51,13 @@ extension PostgresDriver: BackupDriver {
                 throw CutoverError(.backupFailed, "the server did not export a snapshot", hint: "check that the server is PostgreSQL 9.2 or later")
             }
             let (conninfo, environment) = PostgresClientTools.connection(settings, applicationName: "cutover-backup")
-            let log = Self.temporaryPath("pg_dump.log")
-            defer { try? FileManager.default.removeItem(atPath: log) }
+            let log = try ScratchFile("pg_dump.log")
             logger.debug("running pg_dump", metadata: [
                 "cutover_command": "\(tools.pgDump) --format=custom --file=\(path) --snapshot=\(snapshot)", "cutover_database": "\(settings.redactedURL)",
             ])
             let child = try ChildProcess.spawn(
                 tools.pgDump, ["--format=custom", "--file=\(path)", "--snapshot=\(snapshot)", "--no-password", "--dbname=\(conninfo)"],
-                environment: environment, stderr: .file(log))
+                environment: environment, stderr: .descriptor(log.descriptor))
             let start = ContinuousClock.now
             async let exit = child.wait(reportingEvery: progress.interval) {
                 progress.report(BackupProgress(operation: "backup", bytes: ChildProcess.fileSize(path), elapsed: ContinuousClock.now - start))
@@ -72,7 +71,7 @@ extension PostgresDriver: BackupDriver {
             var rollbackError: (any Error)?
             do { try await session.execute("ROLLBACK") } catch { rollbackError = error }
             guard status == 0 else {
-                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                let output = log.text
                 throw CutoverError(
                     .backupFailed, "pg_dump failed (exit status \(status)) backing up \(settings.redactedURL): \(PostgresClientTools.errorSummary(output, password: settings.password))",
                     hint: output.contains("No space left") ? "free space in the backup folder, or point [backup] dir at a larger disk"
@@ -135,13 +134,17 @@ extension PostgresDriver: BackupDriver {
         _ settings: PostgresConnectionSettings, from path: String, properties: [String: String], progress: ProgressReporter, logger: Logger
     ) async throws {
         let name = settings.database
-        let (tools, created) = try await withMaintenanceSession(settings, avoiding: [name], logger: logger) { admin in
-            let tools = try await PostgresClientTools.find(serverVersionNumber: admin.serverVersionNumber, logger: logger)
-            guard try await Self.databaseExists(name, admin: admin) else {
-                try await Self.createDatabase(name, admin: admin, properties: properties, comment: "restored from \((path as NSString).lastPathComponent)", logger: logger)
-                return (tools, true)
+        // Created and marked in one step that cancellation does not cut in half.
+        try Task.checkCancellation()
+        let (tools, created) = try await withoutCancellation {
+            try await self.withMaintenanceSession(settings, avoiding: [name], logger: logger) { admin in
+                let tools = try await PostgresClientTools.find(serverVersionNumber: admin.serverVersionNumber, logger: logger)
+                guard try await Self.databaseExists(name, admin: admin) else {
+                    try await Self.createDatabase(name, admin: admin, properties: properties, comment: "restored from \((path as NSString).lastPathComponent)", logger: logger)
+                    return (tools, true)
+                }
+                return (tools, false)
             }
-            return (tools, false)
         }
         if !created {
             let session = try await PostgresDatabase.open(settings: settings, logger: logger)
@@ -156,18 +159,17 @@ extension PostgresDriver: BackupDriver {
         do {
             let total = await Self.tableDataEntries(tools: tools, path: path)
             let (conninfo, environment) = PostgresClientTools.connection(settings, applicationName: "cutover-restore")
-            let log = Self.temporaryPath("pg_restore.log")
-            defer { try? FileManager.default.removeItem(atPath: log) }
+            let log = try ScratchFile("pg_restore.log")
             logger.debug("running pg_restore", metadata: ["cutover_command": "\(tools.pgRestore) --single-transaction \(path)", "cutover_database": "\(settings.redactedURL)"])
             let child = try ChildProcess.spawn(
                 tools.pgRestore, ["--no-password", "--exit-on-error", "--single-transaction", "--verbose", "--dbname=\(conninfo)", path],
-                environment: environment, stderr: .file(log))
+                environment: environment, stderr: .descriptor(log.descriptor))
             let start = ContinuousClock.now
             let status = try await child.wait(reportingEvery: progress.interval) {
-                progress.report(BackupProgress(operation: "restore", tablesDone: Self.tablesDone(log: log), tablesTotal: total, elapsed: ContinuousClock.now - start))
+                progress.report(BackupProgress(operation: "restore", tablesDone: Self.tablesDone(log: log.text), tablesTotal: total, elapsed: ContinuousClock.now - start))
             }
             guard status == 0 else {
-                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                let output = log.text
                 throw CutoverError(
                     .restoreFailed, "pg_restore failed (exit status \(status)) restoring into \(settings.redactedURL): \(PostgresClientTools.errorSummary(output, password: settings.password))",
                     hint: output.contains("must be owner") || output.contains("must be member")
@@ -206,9 +208,9 @@ extension PostgresDriver: BackupDriver {
         let tools = try await PostgresClientTools.find(serverVersionNumber: version, logger: logger)
         let total = await Self.tableDataEntries(tools: tools, path: path)
         let prelude = Self.temporaryPath("prelude.sql")
-        let restoreLog = Self.temporaryPath("pg_restore.log")
-        let psqlLog = Self.temporaryPath("psql.log")
-        defer { for file in [prelude, restoreLog, psqlLog] { try? FileManager.default.removeItem(atPath: file) } }
+        let restoreLog = try ScratchFile("pg_restore.log")
+        let psqlLog = try ScratchFile("psql.log")
+        defer { try? FileManager.default.removeItem(atPath: prelude) }
         let preludeText = "BEGIN;\n" + Self.dropEverythingPrelude(serverVersion: version)
         guard FileManager.default.createFile(atPath: prelude, contents: Data(preludeText.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CutoverError(.restoreFailed, "could not write \(prelude)", hint: "check that the temporary folder (TMPDIR) is writable")
@@ -228,12 +230,12 @@ extension PostgresDriver: BackupDriver {
             }
             restoreChild = try ChildProcess.spawn(
                 tools.pgRestore, ["--verbose", "--single-transaction", "--file=-", path], environment: environment,
-                stdout: .descriptor(pipe.write), stderr: .file(restoreLog))
+                stdout: .descriptor(pipe.write), stderr: .descriptor(restoreLog.descriptor))
             do {
                 psqlChild = try ChildProcess.spawn(
                     tools.psql,
                     ["--no-psqlrc", "--quiet", "--no-password", "--set=ON_ERROR_STOP=1", "--file=\(prelude)", "--file=-", "--dbname=\(conninfo)"],
-                    environment: environment, stdin: .descriptor(pipe.read), stdout: .null, stderr: .file(psqlLog))
+                    environment: environment, stdin: .descriptor(pipe.read), stdout: .null, stderr: .descriptor(psqlLog.descriptor))
             } catch {
                 restoreChild.terminate()
                 _ = try? await restoreChild.wait()
@@ -242,15 +244,15 @@ extension PostgresDriver: BackupDriver {
         }
         let start = ContinuousClock.now
         async let psqlExit = psqlChild.wait(reportingEvery: progress.interval) {
-            progress.report(BackupProgress(operation: "restore", tablesDone: Self.tablesDone(log: restoreLog), tablesTotal: total, elapsed: ContinuousClock.now - start))
+            progress.report(BackupProgress(operation: "restore", tablesDone: Self.tablesDone(log: restoreLog.text), tablesTotal: total, elapsed: ContinuousClock.now - start))
         }
         let restoreStatus = try await restoreChild.wait()
         // Without pg_restore's COMMIT psql would only roll back; stopping it says so sooner.
         if restoreStatus != 0 { psqlChild.terminate() }
         let psqlStatus = try await psqlExit
         guard restoreStatus == 0, psqlStatus == 0 else {
-            let restoreOutput = (try? String(contentsOfFile: restoreLog, encoding: .utf8)) ?? ""
-            let psqlOutput = (try? String(contentsOfFile: psqlLog, encoding: .utf8)) ?? ""
+            let restoreOutput = restoreLog.text
+            let psqlOutput = psqlLog.text
             // pg_restore's own failure explains psql's; otherwise psql's message is the cause
             // (pg_restore then only saw the pipe close).
             let (program, status, output) = restoreStatus != 0 && restoreStatus != 128 + SIGPIPE
@@ -381,11 +383,33 @@ extension PostgresDriver: BackupDriver {
             throw CutoverError(.invalidArgument, "'\(name)' cannot name a clone of '\(settings.database)'", hint: "use a new database name of 1 to 63 bytes")
         }
         let start = ContinuousClock.now
-        let quote = PostgresDialect().quoteIdentifier
         let target = source.withDatabase(name)
         var cloneSettings = settings
         cloneSettings.database = name
-        let (used, tools) = try await withMaintenanceSession(settings, avoiding: [settings.database, name], logger: logger) { admin in
+        // Creating and marking the clone is not cut in half by cancellation (an unmarked
+        // database would be left for good); the dump into it is, and then drops it.
+        try Task.checkCancellation()
+        let (used, tools) = try await withoutCancellation { try await self.createClone(of: settings, name: name, strategy: strategy, logger: logger) }
+        if used == .dump, let tools {
+            do {
+                try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, logger: logger)
+            } catch {
+                do { try await dropDatabase(cloneSettings, logger: logger) } catch let dropError {
+                    logger.error("could not drop the half-made clone '\(name)': \(dropError)")
+                }
+                throw error
+            }
+        }
+        return DatabaseClone(url: target, strategy: used, duration: ContinuousClock.now - start)
+    }
+
+    /// Creates the clone `name` of the database of `settings`, by template or, for the dump
+    /// strategy, empty and marked; returns the strategy used and, for a dump, the tools.
+    private func createClone(
+        of settings: PostgresConnectionSettings, name: String, strategy: CloneStrategy, logger: Logger
+    ) async throws -> (CloneStrategy, PostgresClientTools?) {
+        let quote = PostgresDialect().quoteIdentifier
+        return try await withMaintenanceSession(settings, avoiding: [settings.database, name], logger: logger) { admin in
             if try await Self.databaseExists(name, admin: admin) {
                 throw CutoverError(
                     .cloneFailed, "database '\(name)' already exists on \(settings.endpointDescription)",
@@ -419,17 +443,6 @@ extension PostgresDriver: BackupDriver {
             try await Self.createDatabase(name, admin: admin, properties: values, comment: "clone of \(settings.database) (dump)", logger: logger)
             return (CloneStrategy.dump, tools)
         }
-        if used == .dump, let tools {
-            do {
-                try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, logger: logger)
-            } catch {
-                do { try await dropDatabase(cloneSettings, logger: logger) } catch let dropError {
-                    logger.error("could not drop the half-made clone '\(name)': \(dropError)")
-                }
-                throw error
-            }
-        }
-        return DatabaseClone(url: target, strategy: used, duration: ContinuousClock.now - start)
     }
 
     /// `pg_dump --format=custom | pg_restore --single-transaction` from one database into
@@ -437,9 +450,8 @@ extension PostgresDriver: BackupDriver {
     private func dumpAndRestore(from source: PostgresConnectionSettings, into target: PostgresConnectionSettings, tools: PostgresClientTools, logger: Logger) async throws {
         let (sourceInfo, sourceEnvironment) = PostgresClientTools.connection(source, applicationName: "cutover-clone")
         let (targetInfo, targetEnvironment) = PostgresClientTools.connection(target, applicationName: "cutover-clone")
-        let dumpLog = Self.temporaryPath("pg_dump.log")
-        let restoreLog = Self.temporaryPath("pg_restore.log")
-        defer { for file in [dumpLog, restoreLog] { try? FileManager.default.removeItem(atPath: file) } }
+        let dumpLog = try ScratchFile("pg_dump.log")
+        let restoreLog = try ScratchFile("pg_restore.log")
         let pipe = try ChildProcess.makePipe()
         let dump: ChildProcess
         let restore: ChildProcess
@@ -451,11 +463,11 @@ extension PostgresDriver: BackupDriver {
             logger.debug("running pg_dump | pg_restore", metadata: ["cutover_source": "\(source.redactedURL)", "cutover_target": "\(target.redactedURL)"])
             dump = try ChildProcess.spawn(
                 tools.pgDump, ["--format=custom", "--no-password", "--dbname=\(sourceInfo)"],
-                environment: sourceEnvironment, stdout: .descriptor(pipe.write), stderr: .file(dumpLog))
+                environment: sourceEnvironment, stdout: .descriptor(pipe.write), stderr: .descriptor(dumpLog.descriptor))
             do {
                 restore = try ChildProcess.spawn(
                     tools.pgRestore, ["--no-password", "--exit-on-error", "--single-transaction", "--dbname=\(targetInfo)"],
-                    environment: targetEnvironment, stdin: .descriptor(pipe.read), stderr: .file(restoreLog))
+                    environment: targetEnvironment, stdin: .descriptor(pipe.read), stderr: .descriptor(restoreLog.descriptor))
             } catch {
                 dump.terminate()
                 _ = try? await dump.wait()
@@ -468,7 +480,7 @@ extension PostgresDriver: BackupDriver {
         guard dumpStatus == 0, restoreStatus == 0 else {
             let (program, status, log) = dumpStatus != 0 && dumpStatus != 128 + SIGPIPE
                 ? ("pg_dump", dumpStatus, dumpLog) : ("pg_restore", restoreStatus, restoreLog)
-            let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            let output = log.text
             throw CutoverError(
                 .cloneFailed, "\(program) failed (exit status \(status)) copying \(source.redactedURL) into '\(target.database)': \(PostgresClientTools.errorSummary(output, password: source.password))",
                 hint: "see the message above; the half-made clone was dropped")
@@ -482,7 +494,14 @@ extension PostgresDriver: BackupDriver {
     }
 
     /// Drops the database of `settings` when it carries Cutover's marker comment.
+    ///
+    /// Runs to its end even in a cancelled task (``withoutCancellation(_:)``): it is the
+    /// clean-up of an interrupted clone, restore or drift check.
     func dropDatabase(_ settings: PostgresConnectionSettings, logger: Logger) async throws {
+        try await withoutCancellation { try await self.dropMarkedDatabase(settings, logger: logger) }
+    }
+
+    private func dropMarkedDatabase(_ settings: PostgresConnectionSettings, logger: Logger) async throws {
         let name = settings.database
         try await withMaintenanceSession(settings, avoiding: [name], logger: logger) { admin in
             let rows = try await admin.query(
@@ -623,12 +642,28 @@ extension PostgresDriver: BackupDriver {
     }
 
     /// Tables `pg_restore --verbose` has reported so far.
-    static func tablesDone(log: String) -> Int? {
-        guard let text = try? String(contentsOfFile: log, encoding: .utf8) else { return nil }
-        return text.components(separatedBy: "processing data for table").count - 1
+    static func tablesDone(log text: String) -> Int? {
+        text.components(separatedBy: "processing data for table").count - 1
     }
 
     static func temporaryPath(_ name: String) -> String {
         NSTemporaryDirectory() + "cutover-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(name)"
+    }
+}
+
+extension PostgresDriver: CloneListing {
+    /// Marked databases named `prefix…` with no session connected; see
+    /// ``CloneListing/unusedClones(near:prefix:logger:)``.
+    public func unusedClones(near url: DatabaseURL, prefix: String, logger: Logger) async throws -> [String] {
+        let settings = try PostgresConnectionSettings(url: url, configuration: configuration)
+        return try await withMaintenanceSession(settings, avoiding: [], logger: logger) { admin in
+            try await admin.query("""
+                SELECT d.datname FROM pg_catalog.pg_database d
+                WHERE left(d.datname, length($1)) = $1
+                  AND left(coalesce(pg_catalog.shobj_description(d.oid, 'pg_database'), ''), length($2)) = $2
+                  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.datname = d.datname)
+                ORDER BY 1
+                """, [.text(prefix), .text(Self.createdMarker)]).compactMap { $0.string("datname") }
+        }
     }
 }

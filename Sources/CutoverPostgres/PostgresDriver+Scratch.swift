@@ -12,6 +12,14 @@ extension PostgresDriver: ScratchDatabaseProviding {
     public func makeScratchDatabase(near url: DatabaseURL, logger: Logger) async throws -> DatabaseURL {
         let settings = try PostgresConnectionSettings(url: url, configuration: configuration)
         let name = Self.scratchName(for: settings.database)
+        // Created and marked in one step that cancellation does not cut in half (an unmarked
+        // database could not be dropped by dropScratchDatabase).
+        try Task.checkCancellation()
+        try await withoutCancellation { try await self.createScratchDatabase(name, near: settings, logger: logger) }
+        return url.withDatabase(name)
+    }
+
+    private func createScratchDatabase(_ name: String, near settings: PostgresConnectionSettings, logger: Logger) async throws {
         let quoted = PostgresDialect().quoteIdentifier(name)
         try await withMaintenanceSession(settings, avoiding: [settings.database, name], logger: logger) { admin in
             logger.debug("creating scratch database", metadata: ["cutover_database": "\(name)"])
@@ -38,7 +46,6 @@ extension PostgresDriver: ScratchDatabaseProviding {
                 throw error
             }
         }
-        return url.withDatabase(name)
     }
 
     /// Drops the scratch database; refuses one without Cutover's marker comment.

@@ -25,7 +25,11 @@ struct CutoverCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Interruption.exitIfInterrupted()
         } catch {
+            // Interrupted: the error is the cancellation's echo (a closed session, a stopped
+            // child); one line says what was left instead.
+            Interruption.exitIfInterrupted()
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message = fullMessage(for: error)

@@ -22,12 +22,17 @@ enum ProcessEntry {
         if getenv("NIO_SINGLETON_GROUP_LOOP_COUNT") == nil {
             NIOSingletons.groupLoopCountSuggestion = 1
         }
+        // SIGINT and SIGTERM cancel the command's task instead of ending the process (see
+        // Interruption); the command ends by `exit`, or returns here.
+        Interruption.install()
         let finished = DispatchSemaphore(value: 0)
-        Task.detached {
+        let command = Task.detached {
             await CutoverCommand.main()
             finished.signal()
         }
+        Interruption.cancelOnSignal(command)
         finished.wait()
+        Interruption.exitIfInterrupted()
     }
 }
 

@@ -1,5 +1,6 @@
 import CutoverCore
 import Foundation
+import Logging
 
 extension Deployment {
     /// A trial upgrade: clones the target, applies the pending migrations to the clone while
@@ -27,16 +28,20 @@ extension Deployment {
         strategy: CloneStrategy = .automatic, keep: Bool = false, events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {
         let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
-        let pending = try await withMigrator(readHistory: true, events: events) { migrator, history in
-            try migrator.pending(to: nil, history: history).applied
+        let plan = try await withMigrator(readHistory: true, events: events) { migrator, history in
+            try migrator.pending(to: nil, history: history)
         }
-        guard !pending.isEmpty else {
-            let outcome = RehearsalOutcome(report: Rehearsal.Report(clone: ""), clone: nil, dropped: false)
+        guard !plan.applied.isEmpty else {
+            var nothing = Rehearsal.Report(clone: "")
+            nothing.stoppedAtDraft = plan.stoppedAtDraft
+            let outcome = RehearsalOutcome(report: nothing, clone: nil, dropped: false)
             events(.rehearsalFinished(outcome))
             return outcome
         }
         let migrations = try migrations()
-        let name = target.url.siblingName(suffix: "_rehearsal_\(Self.timestamp())")
+        var name = target.url.siblingName(suffix: "_rehearsal_\(Self.timestamp())")
+        // A clone left by a run killed within the same second holds the name.
+        if await warnAboutLeftoverClones(cloning).contains(name) { name += "_1" }
         events(.cloning(source: target.url, strategy: strategy))
         let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: logger)
         events(.cloneReady(clone))
@@ -55,6 +60,25 @@ extension Deployment {
         let outcome = RehearsalOutcome(report: report, clone: clone, dropped: !keep)
         events(.rehearsalFinished(outcome))
         return outcome
+    }
+
+    /// Names the rehearsal clones of earlier runs still on the server (kept with `--keep`,
+    /// or left by a run killed before it could drop them), with the statement that drops
+    /// them. Best effort: a failure to look is only logged at debug level.
+    /// - Returns: their names.
+    func warnAboutLeftoverClones(_ cloning: any DatabaseCloning) async -> [String] {
+        guard let listing = cloning as? any CloneListing else { return [] }
+        let prefix = target.url.siblingName(suffix: "_rehearsal_")
+        do {
+            let names = try await listing.unusedClones(near: target.url, prefix: prefix, logger: logger)
+            guard !names.isEmpty else { return [] }
+            let drops = names.map { "DROP DATABASE \(cloning.dialect.quoteIdentifier($0));" }.joined(separator: " ")
+            logger.warning("\(names.count) rehearsal clone\(names.count == 1 ? "" : "s") of an earlier run \(names.count == 1 ? "is" : "are") still on the server (kept with --keep, or left by a killed run): \(names.joined(separator: ", ")); when no longer needed, drop \(names.count == 1 ? "it" : "them") with: \(drops)")
+            return names
+        } catch {
+            logger.debug("could not look for rehearsal clones of earlier runs", metadata: ["cutover_error": "\(error)"])
+            return []
+        }
     }
 
     /// `20261203_201500`: a UTC stamp for the names of clones.

@@ -84,7 +84,8 @@ public struct Rehearsal: Sendable {
     ///   - clone: the copy to migrate.
     ///   - check: compares the migrated clone with the migrations; nil skips the comparison.
     /// - Returns: what happened.
-    /// - Throws: `CutoverError` when the clone cannot be opened.
+    /// - Throws: `CutoverError` when the clone cannot be opened; `CancellationError` when
+    ///   the task is cancelled.
     public func run(on clone: DatabaseURL, comparingWith check: DriftCheck? = nil) async throws -> Report {
         var report = Report(clone: clone.redacted)
         // One session migrates, a second one watches its locks.
@@ -96,6 +97,9 @@ public struct Rehearsal: Sendable {
         if let check, report.succeeded {
             do {
                 report.drift = try await check.run(on: clone)
+            } catch where Task.isCancelled {
+                // Interrupted (SIGINT): not a finding; the caller drops the clone.
+                throw CancellationError()
             } catch let error as CutoverError {
                 report.driftError = error
             } catch {
@@ -118,6 +122,9 @@ public struct Rehearsal: Sendable {
             let migrated = try await migrator.migrate()
             report.applied = migrated.applied.map(\.id)
             report.stoppedAtDraft = migrated.stoppedAtDraft
+        } catch where Task.isCancelled {
+            // Interrupted (SIGINT): not a failure of the migrations; the caller drops the clone.
+            throw CancellationError()
         } catch let error as CutoverError {
             report.failure = error
         } catch {

@@ -31,7 +31,9 @@ struct CommandContext {
             try await body(context)
         } catch let error as CutoverError {
             newFile?.removeIfUnwritten()
-            report(error, options: options)
+            // After SIGINT/SIGTERM the error only echoes the cancellation; main prints one
+            // `interrupted:` line instead.
+            if Interruption.received == nil { report(error, options: options) }
             throw ExitCode(error.exitCode)
         } catch {
             newFile?.removeIfUnwritten()
