@@ -11,7 +11,7 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("The newest migration the database already has.", valueName: "id"))
+        @Option(help: ArgumentHelp("The newest migration the database already has.", valueName: "id"), completion: CompletionCandidates.migrationIDs)
         var to: String
 
         func validate() throws { _ = try parseMigrationID(to, option: "--to") }

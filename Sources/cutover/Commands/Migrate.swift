@@ -11,7 +11,7 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Apply up to and including this migration id.", valueName: "id"))
+        @Option(help: ArgumentHelp("Apply up to and including this migration id.", valueName: "id"), completion: CompletionCandidates.migrationIDs)
         var to: String?
 
         @Flag(help: "Show what would be applied; change nothing.")

@@ -21,10 +21,10 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("The environment to promote from (e.g. staging).", valueName: "env"))
+        @Option(help: ArgumentHelp("The environment to promote from (e.g. staging).", valueName: "env"), completion: CompletionCandidates.environments)
         var from: String
 
-        @Option(help: ArgumentHelp("The environment to promote to (e.g. production).", valueName: "env"))
+        @Option(help: ArgumentHelp("The environment to promote to (e.g. production).", valueName: "env"), completion: CompletionCandidates.environments)
         var to: String
 
         @Flag(help: "Run the checks and show what would be applied; change nothing.")

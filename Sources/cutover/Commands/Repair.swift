@@ -12,7 +12,7 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Argument(help: "Migration ids to repair (see `cutover validate`).")
+        @Argument(help: "Migration ids to repair (see `cutover validate`).", completion: CompletionCandidates.migrationIDs)
         var ids: [String] = []
 
         @Flag(help: "Repair every migration that needs it.")

@@ -19,7 +19,7 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
-        @Option(help: ArgumentHelp("Roll back every migration newer than this id.", valueName: "id"))
+        @Option(help: ArgumentHelp("Roll back every migration newer than this id.", valueName: "id"), completion: CompletionCandidates.migrationIDs)
         var to: String?
 
         @Option(help: ArgumentHelp("Roll back this many migrations.", valueName: "n"))

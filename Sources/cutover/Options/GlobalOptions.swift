@@ -5,7 +5,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Path to cutover.toml (default: the nearest one from the working directory up).", valueName: "path"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Environment ([env.NAME] in cutover.toml). Without it, DATABASE_URL wins over default_env.", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Environment ([env.NAME] in cutover.toml). Without it, DATABASE_URL wins over default_env.", valueName: "name"),
+        completion: CompletionCandidates.environments)
     var env: String?
 
     @Flag(name: .long, help: "Print one JSON object on stdout instead of text.")
