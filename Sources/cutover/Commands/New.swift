@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cutover
 import CutoverCore
 import Foundation
 
@@ -48,6 +49,8 @@ extension CutoverCommand {
                 guard FileManager.default.createFile(atPath: path, contents: Data(body.utf8)) else {
                     throw CutoverError(.ioFailed, "cannot write '\(path)'", hint: "check the folder's permissions")
                 }
+                // The list in cutover.sum gets the new file, so a branch adding another one conflicts.
+                try MigrationSumFile.write(in: folder)
                 context.output(.object([("ok", .bool(true)), ("id", .string(id)), ("file", .string(path)), ("draft", .bool(true))])) {
                     Terminal.out("created \(path) (a draft: delete its `-- cutover:draft` line once written)")
                 }

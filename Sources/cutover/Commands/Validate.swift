@@ -12,8 +12,25 @@ extension CutoverCommand {
 
         @OptionGroup var global: GlobalOptions
 
+        @Flag(help: "Check only the files: they parse, and migrations/cutover.sum lists them (no database is contacted).")
+        var offline = false
+
         func run() async throws {
             try await CommandContext.run(global) { context in
+                // cutover.sum first, from the files alone: a merge that interleaved two
+                // branches' migrations shows even when the database cannot be reached.
+                let sumProblems = try MigrationSumFile.problems(in: context.config.migrationsDirectory) ?? []
+                if !global.json {
+                    for problem in sumProblems { Terminal.out("sum: \(problem)\n  hint: check the order of the migrations, then run `cutover sum`") }
+                }
+                if offline {
+                    let count = try MigrationDirectory(path: context.config.migrationsDirectory, logger: context.logger).load().count
+                    context.output(.object([("ok", .bool(sumProblems.isEmpty)), ("migrations", .int(count)), ("sum", .array(sumProblems.map { .string($0) }))])) {
+                        if sumProblems.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") parse, and \(MigrationSum.fileName) lists them") }
+                    }
+                    if !sumProblems.isEmpty { throw ExitCode(3) }
+                    return
+                }
                 let deployment = try context.deployment()
                 let (findings, count, lint) = try await deployment.withMigrator(allowOutOfOrder: true, events: context.eventPrinter()) { migrator, _ in
                     // Lint the migrations still to apply (applied ones already ran); when the
@@ -33,7 +50,8 @@ extension CutoverCommand {
                 }
                 let lintErrors = lint.filter(\.isBlocking)
                 context.output(.object([
-                    ("ok", .bool(findings.isEmpty && lintErrors.isEmpty)), ("migrations", .int(count)),
+                    ("ok", .bool(findings.isEmpty && lintErrors.isEmpty && sumProblems.isEmpty)), ("migrations", .int(count)),
+                    ("sum", .array(sumProblems.map { .string($0) })),
                     ("lint", .array(lint.map {
                         .object([("rule", .string($0.rule)), ("severity", .string($0.severity.rawValue)), ("file", .string($0.file)),
                                  ("line", .int($0.line)), ("message", .string($0.message)), ("lock", .string($0.lock)),
@@ -45,12 +63,12 @@ extension CutoverCommand {
                     })),
                 ])) {
                     for finding in lint { Terminal.out("lint \(finding.severity): " + finding.renderedText()) }
-                    if findings.isEmpty && lintErrors.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") valid") }
+                    if findings.isEmpty && lintErrors.isEmpty && sumProblems.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") valid") }
                     for finding in findings {
                         Terminal.out("\(finding.kind): \(finding.message)\n  hint: \(finding.hint)")
                     }
                 }
-                if !findings.isEmpty || !lintErrors.isEmpty { throw ExitCode(3) }
+                if !findings.isEmpty || !lintErrors.isEmpty || !sumProblems.isEmpty { throw ExitCode(3) }
             }
         }
     }
