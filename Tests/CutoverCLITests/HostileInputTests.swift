@@ -160,7 +160,7 @@ struct HostileInputTests {
         defer { directory.remove() }
         let created = try await run(["new", "ünïcödé name"], in: directory)
         #expect(created.status == 0, "\(created.stderr)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path("migrations"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path("migrations")).filter { $0 != "cutover.sum" }
         #expect(files.count == 1)
         #expect(files.first?.hasSuffix("_ünïcödé_name.sql") == true)
         let file = try #require(files.first)
