@@ -54,17 +54,8 @@ extension CutoverCommand {
             }
 
             private static func confirm(_ target: Target) throws {
-                guard isatty(0) == 1 else {
-                    throw CutoverError(
-                        .invalidArgument, "db drop asks for confirmation, but standard input is not a terminal",
-                        hint: "pass --yes to drop \(target.environment)'s database without asking (in scripts)")
-                }
-                FileHandle.standardError.write(Data("drop \(target.url.redacted) (env \(target.environment)) and everything in it? [y/N] ".utf8))
-                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-                guard answer == "y" || answer == "yes" else {
-                    Terminal.err("nothing was dropped")
-                    throw ExitCode(1)
-                }
+                try Confirmation.requireTerminal(command: "db drop", hint: "pass --yes to drop \(target.environment)'s database without asking (in scripts)")
+                try Confirmation.ask("drop \(target.url.redacted) (env \(target.environment)) and everything in it?", declined: "nothing was dropped")
             }
         }
 

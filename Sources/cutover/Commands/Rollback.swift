@@ -65,22 +65,15 @@ extension CutoverCommand {
 
         /// Asks on the terminal; without one, refuses (a script must say --yes).
         private static func confirm(_ plan: RollbackReport, env: Target, backup: Configuration.Backup.Mode) throws {
-            guard isatty(0) == 1 else {
-                throw CutoverError(
-                    .invalidArgument, "rollback asks for confirmation, but standard input is not a terminal",
-                    hint: "pass --yes to roll back without asking (in scripts), or --dry-run to see what would be rolled back")
-            }
+            try Confirmation.requireTerminal(
+                command: "rollback", hint: "pass --yes to roll back without asking (in scripts), or --dry-run to see what would be rolled back")
             Terminal.err("about to roll back on \(env.environment) (\(env.url.redacted)), newest first:")
             for item in plan.rolledBack { Terminal.err("  \(item.fileName): \(statements(item.statements)) in its down section") }
             Terminal.err(backup == .off
                 ? Terminal.yellow("warning: ") + "no backup is taken first ([backup] mode = off or --no-backup); data the down sections drop is lost"
                 : "a backup is taken first ([backup] mode = \(backup.rawValue))")
-            FileHandle.standardError.write(Data("roll back \(plan.rolledBack.count) migration\(plan.rolledBack.count == 1 ? "" : "s")? [y/N] ".utf8))
-            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-            guard answer == "y" || answer == "yes" else {
-                Terminal.err("rollback cancelled; nothing was changed")
-                throw ExitCode(1)
-            }
+            try Confirmation.ask(
+                "roll back \(plan.rolledBack.count) migration\(plan.rolledBack.count == 1 ? "" : "s")?", declined: "rollback cancelled; nothing was changed")
         }
 
         private static func statements(_ count: Int) -> String {
