@@ -144,6 +144,38 @@ struct PromoteCommandTests {
         await project.cleanUp()
     }
 
+    @Test("the hint on drift leads to a successful promote: the hand-made change kept through a migration", arguments: TestBackend.all)
+    func driftHintLeadsToPromote(backend: TestBackend) async throws {
+        let project = try await Project.make(backend)
+        defer { Task { await project.cleanUp() } }
+        #expect(try await project.run("migrate", "--env", "production", "--to", "1").status == 0)
+        #expect(try await project.run("migrate", "--env", "staging", "--to", "2").status == 0)
+        try await project.execute(on: project.production, "ALTER TABLE users ADD COLUMN nickname text")
+        let refused = try await project.run("promote", "--from", "staging", "--to", "production")
+        #expect(refused.status == 3)
+        let diffCommand = "cutover diff --env production --against migrations --sql"
+        #expect(refused.stderr.contains(diffCommand), "\(refused.stderr)")
+
+        // As the hint says: the statements the diff prints become a migration …
+        let diff = try await project.run("diff", "--env", "production", "--against", "migrations", "--sql")
+        let statements = diff.stdout.split(separator: "\n").filter { !$0.hasPrefix("--") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(statements.contains { $0.lowercased().contains("nickname") }, "\(diff.stdout)")
+        try project.fixture.write("4_keep_nickname.sql", statements.joined(separator: "\n") + "\n")
+        // … applied to staging; the hand-made change is undone on production; promote again.
+        let staging = try await project.run("migrate", "--env", "staging")
+        #expect(staging.status == 0, "\(staging.stderr)")
+        try await project.execute(on: project.production, "ALTER TABLE users DROP COLUMN nickname")
+        let promoted = try await project.run("promote", "--from", "staging", "--to", "production")
+        #expect(promoted.status == 0, "\(promoted.stdout)\(promoted.stderr)")
+        #expect(try await project.applied("production") == ["1", "2", "3", "4"])
+        let columns = backend.name == "sqlite"
+            ? "SELECT name AS c FROM pragma_table_info('users') WHERE name = 'nickname'"
+            : "SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'"
+        let database = try await TestBackend.open(project.production)
+        #expect(try await database.query(columns).count == 1)
+        await database.close()
+    }
+
     @Test("bad arguments exit 2")
     func badArguments() async throws {
         let project = try await Project.make(.sqlite)

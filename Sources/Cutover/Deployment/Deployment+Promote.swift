@@ -73,7 +73,7 @@ extension Deployment {
             report.refusal = CutoverError(
                 .schemasDiffer,
                 "refusing to promote: \(drifting.map { "\($0.0) differs from its migrations (\($0.1.differenceCount) difference\($0.1.differenceCount == 1 ? "" : "s"))" }.joined(separator: " and "))",
-                hint: "see `cutover diff --env \(first.0) --against migrations`; add a migration for the change or undo it, then promote again")
+                hint: Self.driftHint(env: first.0, source: from))
             return report
         }
         guard !dryRun else { return report }
@@ -112,5 +112,18 @@ extension Deployment {
                 hint: "apply \(extra.count == 1 ? "it" : "them") on \(from) first (`cutover migrate --env \(from)`), or remove the file\(extra.count == 1 ? "" : "s")",
                 migrationID: extra.first)
         }
+    }
+
+    /// Where to go from a refusal on drift, as steps that end with a successful promote:
+    /// `cutover diff --against migrations --sql` prints what was changed by hand as the DDL
+    /// of a migration; a change kept goes through the migrations, so it must be undone
+    /// where it was made by hand first (promote would otherwise fail applying it there).
+    static func driftHint(env: String, source: String) -> String {
+        let diff = "cutover diff --env \(env) --against migrations --sql"
+        return "`\(diff)` prints what was changed on \(env) outside the migrations. To drop the change: undo those statements on \(env) "
+            + "(save any data in it first), then promote again. To keep it: put those statements in a new migration (`cutover new NAME`), "
+            + (env == source
+                ? "undo them by hand on \(env), apply the migrations there (`cutover migrate --env \(env)`), then promote again"
+                : "apply it to \(source) (`cutover migrate --env \(source)`), undo the hand-made change on \(env), then promote again: promote applies the new migration there")
     }
 }
