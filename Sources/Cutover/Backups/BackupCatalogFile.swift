@@ -74,7 +74,7 @@ struct BackupCatalogFile: Sendable {
             return try JSONDecoder().decode(BackupCatalog.self, from: data)
         } catch {
             throw CutoverError(
-                .ioFailed, "the backup catalog \(path) is not valid: \(error)",
+                .ioFailed, "the backup catalog \(path) is not valid: \(ErrorDescription.of(error))",
                 hint: "restore it from a copy, or move it away (the backup files stay usable with pg_restore or sqlite3)")
         }
     }

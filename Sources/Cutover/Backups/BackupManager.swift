@@ -238,7 +238,7 @@ public struct BackupManager: Sendable {
     static func backupFailure(_ error: any Error, environment: String, url: DatabaseURL) -> any Error {
         guard let error = error as? CutoverError else {
             if error is CancellationError { return error }
-            return CutoverError(.backupFailed, "the backup of \(environment) failed: \(error)", hint: "see the message above; the database was not changed")
+            return CutoverError(.backupFailed, "the backup of \(environment) failed: \(ErrorDescription.of(error))", hint: "see the message above; the database was not changed")
         }
         if [.backupFailed, .connectionFailed, .authenticationFailed, .unknownDatabase].contains(error.code) { return error }
         var wrapped = error

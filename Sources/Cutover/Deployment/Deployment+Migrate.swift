@@ -133,7 +133,7 @@ extension Deployment {
             do {
                 report.backupAfter = try await takeBackup(.afterMigrate, events: events)
             } catch {
-                let failure = error as? CutoverError ?? CutoverError(.backupFailed, "the backup after migrating failed: \(error)", hint: "run `cutover backup`")
+                let failure = error as? CutoverError ?? CutoverError(.backupFailed, "the backup after migrating failed: \(ErrorDescription.of(error))", hint: "run `cutover backup`")
                 report.backupAfterError = failure
                 events(.backupAfterFailed(failure))
             }

@@ -238,7 +238,7 @@ public struct MigrationDirectory: Sendable {
         } catch let error as CutoverError {
             return ParsedFile(result: .failure(error), identity: nil)
         } catch {
-            return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot parse '\(name)': \(error)", hint: "check the file", file: name)), identity: nil)
+            return ParsedFile(result: .failure(CutoverError(.invalidMigration, "cannot parse '\(name)': \(ErrorDescription.of(error))", hint: "check the file", file: name)), identity: nil)
         }
     }
 }

@@ -13,7 +13,7 @@ public enum MigrationSumFile {
         do {
             try sum.text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw CutoverError(.ioFailed, "cannot write \(path): \((error as NSError).localizedFailureReason ?? "\(error)")", hint: "check the folder's permissions")
+            throw CutoverError(.ioFailed, "cannot write \(path): \(ErrorDescription.of(error))", hint: "check the folder's permissions")
         }
         return sum
     }

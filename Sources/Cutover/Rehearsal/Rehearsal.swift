@@ -103,7 +103,7 @@ public struct Rehearsal: Sendable {
             } catch let error as CutoverError {
                 report.driftError = error
             } catch {
-                report.driftError = CutoverError(.ioFailed, "comparing the clone's schema with the migrations failed: \(error)")
+                report.driftError = CutoverError(.ioFailed, "comparing the clone's schema with the migrations failed: \(ErrorDescription.of(error))")
             }
         }
         return report
@@ -128,7 +128,7 @@ public struct Rehearsal: Sendable {
         } catch let error as CutoverError {
             report.failure = error
         } catch {
-            report.failure = CutoverError(.migrationFailed, "rehearsal stopped: \(error)")
+            report.failure = CutoverError(.migrationFailed, "rehearsal stopped: \(ErrorDescription.of(error))")
         }
         report.durationMilliseconds = Int((clock.now - start).milliseconds)
         report.statements = await observer.statements()

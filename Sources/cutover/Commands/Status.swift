@@ -53,8 +53,8 @@ extension CutoverCommand {
             } catch let error as CutoverError {
                 return ("drift: unknown — \(error.message)\(error.hint.map { " (\($0))" } ?? "")", DriftOutput.notChecked(error: error), [])
             } catch {
-                let wrapped = CutoverError(.ioFailed, "\(error)")
-                return ("drift: unknown — \(error)", DriftOutput.notChecked(error: wrapped), [])
+                let wrapped = CutoverError(.ioFailed, ErrorDescription.of(error))
+                return ("drift: unknown — \(ErrorDescription.of(error))", DriftOutput.notChecked(error: wrapped), [])
             }
         }
 
