@@ -73,7 +73,7 @@ extension PostgresCluster {
             let port = try freeLoopbackPort()
             let settings = [
                 "-p \(port)", "-k \(directory)", "-c listen_addresses=127.0.0.1", "-c fsync=off",
-                "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200",
+                "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=600",
             ]
             let started = try await run(bin + "/pg_ctl", [
                 "-D", data, "-o", settings.joined(separator: " "), "-l", directory + "/log", "-w", "-t", "60", "start",

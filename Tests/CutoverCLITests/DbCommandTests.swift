@@ -65,7 +65,14 @@ struct DbCommandTests {
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("1 other session is connected"), "\(refused.stderr)")
         await session.close()
-        #expect(try await cli.run("db", "drop", "--yes").status == 0)
+        // The server ends that backend on its own time: wait (bounded) until it is gone.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline,
+            try await !PostgresCluster.shared.queryAsSuperuser("SELECT 1 AS x FROM pg_stat_activity WHERE datname = '\(url.database ?? "")'").isEmpty {
+            await Task.yield()
+        }
+        let dropped = try await cli.run("db", "drop", "--yes")
+        #expect(dropped.status == 0, "\(dropped.stderr)")
     }
 
     @Test("wait gives up after --timeout on a port nobody listens on, with exit 4")
