@@ -47,13 +47,17 @@ struct ConcurrencyTests {
         if backend.name == "postgres" {
             // Kill only once the slow statement is running, however loaded the machine is (it
             // runs alone or inside the migration's one-round-trip DO block).
+            // One watching session for the whole wait: opening one per poll can take longer
+            // than the statement's 6 s on a loaded machine.
+            let watcher = try await TestBackend.open(cli.fixture.url)
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(30)
             while process.isRunning, clock.now < deadline,
-                try await cli.fixture.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(6)%' AND state = 'active'").isEmpty
+                try await watcher.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(6)%' AND state = 'active'").isEmpty
             {
                 try await Task.sleep(for: .milliseconds(50))
             }
+            await watcher.close()
         } else {
             try await Task.sleep(for: .milliseconds(1200))
         }
