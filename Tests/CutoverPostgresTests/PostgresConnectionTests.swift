@@ -76,7 +76,7 @@ struct PostgresConnectionTests {
         let url = try DatabaseURL("postgres://app:hunter2secret@127.0.0.1:\(port)/shop")
         let started = ContinuousClock.now
         let error = try await #require(throws: CutoverError.self) { try await PostgresDriver().connect(url, logger: testLogger) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(15), "refused at once, not after an OS connect timeout (slack for a loaded machine)")
         #expect(error.code == .connectionFailed)
         #expect(error.message == "could not connect to 127.0.0.1:\(port) (connection refused)")
         #expect(error.hint == "is PostgreSQL running? check host and port in the URL")
@@ -91,7 +91,7 @@ struct PostgresConnectionTests {
         let error = try await #require(throws: CutoverError.self) { try await PostgresDriver().connect(url, logger: testLogger) }
         let elapsed = ContinuousClock.now - started
         #expect(elapsed >= .milliseconds(900))
-        #expect(elapsed < .seconds(5))
+        #expect(elapsed < .seconds(15), "after connect_timeout, not never (slack for a loaded machine)")
         #expect(error.code == .connectionFailed)
         #expect(error.message.contains("timed out"))
         #expect(!String(reflecting: error).contains("hunter2secret"))

@@ -118,7 +118,7 @@ struct PostgresRunLockTests {
             let cancelled = ContinuousClock.now
             waiter.cancel()
             await #expect(throws: CancellationError.self) { _ = try await waiter.value }
-            #expect(ContinuousClock.now - cancelled < .seconds(6))
+            #expect(ContinuousClock.now - cancelled < .seconds(15), "well before the 30 s wait ends (slack for a loaded machine)")
             await lock.release()
             await other.close()
         }
@@ -174,7 +174,9 @@ struct PostgresRunLockTests {
             _ = try await owner.acquireRunLock(wait: .zero, logger: testLogger)
             #expect(try await holderPID(db) != nil)
             await owner.close()
-            let second = try await db.acquireRunLock(wait: .seconds(5), logger: testLogger)
+            // The server ends the closed session's backend on its own time (seconds on a
+            // loaded machine); the lock goes with it.
+            let second = try await db.acquireRunLock(wait: .seconds(30), logger: testLogger)
             await second.release()
         }
     }
