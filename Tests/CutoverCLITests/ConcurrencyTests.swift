@@ -35,29 +35,37 @@ struct ConcurrencyTests {
 
     @Test("a migrate killed with SIGKILL mid-migration leaves a consistent history; the rerun completes", arguments: TestBackend.all)
     func killedRunner(backend: TestBackend) async throws {
-        let cli = try await CLIFixture.make(backend)
-        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        // PostgreSQL: the slow statement waits on a table lock this test holds, so the runner is
+        // mid-migration for exactly as long as the test needs, however loaded the machine is
+        // (no lock_timeout, so the wait does not end on its own).
+        let cli = try await CLIFixture.make(backend, safety: backend.name == "postgres" ? "lock_timeout = \"off\"" : "lock_timeout = \"5s\"")
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);\nCREATE TABLE gate (id integer);")
         let slow = backend.name == "sqlite"
             ? "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000000) INSERT INTO t SELECT x FROM c"
-            : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_sleep(6)"
+            : "INSERT INTO t SELECT g FROM generate_series(1, 100) g;\nSELECT count(*) FROM gate"
         try cli.fixture.write("2_slow.sql", "CREATE TABLE during (id integer);\n\(slow);")
         try cli.fixture.write("3_after.sql", "CREATE TABLE after (id integer);")
         #expect(try await cli.run("migrate", "--to", "1").status == 0)
-        let (process, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
+        var gate: (any Database)?
         if backend.name == "postgres" {
-            // Kill only once the slow statement is running, however loaded the machine is (it
-            // runs alone or inside the migration's one-round-trip DO block).
-            // One watching session for the whole wait: opening one per poll can take longer
-            // than the statement's 6 s on a loaded machine.
-            let watcher = try await TestBackend.open(cli.fixture.url)
+            let holder = try await TestBackend.open(cli.fixture.url)
+            try await holder.execute("BEGIN")
+            try await holder.execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+            gate = holder
+        }
+        let (process, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
+        var waitingBackend: Int?
+        if let gate {
+            // Kill once the runner's backend waits on the gate: it has created `during` and
+            // inserted into t inside the migration's transaction.
             let clock = ContinuousClock()
-            let deadline = clock.now + .seconds(30)
-            while process.isRunning, clock.now < deadline,
-                try await watcher.query("SELECT 1 AS busy FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep(6)%' AND state = 'active'").isEmpty
-            {
-                try await Task.sleep(for: .milliseconds(50))
+            let deadline = clock.now + .seconds(120)
+            while waitingBackend == nil, process.isRunning, clock.now < deadline {
+                let waiting = try await gate.query("SELECT l.pid FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'gate' AND NOT l.granted")
+                waitingBackend = waiting.first?.int("pid")
+                if waitingBackend == nil { try await Task.sleep(for: .milliseconds(50)) }
             }
-            await watcher.close()
+            #expect(waitingBackend != nil, "the runner should be waiting on the gate")
         } else {
             try await Task.sleep(for: .milliseconds(1200))
         }
@@ -65,6 +73,19 @@ struct ConcurrencyTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
+        if let gate, let waitingBackend {
+            // The orphaned backend notices its client is gone (client_connection_check_interval)
+            // and rolls back; only then is the gate opened, so nothing can commit after the kill.
+            // (Watched from another session: inside the gate's transaction pg_stat_activity is
+            // a snapshot that never changes.)
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(120)
+            while try await !cli.fixture.query("SELECT 1 AS alive FROM pg_stat_activity WHERE pid = \(waitingBackend)").isEmpty, clock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await gate.execute("COMMIT")
+            await gate.close()
+        }
         // Nothing of the killed migration is visible.
         #expect(try await !cli.fixture.tableExists("during"))
         let rerun = try await cli.run("migrate", "--json")

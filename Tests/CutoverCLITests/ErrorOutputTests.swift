@@ -72,7 +72,7 @@ struct ErrorOutputTests {
         let clock = ContinuousClock()
         let start = clock.now
         let result = try await CutoverProcess.run(["migrate"], in: directory.url.path)
-        #expect(clock.now - start < .seconds(10))
+        #expect(clock.now - start < .seconds(60), "refused at once (slack for a loaded machine)")
         #expect(result.status == 4, "\(result.stderr)")
         #expect(!result.stderr.contains("hunter2secret"))
         #expect(!result.stdout.contains("hunter2secret"))

@@ -80,10 +80,10 @@ struct LockTimeoutTests {
         try fixture.write("2_no_timeout.sql", "SET lock_timeout = 0;\nCREATE TABLE u (id integer);")
         try fixture.write("3_alter.sql", "ALTER TABLE t ADD COLUMN c integer;")
         let blocker = try await blocker(fixture)
-        // Were the timeout lost, migration 3 would wait for the blocker: end it after 20 s so
+        // Were the timeout lost, migration 3 would wait for the blocker: end it after 120 s so
         // the test fails (migration 3 applied) instead of hanging.
         let safetyRelease = Task {
-            try await Task.sleep(for: .seconds(20))
+            try await Task.sleep(for: .seconds(120))
             try await blocker.execute("ROLLBACK")
         }
         let error = await #expect(throws: CutoverError.self) {
