@@ -105,7 +105,7 @@ extension Migrator {
                 case .failed where state.migration == nil:
                     try await history.delete(id)
                     let left = record.statementsDone > 0
-                        ? "; \(record.statementsDone) of \(record.statementsTotal) of its statements had been applied and stay: check what they changed"
+                        ? "; \(record.statementsDone)\(record.statementsTotal.map { " of \($0)" } ?? "") of its statements had been applied and stay: check what they changed"
                         : ""
                     actions.append(.init(id: id, action: "failed_removed", detail: "failed row removed; its file is gone, so nothing is pending for it\(left)"))
                 case .failed:

@@ -106,7 +106,7 @@ package struct MigrationFileParser: Sendable {
         guard let (id, name) = Self.parseFileName(baseName) else {
             throw CutoverError(
                 .invalidMigration, "\"\(baseName)\" is not a migration file name",
-                hint: "Name migration files <id>_<name>.sql, e.g. 20261124120000_create_users.sql.",
+                hint: "name migration files <id>_<name>.sql, e.g. 20261124120000_create_users.sql",
                 file: fileName)
         }
         // Work on bytes: splitting a String into Character lines costs more than the
@@ -136,7 +136,7 @@ package struct MigrationFileParser: Sendable {
             if let first = try section(0..<upLine).first {
                 throw CutoverError(
                     .invalidMigration, "SQL before -- cutover:up",
-                    hint: "Move the statement below `-- cutover:up`; only comments and directives may precede it.",
+                    hint: "move the statement below `-- cutover:up`; only comments and directives may precede it",
                     file: fileName, line: first.line)
             }
             upRange = (upLine + 1)..<(layout.down ?? lines.count)
@@ -149,7 +149,7 @@ package struct MigrationFileParser: Sendable {
         if layout.downIsEmpty, let first = down?.first {
             throw CutoverError(
                 .invalidMigration, "the down section is marked `-- cutover:down empty` but has a statement",
-                hint: "Remove `empty` from the `-- cutover:down` line (line \(layout.down! + 1)) to run the statements on rollback, or remove the statements.",
+                hint: "remove `empty` from the `-- cutover:down` line (line \(layout.down! + 1)) to run the statements on rollback, or remove the statements",
                 file: fileName, line: first.line)
         }
         // A blank up section (no statement, no comment) is what `cutover new` leaves before it
@@ -251,19 +251,19 @@ extension MigrationFileParser {
                     guard argument.isEmpty else {
                         throw fail(
                             "unexpected text after -- cutover:down: \"\(argument)\"", index,
-                            hint: "Write `-- cutover:down` alone on its line, or `-- cutover:down empty` for a rollback that intentionally runs nothing.")
+                            hint: "write `-- cutover:down` alone on its line, or `-- cutover:down empty` for a rollback that intentionally runs nothing")
                     }
                 case "up", "no-transaction", "draft":
                     guard argument.isEmpty else {
                         throw fail(
                             "unexpected text after -- cutover:\(directive): \"\(argument)\"", index,
-                            hint: "A directive must be alone on its line; put remarks on a separate comment line.")
+                            hint: "a directive must be alone on its line; put remarks on a separate comment line")
                     }
                 case "allow":
                     guard !argument.isEmpty else {
                         throw fail(
                             "-- cutover:allow needs a lint rule id", index,
-                            hint: "Write `-- cutover:allow RULE`, naming the rule `cutover lint` reported.")
+                            hint: "write `-- cutover:allow RULE`, naming the rule `cutover lint` reported")
                     }
                 default:
                     throw fail("unknown directive -- cutover:\(directive)", index, hint: Self.validDirectives)
@@ -273,19 +273,19 @@ extension MigrationFileParser {
                     if let first = up {
                         throw fail(
                             "duplicate -- cutover:up (the first is on line \(first + 1))", index,
-                            hint: "A migration has one up section; remove one of the markers.")
+                            hint: "a migration has one up section; remove one of the markers")
                     }
                     if let downLine = down {
                         throw fail(
                             "-- cutover:up after -- cutover:down (line \(downLine + 1))", index,
-                            hint: "Put the up section first, then the down section.")
+                            hint: "put the up section first, then the down section")
                     }
                     up = index
                 case "down":
                     if let first = down {
                         throw fail(
                             "duplicate -- cutover:down (the first is on line \(first + 1))", index,
-                            hint: "A migration has one down section; remove one of the markers.")
+                            hint: "a migration has one down section; remove one of the markers")
                     }
                     down = index
                 case "no-transaction":
@@ -293,7 +293,7 @@ extension MigrationFileParser {
                         throw fail(
                             "-- cutover:no-transaction inside the down section (which starts on line \(downLine + 1))",
                             index,
-                            hint: "Put it in the header or the up section; it applies to the whole migration, up and down.")
+                            hint: "put it in the header or the up section; it applies to the whole migration, up and down")
                     }
                     noTransaction = true
                 case "draft":
@@ -306,7 +306,7 @@ extension MigrationFileParser {
             if let downLine = down, up == nil {
                 throw fail(
                     "-- cutover:down without -- cutover:up", downLine,
-                    hint: "Add `-- cutover:up` above the statements to apply.")
+                    hint: "add `-- cutover:up` above the statements to apply")
             }
         }
 

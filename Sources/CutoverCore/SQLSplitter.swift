@@ -130,12 +130,12 @@ private struct StatementReader {
         if bodyDepth > 0 {
             throw error(
                 "unterminated BEGIN … END body", line: bodyStartLine,
-                hint: "End the body with `END;`. Every `BEGIN` and `CASE` inside it needs its own `END`.")
+                hint: "end the body with `END;`; every `BEGIN` and `CASE` inside it needs its own `END`")
         }
         if parenDepth > 0 {
             throw error(
                 "unbalanced parenthesis: this ( is never closed", line: parenStartLine,
-                hint: "Add the missing `)`; a `;` inside parentheses does not end a statement.")
+                hint: "add the missing `)`; a `;` inside parentheses does not end a statement")
         }
         finishStatement()
         return statements
@@ -219,13 +219,13 @@ private struct StatementReader {
         guard let quote = token.quote else {
             return error(
                 "unterminated block comment", line: token.line,
-                hint: "Close the comment with `*/`. Block comments nest in PostgreSQL, so each `/*` inside needs its own `*/`.")
+                hint: "close the comment with `*/`; block comments nest in PostgreSQL, so each `/*` inside needs its own `*/`")
         }
         if quote == .dollar {
             let tag = String(decoding: lexer.bytes[token.range.lowerBound..<token.contentRange.lowerBound], as: UTF8.self)
             return error(
                 "unterminated dollar-quoted string \(tag)", line: token.line,
-                hint: "Close it with the same tag, \(tag); tags are case-sensitive and must match exactly.")
+                hint: "close it with the same tag, \(tag); tags are case-sensitive and must match exactly")
         }
         let what = token.kind == .string ? "string" : "identifier"
         let mark = String(decoding: [lexer.bytes[token.contentRange.lowerBound - 1]], as: UTF8.self)

@@ -394,9 +394,10 @@ extension PostgresDriver: BackupDriver {
             do {
                 try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, logger: logger)
             } catch {
-                do { try await dropDatabase(cloneSettings, logger: logger) } catch let dropError {
-                    logger.error("could not drop the half-made clone '\(name)': \(dropError)")
+                let dropped = await CleanupLedger.remove("the half-made clone \(name)", remedy: "drop it with DROP DATABASE \(PostgresDialect().quoteIdentifier(name))") {
+                    try await dropDatabase(cloneSettings, logger: logger)
                 }
+                if !dropped { logger.error("could not drop the half-made clone '\(name)'") }
                 throw error
             }
         }

@@ -137,13 +137,22 @@ public actor PostgresCluster {
     /// Runs one statement as the superuser in the `postgres` database (roles, `ALTER SYSTEM`).
     /// - Throws: ``CutoverError`` from the driver.
     public func executeAsSuperuser(_ sql: String) async throws {
-        try await admin().execute(sql)
+        let admin = try await admin()
+        try await Self.uncancelled { try await admin.execute(sql) }
     }
 
     /// Runs one query as the superuser in the `postgres` database.
     /// - Throws: ``CutoverError`` from the driver.
     public func queryAsSuperuser(_ sql: String) async throws -> [Row] {
-        try await admin().query(sql)
+        let admin = try await admin()
+        return try await Self.uncancelled { try await admin.query(sql) }
+    }
+
+    /// Runs a statement of the shared superuser session in a task of its own: a cancelled
+    /// caller (a test over its time limit) must not cancel it, because cancelling a statement
+    /// closes its session, and every other test's statement on the shared session with it.
+    private static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     /// One superuser session shared by all callers, reopened when it failed or was closed.
@@ -171,7 +180,7 @@ public actor PostgresCluster {
     public func makeDatabase(prefix: String = "t") async throws -> DatabaseURL {
         let clean = String(prefix.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }.prefix(40))
         let name = (clean.isEmpty ? "t" : clean) + "_" + Self.randomHex(10)
-        try await admin().execute("CREATE DATABASE \"\(name)\"")
+        try await executeAsSuperuser("CREATE DATABASE \"\(name)\"")
         return try await baseURL().withDatabase(name)
     }
 
@@ -183,7 +192,7 @@ public actor PostgresCluster {
         // test that failed before releasing it.
         let sql = admin.serverVersionNumber >= 130000
             ? "DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)" : "DROP DATABASE IF EXISTS \(quoted)"
-        try? await admin.execute(sql)
+        try? await Self.uncancelled { try await admin.execute(sql) }
     }
 
     /// Waits until no session is connected to the database of `url`: a backend ends a moment
@@ -198,7 +207,7 @@ public actor PostgresCluster {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while true {
-            let count = try await admin().query("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(quoted)").first?.int("n") ?? 0
+            let count = try await queryAsSuperuser("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = \(quoted)").first?.int("n") ?? 0
             if count == 0 { return true }
             if clock.now >= deadline { return false }
             try await Task.sleep(for: .milliseconds(20))

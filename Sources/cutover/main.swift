@@ -1,3 +1,4 @@
+import CutoverCore
 import Dispatch
 import Foundation
 import NIOCore
@@ -27,7 +28,9 @@ enum ProcessEntry {
         Interruption.install()
         let finished = DispatchSemaphore(value: 0)
         let command = Task.detached {
-            await CutoverCommand.main()
+            // The engine's clean-up steps record what they removed or left, for the line an
+            // interrupted command ends with.
+            await CleanupLedger.$current.withValue(Interruption.ledger) { await CutoverCommand.main() }
             finished.signal()
         }
         Interruption.cancelOnSignal(command)

@@ -74,4 +74,38 @@ struct TargetAwareLintTests {
         #expect(result.stderr.contains("small_table"))
         await cli.cleanUp()
     }
+    @Test("cutover lint lints for the env's PostgreSQL server version; an unreachable server costs a warning and 13; --postgres-version wins without connecting")
+    func postgresVersionFromServer() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer);")
+        let server = try await cli.fixture.query("SELECT current_setting('server_version_num')::int AS v").first?.int("v")
+        let lint = try await cli.json("lint")
+        #expect(lint["postgres_version"] as? Int == server)
+        #expect(lint["postgres_version_source"] as? String == "server")
+        let text = try await cli.run("lint")
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("linted for postgresql \(server! / 10000).\(server! % 10000) (the target server's version)"), "\(text.stdout)")
+
+        let option = try await cli.json("lint", "--postgres-version", "11")
+        #expect(option["postgres_version"] as? Int == 11_00_00)
+        #expect(option["postgres_version_source"] as? String == "option")
+
+        // A server that does not answer: the lint still runs, for 13, and says so.
+        try cli.fixture.directory.write("cutover.toml", """
+            migrations = "migrations"
+            default_env = "test"
+            [env.test]
+            url = "postgres://app:hunter2secret@127.0.0.1:1/shop"
+            """)
+        let offline = try await cli.run("lint")
+        #expect(offline.status == 0, "\(offline.stderr)")
+        #expect(offline.stderr.contains("warning: could not read the server version of env test"), "\(offline.stderr)")
+        #expect(offline.stderr.contains("--postgres-version"))
+        #expect(!offline.stderr.contains("hunter2secret"))
+        #expect(offline.stdout.contains("linted for postgresql 13.0 (assumed; pass --postgres-version)"), "\(offline.stdout)")
+        let pinned = try await cli.run("lint", "--postgres-version", "15")
+        #expect(!pinned.stderr.contains("warning"), "\(pinned.stderr)")
+        #expect(pinned.stdout.contains("linted for postgresql 15.0 (--postgres-version)"), "\(pinned.stdout)")
+        await cli.cleanUp()
+    }
 }

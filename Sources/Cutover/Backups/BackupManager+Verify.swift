@@ -58,7 +58,7 @@ extension BackupManager {
                 restored = summary
                 problems = compare(summary, with: record)
             } catch {
-                try? await driver.dropClone(scratch, logger: logger)
+                await CleanupLedger.drop("the scratch database", scratch) { try await driver.dropClone(scratch, logger: logger) }
                 throw error
             }
         } catch let error as CutoverError where error.code == .backupMismatch {

@@ -169,7 +169,11 @@ public struct BackupManager: Sendable {
             recorded = record
         } catch {
             // A file the catalog does not know would never be pruned; remove it.
-            try? FileManager.default.removeItem(atPath: partial)
+            if FileManager.default.fileExists(atPath: partial) {
+                await CleanupLedger.remove("the unfinished backup file \(partial)", remedy: "the next `cutover backup` removes it") {
+                    try FileManager.default.removeItem(atPath: partial)
+                }
+            }
             if !((try? store.read())?.backups.contains { $0.id == id } ?? false) {
                 try? FileManager.default.removeItem(atPath: store.file(fileName))
                 try? FileManager.default.removeItem(atPath: schemaFile)

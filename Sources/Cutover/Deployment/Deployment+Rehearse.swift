@@ -52,7 +52,11 @@ extension Deployment {
             let check = try DriftCheck(driver: cloning, migrations: migrations, configuration: migratorConfiguration, logger: logger)
             report = try await rehearsal.run(on: clone.url, comparingWith: check)
         } catch {
-            if !keep { try? await cloning.dropClone(clone.url, logger: logger) }
+            if keep {
+                CleanupLedger.record(.left("the rehearsal clone \(clone.url.database ?? clone.url.path)", remedy: "kept by --keep"))
+            } else {
+                await CleanupLedger.drop("the rehearsal clone", clone.url) { try await cloning.dropClone(clone.url, logger: logger) }
+            }
             throw error
         }
         if !keep { try await cloning.dropClone(clone.url, logger: logger) }

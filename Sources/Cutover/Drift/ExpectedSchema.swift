@@ -74,11 +74,10 @@ package struct ExpectedSchema: Sendable {
             try await driver.dropScratchDatabase(scratchURL, logger: logger)
             return schema
         } catch {
-            do {
+            let dropped = await CleanupLedger.drop("the scratch database", scratchURL) {
                 try await driver.dropScratchDatabase(scratchURL, logger: logger)
-            } catch {
-                logger.warning("could not drop the scratch database", metadata: ["cutover_database": "\(scratchURL.redacted)", "cutover_error": "\(error)"])
             }
+            if !dropped { logger.warning("could not drop the scratch database", metadata: ["cutover_database": "\(scratchURL.redacted)"]) }
             throw error
         }
     }

@@ -88,9 +88,8 @@ public struct SwapMigration: Sendable {
             report.oldDatabase = try await driver.swap(source, with: clone.url, keepingOldAs: name(source, suffix: "before_\(last)"), pause: pause, logger: logger)
             if let old = report.oldDatabase { report.oldDatabaseProtection = await driver.protectionOfKept(old) }
         } catch {
-            do { try await driver.dropClone(clone.url, logger: logger) } catch let dropError {
-                logger.error("could not drop the clone \(clone.url.redacted): \(dropError)")
-            }
+            let dropped = await CleanupLedger.drop("the copy being migrated", clone.url) { try await driver.dropClone(clone.url, logger: logger) }
+            if !dropped { logger.error("could not drop the clone \(clone.url.redacted)") }
             await pause.resume()
             throw error
         }

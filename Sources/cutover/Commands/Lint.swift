@@ -49,7 +49,7 @@ extension CutoverCommand {
         @Option(help: ArgumentHelp("postgresql or sqlite (default: the env's database; PostgreSQL for FILES without cutover.toml).", valueName: "name"))
         var dialect: DialectName?
 
-        @Option(help: ArgumentHelp("The PostgreSQL version migrations run on (15, 9.6, 150004); rules follow it. Default: 13 (the lint gate of migrate, promote and validate uses the target server's version).", valueName: "version"))
+        @Option(help: ArgumentHelp("The PostgreSQL version migrations run on (15, 9.6, 150004); rules follow it. Default: the version of the env's server when cutover.toml names a PostgreSQL database that answers, else 13.", valueName: "version"))
         var postgresVersion: String?
 
         @Flag(help: "List the rules with their severities and exit.")
@@ -75,9 +75,12 @@ extension CutoverCommand {
                 CommandContext.report(error, options: global)
                 throw ExitCode(error.exitCode)
             }
+            var configuration = input.configuration
+            let version = await postgresVersion(for: input)
+            configuration.postgresVersion = version.number
             let findings = Self.withFileChecks(
-                Linter(configuration: input.configuration).lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations)
-            report(findings, files: input.migrations.count, dialect: input.dialect)
+                Linter(configuration: configuration).lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations)
+            report(findings, files: input.migrations.count, dialect: input.dialect, version: version)
             if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
         }
 
@@ -104,6 +107,53 @@ extension CutoverCommand {
             var migrations: [Migration]
             var dialect: DialectName
             var configuration: Linter.Configuration
+            var config: Configuration?
+        }
+
+        /// The PostgreSQL version the rules follow, and where it came from.
+        struct LintedVersion {
+            /// `server_version_num`; nil for SQLite.
+            var number: Int?
+            /// `option`, `server` or `assumed`.
+            var source: String
+
+            /// `PostgreSQL 15.4 (the server of env dev)`, for the summary line.
+            var description: String {
+                guard let number else { return "sqlite" }
+                let text = number >= 10_00_00 ? "\(number / 10000).\(number % 10000)" : "\(number / 10000).\(number / 100 % 100)"
+                switch source {
+                case "server": return "postgresql \(text) (the target server's version)"
+                case "option": return "postgresql \(text) (--postgres-version)"
+                default: return "postgresql \(text) (assumed; pass --postgres-version)"
+                }
+            }
+        }
+
+        /// `--postgres-version`; else, when cutover.toml names a PostgreSQL database for the
+        /// chosen env, that server's version (one short session); else 13. A server that does not
+        /// answer costs a warning, never the lint.
+        private func postgresVersion(for input: Input) async -> LintedVersion {
+            guard input.dialect == .postgresql else { return LintedVersion(number: nil, source: "sqlite") }
+            if let option = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber) {
+                return LintedVersion(number: option, source: "option")
+            }
+            let assumed = LintedVersion(number: Linter.Configuration.assumedPostgresVersion, source: "assumed")
+            guard let config = input.config,
+                let deployment = try? Deployment(
+                    config: config, environment: global.env, drivers: CommandContext.linkedDrivers, logger: CommandContext.makeLogger(global)),
+                (try? deployment.driver(for: deployment.target.url))?.dialect.name == DialectName.postgresql.rawValue
+            else { return assumed }
+            do {
+                guard let number = try await deployment.withSession({ $0.serverVersion }) else { return assumed }
+                return LintedVersion(number: number, source: "server")
+            } catch {
+                if !global.quiet {
+                    let reason = (error as? CutoverError)?.message ?? ErrorDescription.of(error)
+                    Terminal.err(Terminal.yellow("warning: ") + "could not read the server version of env \(deployment.target.environment) (\(reason)); linting for PostgreSQL 13")
+                    Terminal.err(Terminal.yellow("hint: ") + "pass --postgres-version to lint for another version without a connection")
+                }
+                return assumed
+            }
         }
 
         private func input() throws -> Input {
@@ -115,7 +165,8 @@ extension CutoverCommand {
                 dialect: try dialect ?? config.flatMap { try Self.dialect(of: $0, env: global.env) } ?? .postgresql,
                 // Without cutover.toml, the files are judged as Cutover runs them by default
                 // (a 2 s lock timeout): require-lock-timeout reports only a timeout turned off.
-                configuration: Linter.Configuration(safety: config?.safety ?? Configuration.Safety(), postgresVersion: version))
+                configuration: Linter.Configuration(safety: config?.safety ?? Configuration.Safety(), postgresVersion: version),
+                config: config)
         }
 
         /// cutover.toml: required without FILES; with FILES, read when `--config` names one
@@ -197,27 +248,30 @@ extension CutoverCommand {
 
         // MARK: - Output
 
-        private func report(_ findings: [LintFinding], files: Int, dialect: DialectName) {
+        private func report(_ findings: [LintFinding], files: Int, dialect: DialectName, version: LintedVersion) {
             switch outputFormat {
             case .json:
-                Terminal.out(Self.json(findings, files: files, dialect: dialect).rendered())
+                Terminal.out(Self.json(findings, files: files, dialect: dialect, version: version).rendered())
             case .github:
                 for finding in findings where !global.quiet || finding.severity == .error { Terminal.out(finding.githubAnnotation) }
-                if !global.quiet { Terminal.err("\(Self.fileCount(files)) linted for \(dialect.rawValue): \(LintFinding.summary(of: findings))") }
+                if !global.quiet { Terminal.err("\(Self.fileCount(files)) linted for \(version.description): \(LintFinding.summary(of: findings))") }
             case .text:
                 for finding in findings where !global.quiet || finding.severity == .error { Terminal.out(finding.renderedText() + "\n") }
-                if !global.quiet { Terminal.out("\(Self.fileCount(files)) linted for \(dialect.rawValue): \(LintFinding.summary(of: findings))") }
+                if !global.quiet { Terminal.out("\(Self.fileCount(files)) linted for \(version.description): \(LintFinding.summary(of: findings))") }
             }
         }
 
         private static func fileCount(_ count: Int) -> String { "\(count) file\(count == 1 ? "" : "s")" }
 
-        /// `{"ok", "dialect", "files", "errors", "warnings", "notes", "findings": [...]}`.
-        static func json(_ findings: [LintFinding], files: Int, dialect: DialectName) -> JSON {
+        /// `{"ok", "dialect", "postgres_version", "postgres_version_source", "files", "errors",
+        /// "warnings", "notes", "findings": [...]}`.
+        static func json(_ findings: [LintFinding], files: Int, dialect: DialectName, version: LintedVersion) -> JSON {
             let errors = findings.filter { $0.severity == .error }.count
             let notes = findings.filter { $0.severity == .note }.count
             return .object([
-                ("ok", .bool(errors == 0)), ("dialect", .string(dialect.rawValue)), ("files", .int(files)),
+                ("ok", .bool(errors == 0)), ("dialect", .string(dialect.rawValue)),
+                ("postgres_version", .int(version.number)), ("postgres_version_source", .string(version.number == nil ? nil : version.source)),
+                ("files", .int(files)),
                 ("errors", .int(errors)), ("warnings", .int(findings.count - errors - notes)), ("notes", .int(notes)),
                 ("findings", .array(findings.map(json))),
             ])

@@ -16,6 +16,7 @@ extension CommandContext {
         let backupMode = config.backup.mode
         let backupPrinter = backupEventPrinter()
         return { event in
+            Interruption.progress.note(event)
             switch event {
             case .lintFinding(let finding, let disposition):
                 Self.print(finding, disposition, quiet: quiet, json: json)

@@ -1,6 +1,9 @@
 import ArgumentParser
+import Cutover
+import CutoverCore
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -73,36 +76,86 @@ enum Interruption {
         task?.cancel()
     }
 
-    /// When a signal arrived: prints the line saying what the interrupted command left as it
-    /// was and exits with 128 + the signal. Returns otherwise.
+    /// What the command did and tidied away, recorded by the engine's clean-up steps.
+    static let ledger = CleanupLedger()
+
+    /// The migrations the command applied (or rolled back) and the one it was running.
+    static let progress = RunProgress()
+
+    /// When a signal arrived: prints the line saying what the interrupted command did and
+    /// left, and exits with 128 + the signal. Returns otherwise.
     ///
     /// - Parameter arguments: the command line, to name what the command was doing.
     static func exitIfInterrupted(arguments: [String] = CommandLine.arguments) {
         guard let number = received else { return }
-        Terminal.err(Terminal.yellow("interrupted") + ": " + summary(arguments: Array(arguments.dropFirst())))
+        let line = summary(arguments: Array(arguments.dropFirst()), progress: progress.snapshot, cleanup: ledger.entries)
+        Terminal.err(Terminal.yellow("interrupted") + ": " + line)
         exit(128 + number)
     }
 
-    /// What an interrupted command leaves: one clause per kind of command.
-    static func summary(arguments: [String]) -> String {
+    /// What the interrupted command did and left, from what actually happened: the
+    /// migrations that finished and the one that was running (``RunProgress``), and each
+    /// clean-up step's outcome (``CleanupLedger``). A few facts hold by construction and are
+    /// said per command: a backup is recorded only once complete, a restore is one
+    /// transaction (or a swap), a rehearsal never touches the target.
+    static func summary(arguments: [String], progress: RunProgress.Snapshot, cleanup: [CleanupLedger.Entry]) -> String {
         let names = Set(CutoverCommand.configuration.subcommands.map { $0._commandName })
         let words = Array(arguments.drop { !names.contains($0) })
         let command = words.first ?? ""
+        var clauses: [String] = []
         switch command {
-        case "migrate", "promote", "rollback":
-            let backup = command == "rollback" ? "" : "; an unfinished backup file was removed"
-            return "migrations that finished stay applied; the one running was cancelled and rolled back (a no-transaction one keeps the statements it finished: see `cutover status`)\(backup)"
         case "rehearse":
-            let clone = arguments.contains("--keep") ? "the rehearsal clone was kept" : "the rehearsal clone was dropped"
-            return "the target was not changed; \(clone)"
+            clauses.append("the target was not changed")
         case "backup" where words.dropFirst().first == "verify":
-            return "the backup file was not changed; the scratch database it was restored into was dropped"
+            clauses.append("the backup file was not changed")
         case "backup":
-            return "no backup was recorded; the unfinished backup file was removed"
+            clauses.append("no backup was recorded")
         case "restore":
-            return "the restore was rolled back; the database holds what it held before"
+            clauses.append("the restore was rolled back; the database holds what it held before")
         default:
-            return "nothing was changed; scratch databases and temporary files were removed"
+            let verb = command == "rollback" ? "rolled back" : "applied"
+            if !progress.finished.isEmpty {
+                let ids = progress.finished.joined(separator: ", ")
+                clauses.append("\(ids) \(progress.finished.count == 1 ? "was" : "were") \(verb) before the signal and stay\(progress.finished.count == 1 ? "s" : "") so")
+            }
+            if let running = progress.running {
+                clauses.append("\(running) was running and was cancelled: its transaction was rolled back (a no-transaction migration keeps the statements it finished: see `cutover status`)")
+            }
+        }
+        clauses += cleanup.map(\.description)
+        if clauses.isEmpty { clauses.append("nothing had been changed yet") }
+        return clauses.joined(separator: "; ")
+    }
+}
+
+/// The migrations of the target a command has finished, and the one it is running, as its
+/// events report them (those of a rehearsal's clone excluded).
+final class RunProgress: Sendable {
+    /// A copy of the progress at one moment.
+    struct Snapshot: Sendable {
+        /// `2_add_phone`: id and name, as the progress lines show them.
+        var finished: [String] = []
+        var running: String?
+        var inRehearsal = false
+    }
+
+    private let state = Mutex(Snapshot())
+
+    /// The progress now.
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Follows one event of the deploy pipeline.
+    func note(_ event: DeploymentEvent) {
+        state.withLock { state in
+            switch event {
+            case .cloneReady: state.inRehearsal = true
+            case .rehearsalFinished: state.inRehearsal = false
+            case .migration(.migrationStarted(let id, let name, _, _)) where !state.inRehearsal: state.running = "\(id)_\(name)"
+            case .migration(.migrationFinished(let id, let name, _)) where !state.inRehearsal:
+                state.finished.append("\(id)_\(name)")
+                state.running = nil
+            default: break
+            }
         }
     }
 }
