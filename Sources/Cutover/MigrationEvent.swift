@@ -22,6 +22,10 @@ public enum MigrationEvent: Sendable {
     case migrationSkipped(id: MigrationID, name: String)
     /// A lock timeout hit; the migration (or statement) will be tried again after `delay`.
     case retrying(id: MigrationID, attempt: Int, of: Int, delay: Duration, message: String)
+    /// A migration (or one of its statements, from `line`) has been running for `elapsed`,
+    /// and still is: sent once a second while it runs longer than a second, so a long
+    /// statement is never silent. `line` is nil when the migration runs in one round trip.
+    case stillRunning(id: MigrationID, name: String, line: Int?, elapsed: Duration)
 }
 
 /// A sink for events; must be safe to call from any task.

@@ -26,7 +26,7 @@ extension Migrator {
             announced = true
             do {
                 events(.migrationStarted(id: migration.id, name: migration.name, statements: migration.up.count, resumingAt: 0))
-                try await database.execute(batch.statement)
+                try await withHeartbeat(migration, line: nil) { try await database.execute(batch.statement) }
                 try await reapplySessionTimeouts(after: migration.up)
                 return true
             } catch let error as CutoverError where error.code == .statementFailed {
@@ -105,7 +105,7 @@ extension Migrator {
         logger.debug("statement", metadata: ["cutover_migration": "\(migration.fileName)", "line": "\(statement.line)", "sql": "\(statement.sql)"])
         await configuration.observer?.statementWillRun(statement, index: index, in: migration)
         do {
-            try await database.execute(statement.sql)
+            try await withHeartbeat(migration, line: statement.line) { try await database.execute(statement.sql) }
         } catch let error as CutoverError where error.code == .statementFailed {
             await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, error: error)
             throw StatementFailure(index: index, statement: statement, error: error)

@@ -94,6 +94,12 @@ extension CommandContext {
             Terminal.err(Terminal.green("  done") + " in \(duration.milliseconds) ms")
         case .migrationSkipped(let id, let name):
             Terminal.err("  \(id)_\(name) was applied by another run; skipped")
+        case .stillRunning(_, _, let line, let elapsed):
+            // Every second for the first five, then every five: never silent, never a flood.
+            let seconds = Int(elapsed.milliseconds / 1000)
+            guard seconds <= 5 || seconds % 5 == 0 else { break }
+            let statement = line.map { " (the statement at line \($0))" } ?? ""
+            Terminal.err(Terminal.dim("  still running\(statement): \(seconds) s"))
         case .retrying(_, let attempt, let of, let delay, let message):
             Terminal.err(Terminal.yellow("  lock timeout") + " (\(message)); retry \(attempt)/\(of) in \(delay.milliseconds) ms")
         }
