@@ -25,6 +25,9 @@ public struct MigrationState: Sendable {
         /// Not applied, and its file is not written yet (``Migration/draft``): `migrate`
         /// stops before it.
         public static let draft = Kind("draft")
+        /// Being applied now by another run, the holder of the run lock (PostgreSQL): see
+        /// ``MigrationState/markingRun(_:by:)``.
+        public static let running = Kind("running")
     }
 
     /// The migration's id (the file name's leading number).
@@ -37,6 +40,28 @@ public struct MigrationState: Sendable {
     public var migration: Migration?
     /// The history row, when there is one.
     public var record: HistoryRecord?
+
+    /// `states` with the migration another run is applying now marked ``Kind/running``: the
+    /// first one not applied, in id order, while the run lock's holder is in a statement or a
+    /// transaction. A transactional migration's work is invisible to other sessions until it
+    /// commits, so without this a migration running for minutes reads as `pending` (and an
+    /// interrupted-looking no-transaction row as `failed`).
+    ///
+    /// - Parameters:
+    ///   - states: the states from ``MigrationPlanner/states(migrations:history:)``.
+    ///   - holder: the run lock's holder (``Database/runLockHolder()``), or nil.
+    public static func markingRun(_ states: [MigrationState], by holder: RunLockHolder?) -> [MigrationState] {
+        guard let holder, holder.isWorking else { return states }
+        var states = states
+        let candidates: Set<Kind> = [.pending, .outOfOrder, .failed]
+        if let index = states.indices.filter({ candidates.contains(states[$0].kind) && states[$0].migration != nil })
+            .min(by: { states[$0].id < states[$1].id }),
+            states[index].kind != .failed || states[index].record?.phase == .running
+        {
+            states[index].kind = .running
+        }
+        return states
+    }
 }
 
 /// Compares migration files with history rows. Pure: no I/O.

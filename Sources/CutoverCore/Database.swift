@@ -39,6 +39,10 @@ public protocol Database: AnyObject, Sendable {
     /// `BEGIN IMMEDIATE`).
     /// - Throws: ``CutoverError`` `.lockNotAcquired` naming the holder when the wait runs out.
     func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock
+    /// The other session holding the run lock now, if any, without waiting for it: what
+    /// `cutover status` shows as a run in progress. nil when the lock is free, or for
+    /// databases without a session lock to ask about (SQLite).
+    func runLockHolder() async throws -> RunLockHolder?
     /// Closes the session. Safe to call more than once. Callers outside a driver use
     /// ``DatabaseDriver/withSession(_:logger:_:)`` instead.
     func close() async
@@ -50,6 +54,8 @@ public protocol Database: AnyObject, Sendable {
 extension Database {
     /// No version number: the default for databases other than PostgreSQL.
     public var serverVersion: Int? { nil }
+    /// No lock to ask about: the default for databases other than PostgreSQL.
+    public func runLockHolder() async throws -> RunLockHolder? { nil }
     /// Runs one statement without binds.
     public func execute(_ sql: String) async throws { try await execute(sql, []) }
     /// Runs one query without binds.

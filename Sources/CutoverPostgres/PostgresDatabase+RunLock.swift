@@ -68,34 +68,40 @@ extension PostgresDatabase {
         }
     }
 
-    /// Who holds the lock, as a `.lockNotAcquired` error.
-    private func lockBusyError(waited: Duration) async throws -> CutoverError {
+    /// The other session holding the run lock now, if any (``Database/runLockHolder()``).
+    public func runLockHolder() async throws -> RunLockHolder? {
         let key = UInt64(bitPattern: Self.runLockKey)
-        let holder = try await query("""
+        guard let holder = try await query("""
             SELECT a.pid, a.application_name, a.client_addr::text AS client, a.usename,
-                   a.backend_start, a.state, a.query
+                   a.backend_start, a.state
             FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a USING (pid)
-            WHERE l.locktype = 'advisory' AND l.granted
+            WHERE l.locktype = 'advisory' AND l.granted AND a.pid <> pg_catalog.pg_backend_pid()
               AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
               AND l.classid::int8 = $1 AND l.objid::int8 = $2 AND l.objsubid = 1
-            """, [.integer(Int64(key >> 32)), .integer(Int64(key & 0xFFFF_FFFF))]).first
+            """, [.integer(Int64(key >> 32)), .integer(Int64(key & 0xFFFF_FFFF))]).first,
+            let pid = holder.int("pid")
+        else { return nil }
+        return RunLockHolder(
+            pid: pid, application: holder.string("application_name").flatMap { $0.isEmpty ? nil : $0 } ?? "unnamed",
+            client: holder.string("client") ?? "local socket", user: holder.string("usename") ?? "unknown",
+            since: holder.string("backend_start") ?? "unknown time", state: holder.string("state"))
+    }
+
+    /// Who holds the lock, as a `.lockNotAcquired` error.
+    private func lockBusyError(waited: Duration) async throws -> CutoverError {
         let waitedText = waited == .zero ? "" : " after waiting \(waited.milliseconds) ms"
-        guard let holder, let pid = holder.int("pid") else {
+        guard let holder = try await runLockHolder() else {
             // Released between the last attempt and this query.
             return CutoverError(
                 .lockNotAcquired, "another cutover run held the migration lock on \(settings.endpointDescription)\(waitedText)",
                 hint: "it has just finished; run again, or pass --lock-wait to wait longer"
             )
         }
-        let application = holder.string("application_name").flatMap { $0.isEmpty ? nil : $0 } ?? "unnamed"
-        let client = holder.string("client") ?? "local socket"
-        let user = holder.string("usename") ?? "unknown"
-        let since = holder.string("backend_start") ?? "unknown time"
-        let state = holder.string("state").map { ", \($0)" } ?? ""
+        let state = holder.state.map { ", \($0)" } ?? ""
         return CutoverError(
             .lockNotAcquired,
-            "another cutover run holds the migration lock\(waitedText): pid \(pid), application '\(application)', client \(client), user \(user), since \(since)\(state)",
-            hint: "wait for it to finish, or pass --lock-wait. The lock is held by the session doing the work, so after a killed run it lasts until that backend has committed or rolled back its statement; if it does not end, SELECT pg_terminate_backend(\(pid)) rolls it back"
+            "another cutover run holds the migration lock\(waitedText): pid \(holder.pid), application '\(holder.application)', client \(holder.client), user \(holder.user), since \(holder.since)\(state)",
+            hint: "wait for it to finish, or pass --lock-wait. The lock is held by the session doing the work, so after a killed run it lasts until that backend has committed or rolled back its statement; if it does not end, SELECT pg_terminate_backend(\(holder.pid)) rolls it back"
         )
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// The statement waits on a table lock this test holds, so it runs for exactly as long as the
 /// test needs: the test reads cutover's stderr while it waits and opens the gate once the
 /// notices have come.
-@Suite("a long statement shows it is still running")
+@Suite("a long statement shows it is still running, and status shows it running")
 struct StillRunningTests {
     @Test("migrate prints 'still running' every second while a statement waits, then finishes", arguments: [true, false])
     func stillRunning(inOneRoundTrip: Bool) async throws {
@@ -27,6 +27,17 @@ struct StillRunningTests {
         defer { run.cleanUp() }
         let notices = { run.output.stderr.components(separatedBy: "\n").filter { $0.contains("still running") } }
         let heard = await pollUntil(limit: .seconds(120)) { notices().count >= 2 }
+        // A concurrent status shows the migration as running (its transaction is invisible
+        // to other sessions) and names the run that holds the lock.
+        let during = try await cli.json("status", "--no-drift")
+        let states = (during["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String }
+        #expect(states == ["applied", "running"], "\(during)")
+        let inProgress = during["run_in_progress"] as? [String: Any]
+        #expect(inProgress?["application"] as? String == "cutover", "\(during)")
+        #expect((inProgress?["pid"] as? Int ?? 0) > 0)
+        let text = try await cli.run("status", "--no-drift")
+        #expect(text.stdout.contains("running"), "\(text.stdout)")
+        #expect(text.stdout.contains("a cutover run holds the migration lock: pid"), "\(text.stdout)")
         try await holder.execute("COMMIT")
         await holder.close()
         let status = await run.wait()
@@ -43,6 +54,9 @@ struct StillRunningTests {
         let done = try #require(lines.lastIndex { $0.contains("done") }, "\(stderr)")
         let first = try #require(lines.firstIndex { $0.contains("still running") })
         #expect(started < first && first < done, "\(stderr)")
+        let after = try await cli.json("status", "--no-drift")
+        #expect((after["migrations"] as? [[String: Any]])?.compactMap { $0["state"] as? String } == ["applied", "applied"], "\(after)")
+        #expect(after["run_in_progress"] is NSNull, "\(after)")
         await cli.cleanUp()
     }
 }

@@ -7,7 +7,7 @@ extension CutoverCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "status",
-            abstract: "Show every migration's state: applied, pending, draft, changed, failed, out_of_order, missing; and a drift verdict.",
+            abstract: "Show every migration's state: applied, pending, running, draft, changed, failed, out_of_order, missing; and a drift verdict.",
             discussion: """
                 The last line compares the live schema with the schema the applied migrations produce, replayed \
                 on a scratch database (SQLite: in memory, milliseconds; PostgreSQL: a temporary database \
@@ -27,12 +27,18 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 // One session for the states and the drift verdict: in the steady state the
                 // verdict is two small queries (the stored check and the schema fingerprint).
-                let (states, target, drift) = try await context.withMigratorAndHistory { migrator, target, history in
-                    let states = MigrationPlanner().states(migrations: migrator.migrations, history: history)
-                    return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history))
+                let (states, target, drift, holder) = try await context.withMigratorAndHistory { migrator, target, history in
+                    // Another run applying a migration right now: its work is invisible here
+                    // until it commits, so the lock's holder says which one is running.
+                    let holder = try? await migrator.database.runLockHolder()
+                    let states = MigrationState.markingRun(MigrationPlanner().states(migrations: migrator.migrations, history: history), by: holder)
+                    return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history), holder)
                 }
-                context.output(Self.json(states, target: target, drift: drift.json)) {
+                context.output(Self.json(states, target: target, drift: drift.json, runInProgress: holder)) {
                     Self.print(states, target: target)
+                    if let holder {
+                        Terminal.out("a cutover run holds the migration lock: pid \(holder.pid), application '\(holder.application)', client \(holder.client), since \(holder.since)")
+                    }
                     Terminal.out(drift.line)
                     for note in drift.notes { Terminal.err(Terminal.yellow("note: ") + note) }
                 }
@@ -58,7 +64,7 @@ extension CutoverCommand {
             }
         }
 
-        static func json(_ states: [MigrationState], target: Target, drift: JSON = .null) -> JSON {
+        static func json(_ states: [MigrationState], target: Target, drift: JSON = .null, runInProgress holder: RunLockHolder? = nil) -> JSON {
             .object([
                 ("env", .string(target.environment)),
                 ("database", .string(target.url.redacted)),
@@ -76,11 +82,17 @@ extension CutoverCommand {
                 })),
                 ("summary", summary(states)),
                 ("drift", drift),
+                ("run_in_progress", holder.map { holder in
+                    .object([
+                        ("pid", .int(holder.pid)), ("application", .string(holder.application)), ("client", .string(holder.client)),
+                        ("user", .string(holder.user)), ("since", .string(holder.since)), ("state", .string(holder.state)),
+                    ])
+                } ?? .null),
             ])
         }
 
         static func summary(_ states: [MigrationState]) -> JSON {
-            let kinds: [MigrationState.Kind] = [.applied, .pending, .changed, .failed, .outOfOrder, .missing, .draft]
+            let kinds: [MigrationState.Kind] = [.applied, .pending, .running, .changed, .failed, .outOfOrder, .missing, .draft]
             return .object(kinds.map { kind in (kind.rawValue, .int(states.filter { $0.kind == kind }.count)) })
         }
 
@@ -102,7 +114,7 @@ extension CutoverCommand {
                 let kind = states[index].kind
                 switch kind {
                 case .applied: applied += 1
-                case .pending: pending += 1
+                case .pending, .running: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
                 case .changed, .failed, .missing: problems += 1
                 case .draft: drafts += 1
