@@ -148,7 +148,7 @@ extension BackupManager {
                 .backupMismatch, "the file of backup \(record.id) is missing: \(file)",
                 hint: "it was moved or deleted; the catalog entry can be removed by hand from \(catalogFile.path)")
         }
-        let digest = try await FileDigest.sha256(ofFileAt: file)
+        let digest = try await FileDigest.sha256(ofFileAt: file, progress: reporter)
         guard digest == record.sha256 else {
             throw CutoverError(
                 .backupMismatch, "the file of backup \(record.id) is damaged: its SHA-256 is \(digest), the catalog recorded \(record.sha256)",

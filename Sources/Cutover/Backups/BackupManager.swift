@@ -145,7 +145,7 @@ public struct BackupManager: Sendable {
                 return (summary, applied.max()?.rawValue)
             }
             _ = chmod(partial, 0o600)
-            let digest = try await FileDigest.sha256(ofFileAt: partial)
+            let digest = try await FileDigest.sha256(ofFileAt: partial, progress: reporter)
             let size = FileDigest.size(ofFileAt: partial) ?? 0
             let duration = clock.now - start
             let record = BackupRecord(

@@ -2,8 +2,11 @@
 public struct BackupProgress: Sendable, Equatable {
     /// What is running: `backup`, `restore`, `clone`.
     public var operation: String
-    /// Bytes written so far (backups, SQLite restores), when known.
+    /// Bytes written so far (backups, SQLite restores), or read so far (`checksum`), when
+    /// known.
     public var bytes: Int64?
+    /// The bytes there are in all (the file a `checksum` reads), when known.
+    public var bytesTotal: Int64?
     /// Tables whose data is done (PostgreSQL restores), when known.
     public var tablesDone: Int?
     /// Tables in all, when known.
@@ -12,9 +15,10 @@ public struct BackupProgress: Sendable, Equatable {
     public var elapsed: Duration
 
     /// Creates a progress report.
-    public init(operation: String, bytes: Int64? = nil, tablesDone: Int? = nil, tablesTotal: Int? = nil, elapsed: Duration) {
+    public init(operation: String, bytes: Int64? = nil, bytesTotal: Int64? = nil, tablesDone: Int? = nil, tablesTotal: Int? = nil, elapsed: Duration) {
         self.operation = operation
         self.bytes = bytes
+        self.bytesTotal = bytesTotal
         self.tablesDone = tablesDone
         self.tablesTotal = tablesTotal
         self.elapsed = elapsed

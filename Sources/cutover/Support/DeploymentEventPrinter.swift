@@ -115,7 +115,10 @@ extension CommandContext {
                 Terminal.err("→ \(operation) \(id) (\(target))")
             case .progress(let progress):
                 var parts: [String] = []
-                if let bytes = progress.bytes { parts.append("\(BackupOutput.bytes(bytes)) written") }
+                if let bytes = progress.bytes {
+                    let total = progress.bytesTotal.map { " of \(BackupOutput.bytes($0))" } ?? ""
+                    parts.append("\(BackupOutput.bytes(bytes))\(total) \(progress.operation == "checksum" ? "hashed" : "written")")
+                }
                 if let done = progress.tablesDone { parts.append("\(done)\(progress.tablesTotal.map { "/\($0)" } ?? "") tables") }
                 Terminal.err(Terminal.dim("  \(progress.operation): \(parts.isEmpty ? "working" : parts.joined(separator: ", ")), \(progress.elapsed.milliseconds / 1000) s"))
             case .finished(let operation, _, let duration):
