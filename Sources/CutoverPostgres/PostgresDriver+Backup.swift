@@ -374,7 +374,7 @@ extension PostgresDriver: BackupDriver {
     /// so its own session does not count), ``CloneStrategy/template`` fails naming them and
     /// ``CloneStrategy/automatic`` uses the dump. A session that connects between the check
     /// and `CREATE DATABASE` is caught too (SQLSTATE 55006).
-    public func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, logger: Logger) async throws -> DatabaseClone {
+    public func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, progress: ProgressReporter, logger: Logger) async throws -> DatabaseClone {
         guard [.template, .dump, .automatic].contains(strategy) else {
             throw CutoverError(.invalidArgument, "PostgreSQL clones by 'template', 'dump' or 'automatic', not '\(strategy)'", hint: "pass --strategy template or --strategy dump")
         }
@@ -392,7 +392,7 @@ extension PostgresDriver: BackupDriver {
         let (used, tools) = try await withoutCancellation { try await self.createClone(of: settings, name: name, strategy: strategy, logger: logger) }
         if used == .dump, let tools {
             do {
-                try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, logger: logger)
+                try await dumpAndRestore(from: settings, into: cloneSettings, tools: tools, progress: progress, logger: logger)
             } catch {
                 let dropped = await CleanupLedger.remove("the half-made clone \(name)", remedy: "drop it with DROP DATABASE \(PostgresDialect().quoteIdentifier(name))") {
                     try await dropDatabase(cloneSettings, logger: logger)
@@ -448,7 +448,10 @@ extension PostgresDriver: BackupDriver {
 
     /// `pg_dump --format=custom | pg_restore --single-transaction` from one database into
     /// another (empty) one.
-    private func dumpAndRestore(from source: PostgresConnectionSettings, into target: PostgresConnectionSettings, tools: PostgresClientTools, logger: Logger) async throws {
+    private func dumpAndRestore(
+        from source: PostgresConnectionSettings, into target: PostgresConnectionSettings, tools: PostgresClientTools, progress: ProgressReporter, logger: Logger
+    ) async throws {
+        let start = ContinuousClock.now
         let (sourceInfo, sourceEnvironment) = PostgresClientTools.connection(source, applicationName: "cutover-clone")
         let (targetInfo, targetEnvironment) = PostgresClientTools.connection(target, applicationName: "cutover-clone")
         let dumpLog = try ScratchFile("pg_dump.log")
@@ -476,7 +479,10 @@ extension PostgresDriver: BackupDriver {
             }
         }
         async let dumpExit = dump.wait()
-        let restoreStatus = try await restore.wait()
+        // The bytes piped from pg_dump to pg_restore are not counted: the time is the progress.
+        let restoreStatus = try await restore.wait(reportingEvery: progress.interval) {
+            progress.report(BackupProgress(operation: "clone", elapsed: ContinuousClock.now - start))
+        }
         let dumpStatus = try await dumpExit
         guard dumpStatus == 0, restoreStatus == 0 else {
             let (program, status, log) = dumpStatus != 0 && dumpStatus != 128 + SIGPIPE

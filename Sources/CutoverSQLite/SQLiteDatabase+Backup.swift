@@ -292,7 +292,7 @@ extension SQLiteDriver: BackupDriver {
     ///
     /// Every strategy gives the same consistent copy; the result reports
     /// ``CloneStrategy/snapshot``.
-    public func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, logger: Logger) async throws -> DatabaseClone {
+    public func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, progress: ProgressReporter, logger: Logger) async throws -> DatabaseClone {
         guard !source.isInMemory else {
             throw CutoverError(.cloneFailed, "an in-memory SQLite database cannot be cloned", hint: "use a file: sqlite:PATH")
         }

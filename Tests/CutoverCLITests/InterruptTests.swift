@@ -78,6 +78,9 @@ struct InterruptTests {
         #expect(try await clones(of: database).count == 1, "the clone should exist while pg_dump runs")
         let children = run.descendants()
         #expect(Set(children.map(\.name)) == ["pg_dump", "pg_restore"], "\(children)")
+        // A dump clone is not silent while it works (once a second).
+        let reported = await pollUntil { run.output.stderr.contains("  clone: working, ") }
+        #expect(reported, "no progress while cloning: \(run.output.stderr)")
 
         let status = await interrupt(run, with: signal)
         try await holder.execute("ROLLBACK")

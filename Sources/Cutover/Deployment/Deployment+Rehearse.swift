@@ -43,7 +43,8 @@ extension Deployment {
         // A clone left by a run killed within the same second holds the name.
         if await warnAboutLeftoverClones(cloning).contains(name) { name += "_1" }
         events(.cloning(source: target.url, strategy: strategy))
-        let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, logger: logger)
+        let progress = ProgressReporter(interval: .seconds(1)) { events(.backup(.progress($0))) }
+        let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, progress: progress, logger: logger)
         events(.cloneReady(clone))
         let rehearsal = Rehearsal(
             migrations: migrations, configuration: migratorConfiguration, driver: cloning, logger: logger, events: { events(.migration($0)) })

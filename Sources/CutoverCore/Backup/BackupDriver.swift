@@ -165,12 +165,14 @@ public protocol DatabaseCloning: DatabaseDriver {
     ///   - source: the database to copy.
     ///   - name: the new database's name (PostgreSQL, at most 63 bytes) or file name (SQLite).
     ///   - strategy: how to copy.
+    ///   - progress: receives how far a long copy has got (operation `clone`), once per its
+    ///     interval: a dump of a big database takes minutes.
     ///   - logger: receives the statements and commands run (debug).
     /// - Returns: the clone's URL (with the source's credentials) and the strategy used.
     /// - Throws: ``CutoverError`` `.cloneFailed` (the name is taken, sessions block a
     ///   template copy, no privilege, the dump failed), or a connection error. A half-made
     ///   clone is dropped before the error is thrown.
-    func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, logger: Logger) async throws -> DatabaseClone
+    func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, progress: ProgressReporter, logger: Logger) async throws -> DatabaseClone
 
     /// Drops a database made by ``makeClone(of:name:strategy:logger:)`` (or a scratch
     /// database of `cutover backup verify`), ending the sessions still connected to it.
@@ -246,4 +248,11 @@ public enum RestoreTargetState: Sendable, Equatable {
     case empty
     /// It holds objects; `detail` names a few (`12 tables, e.g. public.users`).
     case notEmpty(detail: String)
+}
+
+extension DatabaseCloning {
+    /// ``makeClone(of:name:strategy:progress:logger:)`` without progress reports.
+    public func makeClone(of source: DatabaseURL, name: String, strategy: CloneStrategy, logger: Logger) async throws -> DatabaseClone {
+        try await makeClone(of: source, name: name, strategy: strategy, progress: .none, logger: logger)
+    }
 }
