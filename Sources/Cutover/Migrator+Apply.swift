@@ -257,7 +257,8 @@ extension Migrator {
         let codeSuffix = failure.error.databaseCode.map { " [\($0)]" } ?? ""
         return CutoverError(
             .migrationFailed,
-            "migration \(migration.fileName) failed at statement \(failure.index + 1) of \(migration.up.count) (line \(failure.statement.line)): \(failure.error.message)\(codeSuffix)",
+            // File and line lead the printed error (`file:line: …`): the message names neither again.
+            "statement \(failure.index + 1) of \(migration.up.count) failed: \(failure.error.message)\(codeSuffix)",
             hint: hint, file: migration.fileName, line: failure.statement.line, migrationID: migration.id,
             statement: failure.statement.sql, databaseCode: failure.error.databaseCode, underlying: failure.error,
             rollbackError: failure.error.rollbackError)

@@ -45,6 +45,10 @@ struct CLIWorkflowTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("1_bad.sql:2"))
         #expect(result.stderr.contains("missing_table"))
+        // File and line once, where the error line starts: no name said twice.
+        let errorLine = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("error: ") })
+        #expect(errorLine.hasPrefix("error: 1_bad.sql:2: statement 2 of 2 failed: "), "\(errorLine)")
+        #expect(errorLine.components(separatedBy: "1_bad").count == 2, "\(errorLine)")
         #expect(result.stderr.contains("hint: nothing of this migration was applied"))
         let json = try await cli.json("migrate")
         let error = try #require(json["error"] as? [String: Any])
