@@ -53,7 +53,7 @@ extension Migrator {
                 let record = state.record!
                 return ValidationFinding(
                     kind: .failed, id: state.id, file: file,
-                    message: "\(file ?? state.id.rawValue) failed\(record.failedLine.map { " at line \($0)" } ?? ""): \(record.errorMessage ?? "interrupted")",
+                    message: "\(file ?? state.id.rawValue)\(record.failedLine.map { ":\($0)" } ?? ""): \(record.errorMessage ?? "interrupted")",
                     hint: "fix it and run `cutover migrate` (it retries), or clear the row with `cutover repair \(state.id)`")
             case .missing:
                 return ValidationFinding(

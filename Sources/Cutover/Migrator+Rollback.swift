@@ -148,7 +148,8 @@ extension Migrator {
             let codeSuffix = failure.error.databaseCode.map { " [\($0)]" } ?? ""
             throw CutoverError(
                 .migrationFailed,
-                "rolling back \(migration.fileName) failed at down statement \(failure.index + 1) of \(down.count) (line \(failure.statement.line)): \(failure.error.message)\(codeSuffix)",
+                // File and line lead the printed error (`file:line: …`): the message names neither again.
+                "rolling back failed at down statement \(failure.index + 1) of \(down.count): \(failure.error.message)\(codeSuffix)",
                 hint: migration.isTransactional
                     ? "the migration is still applied and unchanged (the rollback's transaction was undone); fix the down section and try again"
                     : "this no-transaction down section stopped after statement \(failure.index) of \(down.count); the migration is still recorded as applied — finish the rollback by hand",
