@@ -108,4 +108,33 @@ struct TargetAwareLintTests {
         #expect(pinned.stdout.contains("linted for postgresql 15.0 (--postgres-version)"), "\(pinned.stdout)")
         await cli.cleanUp()
     }
+    @Test("rehearse reports what the lint gate of migrate would do on the target, without enforcing it")
+    func rehearseLints() async throws {
+        let cli = try await CLIFixture.make(.postgres, safety: "lock_timeout = \"5s\"\nsmall_table = \"1kB\"")
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer, a integer);\nINSERT INTO t SELECT g, g FROM generate_series(1, 2000) AS g;")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_index.sql", "CREATE INDEX t_a ON t (a);")
+        let text = try await cli.run("rehearse")
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stderr.contains("lint error (dry run, migrate would stop here): 2_index.sql:1"), "\(text.stderr)")
+        let json = try await cli.json("rehearse")
+        let findings = try #require(json["lint"] as? [[String: Any]], "\(json)")
+        #expect(findings.contains { $0["rule"] as? String == "require-concurrent-index-creation" && $0["harmless_because"] is NSNull }, "\(findings)")
+        #expect((json["applied"] as? [String]) == ["2"], "\(json)")
+
+        // A target where t counts as small: the same finding is a note that says why.
+        try cli.fixture.directory.write("cutover.toml", """
+            migrations = "migrations"
+            default_env = "test"
+            [safety]
+            lock_timeout = "5s"
+            small_table = "10MB"
+            [env.test]
+            url = "\(cli.fixture.configURL)"
+            """)
+        let small = try await cli.run("rehearse")
+        #expect(small.stderr.contains("lint note: 2_index.sql:1"), "\(small.stderr)")
+        #expect(!small.stderr.contains("migrate would stop here"), "\(small.stderr)")
+        await cli.cleanUp()
+    }
 }

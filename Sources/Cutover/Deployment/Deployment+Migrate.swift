@@ -110,7 +110,7 @@ extension Deployment {
             return report
         }
         if options.dryRun {
-            for finding in findings { events(.lintFinding(finding, .dryRun)) }
+            for finding in findings { events(.lintFinding(finding, .unenforced(finding))) }
             return report
         }
         try gateLint(findings, enforcing: options.enforcesLint, events: events)
@@ -170,7 +170,8 @@ extension Deployment {
     /// ``DeploymentEvent/targetDrifted(_:)``; `cutover rehearse` makes it a finding.
     private func rehearseFirst(_ options: MigrateOptions, events: @escaping DeploymentEventHandler) async throws -> RehearsalOutcome? {
         guard options.rehearse ?? config.environments[target.environment]?.rehearse ?? false else { return nil }
-        let outcome = try await rehearse(strategy: .automatic, keep: false, events: events)
+        // Its lint gate has run already.
+        let outcome = try await rehearse(strategy: .automatic, keep: false, lint: false, events: events)
         if var failure = outcome.report.failure {
             failure.message = "rehearsal failed, so \(target.environment) was not touched: " + failure.message
             throw failure

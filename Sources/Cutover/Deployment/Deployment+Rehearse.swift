@@ -25,16 +25,22 @@ extension Deployment {
     ///   there is nothing to try, and `cutover diff --against migrations` checks the schema.
     /// - Throws: `CutoverError` when the clone cannot be made or the files cannot be read.
     public func rehearse(
-        strategy: CloneStrategy = .automatic, keep: Bool = false, events: @escaping DeploymentEventHandler = { _ in }
+        strategy: CloneStrategy = .automatic, keep: Bool = false, lint: Bool = true, events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {
         let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
-        let plan = try await withMigrator(readHistory: true, events: events) { migrator, history in
-            try migrator.pending(to: nil, history: history)
+        let (plan, findings) = try await withMigrator(readHistory: true, events: events) { migrator, history in
+            let plan = try migrator.pending(to: nil, history: history)
+            // What the gate of `migrate` would say on this target, reported, not enforced:
+            // the rehearsal runs on a clone.
+            return (plan, lint ? await lintFindings(of: plan, migrator: migrator) : [])
+        }
+        for finding in findings {
+            events(.lintFinding(finding, .unenforced(finding)))
         }
         guard !plan.applied.isEmpty else {
             var nothing = Rehearsal.Report(clone: "")
             nothing.stoppedAtDraft = plan.stoppedAtDraft
-            let outcome = RehearsalOutcome(report: nothing, clone: nil, dropped: false)
+            let outcome = RehearsalOutcome(report: nothing, clone: nil, dropped: false, lintFindings: findings)
             events(.rehearsalFinished(outcome))
             return outcome
         }
@@ -62,7 +68,7 @@ extension Deployment {
         }
         if !keep { try await cloning.dropClone(clone.url, logger: logger) }
         report.kept = keep
-        let outcome = RehearsalOutcome(report: report, clone: clone, dropped: !keep)
+        let outcome = RehearsalOutcome(report: report, clone: clone, dropped: !keep, lintFindings: findings)
         events(.rehearsalFinished(outcome))
         return outcome
     }

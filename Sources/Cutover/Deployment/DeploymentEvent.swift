@@ -57,8 +57,16 @@ public enum LintDisposition: Sendable, Equatable {
     /// Reported while the gate is off (``Deployment/MigrateOptions/enforcesLint`` = false):
     /// even an error does not stop the run.
     case overridden
-    /// Reported by a dry run, which applies nothing.
+    /// Reported by a run that applies nothing to the target (a dry run, or a rehearsal,
+    /// which applies to a clone): an error here is one the gate of `migrate` would stop at,
+    /// unless it is ``harmless``.
     case dryRun
+
+    /// How a run that applies nothing to the target reports `finding`: a warning, an error
+    /// the gate would let through (``harmless``), or one it would stop at (``dryRun``).
+    static func unenforced(_ finding: LintFinding) -> LintDisposition {
+        finding.severity != .error ? .warning : finding.harmlessBecause != nil ? .harmless : .dryRun
+    }
 }
 
 /// Which of the two `[backup] mode` backups is meant.

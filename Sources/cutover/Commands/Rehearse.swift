@@ -104,6 +104,8 @@ enum RehearsalOutput {
             })),
             ("error", report.failure.map { .string($0.description) } ?? .null),
             ("schema_check", outcome.nothingPending ? DriftOutput.notChecked(reason: "nothing pending: no clone was made") : schemaCheck(report, target: target)),
+            // What the lint gate of `migrate` would say on this target (not enforced here).
+            ("lint", .array(outcome.lintFindings.map(CutoverCommand.Lint.json))),
         ])
     }
 

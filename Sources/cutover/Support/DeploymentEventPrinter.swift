@@ -72,7 +72,9 @@ extension CommandContext {
         case .overridden where !quiet:
             Terminal.err(Terminal.yellow("lint \(finding.severity) (--no-lint): ") + finding.renderedText())
         case .dryRun where !quiet && !json:
-            Terminal.err(Terminal.yellow("lint \(finding.severity) (dry run): ") + finding.renderedText())
+            // A dry run or a rehearsal: what the gate of `migrate` would stop at.
+            let stops = finding.severity == .error ? ", migrate would stop here" : ""
+            Terminal.err(Terminal.yellow("lint \(finding.severity) (dry run\(stops)): ") + finding.renderedText())
         default:
             break
         }
