@@ -166,7 +166,7 @@ public actor PostgresCluster {
         if let replacement = adminSession { return try await replacement.value }
         let url = try await baseURL()
         let logger = self.logger
-        let task = Task { try await PostgresDriver().connect(url, logger: logger) }
+        let task = Task { try await TestBackend.patientPostgres.connect(url, logger: logger) }
         adminSession = task
         return try await task.value
     }

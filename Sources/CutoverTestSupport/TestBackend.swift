@@ -31,7 +31,16 @@ public struct TestBackend: Sendable, CustomStringConvertible {
     }
 
     /// The drivers a ``Deployment`` in a test is given, as an app would pass them.
-    public static let drivers: [any DatabaseDriver] = [SQLiteDriver(), PostgresDriver()]
+    public static let drivers: [any DatabaseDriver] = [SQLiteDriver(), patientPostgres]
+
+    /// The PostgreSQL driver of the test support: a connect timeout of a minute, because a
+    /// machine running the whole suite in parallel (hundreds of sessions starting at once)
+    /// can take longer than the default 10 s to accept one; no test measures this timeout.
+    public static let patientPostgres: PostgresDriver = {
+        var configuration = PostgresDriver.Configuration()
+        configuration.connectTimeout = .seconds(60)
+        return PostgresDriver(configuration: configuration)
+    }()
 
     /// Opens `url` with the matching driver.
     public static func open(_ url: DatabaseURL, lockWait: Duration = .seconds(10)) async throws -> any Database {
@@ -41,7 +50,7 @@ public struct TestBackend: Sendable, CustomStringConvertible {
             configuration.busyTimeout = lockWait
             return try await SQLiteDriver(configuration: configuration).open(url, logger: logger)
         }
-        return try await PostgresDriver().open(url, logger: logger)
+        return try await patientPostgres.open(url, logger: logger)
     }
 }
 

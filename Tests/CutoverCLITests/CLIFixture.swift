@@ -11,11 +11,14 @@ struct CLIFixture {
     static func make(_ backend: TestBackend, safety: String = "lock_timeout = \"5s\"") async throws -> CLIFixture {
         let fixture = try await MigrationFixture.make(backend)
         let url = fixture.configURL
+        // A minute to connect: the whole suite at once can keep the server from accepting a
+        // session within the default 10 s. No CLI test measures that timeout through here.
+        let connectTimeout = safety.contains("connect_timeout") ? "" : "connect_timeout = \"60s\"\n"
         try fixture.directory.write("cutover.toml", """
             migrations = "migrations"
             default_env = "test"
             [safety]
-            \(safety)
+            \(connectTimeout)\(safety)
             [env.test]
             url = "\(url)"
             """)
