@@ -59,6 +59,10 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
+    /// With `[dump] schema` set, the schema file is written after every run that is not a
+    /// dry run (``writeSchemaDump(to:events:)``); a failure to write it is reported in
+    /// ``DeploymentReport/schemaDumpError``, not thrown, since the migrations stand.
+    ///
     /// A draft file (``Migration/draft``, `-- cutover:draft`) stops the run: the migrations
     /// before it are applied (with the backups and rehearsal as usual), then the call throws
     /// `.draftMigration` naming it. A dry run reports it in ``MigrateReport/stoppedAtDraft``.
@@ -72,7 +76,10 @@ extension Deployment {
     public func migrate(
         to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> DeploymentReport {
-        let report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        var report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        if !options.dryRun {
+            (report.schemaDump, report.schemaDumpError) = await writeConfiguredSchemaDump(after: "migrate", events: events)
+        }
         if !options.dryRun, let draft = report.migrate.stoppedAtDraft ?? report.stoppedAtDraft {
             let applied = report.migrate.applied.count + (report.swap?.applied.count ?? 0)
             throw CutoverError(

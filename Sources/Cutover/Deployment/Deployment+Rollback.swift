@@ -41,6 +41,9 @@ extension Deployment {
     ///   - steps: roll back this many of the newest applied migrations (default 1).
     ///   - options: dry run, backup and confirmation choices.
     ///   - events: progress: the backup, then each migration (``DeploymentEvent``).
+    /// With `[dump] schema` set, the schema file is written afterwards (a failure is in
+    /// ``RollbackReport/schemaDumpError``, not thrown).
+    ///
     /// - Returns: what was (or would be) rolled back, and the backup taken.
     /// - Throws: ``CutoverError``: `.invalidArgument` or `.validationFailed` from the checks,
     ///   `.backupFailed` (nothing was rolled back), `.migrationFailed` when a down statement
@@ -64,6 +67,7 @@ extension Deployment {
             try await migrator.rollback(to: target, steps: steps, expecting: options.expecting ?? plan.rolledBack.map(\.id))
         }
         report.backup = backup
+        (report.schemaDump, report.schemaDumpError) = await writeConfiguredSchemaDump(after: "rollback", events: events)
         return report
     }
 }
