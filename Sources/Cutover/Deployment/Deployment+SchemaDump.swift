@@ -68,7 +68,7 @@ extension Deployment {
         }
         let dump = try await schemaDump()
         let written: Bool
-        do {
+        do throws(AtomicTextFile.Failure) {
             written = try AtomicTextFile.write(dump.text, to: path)
         } catch {
             throw CutoverError(
