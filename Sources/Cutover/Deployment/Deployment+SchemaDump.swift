@@ -90,7 +90,9 @@ extension Deployment {
             return (try await writeSchemaDump(to: path, events: events), nil)
         } catch {
             var failure = error as? CutoverError ?? CutoverError(.schemaDumpFailed, ErrorDescription.of(error))
-            failure.message = "\(run) succeeded and its changes stand, but the schema file '\(path)' was not written: " + failure.message
+            failure.message = failure.code == .schemaDumpFailed
+                ? "\(run) succeeded and its changes stand, but it " + failure.message
+                : "\(run) succeeded and its changes stand, but the schema file '\(path)' was not written: " + failure.message
             failure.code = .schemaDumpFailed
             failure.hint = (failure.hint.map { $0 + "; then " } ?? "") + "run `cutover dump` to write it"
             events(.schemaDumpFailed(failure))
