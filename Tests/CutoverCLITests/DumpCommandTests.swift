@@ -160,6 +160,32 @@ struct DumpCommandTests {
         #expect((status["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "applied"], "\(status)")
     }
 
+    @Test("promote writes the file from the promoted target: the same bytes as the source's", arguments: TestBackend.all)
+    func promoteWrites(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        let (production, live) = try await cli.fixture.siblingDatabase(backend.name == "sqlite" ? "production" : "dump_prod")
+        defer { Task { await cli.fixture.dropSibling(production); await cli.cleanUp() } }
+        try cli.fixture.directory.write("cutover.toml", """
+            migrations = "migrations"
+            default_env = "staging"
+            [env.staging]
+            url = "\(cli.fixture.configURL)"
+            [env.production]
+            url = "\(live)"
+            [dump]
+            schema = "schema.sql"
+            """)
+        try cli.fixture.write("1_create_users.sql", "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);")
+        #expect(try await cli.run("migrate").status == 0)
+        let staging = try Self.read(cli)
+        try FileManager.default.removeItem(atPath: cli.fixture.directory.path("schema.sql"))
+
+        let promote = try await cli.json("promote", "--from", "staging", "--to", "production")
+        #expect(promote["ok"] as? Bool == true, "\(promote)")
+        #expect((promote["schema_dump"] as? [String: Any])?["written"] as? Bool == true, "\(promote)")
+        #expect(try Self.read(cli) == staging)
+    }
+
     @Test("an unknown key or a non-string value in [dump] is an error naming the file and line")
     func badKey() async throws {
         let cli = try await Self.project(.sqlite, dump: "schemas = \"schema.sql\"")

@@ -31,21 +31,39 @@ extension CommandContext {
     func outputWithSchemaDump(
         _ value: JSON, dump: Deployment.SchemaDumpResult?, error: CutoverError?, text: () -> Void
     ) throws {
+        output(jsonWithSchemaDump(value, dump: dump, error: error), text: text)
+        try failForSchemaDump(error)
+    }
+
+    /// `value` (a JSON object) with a `schema_dump` member; with `error`, `"ok": false` and
+    /// the error's members.
+    func jsonWithSchemaDump(_ value: JSON, dump: Deployment.SchemaDumpResult?, error: CutoverError?) -> JSON {
         var members: [(String, JSON)] = if case .object(let members) = value { members } else { [("result", value)] }
         members.append(("schema_dump", schemaDumpJSON(dump)))
-        var redacted = error
-        if var failure = error {
-            failure.message = DatabaseURL.redact(failure.message)
-            failure.hint = failure.hint.map(DatabaseURL.redact)
-            redacted = failure
-            members = members.map { $0.0 == "ok" ? ("ok", .bool(false)) : $0 } + Self.errorMembers(failure)
+        if let error {
+            members = members.map { $0.0 == "ok" ? ("ok", .bool(false)) : $0 } + Self.errorMembers(Self.redacted(error))
         }
-        output(.object(members), text: text)
-        guard let redacted else { return }
+        return .object(members)
+    }
+
+    /// With `error`: `error:`/`hint:` on stderr (not with `--json`, whose object carries it),
+    /// then exit 2.
+    ///
+    /// - Throws: `ExitCode` 2 when `error` is set.
+    func failForSchemaDump(_ error: CutoverError?) throws {
+        guard let error else { return }
+        let redacted = Self.redacted(error)
         if !options.json {
             Terminal.err(Terminal.red("error: ") + redacted.description)
             if let hint = redacted.hint { Terminal.err(Terminal.yellow("hint: ") + hint) }
         }
         throw ExitCode(redacted.exitCode)
+    }
+
+    private static func redacted(_ error: CutoverError) -> CutoverError {
+        var error = error
+        error.message = DatabaseURL.redact(error.message)
+        error.hint = error.hint.map(DatabaseURL.redact)
+        return error
     }
 }
