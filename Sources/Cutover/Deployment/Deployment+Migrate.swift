@@ -48,6 +48,11 @@ extension Deployment {
     /// A run with nothing pending (every deploy but the ones that ship a migration) reads the
     /// history in one session and ends.
     ///
+    /// With `[dump] schema` set, the schema file is written after every run that is not a
+    /// dry run, even one with nothing to apply (``writeSchemaDump(to:events:)``); a failure
+    /// to write it is reported in ``DeploymentReport/schemaDumpError``, not thrown, since the
+    /// migrations stand.
+    ///
     /// ```swift
     /// let report = try await deployment.migrate(to: MigrationID("20261124090000")!) { event in
     ///     if case .planned(let pending) = event { logger.info("\(pending.count) pending") }
@@ -59,10 +64,6 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
-    /// With `[dump] schema` set, the schema file is written after every run that is not a
-    /// dry run (``writeSchemaDump(to:events:)``); a failure to write it is reported in
-    /// ``DeploymentReport/schemaDumpError``, not thrown, since the migrations stand.
-    ///
     /// A draft file (``Migration/draft``, `-- cutover:draft`) stops the run: the migrations
     /// before it are applied (with the backups and rehearsal as usual), then the call throws
     /// `.draftMigration` naming it. A dry run reports it in ``MigrateReport/stoppedAtDraft``.

@@ -31,6 +31,9 @@ extension Deployment {
     /// missing down section, or an empty down section below an up section that changes
     /// something (unless written `-- cutover:down empty`) stops the call with nothing done.
     ///
+    /// With `[dump] schema` set, the schema file is written afterwards (a failure is in
+    /// ``RollbackReport/schemaDumpError``, not thrown).
+    ///
     /// ```swift
     /// let report = try await deployment.rollback(steps: 1)
     /// print(report.rolledBack.map(\.id), report.backup?.id ?? "no backup")
@@ -41,9 +44,6 @@ extension Deployment {
     ///   - steps: roll back this many of the newest applied migrations (default 1).
     ///   - options: dry run, backup and confirmation choices.
     ///   - events: progress: the backup, then each migration (``DeploymentEvent``).
-    /// With `[dump] schema` set, the schema file is written afterwards (a failure is in
-    /// ``RollbackReport/schemaDumpError``, not thrown).
-    ///
     /// - Returns: what was (or would be) rolled back, and the backup taken.
     /// - Throws: ``CutoverError``: `.invalidArgument` or `.validationFailed` from the checks,
     ///   `.backupFailed` (nothing was rolled back), `.migrationFailed` when a down statement

@@ -15,9 +15,7 @@ import CutoverCore
 /// -- Written by `cutover migrate` and `cutover dump` ([dump] schema); do not edit.
 /// -- dialect: sqlite
 ///
-/// CREATE TABLE "users" (
-///   ...
-/// );
+/// CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);
 ///
 /// -- cutover: applied 20261124120000_create_users
 /// ```
