@@ -25,6 +25,11 @@ public struct RollbackReport: Sendable {
     /// The `[backup] mode` backup taken first by ``Deployment/rollback(to:steps:options:events:)``;
     /// nil when none was taken.
     public var backup: BackupRecord?
+    /// The schema file (`[dump] schema`) written after the rollback by ``Deployment``; nil
+    /// without one, and when writing it failed.
+    public var schemaDump: Deployment.SchemaDumpResult?
+    /// Why the schema file could not be written (the rollback stands).
+    public var schemaDumpError: CutoverError?
 
     /// A report of nothing rolled back.
     public init() {}

@@ -42,6 +42,10 @@ import Testing
         ("title = \"unterminated\n", 1, "string"),
         ("[safety]\nlock_timeout = \"2s\"\nsmall_table = \"big\"\n", 3, "small_table"),
         ("[safety]\nsmall_table = true\n", 2, "small_table"),
+        ("[dump]\nschema = \"schema.sql\"\nschemas = \"x.sql\"\n", 3, "schemas"),
+        ("[dump]\nschema = 5\n", 2, "dump.schema"),
+        ("[dump]\nschema = \" \"\n", 2, "dump.schema"),
+        ("dump = \"schema.sql\"\n", 1, "dump"),
     ])
     func errors(text: String, line: Int, mentions: String) {
         #expect {
@@ -51,6 +55,14 @@ import Testing
             return error.code == .invalidConfig && error.file == "cutover.toml" && error.line == line
                 && error.message.contains(mentions) && error.hint != nil
         }
+    }
+
+    @Test("[dump] schema is resolved against the config file's folder; without it no file is kept")
+    func dumpSchema() throws {
+        let config = try parser.parse("[dump]\nschema = \"db/schema.sql\"\n", file: "/p/cutover.toml", baseDirectory: "/p")
+        #expect(config.schemaDumpPath == "/p/db/schema.sql")
+        #expect(config.dump.line == 2)
+        #expect(try parser.parse("", file: "/p/cutover.toml", baseDirectory: "/p").schemaDumpPath == nil)
     }
 
     @Test("safe by default: no lock_timeout means 2 s; \"0\" or \"off\" turns it off; small_table defaults to 10 MB")

@@ -48,6 +48,11 @@ extension Deployment {
     /// A run with nothing pending (every deploy but the ones that ship a migration) reads the
     /// history in one session and ends.
     ///
+    /// With `[dump] schema` set, the schema file is written after every run that is not a
+    /// dry run, even one with nothing to apply (``writeSchemaDump(to:events:)``); a failure
+    /// to write it is reported in ``DeploymentReport/schemaDumpError``, not thrown, since the
+    /// migrations stand.
+    ///
     /// ```swift
     /// let report = try await deployment.migrate(to: MigrationID("20261124090000")!) { event in
     ///     if case .planned(let pending) = event { logger.info("\(pending.count) pending") }
@@ -72,7 +77,10 @@ extension Deployment {
     public func migrate(
         to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> DeploymentReport {
-        let report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        var report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        if !options.dryRun {
+            (report.schemaDump, report.schemaDumpError) = await writeConfiguredSchemaDump(after: "migrate", events: events)
+        }
         if !options.dryRun, let draft = report.migrate.stoppedAtDraft ?? report.stoppedAtDraft {
             let applied = report.migrate.applied.count + (report.swap?.applied.count ?? 0)
             throw CutoverError(

@@ -20,6 +20,11 @@ public struct PromotionReport: Sendable {
     /// Why the promotion was refused (drift on either side) or did not end with identical
     /// schemas (`.schemasDiffer`, exit 3); nil when it succeeded.
     public var refusal: CutoverError?
+    /// The schema file (`[dump] schema`) written after the target's migrate run; nil
+    /// without one, when nothing ran, and when writing it failed.
+    public var schemaDump: Deployment.SchemaDumpResult?
+    /// Why the schema file could not be written (the promotion stands).
+    public var schemaDumpError: CutoverError?
 }
 
 extension Deployment {
@@ -80,7 +85,9 @@ extension Deployment {
 
         // 3. Migrate the target exactly as `cutover migrate --to LAST` would.
         if let last = plan.last, !plan.pending.isEmpty {
-            report.migrate = try await migrate(to: last, options: options, events: events).migrate
+            let run = try await migrate(to: last, options: options, events: events)
+            report.migrate = run.migrate
+            (report.schemaDump, report.schemaDumpError) = (run.schemaDump, run.schemaDumpError)
         }
 
         // 4. Afterwards the two schemas must be the same.

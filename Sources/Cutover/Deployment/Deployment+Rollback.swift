@@ -31,6 +31,9 @@ extension Deployment {
     /// missing down section, or an empty down section below an up section that changes
     /// something (unless written `-- cutover:down empty`) stops the call with nothing done.
     ///
+    /// With `[dump] schema` set, the schema file is written afterwards (a failure is in
+    /// ``RollbackReport/schemaDumpError``, not thrown).
+    ///
     /// ```swift
     /// let report = try await deployment.rollback(steps: 1)
     /// print(report.rolledBack.map(\.id), report.backup?.id ?? "no backup")
@@ -64,6 +67,7 @@ extension Deployment {
             try await migrator.rollback(to: target, steps: steps, expecting: options.expecting ?? plan.rolledBack.map(\.id))
         }
         report.backup = backup
+        (report.schemaDump, report.schemaDumpError) = await writeConfiguredSchemaDump(after: "rollback", events: events)
         return report
     }
 }

@@ -42,6 +42,9 @@ import Logging
 /// - ``Strategy``
 /// - ``rollback(to:steps:options:events:)``
 /// - ``RollbackOptions``
+/// - ``baseline(to:events:)``
+/// - ``writeSchemaDump(to:events:)``
+/// - ``schemaDump()``
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own

@@ -43,6 +43,12 @@ public enum DeploymentEvent: Sendable {
     case replayingMigrations(Target)
     /// The migrator's progress (lock, each migration and statement, retries).
     case migration(MigrationEvent)
+    /// The schema file (`[dump] schema`) was brought up to date after the run
+    /// (``Deployment/SchemaDumpResult/written`` is false when it already was).
+    case schemaDumped(Deployment.SchemaDumpResult)
+    /// The run succeeded but the schema file could not be written: its changes stand, the
+    /// file is missing or stale (`cutover dump` writes it again).
+    case schemaDumpFailed(CutoverError)
 }
 
 /// What the lint gate does with a finding.

@@ -29,6 +29,11 @@ public struct DeploymentReport: Sendable {
     /// The draft file the run stopped before (``MigrateReport/stoppedAtDraft``), for a dry
     /// run; a real run throws `.draftMigration` instead.
     public var stoppedAtDraft: Migration?
+    /// The schema file written after the run (`[dump] schema`); nil without one, for a dry
+    /// run, and when writing it failed.
+    public var schemaDump: Deployment.SchemaDumpResult?
+    /// Why the schema file could not be written (the migrations stand).
+    public var schemaDumpError: CutoverError?
 
     /// The migrations applied (or that a dry run would apply), in order.
     public var applied: [MigrateReport.Item] { migrate.applied }

@@ -29,6 +29,8 @@ public struct Configuration: Sendable {
     public var safety = Safety()
     /// `[backup]`: when `migrate` takes backups, where they go, how many to keep.
     public var backup = Backup()
+    /// `[dump]`: the schema file `migrate` and `cutover dump` keep in the repository.
+    public var dump = Dump()
     /// Environments by name.
     public var environments: [String: Environment] = [:]
     /// Settings that this version reads but does not act on yet, with the reason; printed
@@ -46,6 +48,30 @@ public struct Configuration: Sendable {
 
     /// The backup folder (`[backup] dir`) as an absolute path.
     public var backupDirectory: String { Paths.resolve(backup.directory, against: baseDirectory) }
+
+    /// The schema file (`[dump] schema`) as an absolute path; nil when none is configured.
+    public var schemaDumpPath: String? { dump.schema.map { Paths.resolve($0, against: baseDirectory) } }
+}
+
+extension Configuration {
+    /// `[dump]`: the normalised schema written into the repository after every migrate
+    /// (and by `cutover dump`), so a pull request shows what its migrations change.
+    ///
+    /// ```toml
+    /// [dump]
+    /// schema = "schema.sql"  # relative to cutover.toml's folder
+    /// ```
+    ///
+    /// Without a `[dump]` section (or without `schema`), no file is written.
+    public struct Dump: Sendable, Equatable {
+        /// `schema`, as written (relative to the config file's folder unless absolute); nil
+        /// when no schema file is kept.
+        public var schema: String?
+        /// The line of `schema` in the config file, when there is one.
+        public var line: Int?
+
+        public init() {}
+    }
 }
 
 extension Configuration {

@@ -27,8 +27,10 @@ package struct ConfigurationParser: Sendable {
                 }
             case "backup":
                 config.backup = try parseBackup(try checker.table(entry, key: "backup"), line: entry.line, checker: checker)
+            case "dump":
+                config.dump = try parseDump(try checker.table(entry, key: "dump"), checker: checker)
             default:
-                throw checker.unknownKey(entry, in: nil, known: ["migrations", "default_env", "[safety]", "[env.NAME]", "[backup]"])
+                throw checker.unknownKey(entry, in: nil, known: ["migrations", "default_env", "[safety]", "[env.NAME]", "[backup]", "[dump]"])
             }
         }
         if let defaultEnv = config.defaultEnv, config.environments[defaultEnv] == nil {
@@ -100,6 +102,27 @@ package struct ConfigurationParser: Sendable {
         return backup
     }
 
+    private func parseDump(_ table: TOMLTable, checker: Checker) throws -> Configuration.Dump {
+        var dump = Configuration.Dump()
+        for entry in table.entries {
+            switch entry.key {
+            case "schema":
+                let path = try checker.string(entry, key: "dump.schema")
+                guard !path.allSatisfy(\.isWhitespace) else {
+                    throw CutoverError(.invalidConfig, "'dump.schema' is empty", hint: "for example: \(checker.example(for: "dump.schema")), or remove the key to write no schema file", file: checker.file, line: entry.line)
+                }
+                guard !path.hasSuffix("/") else {
+                    throw CutoverError(.invalidConfig, "'dump.schema' = \"\(path)\" names a folder, not a file", hint: "for example: \(checker.example(for: "dump.schema"))", file: checker.file, line: entry.line)
+                }
+                dump.schema = path
+                dump.line = entry.line
+            default:
+                throw checker.unknownKey(entry, in: "dump", known: ["schema"])
+            }
+        }
+        return dump
+    }
+
     private func parseEnvironment(_ entry: TOMLTable.Entry, checker: Checker, config: inout Configuration) throws -> Configuration.Environment {
         let table = try checker.table(entry, key: "env.\(entry.key)")
         var url: (String, Int)?
@@ -150,6 +173,7 @@ private struct Checker {
         case "mode": "mode = \"before\" (or \"off\", \"before-and-after\")"
         case "dir": "dir = \"backups\""
         case "keep": "keep = 20"
+        case "schema": "schema = \"schema.sql\""
         default: "[\(key)]"
         }
     }

@@ -19,8 +19,11 @@ extension CutoverCommand {
         func run() async throws {
             try await CommandContext.run(global) { context in
                 let target = try parseMigrationID(to, option: "--to")
-                let adopted = try await context.withMigrator { migrator, _ in try await migrator.baseline(to: target) }
-                context.output(.object([("ok", .bool(true)), ("baselined", .array(adopted.map { .string($0.rawValue) }))])) {
+                let report = try await context.deployment().baseline(to: target, events: context.eventPrinter())
+                let adopted = report.adopted
+                try context.outputWithSchemaDump(
+                    .object([("ok", .bool(true)), ("baselined", .array(adopted.map { .string($0.rawValue) }))]), dump: report.schemaDump, error: report.schemaDumpError
+                ) {
                     Terminal.out(adopted.isEmpty ? "nothing to baseline: those migrations are already applied" : "recorded \(adopted.count) migration\(adopted.count == 1 ? "" : "s") as applied (up to \(target)) without running them")
                 }
             }

@@ -54,9 +54,13 @@ extension CutoverCommand {
                 options.strategy = Deployment.Strategy(rawValue: strategy) ?? .direct
                 let report = try await context.runMigrate(to: try to.map { try parseMigrationID($0, option: "--to") }, options: options)
                 if let swap = report.swap {
-                    context.output(Self.json(swap: swap, env: report.target)) { Self.print(swap: swap, env: report.target) }
+                    try context.outputWithSchemaDump(Self.json(swap: swap, env: report.target), dump: report.schemaDump, error: report.schemaDumpError) {
+                        Self.print(swap: swap, env: report.target)
+                    }
                 } else {
-                    context.output(Self.json(report.migrate, env: report.target)) { Self.print(report.migrate, env: report.target) }
+                    try context.outputWithSchemaDump(Self.json(report.migrate, env: report.target), dump: report.schemaDump, error: report.schemaDumpError) {
+                        Self.print(report.migrate, env: report.target)
+                    }
                 }
             }
         }

@@ -58,8 +58,10 @@ extension CutoverCommand {
                 options.enforcesLint = !noLint
                 options.rehearse = rehearse
                 let report = try await target.promote(from: source, dryRun: dryRun, options: options, events: context.eventPrinter(rehearsingFirst: target.target))
+                // A refusal is the error to report; a schema file not written comes after.
+                let dumpError = report.refusal == nil ? report.schemaDumpError : nil
                 if global.json {
-                    Terminal.out(json(report).rendered())
+                    Terminal.out(context.jsonWithSchemaDump(json(report), dump: report.schemaDump, error: dumpError).rendered())
                 } else if report.comparison == nil, report.refusal != nil {
                     // Refused for drift: show each drifting side's differences.
                     for (env, drift) in [(report.source, report.sourceDrift), (report.target, report.targetDrift)] where drift.hasDrift && !global.quiet {
@@ -72,6 +74,7 @@ extension CutoverCommand {
                     if !global.json { CommandContext.report(refusal, options: global) }
                     throw ExitCode(3)
                 }
+                try context.failForSchemaDump(dumpError)
             }
         }
 

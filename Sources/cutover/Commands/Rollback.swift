@@ -59,7 +59,9 @@ extension CutoverCommand {
                 options.takesBackup = !noBackup
                 options.expecting = plan.rolledBack.map(\.id)
                 let report = try await deployment.rollback(to: target, steps: steps, options: options, events: context.eventPrinter())
-                context.output(Self.json(report, env: env)) { Self.print(report, env: env) }
+                try context.outputWithSchemaDump(Self.json(report, env: env), dump: report.schemaDump, error: report.schemaDumpError) {
+                    Self.print(report, env: env)
+                }
             }
         }
 

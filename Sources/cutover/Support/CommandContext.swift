@@ -49,16 +49,7 @@ struct CommandContext {
         error.hint = error.hint.map(DatabaseURL.redact)
         error.statement = error.statement.map(DatabaseURL.redact)
         if options.json {
-            let members: [(String, JSON)] = [
-                ("ok", .bool(false)),
-                ("error", .object([
-                    ("code", .string(error.code.rawValue)), ("message", .string(error.message)), ("hint", .string(error.hint)),
-                    ("file", .string(error.file)), ("line", .int(error.line)), ("migration", .string(error.migrationID?.rawValue)),
-                    ("statement", .string(error.statement)), ("sqlstate", .string(error.databaseCode?.text)),
-                ])),
-                ("exit_code", .int(Int(error.exitCode))),
-            ]
-            Terminal.out(JSON.object(members).rendered())
+            Terminal.out(JSON.object([("ok", .bool(false))] + errorMembers(error)).rendered())
         }
         Terminal.err(Terminal.red("error: ") + error.description)
         if let hint = error.hint { Terminal.err(Terminal.yellow("hint: ") + hint) }
@@ -68,6 +59,18 @@ struct CommandContext {
             if let detail = error.underlyingDescription { Terminal.err("detail: \(detail)") }
             if let rollback = error.rollbackErrorDescription { Terminal.err("rollback failed too: \(rollback)") }
         }
+    }
+
+    /// The `error` and `exit_code` members of a JSON result for `error` (already redacted).
+    static func errorMembers(_ error: CutoverError) -> [(String, JSON)] {
+        [
+            ("error", .object([
+                ("code", .string(error.code.rawValue)), ("message", .string(error.message)), ("hint", .string(error.hint)),
+                ("file", .string(error.file)), ("line", .int(error.line)), ("migration", .string(error.migrationID?.rawValue)),
+                ("statement", .string(error.statement)), ("sqlstate", .string(error.databaseCode?.text)),
+            ])),
+            ("exit_code", .int(Int(error.exitCode))),
+        ]
     }
 
     static func makeLogger(_ options: GlobalOptions) -> Logger {

@@ -15,6 +15,7 @@ extension CommandContext {
         let json = options.json
         let backupMode = config.backup.mode
         let backupPrinter = backupEventPrinter()
+        let config = config
         return { event in
             Interruption.progress.note(event)
             switch event {
@@ -55,6 +56,11 @@ extension CommandContext {
                 Terminal.err("pausing writes on \(source.redacted) and migrating a copy…")
             case .migration(let migrationEvent):
                 Self.print(migrationEvent)
+            case .schemaDumped(let result):
+                if result.written { Terminal.err("wrote \(Self.displayPath(result, config: config))") }
+            case .schemaDumpFailed:
+                // The command prints it last, with its exit code (outputWithSchemaDump).
+                break
             }
         }
     }

@@ -34,6 +34,8 @@ struct DeploymentTests {
                 case .replayingMigrations: "replaying"
                 case .migration(.migrationFinished): "migration-finished"
                 case .migration: "migration-progress"
+                case .schemaDumped: "schema-dumped"
+                case .schemaDumpFailed: "schema-dump-failed"
                 }
             }
         }
