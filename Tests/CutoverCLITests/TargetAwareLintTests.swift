@@ -70,7 +70,7 @@ struct TargetAwareLintTests {
         let cli = try await CLIFixture.make(.sqlite, safety: "small_table = \"huge\"")
         let result = try await cli.run("status")
         #expect(result.status == 2)
-        #expect(result.stderr.contains("cutover.toml:4:"), "\(result.stderr)")
+        #expect(result.stderr.contains("cutover.toml:5:"), "\(result.stderr)")  // line 4 is the fixture's connect_timeout
         #expect(result.stderr.contains("small_table"))
         await cli.cleanUp()
     }
