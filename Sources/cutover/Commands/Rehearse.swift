@@ -12,7 +12,9 @@ extension CutoverCommand {
             discussion: """
                 PostgreSQL: the clone is made with CREATE DATABASE … TEMPLATE when no other session is connected to the \
                 target, otherwise with pg_dump | pg_restore, which is safe while the site is live. SQLite: VACUUM INTO. \
-                Locks are sampled from a second session while each statement runs. Afterwards the clone's schema is \
+                Locks are sampled from a second session while each statement runs. A statement that changes existing \
+                rows is reported with the rows it touched and the lock it keeps until COMMIT: PostgreSQL's row locks \
+                (blocks writes to those rows), SQLite's database write lock (blocks all writers). Afterwards the clone's schema is \
                 compared with the schema every migration now applied on it produces (replayed on a scratch database): \
                 a difference means the target was changed by hand. Exit 1 when a migration fails on the clone, \
                 3 when the clone's schema differs from its migrations.
