@@ -104,14 +104,15 @@ extension Migrator {
         let start = clock.now
         logger.debug("statement", metadata: ["cutover_migration": "\(migration.fileName)", "line": "\(statement.line)", "sql": "\(statement.sql)"])
         await configuration.observer?.statementWillRun(statement, index: index, in: migration)
+        let rowsTouched: Int?
         do {
-            try await withHeartbeat(migration, line: statement.line) { try await database.execute(statement.sql) }
+            rowsTouched = try await withHeartbeat(migration, line: statement.line) { try await database.executeCountingRows(statement.sql, []) }
         } catch let error as CutoverError where error.code == .statementFailed {
-            await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, error: error)
+            await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, rowsTouched: nil, error: error)
             throw StatementFailure(index: index, statement: statement, error: error)
         }
         let duration = clock.now - start
-        await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: duration, error: nil)
+        await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: duration, rowsTouched: rowsTouched, error: nil)
         events(.statementFinished(id: migration.id, index: index, total: migration.up.count, line: statement.line, duration: duration))
     }
 

@@ -12,8 +12,10 @@ public protocol StatementObserver: Sendable {
     /// Just before `statement` is sent.
     func statementWillRun(_ statement: SQLStatement, index: Int, in migration: Migration) async
     /// Just after `statement` finished (before COMMIT for a transactional migration);
-    /// `error` is set when it failed.
-    func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, error: CutoverError?) async
+    /// `rowsTouched` is the row count the database reported for it
+    /// (``Database/executeCountingRows(_:_:)``; nil when it gave none or the statement
+    /// failed); `error` is set when it failed.
+    func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, rowsTouched: Int?, error: CutoverError?) async
     /// After `migration` committed (or was rolled back, `committed == false`).
     func migrationDidFinish(_ migration: Migration, committed: Bool) async
 }

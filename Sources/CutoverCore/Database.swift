@@ -24,6 +24,16 @@ public protocol Database: AnyObject, Sendable {
     /// Runs one statement and discards any rows.
     /// - Throws: ``CutoverError`` with code `.statementFailed` and the SQLSTATE, or a connection error.
     func execute(_ sql: String, _ binds: [SQLValue]) async throws
+    /// Runs one statement, discards any rows, and returns how many rows it changed, as the
+    /// database reports it: PostgreSQL's command tag (`UPDATE 500`: rows updated, deleted,
+    /// inserted or, for `SELECT … FOR UPDATE`, locked), SQLite's count of rows inserted,
+    /// updated or deleted (those of triggers included; DDL counts 0, even one that rewrites
+    /// a table). nil when the database gives no count (PostgreSQL DDL, `DO` blocks), never a
+    /// guess. Rehearsal uses it to say how many rows a statement kept locked.
+    ///
+    /// The default runs ``execute(_:_:)`` and returns nil.
+    /// - Throws: the same errors as ``execute(_:_:)``.
+    func executeCountingRows(_ sql: String, _ binds: [SQLValue]) async throws -> Int?
     /// Runs one statement and returns its rows.
     /// - Throws: ``CutoverError`` with code `.statementFailed` and the SQLSTATE, or a connection error.
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [Row]
@@ -58,6 +68,11 @@ extension Database {
     public func runLockHolder() async throws -> RunLockHolder? { nil }
     /// Runs one statement without binds.
     public func execute(_ sql: String) async throws { try await execute(sql, []) }
+    /// No row count: the default for drivers that do not report one.
+    public func executeCountingRows(_ sql: String, _ binds: [SQLValue]) async throws -> Int? {
+        try await execute(sql, binds)
+        return nil
+    }
     /// Runs one query without binds.
     public func query(_ sql: String) async throws -> [Row] { try await query(sql, []) }
 }

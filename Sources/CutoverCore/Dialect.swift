@@ -70,6 +70,10 @@ public protocol Dialect: Sendable {
     /// A query listing the user relations that exist now, in a column `relation`, in the
     /// same naming as ``heldLocksQuery``; nil when unsupported.
     var relationsQuery: String? { get }
+    /// Whether a write transaction keeps every other writer out of the whole database until
+    /// it ends (SQLite: one write lock per file, taken by `BEGIN IMMEDIATE`), rather than
+    /// locking the rows and tables it touches. False by default.
+    var writeLocksWholeDatabase: Bool { get }
     /// A query listing every user table with its size on disk: columns `table_schema`,
     /// `table_name`, `bytes` (``LintTarget``, `[safety] small_table`); nil when the
     /// database has no cheap way to tell.
@@ -130,6 +134,8 @@ extension Dialect {
     public var sessionIDQuery: String? { nil }
     public var heldLocksQuery: String? { nil }
     public var relationsQuery: String? { nil }
+    /// Row and table locks by default.
+    public var writeLocksWholeDatabase: Bool { false }
     /// No table sizes by default (SQLite: its blocking lint rules are about statements that
     /// fail whatever a table holds, so sizes would change nothing).
     public var tableSizesQuery: String? { nil }

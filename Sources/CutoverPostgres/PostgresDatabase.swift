@@ -125,6 +125,14 @@ public final class PostgresDatabase: Database {
         try await run(sql, binds) { _ in }
     }
 
+    /// Runs one statement, discards its rows, and returns the row count of its command tag
+    /// (`UPDATE 500` → 500; for `SELECT … FOR UPDATE`, the rows it locked); nil for a tag
+    /// without a count (`CREATE TABLE`, `DO`).
+    /// - Throws: the same errors as ``execute(_:_:)``.
+    public func executeCountingRows(_ sql: String, _ binds: [SQLValue]) async throws -> Int? {
+        try await run(sql, binds) { _ in }
+    }
+
     /// Runs one statement and returns its rows.
     ///
     /// Column values are converted as described in ``PostgresDatabase``: integers, floating
@@ -152,7 +160,9 @@ public final class PostgresDatabase: Database {
 
     /// Sends the statement and hands each row to `body`; rows are always read to the end,
     /// because an error can arrive after the first rows (`SELECT 1/(n-3) FROM …`).
-    private func run(_ sql: String, _ binds: [SQLValue], _ body: (PostgresRow) -> Void) async throws {
+    /// Returns the row count of the command tag, nil when it has none.
+    @discardableResult
+    private func run(_ sql: String, _ binds: [SQLValue], _ body: (PostgresRow) -> Void) async throws -> Int? {
         logger.debug("sql", metadata: ["cutover_sql": "\(sql)"])
         if !binds.isEmpty { logger.trace("binds", metadata: ["cutover_binds": "\(binds)"]) }
         let query = PostgresQuery(unsafeSQL: sql, binds: Self.bindings(binds))
@@ -169,8 +179,10 @@ public final class PostgresDatabase: Database {
         }
         try Task.checkCancellation()
         do {
-            try await withTaskCancellationHandler {
-                for row in try await Self.queryUnlessClosed(query, on: connection, logger: logger) { body(row) }
+            return try await withTaskCancellationHandler {
+                let result = try await Self.queryUnlessClosed(query, on: connection, logger: logger)
+                for row in result.rows { body(row) }
+                return Self.rowCount(result.metadata)
             } onCancel: {
                 // postgres-nio has no public CancelRequest; closing the socket makes the
                 // server abort the statement and roll back (see the type's discussion).
@@ -205,17 +217,17 @@ public final class PostgresDatabase: Database {
     /// The rows are collected on the event loop (postgres-nio's future-based `query`), all of
     /// them before any is handed over: every statement here is read to the end anyway, and a
     /// thousand-row history then crosses threads once instead of in back-pressured batches.
-    private static func queryUnlessClosed(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
+    private static func queryUnlessClosed(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> PostgresQueryResult {
         let outcome = NIOLockedValueBox<Bool>(false)  // whether the continuation was resumed
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[PostgresRow], any Error>) in
-            @Sendable func finish(_ result: Result<[PostgresRow], any Error>) {
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PostgresQueryResult, any Error>) in
+            @Sendable func finish(_ result: Result<PostgresQueryResult, any Error>) {
                 let first = outcome.withLockedValue { resumed in
                     defer { resumed = true }
                     return !resumed
                 }
                 if first { continuation.resume(with: result) }
             }
-            connection.query(query, logger: logger).whenComplete { result in finish(result.map(\.rows)) }
+            connection.query(query, logger: logger).whenComplete { result in finish(result) }
             connection.closeFuture.whenComplete { _ in
                 finish(.failure(CutoverError(
                     .connectionFailed, "the session closed before the statement completed",
@@ -223,6 +235,15 @@ public final class PostgresDatabase: Database {
                     statement: query.sql)))
             }
         }
+    }
+
+    /// The row count of a command tag. postgres-nio reads it for INSERT, UPDATE, DELETE,
+    /// SELECT, MOVE, FETCH and COPY; `MERGE n` (PostgreSQL 15) it leaves in `command`.
+    static func rowCount(_ metadata: PostgresQueryMetadata) -> Int? {
+        if let rows = metadata.rows { return rows }
+        let words = metadata.command.split(separator: " ")
+        guard words.count == 2, words[0] == "MERGE" else { return nil }
+        return Int(words[1])
     }
 
     static func bindings(_ values: [SQLValue]) -> PostgresBindings {

@@ -74,6 +74,20 @@ final class SQLiteConnectionHandle: @unchecked Sendable {
         }
     }
 
+    /// Runs `sql` as ``run(_:_:)`` does and returns how many rows it inserted, updated or
+    /// deleted: the growth of `sqlite3_total_changes64`, which counts rows changed by
+    /// triggers too and is not left over from an earlier statement (`sqlite3_changes` is, after DDL).
+    func runCountingChanges(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
+        try await Self.perform(on: execution, queue: queue) {
+            try self.lock.withLock {
+                guard let raw = self.raw else { throw SQLiteCallError(code: SQLITE_MISUSE, message: "the connection is closed") }
+                let before = sqlite_nio_sqlite3_total_changes64(raw)
+                _ = try Self.run(sql, binds, on: raw)
+                return Int(sqlite_nio_sqlite3_total_changes64(raw) - before)
+            }
+        }
+    }
+
     /// Closes the connection; later calls fail. Safe to call more than once.
     func close() async {
         _ = try? await Self.perform(on: execution, queue: queue) {

@@ -54,13 +54,27 @@ public final class SQLiteDatabase: Database {
         try await run(sql, binds)
     }
 
+    /// Runs `sql` and returns the rows it inserted, updated or deleted (triggers' included);
+    /// DDL counts 0.
+    public func executeCountingRows(_ sql: String, _ binds: [SQLValue]) async throws -> Int? {
+        do {
+            return try await connection.runCountingChanges(sql, binds)
+        } catch let error as SQLiteCallError {
+            throw statementError(error, sql: sql)
+        }
+    }
+
     private func run(_ sql: String, _ binds: [SQLValue]) async throws -> [Row] {
         do {
             return try await connection.run(sql, binds)
         } catch let error as SQLiteCallError {
-            throw CutoverError(.statementFailed, error.message, statement: sql, databaseCode: .sqlite(error.resultCode), underlying: error,
-                rollbackError: error.rollbackError)
+            throw statementError(error, sql: sql)
         }
+    }
+
+    private func statementError(_ error: SQLiteCallError, sql: String) -> CutoverError {
+        CutoverError(.statementFailed, error.message, statement: sql, databaseCode: .sqlite(error.resultCode), underlying: error,
+            rollbackError: error.rollbackError)
     }
 
     public func acquireRunLock(wait: Duration, logger: Logger) async throws -> any RunLock {

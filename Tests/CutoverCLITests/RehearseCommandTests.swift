@@ -127,4 +127,37 @@ struct RehearseCommandTests {
         #expect(try await cli.run("migrate", "--no-rehearse").status == 1)
         await cli.cleanUp()
     }
+
+    @Test("an UPDATE of existing rows is reported with its row count: row locks on PostgreSQL, the database's write lock on SQLite", arguments: TestBackend.all)
+    func rowsTouched(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, x integer);\nINSERT INTO t VALUES (1, 0), (2, 0), (3, 0);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_update.sql", "UPDATE t SET x = 1;\nCREATE TABLE fresh (id integer);")
+        let result = try await cli.run("rehearse", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let statements = try #require(object["statements"] as? [[String: Any]])
+        #expect(statements.count == 2)
+        let verdict = backend.name == "sqlite" ? "blocks all writers to the database" : "blocks writes to the rows it changed"
+        #expect(statements[0]["impact"] as? String == verdict)
+        #expect(statements[0]["rows_touched"] as? Int == 3)
+        let lock = try #require(statements[0]["write_lock"] as? [String: Any])
+        #expect(lock["scope"] as? String == (backend.name == "sqlite" ? "database" : "rows"))
+        #expect(lock["rows"] as? Int == 3)
+        #expect((lock["held_ms"] as? Int ?? -1) >= 0)
+        #expect(lock["until_commit"] as? Bool == true)
+        #expect(statements[1]["impact"] as? String == "blocks nothing")
+        #expect(statements[1]["write_lock"] is NSNull)
+
+        let text = try await cli.run("rehearse")
+        #expect(text.status == 0, "\(text.stderr)")
+        let expected = backend.name == "sqlite"
+            ? "the database's write lock for"
+            : "row locks on 3 rows for"
+        #expect(text.stdout.contains(expected), "\(text.stdout)")
+        #expect(text.stdout.contains(backend.name == "sqlite" ? "blocks all writers to the database (the statement changed 3 rows)" : "blocks writes to the 3 rows it changed"), "\(text.stdout)")
+        #expect(text.stdout.contains("1 statement took locks that block the application"), "\(text.stdout)")
+        await cli.cleanUp()
+    }
 }

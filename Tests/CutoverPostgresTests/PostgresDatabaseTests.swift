@@ -180,6 +180,22 @@ struct PostgresDatabaseTests {
         }
     }
 
+    @Test("executeCountingRows returns the command tag's row count, nil for a tag without one")
+    func rowCounts() async throws {
+        try await withSession { db, _ in
+            #expect(try await db.executeCountingRows("CREATE TABLE t (id int PRIMARY KEY, x int)", []) == nil)
+            #expect(try await db.executeCountingRows("INSERT INTO t SELECT g, 0 FROM generate_series(1, 500) g", []) == 500)
+            #expect(try await db.executeCountingRows("UPDATE t SET x = $1 WHERE id <= 300", [.integer(1)]) == 300)
+            #expect(try await db.executeCountingRows("DELETE FROM t WHERE id > 450", []) == 50)
+            #expect(try await db.executeCountingRows("SELECT * FROM t WHERE id <= 7 FOR UPDATE", []) == 7)
+            #expect(try await db.executeCountingRows("DO $$ BEGIN UPDATE t SET x = 2; END $$", []) == nil)
+            if db.serverVersionNumber >= 150000 {
+                let merged = try await db.executeCountingRows("MERGE INTO t USING (SELECT 1 AS id) s ON t.id = s.id WHEN MATCHED THEN UPDATE SET x = 3", [])
+                #expect(merged == 1)
+            }
+        }
+    }
+
     @Test("a session ended by the server reports a lost connection")
     func terminatedSession() async throws {
         try await withSession { db, _ in

@@ -28,6 +28,20 @@ struct SQLiteDatabaseTests {
         directory.remove()
     }
 
+    @Test("executeCountingRows counts the rows a statement changed, and 0 for DDL after a write")
+    func rowCounts() async throws {
+        let directory = try TemporaryDirectory()
+        let db = try await open(directory.path("a.sqlite3"))
+        #expect(try await db.executeCountingRows("CREATE TABLE t (id integer PRIMARY KEY, x integer)", []) == 0)
+        #expect(try await db.executeCountingRows("INSERT INTO t VALUES (1, 0), (2, 0), (3, 0)", []) == 3)
+        #expect(try await db.executeCountingRows("UPDATE t SET x = ?1 WHERE id <= 2", [.integer(1)]) == 2)
+        // sqlite3_changes() would still say 2 here.
+        #expect(try await db.executeCountingRows("CREATE INDEX t_x ON t (x)", []) == 0)
+        #expect(try await db.executeCountingRows("DELETE FROM t", []) == 3)
+        await db.close()
+        directory.remove()
+    }
+
     @Test("an error keeps the statement and SQLite's result name")
     func errors() async throws {
         let directory = try TemporaryDirectory()

@@ -8,7 +8,11 @@ import Synchronization
 /// after the statement (locks taken inside a transaction stay until COMMIT, so short
 /// statements are never missed).
 ///
-/// Without lock support in the dialect (SQLite) it records durations only.
+/// It also reports the locks on data a statement keeps until COMMIT
+/// (``WriteLockObservation``): on PostgreSQL the row locks of a statement that changed or
+/// locked existing rows (``RowLockingStatement``, with the count the database reported); on
+/// SQLite, which has no lock table, the database's write lock, for a statement that changed
+/// rows.
 package actor LockObserver: StatementObserver {
     private let observer: any Database
     private let sessionID: SQLValue?
@@ -22,6 +26,9 @@ package actor LockObserver: StatementObserver {
     private var heldInTransaction: [String: String] = [:]
     /// Observations of the current migration whose locks last until COMMIT.
     private var pendingUntilCommit: [(observation: Int, lock: Int, since: ContinuousClock.Instant)] = []
+    /// Observations of the current migration whose write lock lasts until COMMIT.
+    private var writeLocksUntilCommit: [(observation: Int, since: ContinuousClock.Instant)] = []
+    private var migrationStart = ContinuousClock.now
     private var sampler: Task<[String: (mode: String, first: ContinuousClock.Instant, last: ContinuousClock.Instant)], Never>?
     private var stopSampler: StopFlag?
     private var statementStart = ContinuousClock.now
@@ -43,8 +50,10 @@ package actor LockObserver: StatementObserver {
     package func statements() -> [StatementObservation] { observations }
 
     package func migrationWillStart(_ migration: Migration) async {
+        migrationStart = clock.now
         heldInTransaction = [:]
         pendingUntilCommit = []
+        writeLocksUntilCommit = []
         if let query = dialect.relationsQuery {
             existingRelations = Set(((try? await observer.query(query)) ?? []).compactMap { $0.string("relation") })
         }
@@ -85,7 +94,9 @@ package actor LockObserver: StatementObserver {
         for await _ in started { break }
     }
 
-    package func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, error: CutoverError?) async {
+    package func statementDidRun(
+        _ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, rowsTouched: Int?, error: CutoverError?
+    ) async {
         stopSampler?.set()
         let sampled = await sampler?.value ?? [:]
         sampler = nil
@@ -112,10 +123,33 @@ package actor LockObserver: StatementObserver {
             }
             locks.append(LockObservation(relation: relation, mode: mode, heldMilliseconds: Int(held.milliseconds), isNewRelation: isNew))
         }
+        let tableLocks = sampled.mapValues(\.mode).merging(stillHeld, uniquingKeysWith: LockImpact.stronger)
+        let dataLock = error == nil ? writeLock(statement, rowsTouched: rowsTouched, tableLocks: tableLocks) : nil
         observations.append(StatementObservation(
             migration: migration.id, migrationName: migration.name, index: index, line: statement.line, sql: statement.sql,
-            durationMilliseconds: Int(duration.milliseconds), error: error?.message, locks: locks))
+            durationMilliseconds: Int(duration.milliseconds), error: error?.message, locks: locks, rowsTouched: rowsTouched,
+            writeLock: dataLock.map { WriteLockObservation(scope: $0.scope, rows: $0.rows, heldMilliseconds: Int((clock.now - $0.since).milliseconds)) }))
         for lock in untilCommit { pendingUntilCommit.append((observations.count - 1, lock, statementStart)) }
+        if let dataLock { writeLocksUntilCommit.append((observations.count - 1, dataLock.since)) }
+    }
+
+    /// The lock on data that `statement` keeps until COMMIT, and when it was taken; nil
+    /// when it keeps none on data others use. On SQLite: the database's write lock, taken at
+    /// the start of the migration's write transaction, for a statement that changed rows.
+    /// Elsewhere: row locks, taken at the statement's start, for a statement that locks
+    /// existing rows (``RowLockingStatement``), held a lock on a relation that existed before
+    /// the migration (not a table it created), and did not report 0 rows.
+    private func writeLock(
+        _ statement: SQLStatement, rowsTouched: Int?, tableLocks: [String: String]
+    ) -> (scope: WriteLockObservation.Scope, rows: Int?, since: ContinuousClock.Instant)? {
+        if dialect.writeLocksWholeDatabase {
+            guard let rowsTouched, rowsTouched > 0 else { return nil }
+            return (.database, rowsTouched, migrationStart)
+        }
+        guard let kind = RowLockingStatement(statement.sql, configuration: dialect.lexerConfiguration) else { return nil }
+        let rows = kind == .countedByTag ? rowsTouched : nil
+        guard rows != 0, tableLocks.contains(where: { relation, mode in existingRelations.contains(relation) && mode != "AccessShareLock" }) else { return nil }
+        return (.rows, rows, statementStart)
     }
 
     package func migrationDidFinish(_ migration: Migration, committed: Bool) async {
@@ -123,7 +157,11 @@ package actor LockObserver: StatementObserver {
         for pending in pendingUntilCommit {
             observations[pending.observation].locks[pending.lock].heldMilliseconds = Int((now - pending.since).milliseconds)
         }
+        for pending in writeLocksUntilCommit {
+            observations[pending.observation].writeLock?.heldMilliseconds = Int((now - pending.since).milliseconds)
+        }
         pendingUntilCommit = []
+        writeLocksUntilCommit = []
         heldInTransaction = [:]
     }
 }

@@ -17,6 +17,8 @@ public struct SQLiteDialect: Dialect {
     /// (https://www.sqlite.org/lang_transaction.html).
     public var beginTransaction: String { "BEGIN IMMEDIATE" }
     public var hasTransactionalDDL: Bool { true }
+    /// One write lock per file: a write transaction blocks every other writer until COMMIT.
+    public var writeLocksWholeDatabase: Bool { true }
 
     public var createHistoryTable: [String] {
         [

@@ -12,7 +12,9 @@ extension CutoverCommand {
             discussion: """
                 PostgreSQL: the clone is made with CREATE DATABASE … TEMPLATE when no other session is connected to the \
                 target, otherwise with pg_dump | pg_restore, which is safe while the site is live. SQLite: VACUUM INTO. \
-                Locks are sampled from a second session while each statement runs. Afterwards the clone's schema is \
+                Locks are sampled from a second session while each statement runs. A statement that changes existing \
+                rows is reported with the rows it touched and the lock it keeps until COMMIT: PostgreSQL's row locks \
+                (blocks writes to those rows), SQLite's database write lock (blocks all writers). Afterwards the clone's schema is \
                 compared with the schema every migration now applied on it produces (replayed on a scratch database): \
                 a difference means the target was changed by hand. Exit 1 when a migration fails on the clone, \
                 3 when the clone's schema differs from its migrations.
@@ -76,6 +78,26 @@ enum RehearsalOutput {
         return words.joined(separator: " ").uppercased()
     }
 
+    /// What a lock on data does, with its row count when the database gave one:
+    /// `blocks writes to the 500 rows it changed`.
+    static func verdict(_ lock: WriteLockObservation) -> String {
+        switch (lock.scope, lock.rows) {
+        case (.rows, let rows?): "blocks writes to the \(rows) row\(rows == 1 ? "" : "s") it changed"
+        case (.rows, nil): "blocks writes to the rows it changed (the database did not count them)"
+        case (.database, let rows?): "blocks all writers to the database (the statement changed \(rows) row\(rows == 1 ? "" : "s"))"
+        case (.database, nil): "blocks all writers to the database"
+        }
+    }
+
+    /// `row locks on 500 rows` / `the database's write lock`.
+    static func lockName(_ lock: WriteLockObservation) -> String {
+        switch (lock.scope, lock.rows) {
+        case (.rows, let rows?): "row locks on \(rows) row\(rows == 1 ? "" : "s")"
+        case (.rows, nil): "row locks"
+        case (.database, _): "the database's write lock"
+        }
+    }
+
     static func json(_ outcome: RehearsalOutcome, target: Target) -> JSON {
         let report = outcome.report
         return .object([
@@ -92,7 +114,13 @@ enum RehearsalOutput {
                     ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
                     ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
                     ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
-                    ("error", .string(statement.error)),
+                    ("error", .string(statement.error)), ("rows_touched", .int(statement.rowsTouched)),
+                    ("write_lock", statement.writeLock.map { lock in
+                        .object([
+                            ("scope", .string(lock.scope.rawValue)), ("rows", .int(lock.rows)), ("held_ms", .int(lock.heldMilliseconds)),
+                            ("until_commit", .bool(true)), ("impact", .string(lock.impact.description)), ("verdict", .string(verdict(lock))),
+                        ])
+                    } ?? .null),
                     ("locks", .array(statement.locks.map { lock in
                         .object([
                             ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
@@ -135,6 +163,7 @@ enum RehearsalOutput {
             for lock in statement.locks where !lock.isNewRelation {
                 Terminal.out("      \(modeName(lock.mode)) on \(lock.relation) for \(lock.heldMilliseconds) ms — \(lock.impact)")
             }
+            if let lock = statement.writeLock { Terminal.out("      \(lockName(lock)) for \(lock.heldMilliseconds) ms (until COMMIT) — \(verdict(lock))") }
             if let error = statement.error { Terminal.out("      failed: \(error)") }
         }
         let blocking = report.statements.filter { $0.impact > .blocksNothing }
