@@ -9,8 +9,14 @@ struct CLIFixture {
     var folder: String { fixture.directory.url.path }
 
     static func make(_ backend: TestBackend, safety: String = "lock_timeout = \"5s\"") async throws -> CLIFixture {
-        let fixture = try await MigrationFixture.make(backend)
-        let url = fixture.configURL
+        let cli = CLIFixture(fixture: try await MigrationFixture.make(backend))
+        try cli.writeConfig(safety: safety)
+        return cli
+    }
+
+    /// Writes the folder's `cutover.toml`: the fixture's database as env `test` (the
+    /// default), with `safety` as the `[safety]` table.
+    func writeConfig(safety: String) throws {
         // A minute to connect: the whole suite at once can keep the server from accepting a
         // session within the default 10 s. No CLI test measures that timeout through here.
         let connectTimeout = safety.contains("connect_timeout") ? "" : "connect_timeout = \"60s\"\n"
@@ -20,9 +26,8 @@ struct CLIFixture {
             [safety]
             \(connectTimeout)\(safety)
             [env.test]
-            url = "\(url)"
+            url = "\(fixture.configURL)"
             """)
-        return CLIFixture(fixture: fixture)
     }
 
     func run(_ arguments: String..., environment: [String: String] = [:]) async throws -> CutoverProcess.Result {

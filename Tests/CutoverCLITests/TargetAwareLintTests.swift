@@ -47,15 +47,7 @@ struct TargetAwareLintTests {
         #expect(refused.stderr.contains("require-concurrent-index-creation"))
         #expect(try await cli.run("validate").status == 3)
 
-        try cli.fixture.directory.write("cutover.toml", """
-            migrations = "migrations"
-            default_env = "test"
-            [safety]
-            lock_timeout = "5s"
-            small_table = "10MB"
-            [env.test]
-            url = "\(cli.fixture.configURL)"
-            """)
+        try cli.writeConfig(safety: "lock_timeout = \"5s\"\nsmall_table = \"10MB\"")
         let validate = try await cli.run("validate")
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         let migrate = try await cli.run("migrate")
@@ -123,15 +115,7 @@ struct TargetAwareLintTests {
         #expect((json["applied"] as? [String]) == ["2"], "\(json)")
 
         // A target where t counts as small: the same finding is a note that says why.
-        try cli.fixture.directory.write("cutover.toml", """
-            migrations = "migrations"
-            default_env = "test"
-            [safety]
-            lock_timeout = "5s"
-            small_table = "10MB"
-            [env.test]
-            url = "\(cli.fixture.configURL)"
-            """)
+        try cli.writeConfig(safety: "lock_timeout = \"5s\"\nsmall_table = \"10MB\"")
         let small = try await cli.run("rehearse")
         #expect(small.stderr.contains("lint note: 2_index.sql:1"), "\(small.stderr)")
         #expect(!small.stderr.contains("migrate would stop here"), "\(small.stderr)")
