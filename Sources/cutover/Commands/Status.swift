@@ -29,9 +29,11 @@ extension CutoverCommand {
                 // verdict is two small queries (the stored check and the schema fingerprint).
                 let (states, target, drift, holder) = try await context.withMigratorAndHistory { migrator, target, history in
                     // Another run applying a migration right now: its work is invisible here
-                    // until it commits, so the lock's holder says which one is running.
-                    let holder = try? await migrator.database.runLockHolder()
-                    let states = MigrationState.markingRun(MigrationPlanner().states(migrations: migrator.migrations, history: history), by: holder)
+                    // until it commits, so the lock's holder says which one is running. Asked
+                    // only when something is not applied (the everyday status skips the query).
+                    let planned = MigrationPlanner().states(migrations: migrator.migrations, history: history)
+                    let holder = planned.allSatisfy({ $0.kind == .applied }) ? nil : try? await migrator.database.runLockHolder()
+                    let states = MigrationState.markingRun(planned, by: holder)
                     return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history), holder)
                 }
                 context.output(Self.json(states, target: target, drift: drift.json, runInProgress: holder)) {
