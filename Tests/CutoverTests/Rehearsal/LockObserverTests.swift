@@ -13,16 +13,7 @@ struct LockObserverTests {
         try fixture.write("2_type.sql", "ALTER TABLE big ALTER COLUMN v TYPE bigint;")
         try fixture.write("3_index.sql", "-- cutover:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v);")
         try fixture.write("4_new.sql", "CREATE TABLE fresh (id integer);\nCREATE INDEX fresh_id ON fresh (id);")
-        let migrating = try await TestBackend.open(fixture.url)
-        let watching = try await TestBackend.open(fixture.url)
-        let observer = try await LockObserver(migrating: migrating, observer: watching)
-        var configuration = Migrator.Configuration()
-        configuration.observer = observer
-        let migrator = Migrator(database: migrating, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(), configuration: configuration)
-        _ = try await migrator.migrate()
-        let seen = await observer.statements()
-        await migrating.close()
-        await watching.close()
+        let seen = try await fixture.migrateObservingLocks()
 
         let alter = try #require(seen.first { $0.migration == MigrationID("2")! })
         #expect(alter.impact == .blocksReadsAndWrites)

@@ -5,22 +5,6 @@ import Testing
 
 @Suite("locks on data: PostgreSQL's row locks, SQLite's database write lock")
 struct WriteLockTests {
-    /// Applies the pending migrations of `fixture` with a ``LockObserver`` watching, as a
-    /// rehearsal does on its clone.
-    private func observe(_ fixture: MigrationFixture) async throws -> [StatementObservation] {
-        let migrating = try await TestBackend.open(fixture.url)
-        let watching = try await TestBackend.open(fixture.url)
-        let observer = try await LockObserver(migrating: migrating, observer: watching)
-        var configuration = Migrator.Configuration()
-        configuration.observer = observer
-        let migrator = Migrator(database: migrating, migrations: try MigrationDirectory(path: fixture.migrationsPath).load(), configuration: configuration)
-        _ = try await migrator.migrate()
-        let seen = await observer.statements()
-        await migrating.close()
-        await watching.close()
-        return seen
-    }
-
     @Test("PostgreSQL: UPDATE of 500 existing rows blocks writes to those 500 rows until COMMIT; new tables and plain INSERTs block nothing")
     func postgresRowLocks() async throws {
         let fixture = try await MigrationFixture.make(.postgres)
@@ -30,7 +14,7 @@ struct WriteLockTests {
         try fixture.write("3_insert.sql", "INSERT INTO t SELECT g, 0 FROM generate_series(501, 600) g;")
         try fixture.write("4_fresh.sql", "CREATE TABLE fresh (id integer);\nINSERT INTO fresh SELECT g FROM generate_series(1, 10) g;\nUPDATE fresh SET id = id + 1;")
         try fixture.write("5_none.sql", "UPDATE t SET x = 2 WHERE id < 0;")
-        let seen = try await observe(fixture)
+        let seen = try await fixture.migrateObservingLocks()
 
         let update = try #require(seen.first { $0.migration == MigrationID("2")! && $0.index == 0 })
         #expect(update.impact == .blocksWritesToRows)
@@ -66,7 +50,7 @@ struct WriteLockTests {
         try fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, x integer);\nWITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 200) INSERT INTO t SELECT n, 0 FROM g;")
         _ = try await fixture.withMigrator { try await $0.migrate() }
         try fixture.write("2_change.sql", "CREATE TABLE fresh (id integer);\nUPDATE t SET x = 1 WHERE id <= 150;\nINSERT INTO t VALUES (1000, 1), (1001, 1);\nCREATE INDEX t_x ON t (x);")
-        let seen = try await observe(fixture)
+        let seen = try await fixture.migrateObservingLocks()
         #expect(seen.count == 4)
 
         #expect(seen[0].impact == .blocksNothing)
