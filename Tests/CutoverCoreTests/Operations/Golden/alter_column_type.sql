@@ -1,0 +1,101 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN "_cutover_new_price" numeric(12,2);
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."price"%TYPE := NEW."price";
+BEGIN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') THEN
+    NEW."_cutover_new_price" := price::numeric(12,2);
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_up" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_up();
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_down() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
+BEGIN
+  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' THEN
+    NEW."price" := round(price)::integer;
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
+
+-- backfill public.products (_cutover_new_price): batched no-op updates fire the dual-write triggers
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name", "nickname" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "_cutover_new_price" AS "price" FROM public.products;
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products
+ALTER TABLE public.products VALIDATE CONSTRAINT "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "_cutover_new_price" SET NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
