@@ -65,7 +65,7 @@ public struct AddColumn: ExpandContractOperation, Hashable {
         var nullable = column
         nullable.isNullable = true
         var actions: [PlannedAction] = [
-            .statement("ALTER TABLE \(qualified) ADD COLUMN \(nullable.sql(named: shadow, notNull: false))", lock: .accessExclusive, table: qualified)
+            .statement("ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(nullable.sql(named: shadow, notNull: false))", lock: .accessExclusive, table: qualified)
         ]
         if !column.isNullable {
             actions.append(notNull(table: before.physicalName, context: context).startAction)

@@ -134,7 +134,7 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         shape.tables[index].columns[position] = new
 
         var actions: [PlannedAction] = [
-            .statement("ALTER TABLE \(qualified) ADD COLUMN \(SQLText.quotedIdentifier(shadow)) \(new.type)", lock: .accessExclusive, table: qualified)
+            .statement("ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(shadow)) \(new.type)", lock: .accessExclusive, table: qualified)
         ]
         if let defaultExpression = new.defaultExpression {
             // Set apart from ADD COLUMN: the existing rows get `up` from the backfill, not the

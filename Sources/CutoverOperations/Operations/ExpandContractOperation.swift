@@ -17,6 +17,10 @@ import CutoverCore
 ///
 /// `before` is the shape as it was before this operation's ``start(in:context:)`` ran.
 ///
+/// Re-running: abort is idempotent. Start and complete are not entirely (`ADD CONSTRAINT`
+/// and `RENAME COLUMN` have no `IF NOT EXISTS`): the engine records each finished action and
+/// resumes after the last one, as it does for `-- cutover:no-transaction` migrations.
+///
 /// ```swift
 /// var shape = VersionShape(tables: [users])
 /// let before = shape

@@ -1,7 +1,7 @@
 -- ==== start (expand) ====
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN "_cutover_new_status" text DEFAULT 'active';
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;

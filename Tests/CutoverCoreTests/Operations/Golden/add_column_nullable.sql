@@ -1,7 +1,7 @@
 -- ==== start (expand) ====
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN "_cutover_new_bio" text;
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_bio" text;
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";

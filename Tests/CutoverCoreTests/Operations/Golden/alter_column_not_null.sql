@@ -1,7 +1,7 @@
 -- ==== start (expand) ====
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN "_cutover_new_name" text;
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_name" text;
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;

@@ -1,7 +1,7 @@
 -- ==== start (expand) ====
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products ADD COLUMN "_cutover_new_price" numeric(12,2);
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" numeric(12,2);
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;

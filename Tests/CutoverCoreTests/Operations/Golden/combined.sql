@@ -1,7 +1,7 @@
 -- ==== start (expand) ====
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products ADD COLUMN "_cutover_new_price" bigint;
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint;
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
@@ -43,7 +43,7 @@ CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE
 -- backfill public.products (_cutover_new_price): batched no-op updates fire the dual-write triggers
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN "_cutover_new_status" text DEFAULT 'active';
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
