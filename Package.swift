@@ -122,6 +122,8 @@ let package = Package(
             name: "CutoverPostgresTests",
             dependencies: [
                 "CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log"),
+                // ExpandContractPlanTests runs the planned SQL of `.yaml` migrations.
+                "CutoverOperations",
                 // PostgresErrorCauseTests reads the PSQLError a CutoverError keeps.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

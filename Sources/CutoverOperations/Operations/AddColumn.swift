@@ -71,11 +71,12 @@ public struct AddColumn: ExpandContractOperation, Hashable {
             actions.append(notNull(table: before.physicalName, context: context).startAction)
         }
         if let up {
+            actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
             let trigger = DualWriteTrigger(
                 context: context, table: before.physicalName, visibleColumns: before.columns, target: shadow, expression: up,
-                direction: .up, name: ShadowNames.trigger(table: before.physicalName, column: column.name, direction: .up))
+                direction: .up, name: ShadowNames.trigger(table: before.physicalName, column: column.name, direction: .up), backfilledShadow: shadow)
             actions += trigger.startActions
-            actions.append(.backfill(table: qualified, columns: [shadow]))
+            actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
         }
         return actions
     }

@@ -144,15 +144,16 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 lock: .accessExclusive, table: qualified))
         }
         if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
+        actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
         actions += DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
-            direction: .up, name: triggerName(before.physicalName, .up)
+            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow
         ).startActions
         actions += DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: shape.tables[index].columns, target: old.physicalName,
-            expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down)
+            expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down), backfilledShadow: shadow
         ).startActions
-        actions.append(.backfill(table: qualified, columns: [shadow]))
+        actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
         return actions
     }
 

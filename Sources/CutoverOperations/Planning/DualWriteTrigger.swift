@@ -31,6 +31,11 @@ struct DualWriteTrigger {
     var direction: Direction
     /// The name of the trigger and of its function.
     var name: String
+    /// The shadow column the new version writes, when the table is being backfilled (it has
+    /// ``ShadowNames/needsBackfill``): then an update from the new version of a row the backfill
+    /// has not reached, which leaves the shadow column as it was, is converted with `up` (not
+    /// `down`), and every write clears the row's flag so the backfill skips it.
+    var backfilledShadow: String?
 
     private var qualifiedTable: String { context.qualified(table) }
     private var qualifiedFunction: String { SQLText.qualified(context.schema, name) }
@@ -46,7 +51,15 @@ struct DualWriteTrigger {
         let declarations = visibleColumns.map {
             "  \(SQLText.quotedIdentifier($0.name)) \(qualifiedTable).\(SQLText.quotedIdentifier($0.physicalName))%TYPE := NEW.\(SQLText.quotedIdentifier($0.physicalName));"
         }
-        let condition = direction == .up ? "NOT (\(isNewVersionWrite))" : isNewVersionWrite
+        var condition = direction == .up ? "NOT (\(isNewVersionWrite))" : isNewVersionWrite
+        var clearFlag = ""
+        if let shadow = backfilledShadow.map(SQLText.quotedIdentifier) {
+            let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+            // OLD is NULL in an INSERT trigger, so this is NULL (false) for inserts.
+            let untouchedOldRow = "(TG_OP = 'UPDATE' AND OLD.\(flag) AND NEW.\(shadow) IS NOT DISTINCT FROM OLD.\(shadow))"
+            condition = direction == .up ? "\(condition) OR \(untouchedOldRow)" : "\(condition) AND NOT coalesce(\(untouchedOldRow), false)"
+            if direction == .up { clearFlag = "\n  NEW.\(flag) := false;" }
+        }
         let function = """
             CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
             LANGUAGE plpgsql AS $cutover$
@@ -55,7 +68,7 @@ struct DualWriteTrigger {
             BEGIN
               IF \(condition) THEN
                 NEW.\(SQLText.quotedIdentifier(target)) := \(expression);
-              END IF;
+              END IF;\(clearFlag)
               RETURN NEW;
             END
             $cutover$

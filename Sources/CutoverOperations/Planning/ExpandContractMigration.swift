@@ -48,14 +48,22 @@ public struct ExpandContractMigration: Sendable {
             complete += operation.complete(before: before, context: context)
             abort = operation.abort(before: before, context: context) + abort
         }
+        // Tables with a backfill carry the flag column its triggers write: dropped last, when
+        // no trigger is left to write it.
+        var backfilled: [String] = []
+        for action in start where action.kind == .backfill {
+            if let table = action.backfillTable, !backfilled.contains(table) { backfilled.append(table) }
+        }
+        let dropFlags = backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
         let versionSchema = VersionSchema(context: context, shape: shape)
         let dropOld = context.previousVersionSchema.map { VersionSchema.dropActions(schema: $0) } ?? []
         return ExpandContractPlan(
-            start: start + versionSchema.createActions,
+            // The backfills run once the version schema exists, after every statement.
+            start: start.filter { $0.kind == .statement } + versionSchema.createActions + start.filter { $0.kind == .backfill },
             // The old version's views read columns complete drops: they go first.
-            complete: dropOld + complete,
+            complete: dropOld + complete + dropFlags,
             // The new version's views read the shadow columns abort drops: they go first.
-            abort: VersionSchema.dropActions(schema: context.versionSchema) + abort,
+            abort: VersionSchema.dropActions(schema: context.versionSchema) + abort + dropFlags,
             shape: shape)
     }
 }

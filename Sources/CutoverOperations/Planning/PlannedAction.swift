@@ -34,6 +34,8 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     public var runsInTransaction: Bool
     /// The columns a backfill fills (physical names); empty for statements.
     public var backfillColumns: [String]
+    /// The physical (unqualified) table a backfill fills; nil for statements.
+    public var backfillTable: String?
 
     /// Creates a statement action.
     /// - Parameters:
@@ -43,20 +45,23 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     ///   - runsInTransaction: false when PostgreSQL requires it to run alone.
     /// - Returns: the action.
     public static func statement(_ sql: String, lock: TableLock, table: String?, runsInTransaction: Bool = true) -> PlannedAction {
-        PlannedAction(kind: .statement, sql: sql, lock: lock, table: table, runsInTransaction: runsInTransaction, backfillColumns: [])
+        PlannedAction(kind: .statement, sql: sql, lock: lock, table: table, runsInTransaction: runsInTransaction, backfillColumns: [], backfillTable: nil)
     }
 
     /// Creates a backfill marker: the rows of `table` that exist when the expand phase ends
     /// must be touched so that the dual-write triggers fill `columns`.
     /// - Parameters:
-    ///   - table: the qualified table.
+    ///   - table: the physical table.
     ///   - columns: the physical columns the triggers fill.
+    ///   - context: the schema.
     /// - Returns: the marker.
-    public static func backfill(table: String, columns: [String]) -> PlannedAction {
+    public static func backfill(table physicalTable: String, columns: [String], context: OperationContext) -> PlannedAction {
         let list = columns.joined(separator: ", ")
+        let table = context.qualified(physicalTable)
         return PlannedAction(
-            kind: .backfill, sql: "-- backfill \(table) (\(list)): batched no-op updates fire the dual-write triggers",
-            lock: .rowExclusive, table: table, runsInTransaction: true, backfillColumns: columns)
+            kind: .backfill, sql: "-- backfill \(table) (\(list)): batched no-op updates of the rows WHERE \(ShadowNames.needsBackfill) fire the dual-write triggers",
+            lock: .rowExclusive, table: table, runsInTransaction: true, backfillColumns: columns,
+            backfillTable: physicalTable)
     }
 }
 

@@ -42,6 +42,13 @@ struct PlanShapeTests {
             #expect(!sql.contains("DROP TABLE") && !sql.contains("DROP INDEX"), "\(action.sql)")
         }
         #expect(plan.start.filter { $0.kind == .backfill }.map(\.backfillColumns) == [["_cutover_new_price"], ["_cutover_new_status"]])
+        // Backfills come last, after the version schema.
+        #expect(plan.start.suffix(2).allSatisfy { $0.kind == .backfill })
+        // The flag column goes last in complete and abort, once per table, after the triggers writing it.
+        for phase in [plan.complete, plan.abort] {
+            let flagDrops = phase.enumerated().filter { $0.element.sql.contains("DROP COLUMN IF EXISTS \"_cutover_needs_backfill\"") }.map(\.offset)
+            #expect(flagDrops == [phase.count - 2, phase.count - 1])
+        }
     }
 
     @Test("abort drops the version schema first, then undoes the operations in reverse order; every drop says IF EXISTS")
@@ -64,14 +71,16 @@ struct PlanShapeTests {
         #expect(try OperationFixture.plan(Self.combined).complete.contains { $0.sql.hasPrefix("DROP SCHEMA") } == false)
     }
 
-    @Test("the dual-write trigger tells the new version by the first schema of its search_path")
+    @Test("the dual-write trigger tells the new version by the first schema of its search_path, and clears the backfill flag")
     func triggerDirection() throws {
         let plan = try OperationFixture.plan(Self.combined)
         let up = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_up()") })
-        #expect(up.sql.contains("IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000') THEN"))
+        #expect(up.sql.contains("IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD.\"_cutover_needs_backfill\""))
+        #expect(up.sql.contains("  NEW.\"_cutover_needs_backfill\" := false;"))
         #expect(up.sql.contains("NEW.\"_cutover_new_price\" := price::bigint;"))
         let down = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_down()") })
-        #expect(down.sql.contains("  IF btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000' THEN"))
+        #expect(down.sql.contains("  IF btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000' AND NOT coalesce((TG_OP"))
+        #expect(!down.sql.contains(":= false"))
         // The new version's expression reads its own names, bound to the shadow column.
         #expect(down.sql.contains("\"price\" public.products.\"_cutover_new_price\"%TYPE := NEW.\"_cutover_new_price\";"))
         #expect(down.sql.contains("NEW.\"price\" := price::integer;"))

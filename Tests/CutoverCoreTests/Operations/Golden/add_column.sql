@@ -6,6 +6,9 @@ ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEF
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
 
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_users_status_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
@@ -14,17 +17,16 @@ DECLARE
   "name" public.users."name"%TYPE := NEW."name";
   "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') THEN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
     NEW."_cutover_new_status" := CASE WHEN nickname = '' THEN 'new' ELSE 'active' END;
   END IF;
+  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.users
 CREATE OR REPLACE TRIGGER "_cutover_users_status_up" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_status_up();
-
--- backfill public.users (_cutover_new_status): batched no-op updates fire the dual-write triggers
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -34,6 +36,8 @@ CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = 
 
 -- lock: ACCESS SHARE on public.products
 CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- backfill public.users (_cutover_new_status): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -55,6 +59,9 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
 -- ==== abort ====
 
 -- no table lock
@@ -68,3 +75,6 @@ DROP FUNCTION IF EXISTS public._cutover_users_status_up();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";

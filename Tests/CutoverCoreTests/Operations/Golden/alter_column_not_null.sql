@@ -6,6 +6,9 @@ ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_name" text;
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
 
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_users_name_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
@@ -14,9 +17,10 @@ DECLARE
   "name" public.users."name"%TYPE := NEW."name";
   "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') THEN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name") THEN
     NEW."_cutover_new_name" := COALESCE(name, 'unknown');
   END IF;
+  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -32,7 +36,7 @@ DECLARE
   "name" public.users."_cutover_new_name"%TYPE := NEW."_cutover_new_name";
   "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' THEN
+  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name"), false) THEN
     NEW."name" := "name";
   END IF;
   RETURN NEW;
@@ -42,8 +46,6 @@ $cutover$;
 -- lock: SHARE ROW EXCLUSIVE on public.users
 CREATE OR REPLACE TRIGGER "_cutover_users_name_down" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_name_down();
 
--- backfill public.users (_cutover_new_name): batched no-op updates fire the dual-write triggers
-
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
 
@@ -52,6 +54,8 @@ CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = 
 
 -- lock: ACCESS SHARE on public.products
 CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- backfill public.users (_cutover_new_name): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -82,6 +86,9 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "name";
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_name" TO "name";
 
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
 -- ==== abort ====
 
 -- no table lock
@@ -101,3 +108,6 @@ DROP FUNCTION IF EXISTS public._cutover_users_name_down();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";

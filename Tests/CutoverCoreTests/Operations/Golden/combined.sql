@@ -6,6 +6,9 @@ ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
 
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
@@ -13,9 +16,10 @@ DECLARE
   "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."price"%TYPE := NEW."price";
 BEGIN
-  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') THEN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
     NEW."_cutover_new_price" := price::bigint;
   END IF;
+  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -30,7 +34,7 @@ DECLARE
   "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
 BEGIN
-  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' THEN
+  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
     NEW."price" := price::integer;
   END IF;
   RETURN NEW;
@@ -39,8 +43,6 @@ $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.products
 CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
-
--- backfill public.products (_cutover_new_price): batched no-op updates fire the dual-write triggers
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
@@ -59,6 +61,8 @@ CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = 
 
 -- lock: ACCESS SHARE on public.products
 CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "_cutover_new_price" AS "price" FROM public.products;
+
+-- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -107,6 +111,9 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
 -- ==== abort ====
 
 -- no table lock
@@ -132,3 +139,6 @@ DROP FUNCTION IF EXISTS public._cutover_products_price_down();
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
