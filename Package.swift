@@ -96,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "cutover",
             dependencies: [
-                "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
+                "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres", "CutoverOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
