@@ -57,7 +57,7 @@ public enum OperationsFileParser {
         guard let root else {
             throw CutoverError(.invalidMigration, "the file is empty", hint: "write `operations:` followed by a list of operations", file: fileName, line: 1)
         }
-        var object = try YAMLObject(root, path: "the file", file: fileName)
+        var object = try YAMLObject(root, path: YAMLObject.root, file: fileName)
         let items = try object.requiredList("operations", example: "[{ rename_column: { table: users, from: name, to: full_name } }]")
         try object.finish()
         let operations = try items.map { try operation(from: $0, file: fileName) }

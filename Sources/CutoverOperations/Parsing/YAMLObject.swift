@@ -36,6 +36,12 @@ struct YAMLObject {
         self.entries = entries
     }
 
+    /// `add_column.table`, or the key alone at the top of the file.
+    private func name(_ key: String) -> String { path == Self.root ? key : "\(path).\(key)" }
+
+    /// The path of the file's top-level mapping.
+    static let root = "the file"
+
     /// The keys present, in file order.
     var keys: [String] { entries.map(\.key) }
 
@@ -49,7 +55,7 @@ struct YAMLObject {
     mutating func string(_ key: String) throws -> String? {
         guard let node = node(key) else { return nil }
         guard case .scalar(let scalar) = node, node.null == nil || scalar.style != .plain else {
-            throw error(at: node, "\(path).\(key) must be a string, not \(node.kindDescription)")
+            throw error(at: node, "\(name(key)) must be a string, not \(node.kindDescription)")
         }
         return scalar.string
     }
@@ -58,7 +64,7 @@ struct YAMLObject {
     mutating func requiredString(_ key: String, example: String) throws -> String {
         guard let value = try string(key) else { throw missing(key, example: example) }
         guard !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw CutoverError(.invalidMigration, "\(path).\(key) must not be empty", hint: "for example `\(key): \(example)`", file: file, line: line)
+            throw CutoverError(.invalidMigration, "\(name(key)) must not be empty", hint: "for example `\(key): \(example)`", file: file, line: line)
         }
         return value
     }
@@ -67,7 +73,7 @@ struct YAMLObject {
     mutating func bool(_ key: String) throws -> Bool? {
         guard let node = node(key) else { return nil }
         guard case .scalar = node, let value = node.bool else {
-            throw error(at: node, "\(path).\(key) must be true or false, not \(node.kindDescription)")
+            throw error(at: node, "\(name(key)) must be true or false, not \(node.kindDescription)")
         }
         return value
     }
@@ -75,23 +81,23 @@ struct YAMLObject {
     /// The mapping under `key`, or an error saying it is required.
     mutating func requiredObject(_ key: String, example: String) throws -> YAMLObject {
         guard let node = node(key) else { throw missing(key, example: example) }
-        return try YAMLObject(node, path: "\(path).\(key)", file: file)
+        return try YAMLObject(node, path: "\(name(key))", file: file)
     }
 
     /// The list under `key`, or an error saying it is required.
     mutating func requiredList(_ key: String, example: String) throws -> [Node] {
         guard let node = node(key) else { throw missing(key, example: example) }
         guard case .sequence(let sequence) = node else {
-            throw error(at: node, "\(path).\(key) must be a list (lines starting with `- `), not \(node.kindDescription)")
+            throw error(at: node, "\(name(key)) must be a list (lines starting with `- `), not \(node.kindDescription)")
         }
-        guard !sequence.isEmpty else { throw error(at: node, "\(path).\(key) must not be empty") }
+        guard !sequence.isEmpty else { throw error(at: node, "\(name(key)) must not be empty") }
         return Array(sequence)
     }
 
     /// A list of strings under `key`, required.
     mutating func requiredStrings(_ key: String, example: String) throws -> [String] {
         try requiredList(key, example: example).map { node in
-            guard case .scalar(let scalar) = node else { throw error(at: node, "\(path).\(key) must list names, not \(node.kindDescription)") }
+            guard case .scalar(let scalar) = node else { throw error(at: node, "\(name(key)) must list names, not \(node.kindDescription)") }
             return scalar.string
         }
     }

@@ -85,7 +85,7 @@ struct OperationsFileParserTests {
         #expect(OperationFixture.parseError("")?.description == "20261201120000_fixture.yaml:1: the file is empty")
         #expect(OperationFixture.parseError("steps: []\n")?.description == "20261201120000_fixture.yaml:1: the file needs the key \"operations\"")
         #expect(OperationFixture.parseError("operations: nope\n")?.description
-            == "20261201120000_fixture.yaml:1: the file.operations must be a list (lines starting with `- `), not the value \"nope\"")
+            == "20261201120000_fixture.yaml:1: operations must be a list (lines starting with `- `), not the value \"nope\"")
         let twoKeys = try #require(OperationFixture.parseError("""
             operations:
               - drop_index: { name: a }
