@@ -28,6 +28,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "CutoverCore", targets: ["CutoverCore"]),
+        .library(name: "CutoverOperations", targets: ["CutoverOperations"]),
         .library(name: "Cutover", targets: ["Cutover"]),
         .library(name: "CutoverSQLite", targets: ["CutoverSQLite"]),
         .library(name: "CutoverPostgres", targets: ["CutoverPostgres"]),
@@ -41,11 +42,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
             name: "CutoverCore",
             dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Expand/contract migrations (`.yaml` files of operations) and the SQL each phase plans.
+        // Pure like CutoverCore; its own target so that only it links Yams (CutoverCore's
+        // fuzz harnesses link CutoverCore's objects by hand, see Fuzz/run.sh).
+        .target(
+            name: "CutoverOperations",
+            dependencies: ["CutoverCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -86,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "cutover",
             dependencies: [
-                "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres",
+                "Cutover", "CutoverCore", "CutoverSQLite", "CutoverPostgres", "CutoverOperations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,7 +112,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .testTarget(name: "CutoverCoreTests", dependencies: ["CutoverCore", "CutoverOperations", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .testTarget(
             name: "CutoverSQLiteTests",
             dependencies: ["CutoverSQLite", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log")],
@@ -112,6 +122,8 @@ let package = Package(
             name: "CutoverPostgresTests",
             dependencies: [
                 "CutoverPostgres", "CutoverCore", "CutoverTestSupport", .product(name: "Logging", package: "swift-log"),
+                // ExpandContractPlanTests runs the planned SQL of `.yaml` migrations.
+                "CutoverOperations",
                 // PostgresErrorCauseTests reads the PSQLError a CutoverError keeps.
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,15 +1,21 @@
 import ArgumentParser
 import Cutover
 import CutoverCore
+import CutoverOperations
 import Foundation
 
 extension CutoverCommand {
-    /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`, marked as a draft.
+    /// `cutover new NAME`: writes `migrations/<UTC timestamp>_<name>.sql`, marked as a draft;
+    /// with `--ops`, an expand/contract migration `<UTC timestamp>_<name>.yaml` of commented
+    /// example operations (``OperationsFileTemplate``).
     struct New: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "new",
             abstract: "Create a migration file named <UTC YYYYMMDDHHMMSS>_<name>.sql.",
-            discussion: "The file starts with `-- cutover:draft`: `migrate` stops before it until you delete that line.")
+            discussion: """
+                The file starts with `-- cutover:draft`: `migrate` stops before it until you delete that line. \
+                With --ops, the file is an expand/contract migration (.yaml, in progress) of commented example operations.
+                """)
 
         @OptionGroup var global: GlobalOptions
 
@@ -19,7 +25,11 @@ extension CutoverCommand {
         @Flag(help: "Mark the migration -- cutover:no-transaction (for CREATE INDEX CONCURRENTLY).")
         var noTransaction = false
 
+        @Flag(help: "Write an expand/contract migration (<id>_<name>.yaml, a list of operations; in progress) instead of SQL.")
+        var ops = false
+
         func validate() throws {
+            if ops && noTransaction { throw ValidationError("--no-transaction applies to .sql migrations; drop it with --ops") }
             let cleaned = Self.clean(name)
             guard !cleaned.isEmpty else { throw ValidationError("the name must contain letters or digits, e.g. add_email_to_users") }
         }
@@ -36,23 +46,28 @@ extension CutoverCommand {
                 guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
                     throw CutoverError(.missingMigrations, "the migrations folder '\(folder)' does not exist", hint: "create it, or run `cutover init`")
                 }
-                let existing = Set(try FileManager.default.contentsOfDirectory(atPath: folder).compactMap { MigrationFileParser.parseFileName($0)?.id })
+                // Ids of both kinds of migration files: a .yaml one must not share an id with a .sql one.
+                let existing = Set(try FileManager.default.contentsOfDirectory(atPath: folder).compactMap {
+                    MigrationFileParser.parseFileName($0.hasSuffix(".yaml") ? String($0.dropLast(5)) + ".sql" : $0)?.id
+                })
                 var date = Date()
                 var id = Self.timestamp(date)
                 while existing.contains(MigrationID(id)!) {
                     date += 1
                     id = Self.timestamp(date)
                 }
-                let fileName = "\(id)_\(Self.clean(name)).sql"
+                let fileName = "\(id)_\(Self.clean(name)).\(ops ? "yaml" : "sql")"
                 let path = (folder as NSString).appendingPathComponent(fileName)
-                let body = Self.template(noTransaction: noTransaction)
+                let body = ops ? OperationsFileTemplate.text : Self.template(noTransaction: noTransaction)
                 guard FileManager.default.createFile(atPath: path, contents: Data(body.utf8)) else {
                     throw CutoverError(.ioFailed, "cannot write '\(path)'", hint: "check the folder's permissions")
                 }
                 // The list in cutover.sum gets the new file, so a branch adding another one conflicts.
                 try MigrationSumFile.write(in: folder)
                 context.output(.object([("ok", .bool(true)), ("id", .string(id)), ("file", .string(path)), ("draft", .bool(true))])) {
-                    Terminal.out("created \(path) (a draft: delete its `-- cutover:draft` line once written)")
+                    Terminal.out(ops
+                        ? "created \(path) (uncomment and edit the operations you need)"
+                        : "created \(path) (a draft: delete its `-- cutover:draft` line once written)")
                 }
             }
         }

@@ -1,0 +1,206 @@
+import CutoverCore
+
+/// `alter_column`: change a column's type, nullability or default (and optionally its name).
+///
+/// A type or nullability change would rewrite or scan the table under an ACCESS EXCLUSIVE
+/// lock, and would break the old version, so it goes through a shadow column (pgroll's
+/// `_pgroll_new_<col>`):
+///
+/// - expand: add `_cutover_new_<col>` with the new type (nullable, plus a `NOT VALID` check
+///   for `nullable: false`); an `up` trigger fills it from the old version's writes, a `down`
+///   trigger fills the old column from the new version's writes; the backfill runs `up` for the
+///   existing rows; the new version's view shows the shadow column under the column's name.
+/// - complete: drop both triggers, validate the check and `SET NOT NULL`, drop the old column,
+///   rename the shadow column into place, set the default.
+/// - abort: drop the triggers and the shadow column.
+///
+/// A change of the default alone needs no shadow: `SET DEFAULT` only changes the catalog, so it
+/// runs at start and abort restores the old default.
+///
+/// ```yaml
+/// - alter_column:
+///     table: products
+///     column: price
+///     type: numeric(12,2)
+///     nullable: false
+///     up: "COALESCE(price, 0)::numeric(12,2)"   # old version's value → new column
+///     down: "price::integer"                     # new version's value → old column
+/// ```
+///
+/// - Warning: indexes, constraints and foreign keys on the old column are not yet recreated on
+///   the shadow column; complete drops them with the old column.
+public struct AlterColumn: ExpandContractOperation, Hashable {
+    public static let name = "alter_column"
+    public var file: String
+    public var line: Int
+    /// The table.
+    public var table: String
+    /// The column, by the previous version's name.
+    public var column: String
+    /// The new name, or nil to keep it.
+    public var newName: String?
+    /// The new SQL type, or nil to keep it.
+    public var type: String?
+    /// The new nullability, or nil to keep it.
+    public var isNullable: Bool?
+    /// The new default expression, or nil to keep it.
+    public var defaultExpression: String?
+    /// Old version's value → new column, over the previous version's column names.
+    public var up: String?
+    /// New version's value → old column, over the new version's column names.
+    public var down: String?
+
+    /// Creates the operation.
+    public init(
+        table: String, column: String, newName: String? = nil, type: String? = nil, isNullable: Bool? = nil, defaultExpression: String? = nil,
+        up: String? = nil, down: String? = nil, file: String = "", line: Int = 1
+    ) {
+        self.table = table
+        self.column = column
+        self.newName = newName
+        self.type = type
+        self.isNullable = isNullable
+        self.defaultExpression = defaultExpression
+        self.up = up
+        self.down = down
+        self.file = file
+        self.line = line
+    }
+
+    init(_ object: YAMLObject) throws {
+        var object = object
+        file = object.file
+        line = object.line
+        table = try object.requiredString("table", example: "products")
+        column = try object.requiredString("column", example: "price")
+        newName = try object.string("name")
+        type = try object.string("type")
+        isNullable = try object.bool("nullable")
+        defaultExpression = try object.string("default")
+        up = try object.string("up")
+        down = try object.string("down")
+        try object.finish()
+        if newName == nil, type == nil, isNullable == nil, defaultExpression == nil {
+            throw CutoverError(
+                .invalidMigration, "alter_column changes nothing", hint: "give at least one of: name, type, nullable, default",
+                file: file, line: line)
+        }
+    }
+
+    /// True when the change needs a shadow column (a type or nullability change).
+    public var needsShadowColumn: Bool { type != nil || isNullable != nil }
+
+    private var finalName: String { newName ?? column }
+    private var shadow: String { ShadowNames.newColumn(column) }
+
+    public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
+        let (index, before) = try self.table(table, in: shape)
+        let old = try self.column(column, of: before)
+        if let newName, newName != column { try requireNoColumn(newName, in: before) }
+        guard let position = shape.tables[index].columns.firstIndex(where: { $0.name == column }) else { return [] }
+        let qualified = context.qualified(before.physicalName)
+
+        guard needsShadowColumn else {
+            shape.tables[index].columns[position].name = finalName
+            guard let defaultExpression else { return [] }
+            shape.tables[index].columns[position].defaultExpression = defaultExpression
+            return [.statement(
+                "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(old.physicalName)) SET DEFAULT \(defaultExpression)",
+                lock: .accessExclusive, table: qualified)]
+        }
+
+        if type != nil, up == nil || down == nil {
+            throw invalid(
+                "a type change of \"\(column)\" needs both `up` (old value → new type) and `down` (new value → old type)",
+                hint: "for example `up: \"\(column)::<new type>\"` and `down: \"\(column)::\(old.type)\"`")
+        }
+        if isNullable == false, old.isNullable, up == nil {
+            throw invalid(
+                "making \"\(column)\" NOT NULL needs `up` to replace the NULLs the old version writes",
+                hint: "for example `up: \"COALESCE(\(column), <value>)\"`")
+        }
+        if isNullable == true, !old.isNullable, down == nil {
+            throw invalid(
+                "making \"\(column)\" nullable needs `down` to replace the NULLs the new version writes, as the old column stays NOT NULL",
+                hint: "for example `down: \"COALESCE(\(finalName), <value>)\"`")
+        }
+
+        var new = old
+        new.name = finalName
+        new.physicalName = shadow
+        new.type = type ?? old.type
+        new.isNullable = isNullable ?? old.isNullable
+        new.defaultExpression = defaultExpression ?? old.defaultExpression
+        shape.tables[index].columns[position] = new
+
+        var actions: [PlannedAction] = [
+            .statement("ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(shadow)) \(new.type)", lock: .accessExclusive, table: qualified)
+        ]
+        if let defaultExpression = new.defaultExpression {
+            // Set apart from ADD COLUMN: the existing rows get `up` from the backfill, not the
+            // default, and a volatile default would rewrite the table.
+            actions.append(.statement(
+                "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(shadow)) SET DEFAULT \(defaultExpression)",
+                lock: .accessExclusive, table: qualified))
+        }
+        if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
+        actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
+        actions += DualWriteTrigger(
+            context: context, table: before.physicalName, visibleColumns: before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
+            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow
+        ).startActions
+        actions += DualWriteTrigger(
+            context: context, table: before.physicalName, visibleColumns: shape.tables[index].columns, target: old.physicalName,
+            expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down), backfilledShadow: shadow
+        ).startActions
+        actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
+        return actions
+    }
+
+    public func complete(before: VersionShape, context: OperationContext) -> [PlannedAction] {
+        guard let table = before.tables.first(where: { $0.name == self.table }), let old = table.column(column) else { return [] }
+        let qualified = context.qualified(table.physicalName)
+        guard needsShadowColumn else {
+            guard finalName != old.physicalName else { return [] }
+            return [.statement(
+                "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(old.physicalName)) TO \(SQLText.quotedIdentifier(finalName))",
+                lock: .accessExclusive, table: qualified)]
+        }
+        var actions = dropTriggers(table.physicalName, context)
+        if (isNullable ?? old.isNullable) == false { actions += notNull(table.physicalName, context).completeActions }
+        actions += [
+            .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName))", lock: .accessExclusive, table: qualified),
+            .statement(
+                "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName))",
+                lock: .accessExclusive, table: qualified),
+        ]
+        return actions
+    }
+
+    public func abort(before: VersionShape, context: OperationContext) -> [PlannedAction] {
+        guard let table = before.tables.first(where: { $0.name == self.table }), let old = table.column(column) else { return [] }
+        let qualified = context.qualified(table.physicalName)
+        guard needsShadowColumn else {
+            guard defaultExpression != nil else { return [] }
+            let restore = old.defaultExpression.map { "SET DEFAULT \($0)" } ?? "DROP DEFAULT"
+            return [.statement(
+                "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(old.physicalName)) \(restore)", lock: .accessExclusive, table: qualified)]
+        }
+        return dropTriggers(table.physicalName, context) + [
+            .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(shadow))", lock: .accessExclusive, table: qualified)
+        ]
+    }
+
+    private func triggerName(_ physicalTable: String, _ direction: DualWriteTrigger.Direction) -> String {
+        ShadowNames.trigger(table: physicalTable, column: column, direction: direction)
+    }
+
+    private func dropTriggers(_ physicalTable: String, _ context: OperationContext) -> [PlannedAction] {
+        DualWriteTrigger.dropActions(name: triggerName(physicalTable, .up), table: physicalTable, context: context)
+            + DualWriteTrigger.dropActions(name: triggerName(physicalTable, .down), table: physicalTable, context: context)
+    }
+
+    private func notNull(_ physicalTable: String, _ context: OperationContext) -> NotNullThroughCheck {
+        NotNullThroughCheck(context: context, table: physicalTable, column: shadow, checkName: ShadowNames.notNullCheck(table: physicalTable, column: column))
+    }
+}

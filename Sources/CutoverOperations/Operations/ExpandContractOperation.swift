@@ -1,0 +1,126 @@
+import CutoverCore
+
+/// One operation of an expand/contract migration (`add_column`, `rename_column`, …): one type
+/// per operation, as pgroll's `pkg/migrations/op_*.go`.
+///
+/// An operation never touches a database. It plans three phases:
+///
+/// - ``start(in:context:)``, the expand phase: additive, short-lock changes only (shadow
+///   columns, dual-write triggers, `NOT VALID` checks, concurrent indexes). It also changes
+///   `shape`, the new version's view of the tables, which becomes the version schema's views;
+///   and it validates the operation against the shape, throwing ``CutoverError`` with the
+///   line of the operation in the migration file.
+/// - ``complete(before:context:)``, the contract phase: validate constraints, drop what the
+///   old version needed, rename shadow columns into place.
+/// - ``abort(before:context:)``: undo the expand phase; every statement is safe to run again
+///   (`IF EXISTS`), so an interrupted abort can be repeated.
+///
+/// `before` is the shape as it was before this operation's ``start(in:context:)`` ran.
+///
+/// Re-running: abort is idempotent. Start and complete are not entirely (`ADD CONSTRAINT`
+/// and `RENAME COLUMN` have no `IF NOT EXISTS`): the engine records each finished action and
+/// resumes after the last one, as it does for `-- cutover:no-transaction` migrations.
+///
+/// ```swift
+/// var shape = VersionShape(tables: [users])
+/// let before = shape
+/// let expand = try operation.start(in: &shape, context: context)
+/// let contract = operation.complete(before: before, context: context)
+/// ```
+public protocol ExpandContractOperation: Sendable {
+    /// The operation's key in a migration file (`add_column`).
+    static var name: String { get }
+    /// The 1-based line of the operation in its migration file, for messages.
+    var line: Int { get }
+    /// The file the operation was read from, for messages.
+    var file: String { get }
+
+    /// Plans the expand phase and applies the operation to the new version's shape.
+    /// - Parameters:
+    ///   - shape: the new version's tables; changed in place.
+    ///   - context: the schema and version schemas.
+    /// - Returns: the actions, in order.
+    /// - Throws: ``CutoverError`` (`invalid_migration`) when the operation names a table or
+    ///   column the version does not have, or one that already exists.
+    func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction]
+
+    /// Plans the contract phase.
+    /// - Parameters:
+    ///   - before: the shape before this operation's start.
+    ///   - context: the schema and version schemas.
+    /// - Returns: the actions, in order.
+    func complete(before: VersionShape, context: OperationContext) -> [PlannedAction]
+
+    /// Plans the undoing of the expand phase.
+    /// - Parameters:
+    ///   - before: the shape before this operation's start.
+    ///   - context: the schema and version schemas.
+    /// - Returns: the actions, in order; each may run again after an interruption.
+    func abort(before: VersionShape, context: OperationContext) -> [PlannedAction]
+}
+
+extension ExpandContractOperation {
+    /// An `invalid_migration` error at this operation's line.
+    func invalid(_ message: String, hint: String? = nil) -> CutoverError {
+        CutoverError(.invalidMigration, "\(Self.name): \(message)", hint: hint, file: file, line: line)
+    }
+
+    /// The table named `name` in `shape`, or an error naming the tables there are.
+    func table(_ name: String, in shape: VersionShape) throws -> (index: Int, table: TableShape) {
+        guard let index = shape.tableIndex(name) else {
+            let known = shape.tables.map(\.name).sorted().joined(separator: ", ")
+            throw invalid("table \"\(name)\" does not exist in this version", hint: known.isEmpty ? "create it first with create_table" : "tables: \(known)")
+        }
+        return (index, shape.tables[index])
+    }
+
+    /// The column named `name` of `table`, or an error naming the columns there are.
+    func column(_ name: String, of table: TableShape) throws -> ColumnShape {
+        guard let column = table.column(name) else {
+            throw invalid(
+                "column \"\(name)\" does not exist in table \"\(table.name)\"",
+                hint: "columns: \(table.columns.map(\.name).joined(separator: ", "))")
+        }
+        return column
+    }
+
+    /// Throws when `table` already has a column called `name`.
+    func requireNoColumn(_ name: String, in table: TableShape) throws {
+        if table.column(name) != nil {
+            throw invalid("column \"\(name)\" already exists in table \"\(table.name)\"", hint: "choose another name")
+        }
+    }
+}
+
+/// Names of the objects Cutover creates during an expand phase. All begin with `_cutover_`,
+/// so they never collide with an application's names and are easy to find and clean up.
+enum ShadowNames {
+    /// `ADD COLUMN IF NOT EXISTS` of ``needsBackfill`` (a constant default: no rewrite since PostgreSQL 11).
+    static func addBackfillFlag(_ table: String, context: OperationContext) -> PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement(
+            "ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(needsBackfill)) boolean DEFAULT true",
+            lock: .accessExclusive, table: qualified)
+    }
+
+    /// `DROP COLUMN IF EXISTS` of ``needsBackfill``. The planner adds it at the end of complete
+    /// and abort, once per backfilled table, after every trigger that writes the flag is gone.
+    static func dropBackfillFlag(_ table: String, context: OperationContext) -> PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement(
+            "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(needsBackfill))", lock: .accessExclusive, table: qualified)
+    }
+
+    /// The column holding the new version's value of `column` until `complete` renames it.
+    static func newColumn(_ column: String) -> String { "_cutover_new_\(column)" }
+    /// The flag column of a table being backfilled: true until a write or the backfill has
+    /// converted the row (pgroll's `_pgroll_needs_backfill`), so the backfill never overwrites
+    /// what the new version wrote.
+    static let needsBackfill = "_cutover_needs_backfill"
+    /// The NOT VALID check that proves `column` has no NULLs before `SET NOT NULL`.
+    static func notNullCheck(table: String, column: String) -> String { "_cutover_\(table)_\(column)_not_null" }
+    /// The trigger (and its function) that fills `column` of `table` for writes of one version.
+    static func trigger(table: String, column: String, direction: DualWriteTrigger.Direction) -> String {
+        "_cutover_\(table)_\(column)_\(direction.rawValue)"
+    }
+}

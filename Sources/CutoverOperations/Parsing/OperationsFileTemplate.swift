@@ -1,0 +1,54 @@
+/// The commented file `cutover new NAME --ops` writes.
+public enum OperationsFileTemplate {
+    /// A `.yaml` migration whose operations are all commented out examples: uncomment and edit
+    /// the ones you need. Until one is, the file does not parse (`operations` is empty), so it
+    /// cannot run by mistake.
+    ///
+    /// ```swift
+    /// try OperationsFileTemplate.text.write(toFile: "migrations/20261201120000_split_name.yaml", atomically: true, encoding: .utf8)
+    /// ```
+    public static let text = """
+        # An expand/contract migration: old and new application versions are served at once.
+        # (In progress: `cutover migrate` does not run .yaml migrations yet.)
+        #
+        # start     adds what the new version needs (shadow columns, triggers, concurrent indexes,
+        #           NOT VALID checks) and a schema <schema>_<id> of views showing the new version
+        #           its tables; the new version selects it with `SET search_path TO public_<id>, public`.
+        # complete  after every old node is gone: validates, drops what only the old version used.
+        # abort     before complete: undoes start; safe to run again.
+        #
+        # `up` is an SQL expression computing the new version's value from a row the old version
+        # wrote (also run for the existing rows by the backfill); `down` computes the old
+        # version's value from a row the new version wrote. Both read the row's columns by the
+        # names of the version that wrote it.
+        #
+        # Uncomment and edit the operations you need (keep the two-space indent under `operations:`).
+        operations:
+        #  - create_table:
+        #      name: orders
+        #      columns:
+        #        - { name: id, type: bigint, primary_key: true }
+        #        - { name: total, type: "numeric(10,2)", nullable: false, default: "0" }
+        #  - add_column:
+        #      table: users
+        #      column: { name: status, type: text, nullable: false, default: "'active'" }
+        #      up: "CASE WHEN nickname = '' THEN 'new' ELSE 'active' END"
+        #  - rename_column: { table: users, from: name, to: full_name }
+        #  - alter_column:                    # any of: name, type, nullable, default
+        #      table: products
+        #      column: price
+        #      type: bigint
+        #      up: "price::bigint"            # old version's value -> new column
+        #      down: "price::integer"         # new version's value -> old column
+        #  - drop_column:
+        #      table: users
+        #      column: nickname
+        #      down: "''"                     # what the old version reads for the new version's rows
+        #  - create_index: { name: users_status_idx, table: users, columns: [status], unique: false }
+        #  - drop_index: { name: users_nickname_idx }
+        #  - sql:                             # anything else; Cutover cannot tell what it locks
+        #      up: CREATE EXTENSION IF NOT EXISTS citext
+        #      down: DROP EXTENSION IF EXISTS citext
+
+        """
+}

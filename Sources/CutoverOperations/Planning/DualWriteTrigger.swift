@@ -1,0 +1,92 @@
+import CutoverCore
+
+/// The SQL of a dual-write trigger: a `BEFORE INSERT OR UPDATE` row trigger that computes one
+/// physical column from the others while two versions write to the same table.
+///
+/// Writes are told apart by the session's `search_path`, as pgroll and reshape do: an
+/// application on the new version puts the version schema first (`SET search_path TO
+/// public_20261201120000, public`). An ``Direction/up`` trigger fires for writes from
+/// everyone else (the old version, and the backfill's no-op updates) and applies the `up`
+/// expression; a ``Direction/down`` trigger fires for writes from the new version and applies
+/// `down`. The expression sees the row's columns as variables under the names of the version
+/// that wrote it (pgroll `pkg/backfill/templates/function.go`).
+struct DualWriteTrigger {
+    /// Which version's writes the trigger converts.
+    enum Direction: String {
+        /// Writes from the old version: fill the new version's column with `up`.
+        case up
+        /// Writes from the new version: fill the old version's column with `down`.
+        case down
+    }
+
+    var context: OperationContext
+    /// The physical table.
+    var table: String
+    /// The columns the writing version sees: variable names and the physical columns behind them.
+    var visibleColumns: [ColumnShape]
+    /// The physical column the trigger sets.
+    var target: String
+    /// The SQL expression computing it, over `visibleColumns`.
+    var expression: String
+    var direction: Direction
+    /// The name of the trigger and of its function.
+    var name: String
+    /// The shadow column the new version writes, when the table is being backfilled (it has
+    /// ``ShadowNames/needsBackfill``): then an update from the new version of a row the backfill
+    /// has not reached, which leaves the shadow column as it was, is converted with `up` (not
+    /// `down`), and every write clears the row's flag so the backfill skips it.
+    var backfilledShadow: String?
+
+    private var qualifiedTable: String { context.qualified(table) }
+    private var qualifiedFunction: String { SQLText.qualified(context.schema, name) }
+
+    /// The condition that is true for a write from the new version.
+    private var isNewVersionWrite: String {
+        "btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = \(SQLText.literal(context.versionSchema))"
+    }
+
+    /// `CREATE OR REPLACE FUNCTION` and `CREATE OR REPLACE TRIGGER` (PostgreSQL 14+; version
+    /// schemas need 15 for `security_invoker` anyway), so a retried start succeeds.
+    var startActions: [PlannedAction] {
+        let declarations = visibleColumns.map {
+            "  \(SQLText.quotedIdentifier($0.name)) \(qualifiedTable).\(SQLText.quotedIdentifier($0.physicalName))%TYPE := NEW.\(SQLText.quotedIdentifier($0.physicalName));"
+        }
+        var condition = direction == .up ? "NOT (\(isNewVersionWrite))" : isNewVersionWrite
+        var clearFlag = ""
+        if let shadow = backfilledShadow.map(SQLText.quotedIdentifier) {
+            let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+            // OLD is NULL in an INSERT trigger, so this is NULL (false) for inserts.
+            let untouchedOldRow = "(TG_OP = 'UPDATE' AND OLD.\(flag) AND NEW.\(shadow) IS NOT DISTINCT FROM OLD.\(shadow))"
+            condition = direction == .up ? "\(condition) OR \(untouchedOldRow)" : "\(condition) AND NOT coalesce(\(untouchedOldRow), false)"
+            if direction == .up { clearFlag = "\n  NEW.\(flag) := false;" }
+        }
+        let function = """
+            CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
+            LANGUAGE plpgsql AS $cutover$
+            DECLARE
+            \(declarations.joined(separator: "\n"))
+            BEGIN
+              IF \(condition) THEN
+                NEW.\(SQLText.quotedIdentifier(target)) := \(expression);
+              END IF;\(clearFlag)
+              RETURN NEW;
+            END
+            $cutover$
+            """
+        return [
+            .statement(function, lock: .none, table: nil),
+            .statement(
+                "CREATE OR REPLACE TRIGGER \(SQLText.quotedIdentifier(name)) BEFORE INSERT OR UPDATE ON \(qualifiedTable) FOR EACH ROW EXECUTE FUNCTION \(qualifiedFunction)()",
+                lock: .shareRowExclusive, table: qualifiedTable),
+        ]
+    }
+
+    /// Drops the trigger and its function; safe to repeat.
+    static func dropActions(name: String, table: String, context: OperationContext) -> [PlannedAction] {
+        let qualifiedTable = context.qualified(table)
+        return [
+            .statement("DROP TRIGGER IF EXISTS \(SQLText.quotedIdentifier(name)) ON \(qualifiedTable)", lock: .accessExclusive, table: qualifiedTable),
+            .statement("DROP FUNCTION IF EXISTS \(SQLText.qualified(context.schema, name))()", lock: .none, table: nil),
+        ]
+    }
+}

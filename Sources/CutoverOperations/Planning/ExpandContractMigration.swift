@@ -1,0 +1,81 @@
+import CutoverCore
+
+/// A `migrations/<id>_<name>.yaml` file: a list of operations run as one expand/contract step.
+///
+/// ```swift
+/// let migration = try OperationsFileParser.parse(text, fileName: "20261201120000_rename_name.yaml")
+/// let plan = try migration.plan(shape: currentShape, context: OperationContext(migrationID: migration.id))
+/// ```
+public struct ExpandContractMigration: Sendable {
+    /// The numeric id from the file name.
+    public var id: MigrationID
+    /// The descriptive part of the file name.
+    public var name: String
+    /// The file name, for messages.
+    public var fileName: String
+    /// The operations, in file order.
+    public var operations: [any ExpandContractOperation]
+
+    /// Creates a migration.
+    public init(id: MigrationID, name: String, fileName: String, operations: [any ExpandContractOperation]) {
+        self.id = id
+        self.name = name
+        self.fileName = fileName
+        self.operations = operations
+    }
+
+    /// Plans the three phases against the shape the previous version sees.
+    ///
+    /// - Parameters:
+    ///   - shape: the tables as the previous version sees them.
+    ///   - context: the schema and version schemas; its migration id should be ``id``.
+    /// - Returns: the plan, with the new version's shape.
+    /// - Throws: ``CutoverError`` (`invalid_migration`, with file and line) when an operation
+    ///   does not fit the shape: a missing table or column, a name already taken, a missing `up`/`down`.
+    public func plan(shape: VersionShape, context: OperationContext) throws -> ExpandContractPlan {
+        var shape = shape
+        var start: [PlannedAction] = []
+        var complete: [PlannedAction] = []
+        var abort: [PlannedAction] = []
+        for operation in operations {
+            let before = shape
+            do {
+                start += try operation.start(in: &shape, context: context)
+            } catch var error as CutoverError {
+                error.migrationID = error.migrationID ?? id
+                throw error
+            }
+            complete += operation.complete(before: before, context: context)
+            abort = operation.abort(before: before, context: context) + abort
+        }
+        // Tables with a backfill carry the flag column its triggers write: dropped last, when
+        // no trigger is left to write it.
+        var backfilled: [String] = []
+        for action in start where action.kind == .backfill {
+            if let table = action.backfillTable, !backfilled.contains(table) { backfilled.append(table) }
+        }
+        let dropFlags = backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
+        let versionSchema = VersionSchema(context: context, shape: shape)
+        let dropOld = context.previousVersionSchema.map { VersionSchema.dropActions(schema: $0) } ?? []
+        return ExpandContractPlan(
+            // The backfills run once the version schema exists, after every statement.
+            start: start.filter { $0.kind == .statement } + versionSchema.createActions + start.filter { $0.kind == .backfill },
+            // The old version's views read columns complete drops: they go first.
+            complete: dropOld + complete + dropFlags,
+            // The new version's views read the shadow columns abort drops: they go first.
+            abort: VersionSchema.dropActions(schema: context.versionSchema) + abort + dropFlags,
+            shape: shape)
+    }
+}
+
+/// The actions of the three phases of one migration, and the new version's shape.
+public struct ExpandContractPlan: Sendable {
+    /// The expand phase (`cutover start`), ending with the version schema's views.
+    public var start: [PlannedAction]
+    /// The contract phase (`cutover complete`).
+    public var complete: [PlannedAction]
+    /// The undoing of the expand phase (`cutover abort`).
+    public var abort: [PlannedAction]
+    /// The tables as the new version sees them.
+    public var shape: VersionShape
+}

@@ -1,0 +1,67 @@
+/// The tables and columns one application version sees, each mapped to the physical table and
+/// column that holds it.
+///
+/// During an expand phase the new version's names differ from the physical ones: a renamed
+/// column is still stored under its old name, a column whose type changes lives in a shadow
+/// column until `complete`. The planner turns the shape into the version schema's views
+/// (`SELECT "name" AS "full_name" …`), and operations look columns up in it to validate their
+/// input and to map the names they are given to physical ones.
+///
+/// ```swift
+/// var shape = VersionShape(tables: [
+///     .init(name: "users", columns: [.init(name: "id", type: "bigint", isNullable: false), .init(name: "name", type: "text")]),
+/// ])
+/// ```
+public struct VersionShape: Sendable, Hashable {
+    /// The tables, in creation order.
+    public var tables: [TableShape]
+
+    /// Creates a shape.
+    public init(tables: [TableShape]) { self.tables = tables }
+
+    /// The index of the table named `name` in this version, or nil.
+    public func tableIndex(_ name: String) -> Int? { tables.firstIndex { $0.name == name } }
+}
+
+/// A table as one version sees it.
+public struct TableShape: Sendable, Hashable {
+    /// The name this version uses.
+    public var name: String
+    /// The table's name in the database.
+    public var physicalName: String
+    /// The columns, in order.
+    public var columns: [ColumnShape]
+
+    /// Creates a table; `physicalName` defaults to `name`.
+    public init(name: String, physicalName: String? = nil, columns: [ColumnShape]) {
+        self.name = name
+        self.physicalName = physicalName ?? name
+        self.columns = columns
+    }
+
+    /// The column named `name` in this version, or nil.
+    public func column(_ name: String) -> ColumnShape? { columns.first { $0.name == name } }
+}
+
+/// A column as one version sees it.
+public struct ColumnShape: Sendable, Hashable {
+    /// The name this version uses.
+    public var name: String
+    /// The column's name in the database.
+    public var physicalName: String
+    /// The SQL type, as written (`bigint`, `numeric(10,2)`).
+    public var type: String
+    /// False when the column is (or will be, after `complete`) NOT NULL.
+    public var isNullable: Bool
+    /// The default expression, or nil.
+    public var defaultExpression: String?
+
+    /// Creates a column; `physicalName` defaults to `name`.
+    public init(name: String, physicalName: String? = nil, type: String, isNullable: Bool = true, defaultExpression: String? = nil) {
+        self.name = name
+        self.physicalName = physicalName ?? name
+        self.type = type
+        self.isNullable = isNullable
+        self.defaultExpression = defaultExpression
+    }
+}

@@ -1,0 +1,26 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_bio" text;
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name", "nickname", "_cutover_new_bio" AS "bio" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "_cutover_new_bio" TO "bio";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_bio";

@@ -1,0 +1,113 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_name" text;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_users_name_up() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.users."id"%TYPE := NEW."id";
+  "name" public.users."name"%TYPE := NEW."name";
+  "nickname" public.users."nickname"%TYPE := NEW."nickname";
+BEGIN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name") THEN
+    NEW."_cutover_new_name" := COALESCE(name, 'unknown');
+  END IF;
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.users
+CREATE OR REPLACE TRIGGER "_cutover_users_name_up" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_name_up();
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_users_name_down() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.users."id"%TYPE := NEW."id";
+  "name" public.users."_cutover_new_name"%TYPE := NEW."_cutover_new_name";
+  "nickname" public.users."nickname"%TYPE := NEW."nickname";
+BEGIN
+  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name"), false) THEN
+    NEW."name" := "name";
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.users
+CREATE OR REPLACE TRIGGER "_cutover_users_name_down" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_name_down();
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "_cutover_new_name" AS "name", "nickname" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- backfill public.users (_cutover_new_name): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_name_up" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_name_up();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_name_down" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_name_down();
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users
+ALTER TABLE public.users VALIDATE CONSTRAINT "_cutover_users_name_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ALTER COLUMN "_cutover_new_name" SET NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_name_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "_cutover_new_name" TO "name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_name_up" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_name_up();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_name_down" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_name_down();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";

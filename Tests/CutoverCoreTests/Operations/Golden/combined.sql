@@ -1,0 +1,144 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."price"%TYPE := NEW."price";
+BEGIN
+  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
+    NEW."_cutover_new_price" := price::bigint;
+  END IF;
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_up" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_up();
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_down() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
+BEGIN
+  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
+    NEW."price" := price::integer;
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
+CREATE INDEX CONCURRENTLY "users_status_idx" ON public.users ("_cutover_new_status");
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name" AS "full_name", "nickname", "_cutover_new_status" AS "status" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "_cutover_new_price" AS "price" FROM public.products;
+
+-- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+
+-- ==== complete (contract) ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261101000000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "name" TO "full_name";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products
+ALTER TABLE public.products VALIDATE CONSTRAINT "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "_cutover_new_price" SET NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users
+ALTER TABLE public.users VALIDATE CONSTRAINT "_cutover_users_status_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ALTER COLUMN "_cutover_new_status" SET NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public.users_status_idx;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";

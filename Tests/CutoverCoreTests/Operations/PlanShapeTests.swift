@@ -1,0 +1,121 @@
+import CutoverCore
+import CutoverOperations
+import Testing
+
+@Suite("plans keep the expand/contract rules: short locks, concurrent indexes alone, version schemas")
+struct PlanShapeTests {
+    static let combined = """
+        operations:
+          - rename_column: { table: users, from: name, to: full_name }
+          - alter_column: { table: products, column: price, type: bigint, up: "price::bigint", down: "price::integer" }
+          - add_column: { table: users, column: { name: status, type: text, nullable: false, default: "'active'" }, up: "'active'" }
+          - drop_column: { table: users, column: nickname, down: "''" }
+          - create_index: { name: users_status_idx, table: users, columns: [status] }
+          - drop_index: { name: users_name_idx }
+        """
+
+    @Test("start ends with the version schema: one security_invoker view per table, in the new version's names")
+    func versionSchemaViews() throws {
+        let plan = try OperationFixture.plan(Self.combined)
+        let views = plan.start.map(\.sql).filter { $0.contains("VIEW") }
+        #expect(views == [
+            "CREATE OR REPLACE VIEW \"public_20261201120000\".\"users\" WITH (security_invoker = true) AS SELECT \"id\", \"name\" AS \"full_name\", \"_cutover_new_status\" AS \"status\" FROM public.users",
+            "CREATE OR REPLACE VIEW \"public_20261201120000\".\"products\" WITH (security_invoker = true) AS SELECT \"id\", \"_cutover_new_price\" AS \"price\" FROM public.products",
+        ])
+        #expect(plan.shape.tables.first?.columns.map(\.name) == ["id", "full_name", "status"])
+    }
+
+    @Test("concurrent index statements never run in a transaction, everything else may")
+    func concurrentAlone() throws {
+        let plan = try OperationFixture.plan(Self.combined)
+        for action in plan.start + plan.complete + plan.abort where action.kind == .statement {
+            #expect(action.runsInTransaction == !action.sql.contains("CONCURRENTLY"), "\(action.sql)")
+        }
+    }
+
+    @Test("start only adds: no statement drops, rewrites or renames anything the old version uses")
+    func startIsAdditive() throws {
+        let plan = try OperationFixture.plan(Self.combined)
+        for action in plan.start {
+            let sql = action.sql.uppercased()
+            #expect(!sql.contains("DROP COLUMN") && !sql.contains("RENAME") && !sql.contains("SET NOT NULL") && !sql.contains(" TYPE "), "\(action.sql)")
+            #expect(!sql.contains("DROP TABLE") && !sql.contains("DROP INDEX"), "\(action.sql)")
+        }
+        #expect(plan.start.filter { $0.kind == .backfill }.map(\.backfillColumns) == [["_cutover_new_price"], ["_cutover_new_status"]])
+        // Backfills come last, after the version schema.
+        #expect(plan.start.suffix(2).allSatisfy { $0.kind == .backfill })
+        // The flag column goes last in complete and abort, once per table, after the triggers writing it.
+        for phase in [plan.complete, plan.abort] {
+            let flagDrops = phase.enumerated().filter { $0.element.sql.contains("DROP COLUMN IF EXISTS \"_cutover_needs_backfill\"") }.map(\.offset)
+            #expect(flagDrops == [phase.count - 2, phase.count - 1])
+        }
+    }
+
+    @Test("abort drops the version schema first, then undoes the operations in reverse order; every drop says IF EXISTS")
+    func abortOrder() throws {
+        let plan = try OperationFixture.plan(Self.combined)
+        #expect(plan.abort.first?.sql == "DROP SCHEMA IF EXISTS \"public_20261201120000\" CASCADE")
+        let drops = plan.abort.map(\.sql).filter { $0.hasPrefix("DROP") || $0.contains(" DROP ") }
+        #expect(drops.allSatisfy { $0.contains("IF EXISTS") })
+        let indexDrop = try #require(plan.abort.firstIndex { $0.sql.contains("users_status_idx") })
+        let shadowDrop = try #require(plan.abort.firstIndex { $0.sql.contains("DROP COLUMN IF EXISTS \"_cutover_new_status\"") })
+        #expect(indexDrop < shadowDrop)
+    }
+
+    @Test("complete drops the previous version's schema before dropping the columns its views read")
+    func completeOrder() throws {
+        let context = OperationContext(schema: "public", migrationID: OperationFixture.id, previousVersionSchema: "public_20261101000000")
+        let plan = try OperationFixture.plan(Self.combined, context: context)
+        #expect(plan.complete.first?.sql == "DROP SCHEMA IF EXISTS \"public_20261101000000\" CASCADE")
+        #expect(plan.complete.contains { $0.sql == "DROP INDEX CONCURRENTLY IF EXISTS public.users_name_idx" && !$0.runsInTransaction })
+        #expect(try OperationFixture.plan(Self.combined).complete.contains { $0.sql.hasPrefix("DROP SCHEMA") } == false)
+    }
+
+    @Test("the dual-write trigger tells the new version by the first schema of its search_path, and clears the backfill flag")
+    func triggerDirection() throws {
+        let plan = try OperationFixture.plan(Self.combined)
+        let up = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_up()") })
+        #expect(up.sql.contains("IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD.\"_cutover_needs_backfill\""))
+        #expect(up.sql.contains("  NEW.\"_cutover_needs_backfill\" := false;"))
+        #expect(up.sql.contains("NEW.\"_cutover_new_price\" := price::bigint;"))
+        let down = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_down()") })
+        #expect(down.sql.contains("  IF btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000' AND NOT coalesce((TG_OP"))
+        #expect(!down.sql.contains(":= false"))
+        // The new version's expression reads its own names, bound to the shadow column.
+        #expect(down.sql.contains("\"price\" public.products.\"_cutover_new_price\"%TYPE := NEW.\"_cutover_new_price\";"))
+        #expect(down.sql.contains("NEW.\"price\" := price::integer;"))
+    }
+}
+
+@Suite("the expand phase of the column operations passes Cutover's own linter")
+struct OperationLintTests {
+    /// The start actions as a no-transaction migration (the engine runs each alone, under a lock timeout).
+    static func findings(_ yaml: String) throws -> [LintFinding] {
+        let plan = try OperationFixture.plan(yaml)
+        let statements = plan.start.filter { $0.kind == .statement }.enumerated().map { SQLStatement(sql: $0.element.sql, line: $0.offset + 1) }
+        let migration = Migration(
+            id: OperationFixture.id, name: "fixture", fileName: "20261201120000_fixture.yaml", up: statements, down: nil, isTransactional: false,
+            checksum: "")
+        return Linter(configuration: .init(postgresVersion: 15_00_00, lockTimeoutConfigured: true)).lint(migration, dialect: PostgresDialect())
+    }
+
+    @Test(
+        "no error findings",
+        arguments: [
+            "operations:\n  - add_column: { table: users, column: { name: bio, type: text } }\n",
+            "operations:\n  - add_column: { table: users, column: { name: status, type: text, nullable: false, default: \"'active'\" }, up: \"'active'\" }\n",
+            "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n",
+            "operations:\n  - alter_column: { table: products, column: price, type: bigint, up: \"price::bigint\", down: \"price::integer\" }\n",
+            "operations:\n  - create_index: { name: users_name_idx, table: users, columns: [name] }\n",
+        ])
+    func noErrors(yaml: String) throws {
+        let errors = try Self.findings(yaml).filter { $0.severity == .error }
+        #expect(errors.isEmpty, "\(errors.map { "\($0.rule): \($0.statement)" })")
+    }
+
+    @Test("the check can fail: an unsafe statement in the expand phase is an error finding")
+    func controlCase() throws {
+        let findings = try Self.findings("operations:\n  - sql: { up: \"ALTER TABLE users ALTER COLUMN name TYPE varchar(10)\" }\n")
+        #expect(findings.contains { $0.severity == .error })
+    }
+}
