@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "Cutover",
-            dependencies: ["CutoverCore", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CutoverCore", "CutoverOperations", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

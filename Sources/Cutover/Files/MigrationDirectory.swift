@@ -83,9 +83,13 @@ public struct MigrationDirectory: Sendable {
         for name in listed {
             if name.utf8.first == UInt8(ascii: ".") { continue }
             if Self.hasSuffix(name, ".yaml") || Self.hasSuffix(name, ".yml") {
-                naming.note(CutoverError(
-                    .invalidMigration, "expand/contract (.yaml) migrations are not supported by this version of cutover",
-                    hint: "write the change as a .sql migration", file: name), file: name)
+                // Expand/contract migrations run through `cutover start` / `complete`
+                // (ExpandContractFile), not through the .sql engine; a misnamed one is still an error.
+                if name.split(separator: "_", maxSplits: 1).count < 2 || name.split(separator: "_", maxSplits: 1).first.flatMap({ MigrationID($0) }) == nil {
+                    naming.note(CutoverError(
+                        .invalidMigration, "'\(name)' is not named <id>_<name>.yaml",
+                        hint: "rename it, e.g. with `cutover new NAME --ops`, which writes a UTC timestamp id", file: name), file: name)
+                }
                 continue
             }
             guard Self.hasSuffix(name, ".sql") else { continue }

@@ -27,7 +27,8 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let (path, migration) = try Self.load(id: MigrationID(id)!, folder: context.config.migrationsDirectory)
+                let file = try ExpandContractFile.load(id: MigrationID(id)!, folder: context.config.migrationsDirectory)
+                let (path, migration) = (file.path, file.migration)
                 let deployment = try context.deployment()
                 let tables = try await deployment.introspectSchema()
                 guard tables.dialect == PostgresDialect().name else {
@@ -42,23 +43,6 @@ extension CutoverCommand {
                     Terminal.out(plan.rendered())
                 }
             }
-        }
-
-        /// The `.yaml` file of migration `id`, parsed.
-        static func load(id: MigrationID, folder: String) throws -> (String, ExpandContractMigration) {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            let matches = names.filter { name in
-                (name.hasSuffix(".yaml") || name.hasSuffix(".yml")) && name.split(separator: "_", maxSplits: 1).first.flatMap { MigrationID($0) } == id
-            }
-            guard matches.count == 1, let name = matches.first else {
-                throw CutoverError(
-                    .invalidArgument,
-                    matches.isEmpty ? "no expand/contract migration <\(id)>_<name>.yaml in '\(folder)'" : "several .yaml migrations have the id \(id)",
-                    hint: matches.isEmpty ? "write one with `cutover new NAME --ops`" : "keep one: \(matches.sorted().joined(separator: ", "))")
-            }
-            let path = (folder as NSString).appendingPathComponent(name)
-            let text = try RegularFile.readText(path, code: .invalidMigration)
-            return (path, try OperationsFileParser.parse(text, fileName: path))
         }
 
         static func json(_ actions: [PlannedAction]) -> JSON {

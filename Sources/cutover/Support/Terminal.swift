@@ -8,6 +8,13 @@ enum Terminal {
 
     static func err(_ text: String) { emit(text, to: 2) }
 
+    /// Rewrites the current line of stderr (a terminal's progress line): a carriage return,
+    /// the text, and "clear to the end of the line", without a newline.
+    static func errInPlace(_ text: String) {
+        var line = "\r" + text + "\u{1B}[K"
+        line.withUTF8 { bytes in _ = write(2, bytes.baseAddress!, bytes.count) }
+    }
+
     /// `text` and a newline, with plain `write` calls (no `Data` on the way).
     private static func emit(_ text: String, to descriptor: Int32) {
         var line = text + "\n"

@@ -1,0 +1,218 @@
+import CutoverCore
+import CutoverOperations
+import Logging
+
+/// Expand/contract migrations (`migrations/<id>_<name>.yaml`) on PostgreSQL: the expand phase
+/// (`start`, with its backfill), the contract phase (`complete`) and its undoing (`abort`).
+///
+/// ```swift
+/// let id = MigrationID("20261201120000")!
+/// try await deployment.startExpandContract(id)      // old and new versions both served
+/// // … roll out the application version that sets search_path to public_20261201120000 …
+/// try await deployment.completeExpandContract(id)   // the old shape is dropped
+/// ```
+///
+/// Each phase runs under the run lock, statement by statement (see ``ExpandContractEvent``),
+/// recording its progress, so an interrupted phase resumes where it stopped when run again.
+/// One migration is in flight at a time in this version.
+extension Deployment {
+    /// Options of the expand phase's backfill.
+    public struct BackfillOptions: Sendable {
+        /// The duration a batch aims at; the batch size adapts to it.
+        public var targetBatchDuration: Duration
+        /// A pause between batches.
+        public var delay: Duration
+        /// The first batch's rows.
+        public var initialBatchSize: Int
+
+        /// Creates options.
+        public init(targetBatchDuration: Duration = .milliseconds(100), delay: Duration = .zero, initialBatchSize: Int = 1_000) {
+            self.targetBatchDuration = targetBatchDuration
+            self.delay = delay
+            self.initialBatchSize = initialBatchSize
+        }
+    }
+
+    /// The expand phase: runs the start actions of migration `id` and backfills the rows that
+    /// existed before its triggers. Run again after an interruption, it resumes.
+    ///
+    /// - Parameters:
+    ///   - id: the migration (its `.yaml` file in the migrations folder).
+    ///   - schema: the schema holding the tables.
+    ///   - backfill: how the backfill's batches are sized and paced.
+    ///   - events: progress.
+    /// - Returns: the migration's row, phase ``ExpandContractPhase/expanded``.
+    /// - Throws: `CutoverError`: `.invalidMigration` (file and line) for an operation that does
+    ///   not fit the tables, `.invalidArgument` when another migration is in flight or this one
+    ///   is already completed, `.statementFailed` for a failing statement (the phase can be run
+    ///   again, or undone with ``abortExpandContract(_:events:)``).
+    @discardableResult
+    public func startExpandContract(
+        _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(),
+        events: @escaping ExpandContractEventHandler = { _ in }
+    ) async throws -> ExpandContractRecord {
+        let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        return try await withExpandContractSession { database, store in
+            let records = try await store.records()
+            var record: ExpandContractRecord
+            if let existing = records.first(where: { $0.id == id }), existing.phase == .expanding || existing.phase == .expanded {
+                try Self.requireUnchanged(file, since: existing)
+                record = existing
+                if existing.phase == .expanded { return existing }
+            } else {
+                if let existing = records.first(where: { $0.id == id }), existing.phase != .aborted {
+                    throw CutoverError(
+                        .invalidArgument, "\(file.path): migration \(id) is \(existing.phase), it cannot start",
+                        hint: existing.phase == .aborting ? "finish the abort first: cutover abort \(id)" : "it is done; write a new migration for a new change")
+                }
+                if let other = records.first(where: { $0.id != id && $0.phase.isInFlight }) {
+                    throw CutoverError(
+                        .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): one expand/contract migration is in flight at a time in this version",
+                        hint: "complete it (cutover complete \(other.id)) or abort it (cutover abort \(other.id)) first")
+                }
+                let previous = records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
+                let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
+                let shape = try await previousShape(database: database, schema: schema)
+                let plan = try file.migration.plan(shape: shape, context: context)
+                record = ExpandContractRecord(
+                    id: id, name: file.migration.name, checksum: file.checksum, phase: .expanding, schema: schema,
+                    versionSchema: context.versionSchema, plan: .init(start: plan.start, complete: plan.complete, abort: plan.abort), actionsDone: 0)
+                try await store.begin(record)
+            }
+            let settings = Backfill.Settings(
+                targetBatchDuration: backfill.targetBatchDuration, initialBatchSize: max(backfill.initialBatchSize, 1), delay: backfill.delay)
+            try await runPhase(.expanding, then: .expanded, record: record, database: database, store: store, backfill: settings, events: events)
+            record.phase = .expanded
+            record.actionsDone = record.plan.start.count
+            return record
+        }
+    }
+
+    /// The contract phase of migration `id`: validates what the new version needs, drops what
+    /// only the old version used, and the previous version's schema. Resumes when interrupted.
+    ///
+    /// - Parameters:
+    ///   - id: a migration whose phase is ``ExpandContractPhase/expanded``.
+    ///   - events: progress.
+    /// - Returns: the migration's row, phase ``ExpandContractPhase/completed``.
+    @discardableResult
+    public func completeExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
+        let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        return try await withExpandContractSession { database, store in
+            guard var record = try await store.record(id), record.phase == .expanded || record.phase == .completing || record.phase == .completed else {
+                let phase = try await store.record(id)?.phase.rawValue ?? "not started"
+                throw CutoverError(
+                    .invalidArgument, "migration \(id) is \(phase): only an expanded migration can complete",
+                    hint: phase == "expanding" ? "finish the expand phase first: cutover start \(id)" : "start it first: cutover start \(id)")
+            }
+            if record.phase == .completed { return record }
+            try Self.requireUnchanged(file, since: record)
+            if record.phase == .expanded {
+                try await store.setPhase(id, .completing)
+                record.actionsDone = 0
+            }
+            try await runPhase(.completing, then: .completed, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
+            record.phase = .completed
+            record.actionsDone = record.plan.complete.count
+            return record
+        }
+    }
+
+    /// Undoes the expand phase of migration `id` completely (shadow columns, triggers, the
+    /// version schema, indexes it built). Every action may run again, so an interrupted abort
+    /// is finished by running it again.
+    ///
+    /// - Parameters:
+    ///   - id: a migration that is expanding, expanded, or aborting.
+    ///   - events: progress.
+    /// - Returns: the migration's row, phase ``ExpandContractPhase/aborted``.
+    @discardableResult
+    public func abortExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
+        try await withExpandContractSession { database, store in
+            guard var record = try await store.record(id), record.phase != .completing, record.phase != .completed else {
+                let phase = try await store.record(id)?.phase.rawValue ?? "not started"
+                throw CutoverError(
+                    .invalidArgument, "migration \(id) is \(phase): there is no expand phase to undo",
+                    hint: phase == "not started" ? "nothing to do" : "a completed migration is undone by a new migration")
+            }
+            if record.phase == .aborted { return record }
+            if record.phase != .aborting {
+                try await store.setPhase(id, .aborting)
+                record.phase = .aborting
+                record.actionsDone = 0
+            }
+            try await runPhase(.aborting, then: .aborted, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
+            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(id.normalized)])
+            record.phase = .aborted
+            record.actionsDone = record.plan.abort.count
+            return record
+        }
+    }
+
+    /// The expand/contract migrations the target has seen, in id order (empty on SQLite, or
+    /// before the first `start`).
+    public func expandContractRecords() async throws -> [ExpandContractRecord] {
+        try await withSession { database in
+            guard database.dialect.name == PostgresDialect().name else { return [] }
+            return try await ExpandContractStore(database: database).records()
+        }
+    }
+
+    // MARK: - Running
+
+    /// Opens the target, checks it is PostgreSQL, takes the run lock, prepares the tables.
+    private func withExpandContractSession<T>(_ body: (any Database, ExpandContractStore) async throws -> T) async throws -> T {
+        try await withSession { database in
+            guard database.dialect.name == PostgresDialect().name else {
+                throw CutoverError(
+                    .invalidArgument, "expand/contract migrations (start, complete, abort) run on PostgreSQL only in this version",
+                    hint: "on SQLite, write the change as a .sql migration")
+            }
+            let lock = try await database.acquireRunLock(wait: migratorConfiguration.lockWait, logger: logger)
+            do {
+                let store = ExpandContractStore(database: database)
+                try await store.prepare()
+                let result = try await body(database, store)
+                await lock.release()
+                return result
+            } catch {
+                await lock.release()
+                throw error
+            }
+        }
+    }
+
+    /// Runs the actions of `phase` from where the record says, then records `end`.
+    private func runPhase(
+        _ phase: ExpandContractPhase, then end: ExpandContractPhase, record: ExpandContractRecord, database: any Database,
+        store: ExpandContractStore, backfill settings: Backfill.Settings, events: @escaping ExpandContractEventHandler
+    ) async throws {
+        let actions = record.plan.actions(for: phase)
+        let clock = ContinuousClock()
+        let began = clock.now
+        events(.phaseStarted(id: record.id, phase: phase, actions: actions.count, skipping: record.actionsDone))
+        let backfill = Backfill(database: database, record: record, settings: settings, logger: logger, events: events)
+        let runner = PhaseRunner(
+            database: database, store: store, record: record, lockTimeout: migratorConfiguration.lockTimeout,
+            retry: migratorConfiguration.retry, logger: logger, events: events, backfill: { try await backfill.run($0) })
+        try await runner.run(actions, from: record.actionsDone)
+        try await store.setPhase(record.id, end, actionsDone: actions.count)
+        events(.phaseFinished(id: record.id, phase: end, duration: began.duration(to: clock.now)))
+    }
+
+    /// The shape the previous version sees: the tables as they are (with no migration in
+    /// flight, a completed one has renamed its shadow columns into place, so its version
+    /// schema shows the tables under their physical names).
+    private func previousShape(database: any Database, schema: String) async throws -> VersionShape {
+        VersionShape(schema: try await database.introspectSchema(), named: schema)
+    }
+
+    /// Refuses to go on with a migration whose file was edited after its start.
+    private static func requireUnchanged(_ file: ExpandContractFile, since record: ExpandContractRecord) throws {
+        guard file.checksum == record.checksum else {
+            throw CutoverError(
+                .invalidMigration, "\(file.path) was changed after `cutover start` planned it",
+                hint: "undo the edit, or run `cutover abort \(record.id)` and start it again", file: file.path, migrationID: record.id)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import CutoverCore
+import CutoverOperations
+import Foundation
+
+/// A `migrations/<id>_<name>.yaml` file of expand/contract operations, read and parsed, with
+/// the checksum `cutover start` records so that `complete` notices a file edited meanwhile.
+///
+/// ```swift
+/// let file = try ExpandContractFile.load(id: MigrationID("20261201120000")!, folder: "migrations")
+/// file.migration.operations.count
+/// ```
+public struct ExpandContractFile: Sendable {
+    /// The file's path.
+    public var path: String
+    /// The parsed operations.
+    public var migration: ExpandContractMigration
+    /// SHA-256 of the file, line endings normalised (as for `.sql` migrations).
+    public var checksum: String
+
+    /// Reads and parses the `.yaml` (or `.yml`) migration `id` in `folder`.
+    ///
+    /// - Throws: `CutoverError` `.invalidArgument` when there is no such file or several,
+    ///   `.invalidMigration` with file and line when it does not parse.
+    public static func load(id: MigrationID, folder: String) throws -> ExpandContractFile {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let matches = names.filter { name in
+            isExpandContractFileName(name) && name.split(separator: "_", maxSplits: 1).first.flatMap { MigrationID($0) } == id
+        }
+        guard matches.count == 1, let name = matches.first else {
+            throw CutoverError(
+                .invalidArgument,
+                matches.isEmpty ? "no expand/contract migration \(id)_<name>.yaml in '\(folder)'" : "several .yaml migrations have the id \(id)",
+                hint: matches.isEmpty ? "write one with `cutover new NAME --ops`" : "keep one: \(matches.sorted().joined(separator: ", "))")
+        }
+        let path = (folder as NSString).appendingPathComponent(name)
+        let text = try RegularFile.readText(path, code: .invalidMigration)
+        return ExpandContractFile(path: path, migration: try OperationsFileParser.parse(text, fileName: path), checksum: Checksum.of(fileContents: text))
+    }
+
+    /// Whether a file name is that of an expand/contract migration (`.yaml` or `.yml`).
+    public static func isExpandContractFileName(_ name: String) -> Bool {
+        name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+    }
+}

@@ -1,0 +1,80 @@
+import CutoverCore
+import CutoverOperations
+
+/// One row of `cutover.expand_contract`: where an expand/contract migration stands, and the
+/// plan `cutover start` made for it.
+///
+/// The plan is stored when the migration starts and every later phase runs it as stored:
+/// once the expand phase has added shadow columns, planning again from the database's tables
+/// would see them and plan something else.
+public struct ExpandContractRecord: Sendable, Equatable {
+    /// The migration's id.
+    public var id: MigrationID
+    /// The descriptive part of its file name.
+    public var name: String
+    /// SHA-256 of the `.yaml` file when it started.
+    public var checksum: String
+    /// Where the migration stands.
+    public var phase: ExpandContractPhase
+    /// The schema holding the tables (`public`).
+    public var schema: String
+    /// The new version's schema of views (`public_20261201120000`).
+    public var versionSchema: String
+    /// The actions of each phase, as planned at start.
+    public var plan: StoredPlan
+    /// Actions of the current phase already done: an interrupted phase resumes after them.
+    public var actionsDone: Int
+
+    /// The actions of the three phases, as `cutover start` planned them.
+    public struct StoredPlan: Sendable, Equatable, Codable {
+        /// The expand phase.
+        public var start: [PlannedAction]
+        /// The contract phase.
+        public var complete: [PlannedAction]
+        /// The undoing of the expand phase.
+        public var abort: [PlannedAction]
+
+        /// Creates a stored plan.
+        public init(start: [PlannedAction], complete: [PlannedAction], abort: [PlannedAction]) {
+            self.start = start
+            self.complete = complete
+            self.abort = abort
+        }
+
+        /// The actions of `phase` (the phase in progress or done).
+        public func actions(for phase: ExpandContractPhase) -> [PlannedAction] {
+            switch phase {
+            case .expanding, .expanded: start
+            case .completing, .completed: complete
+            case .aborting, .aborted: abort
+            default: []
+            }
+        }
+    }
+}
+
+/// Where an expand/contract migration stands. An open set, stored as text.
+public struct ExpandContractPhase: Hashable, Sendable, CustomStringConvertible {
+    /// The phase's name as stored and printed.
+    public let rawValue: String
+    /// Creates a phase from its name.
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    /// The name.
+    public var description: String { rawValue }
+
+    /// `cutover start` is running, or was interrupted (running it again resumes).
+    public static let expanding = ExpandContractPhase("expanding")
+    /// Both versions are served and the backfill is done: roll out the new code, then `complete`.
+    public static let expanded = ExpandContractPhase("expanded")
+    /// `cutover complete` is running, or was interrupted (running it again resumes).
+    public static let completing = ExpandContractPhase("completing")
+    /// Done: only the new version's shape is left.
+    public static let completed = ExpandContractPhase("completed")
+    /// `cutover abort` is running, or was interrupted (running it again resumes).
+    public static let aborting = ExpandContractPhase("aborting")
+    /// Undone: the database is as before `start`; `start` may run again.
+    public static let aborted = ExpandContractPhase("aborted")
+
+    /// True while both versions are served (between the start and the end of complete or abort).
+    public var isInFlight: Bool { self == .expanding || self == .expanded || self == .completing || self == .aborting }
+}

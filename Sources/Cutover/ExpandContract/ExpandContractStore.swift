@@ -1,0 +1,103 @@
+import CutoverCore
+import Foundation
+
+/// Reads and writes `cutover.expand_contract` (one row per expand/contract migration) and
+/// `cutover.backfills` (one row per table a migration backfills). PostgreSQL only: SQLite
+/// applies operations at once and keeps no phases.
+struct ExpandContractStore {
+    let database: any Database
+
+    static let createTables = [
+        "CREATE SCHEMA IF NOT EXISTS cutover",
+        """
+        CREATE TABLE IF NOT EXISTS cutover.expand_contract (
+            id text PRIMARY KEY,
+            name text NOT NULL,
+            checksum text NOT NULL,
+            phase text NOT NULL,
+            schema_name text NOT NULL,
+            version_schema text NOT NULL,
+            plan text NOT NULL,
+            actions_done integer NOT NULL DEFAULT 0,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            started_by text
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS cutover.backfills (
+            migration_id text NOT NULL,
+            table_name text NOT NULL,
+            key_columns text NOT NULL,
+            last_key text,
+            high_water text,
+            rows_done bigint NOT NULL DEFAULT 0,
+            rows_total bigint,
+            state text NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (migration_id, table_name)
+        )
+        """,
+    ]
+
+    /// Creates the tables when missing.
+    func prepare() async throws {
+        for statement in Self.createTables { try await database.execute(statement) }
+    }
+
+    /// Every migration's row, in id order (the tables need not exist).
+    func records() async throws -> [ExpandContractRecord] {
+        let exists = try await database.query("SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present")
+        guard exists.first?.int("present") == 1 else { return [] }
+        let rows = try await database.query(
+            "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done FROM cutover.expand_contract ORDER BY id")
+        return try rows.map(Self.record)
+    }
+
+    /// The row of `id`, or nil.
+    func record(_ id: MigrationID) async throws -> ExpandContractRecord? {
+        try await records().first { $0.id == id }
+    }
+
+    /// Inserts or replaces the row of a migration that starts (again, after an abort).
+    func begin(_ record: ExpandContractRecord) async throws {
+        let plan = String(decoding: try JSONEncoder().encode(record.plan), as: UTF8.self)
+        try await database.execute(
+            """
+            INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, started_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, current_user || '@' || coalesce(inet_client_addr()::text, 'local'))
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, phase = EXCLUDED.phase,
+                schema_name = EXCLUDED.schema_name, version_schema = EXCLUDED.version_schema, plan = EXCLUDED.plan,
+                actions_done = 0, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by
+            """,
+            [.text(record.id.normalized), .text(record.name), .text(record.checksum), .text(record.phase.rawValue), .text(record.schema),
+             .text(record.versionSchema), .text(plan)])
+    }
+
+    /// The statement that records `done` actions of the current phase: run in the same
+    /// transaction as the action, so progress and work commit together.
+    static let recordProgress = "UPDATE cutover.expand_contract SET actions_done = $2, updated_at = now() WHERE id = $1"
+
+    /// Records `done` actions of the current phase.
+    func setActionsDone(_ id: MigrationID, _ done: Int) async throws {
+        try await database.execute(Self.recordProgress, [.text(id.normalized), .integer(done)])
+    }
+
+    /// Moves the migration to `phase`, with no action of it done yet (or all, for an end phase).
+    func setPhase(_ id: MigrationID, _ phase: ExpandContractPhase, actionsDone: Int = 0) async throws {
+        try await database.execute(
+            "UPDATE cutover.expand_contract SET phase = $2, actions_done = $3, updated_at = now() WHERE id = $1",
+            [.text(id.normalized), .text(phase.rawValue), .integer(actionsDone)])
+    }
+
+    private static func record(_ row: Row) throws -> ExpandContractRecord {
+        guard let idText = row.string("id"), let id = MigrationID(idText), let planText = row.string("plan") else {
+            throw CutoverError(.statementFailed, "cutover.expand_contract holds a row that cannot be read", hint: "check the table by hand")
+        }
+        let plan = try JSONDecoder().decode(ExpandContractRecord.StoredPlan.self, from: Data(planText.utf8))
+        return ExpandContractRecord(
+            id: id, name: row.string("name") ?? "", checksum: row.string("checksum") ?? "", phase: ExpandContractPhase(row.string("phase") ?? ""),
+            schema: row.string("schema_name") ?? "public", versionSchema: row.string("version_schema") ?? "", plan: plan,
+            actionsDone: row.int("actions_done") ?? 0)
+    }
+}

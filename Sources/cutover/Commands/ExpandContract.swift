@@ -1,0 +1,164 @@
+import ArgumentParser
+import Cutover
+import CutoverCore
+import CutoverOperations
+import Foundation
+import Synchronization
+
+extension CutoverCommand {
+    /// `cutover start ID`: the expand phase of an expand/contract migration, with its backfill.
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "start",
+            abstract: "Expand phase of a .yaml migration: serve the old and the new version at once, then backfill (PostgreSQL).",
+            discussion: """
+                Adds shadow columns, dual-write triggers and a schema of views for the new version \
+                (<schema>_<ID>, chosen by the application with SET search_path), each strong-lock statement \
+                alone under lock_timeout and retried; then backfills the existing rows in short batches. \
+                Run again after an interruption, it resumes. Then roll out the new code and run `cutover complete ID`.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The migration's id (the number its .yaml file name starts with).") var id: String
+        @Option(help: "The schema holding the tables.") var schema = "public"
+        @Option(name: .customLong("batch-time"), help: ArgumentHelp("The duration a backfill batch aims at.", valueName: "duration"))
+        var batchTime = "100ms"
+        @Option(name: .customLong("batch-delay"), help: ArgumentHelp("A pause between backfill batches.", valueName: "duration"))
+        var batchDelay = "0s"
+
+        func run() async throws {
+            let id = try parseMigrationID(id, option: "ID")
+            let options = Deployment.BackfillOptions(
+                targetBatchDuration: try parseDurationOption(batchTime, option: "--batch-time"), delay: try parseDurationOption(batchDelay, option: "--batch-delay"))
+            try await CommandContext.run(global) { context in
+                let record = try await context.deployment().startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
+                context.output(ExpandContractPrinter.json(record)) {
+                    Terminal.out("\(record.id) expanded: the old version reads \(record.schema), the new one \(record.versionSchema) (SET search_path TO \(record.versionSchema), \(record.schema))")
+                    Terminal.out("next: roll out the new version, then run `cutover complete \(record.id)`")
+                }
+            }
+        }
+    }
+
+    /// `cutover complete ID`: the contract phase.
+    struct Complete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "complete",
+            abstract: "Contract phase of a started .yaml migration: drop what only the old version used (PostgreSQL).",
+            discussion: "Run it once no instance of the old application version is left. Run again after an interruption, it resumes.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The migration's id.") var id: String
+
+        func run() async throws {
+            let id = try parseMigrationID(id, option: "ID")
+            try await CommandContext.run(global) { context in
+                let record = try await context.deployment().completeExpandContract(id, events: ExpandContractPrinter(context: context).handler)
+                context.output(ExpandContractPrinter.json(record)) {
+                    Terminal.out("\(record.id) completed: the new version reads \(record.versionSchema) (or \(record.schema) directly)")
+                }
+            }
+        }
+    }
+
+    /// `cutover abort ID`: undo the expand phase.
+    struct Abort: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "abort",
+            abstract: "Undo the expand phase of a .yaml migration completely (PostgreSQL); safe to run again.",
+            discussion: "Drops the version schema, triggers, shadow columns and indexes the start made. Writes made by either version stay in the old columns.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The migration's id.") var id: String
+
+        func run() async throws {
+            let id = try parseMigrationID(id, option: "ID")
+            try await CommandContext.run(global) { context in
+                let record = try await context.deployment().abortExpandContract(id, events: ExpandContractPrinter(context: context).handler)
+                context.output(ExpandContractPrinter.json(record)) {
+                    Terminal.out("\(record.id) aborted: the database is back to the old version's shape")
+                }
+            }
+        }
+    }
+}
+
+/// Renders ``ExpandContractEvent``s on stderr: one line per action with its lock, retries, and
+/// a backfill progress line (rewritten in place on a terminal) with rate and ETA.
+struct ExpandContractPrinter {
+    let context: CommandContext
+
+    var handler: ExpandContractEventHandler {
+        let quiet = context.options.quiet
+        let json = context.options.json
+        let verbose = context.options.verbose
+        let throttle = ProgressThrottle()
+        return { event in
+            if json {
+                // Machines get the backfill's progress as JSON lines on stderr (stdout keeps the result).
+                if case .backfillProgress(let progress) = event, progress.isFinished || throttle.isDue() {
+                    Terminal.err(JSON.object([
+                        ("event", .string("backfill_progress")), ("table", .string(progress.table)), ("rows_done", .int(progress.rowsDone)),
+                        ("rows_total", progress.rowsTotal.map { .int($0) } ?? .null), ("rows_per_second", .int(Int(progress.rowsPerSecond))),
+                        ("batch_size", .int(progress.batchSize)), ("finished", .bool(progress.isFinished)),
+                    ]).rendered())
+                }
+                return
+            }
+            guard !quiet else { return }
+            switch event {
+            case .phaseStarted(let id, let phase, let actions, let skipping):
+                Terminal.err(skipping > 0 ? "\(id): \(phase), resuming after \(skipping) of \(actions) actions" : "\(id): \(phase) (\(actions) actions)")
+            case .action(let number, let total, let action):
+                let lock = action.lock == .none ? "no table lock" : "\(action.lock) on \(action.table ?? "?")"
+                let text = action.kind == .backfill ? "backfill \(action.table ?? "")" : (verbose ? action.sql : String(action.sql.prefix(100)).replacingOccurrences(of: "\n", with: " "))
+                Terminal.err(Terminal.dim("  [\(number)/\(total)] \(lock): ") + text)
+            case .retrying(let number, let attempt, let of, let delay, let message):
+                Terminal.err(Terminal.yellow("  [\(number)] \(message); retry \(attempt) of \(of) in \(delay)"))
+            case .droppedInvalidIndex(let name):
+                Terminal.err(Terminal.yellow("  dropped the INVALID index \(name) a failed build left; building it again"))
+            case .indexAlreadyBuilt(let name):
+                Terminal.err("  index \(name) was built by an earlier run")
+            case .backfillProgress(let progress):
+                var line = "  backfill \(progress.table): \(progress.rowsDone)"
+                if let total = progress.rowsTotal, total > 0 { line += " of ~\(total) rows" } else { line += " rows" }
+                line += String(format: ", %.0f rows/s, batch %d", progress.rowsPerSecond, progress.batchSize)
+                if let left = progress.secondsLeft { line += String(format: ", ETA %.0fs", left) }
+                if progress.isFinished { line += ", done" }
+                if progress.isFinished {
+                    if Terminal.stderrIsTTY { Terminal.errInPlace("") }
+                    Terminal.err(line)
+                } else if Terminal.stderrIsTTY {
+                    Terminal.errInPlace(line)
+                } else if verbose || throttle.isDue() {
+                    Terminal.err(line)
+                }
+            case .phaseFinished(let id, let phase, let duration):
+                Terminal.err(Terminal.green("\(id): \(phase)") + " in \(duration.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+            }
+        }
+    }
+
+    /// The migration's row as the command's JSON result.
+    static func json(_ record: ExpandContractRecord) -> JSON {
+        .object([
+            ("ok", .bool(true)), ("id", .string(record.id.rawValue)), ("name", .string(record.name)), ("phase", .string(record.phase.rawValue)),
+            ("schema", .string(record.schema)), ("version_schema", .string(record.versionSchema)),
+        ])
+    }
+}
+
+/// True at most once a second: progress lines on a pipe, JSON progress events.
+final class ProgressThrottle: Sendable {
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// Whether a second has passed since the last time this returned true.
+    func isDue() -> Bool {
+        last.withLock { last in
+            let now = ContinuousClock.now
+            if let previous = last, now - previous < .seconds(1) { return false }
+            last = now
+            return true
+        }
+    }
+}
