@@ -28,6 +28,16 @@ public struct MigrationState: Sendable {
         /// Being applied now by another run, the holder of the run lock (PostgreSQL): see
         /// ``MigrationState/markingRun(_:by:)``.
         public static let running = Kind("running")
+        /// An expand/contract migration whose `cutover start` is running or was interrupted.
+        public static let expanding = Kind("expanding")
+        /// An expand/contract migration serving both versions: `cutover complete` is next.
+        public static let expanded = Kind("expanded")
+        /// An expand/contract migration whose `cutover complete` is running or was interrupted.
+        public static let completing = Kind("completing")
+        /// An expand/contract migration whose `cutover abort` is running or was interrupted.
+        public static let aborting = Kind("aborting")
+        /// An expand/contract migration done (the counterpart of ``applied``).
+        public static let completed = Kind("completed")
     }
 
     /// The migration's id (the file name's leading number).

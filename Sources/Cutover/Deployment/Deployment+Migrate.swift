@@ -77,7 +77,12 @@ extension Deployment {
     public func migrate(
         to upTo: MigrationID? = nil, options: MigrateOptions = .init(), events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> DeploymentReport {
-        var report = try await migrateUpToDraft(to: upTo, options: options, events: events)
+        let expandContractIDs = expandContractIDs(upTo: upTo)
+        var report = expandContractIDs.isEmpty
+            ? try await migrateUpToDraft(to: upTo, options: options, events: events)
+            : try await migrateWithExpandContract(expandContractIDs, to: upTo, options: options, events: events) {
+                try await migrateUpToDraft(to: $0, options: options, events: events)
+            }
         if !options.dryRun {
             (report.schemaDump, report.schemaDumpError) = await writeConfiguredSchemaDump(after: "migrate", events: events)
         }

@@ -43,6 +43,8 @@ public enum DeploymentEvent: Sendable {
     case replayingMigrations(Target)
     /// The migrator's progress (lock, each migration and statement, retries).
     case migration(MigrationEvent)
+    /// Progress of an expand/contract (`.yaml`) migration that `migrate` runs start to complete.
+    case expandContract(ExpandContractEvent)
     /// The schema file (`[dump] schema`) was brought up to date after the run
     /// (``Deployment/SchemaDumpResult/written`` is false when it already was).
     case schemaDumped(Deployment.SchemaDumpResult)

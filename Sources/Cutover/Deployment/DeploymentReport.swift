@@ -34,6 +34,8 @@ public struct DeploymentReport: Sendable {
     public var schemaDump: Deployment.SchemaDumpResult?
     /// Why the schema file could not be written (the migrations stand).
     public var schemaDumpError: CutoverError?
+    /// The expand/contract (`.yaml`) migrations the run started and completed, in order.
+    public var expandContract: [ExpandContractRecord] = []
 
     /// The migrations applied (or that a dry run would apply), in order.
     public var applied: [MigrateReport.Item] { migrate.applied }

@@ -73,7 +73,7 @@ public struct AddColumn: ExpandContractOperation, Hashable {
         if let up {
             actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
             let trigger = DualWriteTrigger(
-                context: context, table: before.physicalName, visibleColumns: before.columns, target: shadow, expression: up,
+                context: context, table: before.physicalName, visibleColumns: context.oldVersionColumns(ofPhysicalTable: before.physicalName) ?? before.columns, target: shadow, expression: up,
                 direction: .up, name: ShadowNames.trigger(table: before.physicalName, column: column.name, direction: .up), backfilledShadow: shadow)
             actions += trigger.startActions
             actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))

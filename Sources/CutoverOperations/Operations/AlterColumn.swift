@@ -146,7 +146,7 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
         actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
         actions += DualWriteTrigger(
-            context: context, table: before.physicalName, visibleColumns: before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
+            context: context, table: before.physicalName, visibleColumns: context.oldVersionColumns(ofPhysicalTable: before.physicalName) ?? before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
             direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow
         ).startActions
         actions += DualWriteTrigger(

@@ -34,6 +34,8 @@ public struct ExpandContractMigration: Sendable {
     ///   does not fit the shape: a missing table or column, a name already taken, a missing `up`/`down`.
     public func plan(shape: VersionShape, context: OperationContext) throws -> ExpandContractPlan {
         var shape = shape
+        var context = context
+        context.oldVersionShape = shape
         var start: [PlannedAction] = []
         var complete: [PlannedAction] = []
         var abort: [PlannedAction] = []

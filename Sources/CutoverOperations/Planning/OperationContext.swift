@@ -27,6 +27,16 @@ public struct OperationContext: Sendable, Hashable {
         self.previousVersionSchema = previousVersionSchema
     }
 
+    /// The tables as the old version sees them (the shape before the migration's first
+    /// operation), set by ``ExpandContractMigration/plan(shape:context:)``: an `up` expression
+    /// runs for the old version's writes, so it reads the row by the old version's names.
+    public var oldVersionShape: VersionShape?
+
+    /// The columns the old version sees in the physical table `table`; nil when it has no such table.
+    func oldVersionColumns(ofPhysicalTable table: String) -> [ColumnShape]? {
+        oldVersionShape?.tables.first { $0.physicalName == table }?.columns
+    }
+
     /// The schema of `security_invoker` views that shows the new version its shape: `<schema>_<id>`.
     public var versionSchema: String { "\(schema)_\(migrationID.rawValue)" }
 

@@ -101,7 +101,7 @@ struct ExpandContractPrinter {
                         ("event", .string("backfill_progress")), ("table", .string(progress.table)), ("rows_done", .int(progress.rowsDone)),
                         ("rows_total", progress.rowsTotal.map { .int($0) } ?? .null), ("rows_per_second", .int(Int(progress.rowsPerSecond))),
                         ("batch_size", .int(progress.batchSize)), ("finished", .bool(progress.isFinished)),
-                    ]).rendered())
+                    ]).renderedOnOneLine)
                 }
                 return
             }

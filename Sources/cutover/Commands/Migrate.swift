@@ -58,8 +58,16 @@ extension CutoverCommand {
                         Self.print(swap: swap, env: report.target)
                     }
                 } else {
-                    try context.outputWithSchemaDump(Self.json(report.migrate, env: report.target), dump: report.schemaDump, error: report.schemaDumpError) {
-                        Self.print(report.migrate, env: report.target)
+                    var json = Self.json(report.migrate, env: report.target)
+                    if !report.expandContract.isEmpty, case .object(var members) = json {
+                        members.append(("expand_contract", .array(report.expandContract.map { .object([("id", .string($0.id.rawValue)), ("name", .string($0.name)), ("phase", .string($0.phase.rawValue))]) })))
+                        json = .object(members)
+                    }
+                    try context.outputWithSchemaDump(json, dump: report.schemaDump, error: report.schemaDumpError) {
+                        if report.expandContract.isEmpty || !report.migrate.applied.isEmpty { Self.print(report.migrate, env: report.target) }
+                        for record in report.expandContract {
+                            Terminal.out("ran \(record.id)_\(record.name).yaml start to complete (expand/contract)")
+                        }
                     }
                 }
             }

@@ -33,7 +33,10 @@ extension CutoverCommand {
                     // only when something is not applied (the everyday status skips the query).
                     let planned = MigrationPlanner().states(migrations: migrator.migrations, history: history)
                     let holder = planned.allSatisfy({ $0.kind == .applied }) ? nil : try? await migrator.database.runLockHolder()
-                    let states = MigrationState.markingRun(planned, by: holder)
+                    var states = MigrationState.markingRun(planned, by: holder)
+                    // Expand/contract (.yaml) migrations, with their phase.
+                    let expandContract = try await context.deployment(announcing: false).expandContractStates(on: migrator.database)
+                    if !expandContract.isEmpty { states = (states + expandContract).sorted { $0.id < $1.id } }
                     return (states, target, await checkDrift(context, target: target, migrator: migrator, history: history), holder)
                 }
                 context.output(Self.json(states, target: target, drift: drift.json, runInProgress: holder)) {
@@ -115,7 +118,8 @@ extension CutoverCommand {
             for index in states.indices {
                 let kind = states[index].kind
                 switch kind {
-                case .applied: applied += 1
+                case .applied, .completed: applied += 1
+                case .expanding, .expanded, .completing, .aborting: pending += 1
                 case .pending, .running: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
                 case .changed, .failed, .missing: problems += 1

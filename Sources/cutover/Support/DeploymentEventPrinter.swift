@@ -15,6 +15,7 @@ extension CommandContext {
         let json = options.json
         let backupMode = config.backup.mode
         let backupPrinter = backupEventPrinter()
+        let expandContractPrinter = ExpandContractPrinter(context: self).handler
         let config = config
         return { event in
             Interruption.progress.note(event)
@@ -56,6 +57,8 @@ extension CommandContext {
                 Terminal.err("pausing writes on \(source.redacted) and migrating a copy…")
             case .migration(let migrationEvent):
                 Self.print(migrationEvent)
+            case .expandContract(let expandContractEvent):
+                expandContractPrinter(expandContractEvent)
             case .schemaDumped(let result):
                 if result.written { Terminal.err("wrote \(Self.displayPath(result, config: config))") }
             case .schemaDumpFailed:

@@ -32,6 +32,15 @@ enum JSON: Sendable {
         }
     }
 
+    /// The value on one line (`{"a": 1, "b": [true]}`): a JSON Lines progress event.
+    var renderedOnOneLine: String {
+        switch self {
+        case .object(let members): "{" + members.map { "\(Self.quote($0.0)): \($0.1.renderedOnOneLine)" }.joined(separator: ", ") + "}"
+        case .array(let items): "[" + items.map(\.renderedOnOneLine).joined(separator: ", ") + "]"
+        default: rendered()
+        }
+    }
+
     static func quote(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

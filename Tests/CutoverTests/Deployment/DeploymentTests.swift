@@ -34,6 +34,7 @@ struct DeploymentTests {
                 case .replayingMigrations: "replaying"
                 case .migration(.migrationFinished): "migration-finished"
                 case .migration: "migration-progress"
+                case .expandContract: "expand-contract"
                 case .schemaDumped: "schema-dumped"
                 case .schemaDumpFailed: "schema-dump-failed"
                 }

@@ -35,7 +35,6 @@ struct ExpandContractFixture {
             CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, price integer NOT NULL);
             INSERT INTO users SELECT g, 'user ' || g, g % 200 FROM generate_series(1, \(rows)) AS g;
             """)
-        try fixture.write("2_reshape.yaml", yaml)
         try fixture.directory.write("cutover.toml", """
             migrations = "migrations"
             default_env = "production"
@@ -49,6 +48,8 @@ struct ExpandContractFixture {
         let config = try ConfigurationLoader().load(explicitPath: fixture.directory.path("cutover.toml"))
         let deployment = try Deployment(config: config, environment: "production", drivers: TestBackend.drivers, processEnvironment: [:])
         _ = try await deployment.migrate()
+        // Written after the migrate: `migrate` would run it start to complete.
+        try fixture.write("2_reshape.yaml", yaml)
         return ExpandContractFixture(fixture: fixture, deployment: deployment)
     }
 

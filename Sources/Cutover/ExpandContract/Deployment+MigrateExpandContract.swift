@@ -1,0 +1,94 @@
+import CutoverCore
+import Foundation
+
+/// `cutover migrate` with `.yaml` migrations in the folder: each one not yet completed runs
+/// start, backfill and complete in one go, in id order among the `.sql` migrations (for
+/// development, and for deploys that need no window between the two phases).
+extension Deployment {
+    /// The ids of the `.yaml` migrations in the migrations folder up to `upTo`, in order.
+    func expandContractIDs(upTo: MigrationID?) -> [MigrationID] {
+        expandContractFileNames()
+            .compactMap { $0.split(separator: "_", maxSplits: 1).first.flatMap { MigrationID($0) } }
+            .filter { id in upTo.map { id <= $0 } ?? true }
+            .sorted()
+    }
+
+    /// The names of the `.yaml`/`.yml` files in the migrations folder (a `readdir`: `status`
+    /// and `migrate` ask on every run).
+    private func expandContractFileNames() -> [String] {
+        let folder = open(config.migrationsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { return [] }
+        defer { close(folder) }
+        return (PosixFile.names(in: folder) ?? []).filter(ExpandContractFile.isExpandContractFileName)
+    }
+
+    /// Runs `migrateSQL` for the `.sql` migrations and start + complete for each `.yaml` one
+    /// not completed yet, in id order; the reports of the `.sql` runs are merged.
+    func migrateWithExpandContract(
+        _ yamlIDs: [MigrationID], to upTo: MigrationID?, options: MigrateOptions, events: @escaping DeploymentEventHandler,
+        migrateSQL: (MigrationID?) async throws -> DeploymentReport
+    ) async throws -> DeploymentReport {
+        guard try driver(for: target.url).dialect.name == PostgresDialect().name else {
+            throw CutoverError(
+                .invalidArgument, "\(yamlIDs.count == 1 ? "an expand/contract migration (\(yamlIDs[0]))" : "expand/contract migrations") cannot run on \(target.url.scheme) in this version: .yaml migrations run on PostgreSQL only",
+                hint: "write the change as a .sql migration for SQLite")
+        }
+        guard !options.dryRun, options.strategy == .direct else {
+            throw CutoverError(
+                .invalidArgument, "migrate \(options.dryRun ? "--dry-run" : "--strategy swap") does not run expand/contract (.yaml) migrations yet",
+                hint: "see what one would do with `cutover plan \(yamlIDs[0])`")
+        }
+        let completed = Set(try await expandContractRecords().filter { $0.phase == .completed }.map(\.id))
+        let sqlIDs = try migrations().map(\.id)
+        var total = DeploymentReport(target: target, strategy: options.strategy, migrate: MigrateReport(), lintFindings: [])
+        /// Applies the .sql migrations up to `segment`; false when a draft stopped it.
+        func run(_ segment: MigrationID?) async throws -> Bool {
+            let report = try await migrateSQL(segment)
+            total.migrate.applied += report.migrate.applied
+            total.migrate.skipped += report.migrate.skipped
+            total.lintFindings += report.lintFindings
+            total.backupBefore = total.backupBefore ?? report.backupBefore
+            total.backupAfter = report.backupAfter ?? total.backupAfter
+            total.backupAfterError = report.backupAfterError ?? total.backupAfterError
+            total.rehearsal = report.rehearsal ?? total.rehearsal
+            total.stoppedAtDraft = report.stoppedAtDraft
+            total.migrate.stoppedAtDraft = report.migrate.stoppedAtDraft
+            return report.stoppedAtDraft == nil && report.migrate.stoppedAtDraft == nil
+        }
+        for id in yamlIDs where !completed.contains(id) {
+            if let before = sqlIDs.last(where: { $0 < id }), try await !run(before) { return total }
+            let forward: ExpandContractEventHandler = { events(.expandContract($0)) }
+            try await startExpandContract(id, events: forward)
+            total.expandContract.append(try await completeExpandContract(id, events: forward))
+        }
+        // The .sql migrations after the last .yaml one (up to upTo; when upTo names a .yaml
+        // file, up to the .sql migration before it).
+        if let upTo, !sqlIDs.contains(upTo) {
+            if let last = sqlIDs.last(where: { $0 < upTo }) { _ = try await run(last) }
+        } else {
+            _ = try await run(upTo)
+        }
+        return total
+    }
+}
+
+extension Deployment {
+    /// The `.yaml` migrations of the folder as `status` lists them: the phase from
+    /// `cutover.expand_contract` (`expanding`, `expanded`, `completed`, `aborted`, …), or
+    /// `pending` when not started. Reads nothing when the folder has no `.yaml` file.
+    ///
+    /// - Parameter database: a session on the target.
+    package func expandContractStates(on database: any Database) async throws -> [MigrationState] {
+        let ids = expandContractIDs(upTo: nil)
+        guard !ids.isEmpty else { return [] }
+        let records = database.dialect.name == PostgresDialect().name ? try await ExpandContractStore(database: database).records() : []
+        let names = expandContractFileNames()
+        return ids.map { id in
+            let record = records.first { $0.id == id }
+            let file = names.first { ExpandContractFile.isExpandContractFileName($0) && $0.hasPrefix("\(id.rawValue)_") }
+            let name = file.map { String($0.drop { $0 != "_" }.dropFirst().prefix { $0 != "." }) } ?? record?.name ?? ""
+            let kind = record.map { $0.phase == .aborted ? MigrationState.Kind.pending : MigrationState.Kind($0.phase.rawValue) } ?? .pending
+            return MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+@Suite("`cutover start | complete | abort`, `status` and `migrate` with .yaml migrations")
+struct ExpandContractCommandTests {
+    static let users = "-- cutover:up\nCREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\nINSERT INTO users SELECT g, 'u' || g FROM generate_series(1, 500) g;\n-- cutover:down\nDROP TABLE users;\n"
+    static let rename = "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n  - add_column:\n      table: users\n      column: { name: initial, type: text }\n      up: \"left(name, 1)\"\n"
+
+    @Test("start (with backfill progress as JSON lines), status shows the phase, complete; abort of another start")
+    func startStatusComplete() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_users.sql", Self.users)
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+
+        let pending = try await cli.json("status")
+        let states = try #require(pending["migrations"] as? [[String: Any]])
+        #expect(states.map { $0["state"] as? String } == ["applied", "pending"])
+
+        let start = try await cli.run("--json", "start", "2")
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("\"phase\": \"expanded\""), "\(start.stdout)")
+        #expect(start.stdout.contains("\"version_schema\": \"public_2\""), "\(start.stdout)")
+        // The backfill's progress, as JSON lines on stderr, the last one finished.
+        let progress = start.stderr.split(separator: "\n").filter { $0.contains("\"event\": \"backfill_progress\"") }
+        #expect(progress.last?.contains("\"finished\": true") == true, "\(start.stderr)")
+        #expect(progress.last?.contains("\"rows_done\": 500") == true, "\(start.stderr)")
+
+        let status = try await cli.run("status")
+        #expect(status.stdout.contains("expanded"), "\(status.stdout)")
+        #expect(status.stdout.contains("rename"), "\(status.stdout)")
+
+        let text = try await cli.run("complete", "2")
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("2 completed"), "\(text.stdout)")
+        #expect(text.stderr.contains("RENAME COLUMN"), "\(text.stderr)")
+        let after = try await cli.json("status")
+        #expect((after["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "completed"])
+
+        // A second migration, started and aborted.
+        try cli.fixture.write("3_drop.yaml", "operations:\n  - drop_column: { table: users, column: initial, down: \"'?'\" }\n")
+        #expect(try await cli.run("start", "3").status == 0)
+        let abort = try await cli.run("abort", "3")
+        #expect(abort.status == 0, "\(abort.stderr)")
+        #expect(abort.stdout.contains("3 aborted"), "\(abort.stdout)")
+        let again = try await cli.run("abort", "3")
+        #expect(again.status == 0, "\(again.stderr)")
+        await cli.cleanUp()
+    }
+
+    @Test("migrate runs a .yaml migration start to complete between the .sql ones; on SQLite it refuses naming it")
+    func migrateRunsYAML() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_users.sql", Self.users)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+        // Needs the renamed column: runs only after 2 is complete.
+        try cli.fixture.write("3_index.sql", "-- cutover:up\nCREATE INDEX users_full_name ON users (full_name);\n-- cutover:down\nDROP INDEX users_full_name;\n")
+        let migrate = try await cli.run("--json", "migrate")
+        #expect(migrate.status == 0, "\(migrate.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(migrate.stdout.utf8)) as? [String: Any])
+        let ran = try #require(report["expand_contract"] as? [[String: Any]])
+        #expect(ran.map { $0["id"] as? String } == ["2"] && ran.map { $0["phase"] as? String } == ["completed"])
+        #expect((report["applied"] as? [[String: Any]])?.map { $0["id"] as? String } == ["1", "3"])
+        let status = try await cli.json("status")
+        #expect((status["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "completed", "applied"])
+        #expect(try await cli.run("migrate").stdout.contains("up to date"))
+        await cli.cleanUp()
+
+        let sqlite = try await CLIFixture.make(.sqlite)
+        try sqlite.fixture.write("1_users.sql", "-- cutover:up\nCREATE TABLE users (id integer PRIMARY KEY, name text);\n-- cutover:down\nDROP TABLE users;\n")
+        try sqlite.fixture.write("2_rename.yaml", Self.rename)
+        let refused = try await sqlite.run("migrate")
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("expand/contract migration (2)") && refused.stderr.contains("PostgreSQL only"), "\(refused.stderr)")
+        let start = try await sqlite.run("start", "2")
+        #expect(start.status == 2)
+        #expect(start.stderr.contains("PostgreSQL only"), "\(start.stderr)")
+        await sqlite.cleanUp()
+    }
+}
