@@ -32,6 +32,18 @@ struct ExpandContractCommandTests {
         #expect(status.stdout.contains("expanded"), "\(status.stdout)")
         #expect(status.stdout.contains("rename"), "\(status.stdout)")
 
+        // A deploy's `migrate` leaves a migration started by `cutover start` for the operator
+        // to complete (old nodes may still run); migrations after it wait for that.
+        let deploy = try await cli.run("migrate")
+        #expect(deploy.status == 0, "\(deploy.stderr)")
+        #expect(deploy.stdout.contains("2_rename.yaml is expanded: run `cutover complete 2`"), "\(deploy.stdout)")
+        try cli.fixture.write("4_later.sql", "-- cutover:up\nCREATE TABLE later (id integer);\n-- cutover:down\nDROP TABLE later;\n")
+        let waiting = try await cli.run("migrate")
+        #expect(waiting.status == 2)
+        #expect(waiting.stderr.contains("is expanded (started by `cutover start`): the migrations after it wait"), "\(waiting.stderr)")
+        try cli.fixture.remove("4_later.sql")
+        #expect((try await cli.json("status")["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "expanded"])
+
         let text = try await cli.run("complete", "2")
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("2 completed"), "\(text.stdout)")

@@ -81,13 +81,18 @@ struct MigrationDirectoryTests {
         }
     }
 
-    @Test("an expand/contract .yaml file is refused with its name")
+    @Test("expand/contract .yaml files are left to `cutover start` (not .sql migrations); a misnamed one is refused with its name")
     func yaml() throws {
-        let folder = try Self.folder(["1_a.sql": Self.body, "2_b.yaml": "operations: []\n"])
+        let folder = try Self.folder(["1_a.sql": Self.body, "2_b.yaml": "operations: []\n", "3_c.yml": "operations: []\n"])
         defer { folder.remove() }
-        let error = try #require(Self.loadEveryWay(folder)[0].failure)
-        #expect(error.message.contains(".yaml"))
-        #expect(error.file == "2_b.yaml")
+        for result in Self.loadEveryWay(folder) {
+            #expect(try result.get() == ["1_a.sql"])
+        }
+        let misnamed = try Self.folder(["1_a.sql": Self.body, "reshape.yaml": "operations: []\n"])
+        defer { misnamed.remove() }
+        let error = try #require(Self.loadEveryWay(misnamed)[0].failure)
+        #expect(error.message == "'reshape.yaml' is not named <id>_<name>.yaml")
+        #expect(error.file == "reshape.yaml")
     }
 }
 

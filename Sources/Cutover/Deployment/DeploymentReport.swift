@@ -36,6 +36,9 @@ public struct DeploymentReport: Sendable {
     public var schemaDumpError: CutoverError?
     /// The expand/contract (`.yaml`) migrations the run started and completed, in order.
     public var expandContract: [ExpandContractRecord] = []
+    /// An expand/contract migration started by `cutover start` and not completed yet: the
+    /// run applied the migrations before it and left it (and nothing comes after it).
+    public var waitingForCompletion: ExpandContractRecord?
 
     /// The migrations applied (or that a dry run would apply), in order.
     public var applied: [MigrateReport.Item] { migrate.applied }

@@ -51,6 +51,14 @@ extension Deployment {
         _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(),
         events: @escaping ExpandContractEventHandler = { _ in }
     ) async throws -> ExpandContractRecord {
+        try await startExpandContract(id, schema: schema, backfill: backfill, runBy: .start, events: events)
+    }
+
+    /// ``startExpandContract(_:schema:backfill:events:)``, recording who runs it.
+    func startExpandContract(
+        _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(), runBy: ExpandContractRecord.RunBy,
+        events: @escaping ExpandContractEventHandler
+    ) async throws -> ExpandContractRecord {
         let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withExpandContractSession { database, store in
             let records = try await store.records()
@@ -76,7 +84,8 @@ extension Deployment {
                 let plan = try file.migration.plan(shape: shape, context: context)
                 record = ExpandContractRecord(
                     id: id, name: file.migration.name, checksum: file.checksum, phase: .expanding, schema: schema,
-                    versionSchema: context.versionSchema, plan: .init(start: plan.start, complete: plan.complete, abort: plan.abort), actionsDone: 0)
+                    versionSchema: context.versionSchema, plan: .init(start: plan.start, complete: plan.complete, abort: plan.abort), actionsDone: 0,
+                    runBy: runBy)
                 try await store.begin(record)
             }
             let settings = Backfill.Settings(

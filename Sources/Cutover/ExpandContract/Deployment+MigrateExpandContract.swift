@@ -38,7 +38,8 @@ extension Deployment {
                 .invalidArgument, "migrate \(options.dryRun ? "--dry-run" : "--strategy swap") does not run expand/contract (.yaml) migrations yet",
                 hint: "see what one would do with `cutover plan \(yamlIDs[0])`")
         }
-        let completed = Set(try await expandContractRecords().filter { $0.phase == .completed }.map(\.id))
+        let records = try await expandContractRecords()
+        let completed = Set(records.filter { $0.phase == .completed }.map(\.id))
         let sqlIDs = try migrations().map(\.id)
         var total = DeploymentReport(target: target, strategy: options.strategy, migrate: MigrateReport(), lintFindings: [])
         /// Applies the .sql migrations up to `segment`; false when a draft stopped it.
@@ -57,8 +58,19 @@ extension Deployment {
         }
         for id in yamlIDs where !completed.contains(id) {
             if let before = sqlIDs.last(where: { $0 < id }), try await !run(before) { return total }
+            // Started by `cutover start`: the operator completes it once the old version is
+            // gone; completing it here would break the old nodes still running.
+            if let record = records.first(where: { $0.id == id }), record.phase.isInFlight, record.runBy == .start {
+                total.waitingForCompletion = record
+                guard sqlIDs.contains(where: { $0 > id }) || yamlIDs.contains(where: { $0 > id }) else { return total }
+                throw CutoverError(
+                    .invalidArgument,
+                    "expand/contract migration \(id) (\(record.name)) is \(record.phase) (started by `cutover start`): the migrations after it wait for its complete"
+                        + (total.migrate.applied.isEmpty ? "" : "; the \(total.migrate.applied.count) before it were applied"),
+                    hint: "once no instance of the old version is left, run `cutover complete \(id)`, then `cutover migrate` again", migrationID: id)
+            }
             let forward: ExpandContractEventHandler = { events(.expandContract($0)) }
-            try await startExpandContract(id, events: forward)
+            try await startExpandContract(id, runBy: .migrate, events: forward)
             total.expandContract.append(try await completeExpandContract(id, events: forward))
         }
         // The .sql migrations after the last .yaml one (up to upTo; when upTo names a .yaml

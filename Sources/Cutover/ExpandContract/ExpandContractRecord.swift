@@ -24,6 +24,17 @@ public struct ExpandContractRecord: Sendable, Equatable {
     public var plan: StoredPlan
     /// Actions of the current phase already done: an interrupted phase resumes after them.
     public var actionsDone: Int
+    /// Who started it: `cutover start` (complete waits for the operator) or `cutover migrate`
+    /// (which completes it at once, and finishes it when run again after an interruption).
+    public var runBy: RunBy = .start
+
+    /// Who started a migration.
+    public enum RunBy: String, Sendable, Equatable {
+        /// `cutover start` (``Deployment/startExpandContract(_:schema:backfill:events:)``).
+        case start
+        /// `cutover migrate`, start to complete at once.
+        case migrate
+    }
 
     /// The actions of the three phases, as `cutover start` planned them.
     public struct StoredPlan: Sendable, Equatable, Codable {

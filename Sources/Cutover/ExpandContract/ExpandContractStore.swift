@@ -19,6 +19,7 @@ struct ExpandContractStore {
             version_schema text NOT NULL,
             plan text NOT NULL,
             actions_done integer NOT NULL DEFAULT 0,
+            run_by text NOT NULL DEFAULT 'start',
             started_at timestamptz NOT NULL DEFAULT now(),
             updated_at timestamptz NOT NULL DEFAULT now(),
             started_by text
@@ -50,7 +51,7 @@ struct ExpandContractStore {
         let exists = try await database.query("SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present")
         guard exists.first?.int("present") == 1 else { return [] }
         let rows = try await database.query(
-            "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done FROM cutover.expand_contract ORDER BY id")
+            "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by FROM cutover.expand_contract ORDER BY id")
         return try rows.map(Self.record)
     }
 
@@ -64,14 +65,14 @@ struct ExpandContractStore {
         let plan = String(decoding: try JSONEncoder().encode(record.plan), as: UTF8.self)
         try await database.execute(
             """
-            INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, started_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, current_user || '@' || coalesce(inet_client_addr()::text, 'local'))
+            INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, started_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, current_user || '@' || coalesce(inet_client_addr()::text, 'local'))
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, phase = EXCLUDED.phase,
                 schema_name = EXCLUDED.schema_name, version_schema = EXCLUDED.version_schema, plan = EXCLUDED.plan,
-                actions_done = 0, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by
+                actions_done = 0, run_by = EXCLUDED.run_by, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by
             """,
             [.text(record.id.normalized), .text(record.name), .text(record.checksum), .text(record.phase.rawValue), .text(record.schema),
-             .text(record.versionSchema), .text(plan)])
+             .text(record.versionSchema), .text(plan), .text(record.runBy.rawValue)])
     }
 
     /// The statement that records `done` actions of the current phase: run in the same
@@ -98,6 +99,6 @@ struct ExpandContractStore {
         return ExpandContractRecord(
             id: id, name: row.string("name") ?? "", checksum: row.string("checksum") ?? "", phase: ExpandContractPhase(row.string("phase") ?? ""),
             schema: row.string("schema_name") ?? "public", versionSchema: row.string("version_schema") ?? "", plan: plan,
-            actionsDone: row.int("actions_done") ?? 0)
+            actionsDone: row.int("actions_done") ?? 0, runBy: ExpandContractRecord.RunBy(rawValue: row.string("run_by") ?? "") ?? .start)
     }
 }

@@ -9,7 +9,7 @@ public enum OperationsFileTemplate {
     /// ```
     public static let text = """
         # An expand/contract migration: old and new application versions are served at once.
-        # (In progress: `cutover migrate` does not run .yaml migrations yet.)
+        # PostgreSQL: `cutover start ID`, roll out the new version, `cutover complete ID` (`cutover migrate` runs both at once).
         #
         # start     adds what the new version needs (shadow columns, triggers, concurrent indexes,
         #           NOT VALID checks) and a schema <schema>_<id> of views showing the new version

@@ -59,14 +59,18 @@ extension CutoverCommand {
                     }
                 } else {
                     var json = Self.json(report.migrate, env: report.target)
-                    if !report.expandContract.isEmpty, case .object(var members) = json {
+                    if !report.expandContract.isEmpty || report.waitingForCompletion != nil, case .object(var members) = json {
                         members.append(("expand_contract", .array(report.expandContract.map { .object([("id", .string($0.id.rawValue)), ("name", .string($0.name)), ("phase", .string($0.phase.rawValue))]) })))
+                        members.append(("waiting_for_complete", .string(report.waitingForCompletion?.id.rawValue)))
                         json = .object(members)
                     }
                     try context.outputWithSchemaDump(json, dump: report.schemaDump, error: report.schemaDumpError) {
-                        if report.expandContract.isEmpty || !report.migrate.applied.isEmpty { Self.print(report.migrate, env: report.target) }
+                        if (report.expandContract.isEmpty && report.waitingForCompletion == nil) || !report.migrate.applied.isEmpty { Self.print(report.migrate, env: report.target) }
                         for record in report.expandContract {
                             Terminal.out("ran \(record.id)_\(record.name).yaml start to complete (expand/contract)")
+                        }
+                        if let waiting = report.waitingForCompletion {
+                            Terminal.out("\(waiting.id)_\(waiting.name).yaml is \(waiting.phase): run `cutover complete \(waiting.id)` once no instance of the old version is left")
                         }
                     }
                 }
