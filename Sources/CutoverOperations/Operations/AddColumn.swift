@@ -67,9 +67,6 @@ public struct AddColumn: ExpandContractOperation, Hashable {
         var actions: [PlannedAction] = [
             .statement("ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(nullable.sql(named: shadow, notNull: false))", lock: .accessExclusive, table: qualified)
         ]
-        if !column.isNullable {
-            actions.append(notNull(table: before.physicalName, context: context).startAction)
-        }
         if let up {
             actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
             let trigger = DualWriteTrigger(
@@ -77,6 +74,11 @@ public struct AddColumn: ExpandContractOperation, Hashable {
                 direction: .up, name: ShadowNames.trigger(table: before.physicalName, column: column.name, direction: .up), backfilledShadow: shadow)
             actions += trigger.startActions
             actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
+        }
+        // After the trigger: the check holds for new rows at once, and an old version's insert
+        // leaves the shadow column NULL until the trigger fills it.
+        if !column.isNullable {
+            actions.append(notNull(table: before.physicalName, context: context).startAction)
         }
         return actions
     }

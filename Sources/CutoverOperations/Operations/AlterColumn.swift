@@ -143,7 +143,6 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(shadow)) SET DEFAULT \(defaultExpression)",
                 lock: .accessExclusive, table: qualified))
         }
-        if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
         actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
         actions += DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: context.oldVersionColumns(ofPhysicalTable: before.physicalName) ?? before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
@@ -153,6 +152,9 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
             context: context, table: before.physicalName, visibleColumns: shape.tables[index].columns, target: old.physicalName,
             expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down), backfilledShadow: shadow
         ).startActions
+        // After the triggers: the check holds for new rows at once, and an old version's
+        // insert leaves the shadow column NULL until the trigger fills it.
+        if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
         actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
         return actions
     }
@@ -166,7 +168,8 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(old.physicalName)) TO \(SQLText.quotedIdentifier(finalName))",
                 lock: .accessExclusive, table: qualified)]
         }
-        var actions = dropTriggers(table.physicalName, context)
+        var actions = old.isNullable ? [] : [ContractStep.relaxNotNull(old.physicalName, table: table.physicalName, context: context)]
+        actions += dropTriggers(table.physicalName, context)
         if (isNullable ?? old.isNullable) == false { actions += notNull(table.physicalName, context).completeActions }
         actions += [
             .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName))", lock: .accessExclusive, table: qualified),

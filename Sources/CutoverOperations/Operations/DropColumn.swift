@@ -61,7 +61,8 @@ public struct DropColumn: ExpandContractOperation, Hashable {
     public func complete(before: VersionShape, context: OperationContext) -> [PlannedAction] {
         guard let table = before.tables.first(where: { $0.name == self.table }), let dropped = table.column(column) else { return [] }
         let qualified = context.qualified(table.physicalName)
-        var actions = down == nil ? [] : DualWriteTrigger.dropActions(name: triggerName(table.physicalName), table: table.physicalName, context: context)
+        var actions = dropped.isNullable ? [] : [ContractStep.relaxNotNull(dropped.physicalName, table: table.physicalName, context: context)]
+        if down != nil { actions += DualWriteTrigger.dropActions(name: triggerName(table.physicalName), table: table.physicalName, context: context) }
         actions.append(.statement(
             "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(dropped.physicalName))", lock: .accessExclusive, table: qualified))
         return actions

@@ -124,3 +124,22 @@ enum ShadowNames {
         "_cutover_\(table)_\(column)_\(direction.rawValue)"
     }
 }
+
+/// Statements the contract phase runs before the others, in the order the planner puts them
+/// (see ``ExpandContractMigration/contractOrder(_:)``).
+enum ContractStep {
+    /// `ALTER COLUMN … DROP NOT NULL` of an old column that `complete` drops: once the
+    /// dual-write triggers are gone nothing fills it, and the new version's inserts must not
+    /// fail on it in the moments before it is dropped.
+    static func relaxNotNull(_ column: String, table: String, context: OperationContext) -> PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement(
+            "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(column)) DROP NOT NULL", lock: .accessExclusive, table: qualified)
+    }
+
+    /// Whether `action` was made by ``relaxNotNull(_:table:context:)``.
+    static func isNotNullRelaxation(_ action: PlannedAction) -> Bool {
+        action.kind == .statement && action.sql.hasPrefix("ALTER TABLE ") && action.sql.hasSuffix(" DROP NOT NULL")
+    }
+}
+

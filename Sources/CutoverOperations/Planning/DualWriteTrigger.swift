@@ -81,6 +81,15 @@ struct DualWriteTrigger {
         ]
     }
 
+    /// Whether `action` is one of those ``dropActions(name:table:context:)`` makes. The planner
+    /// runs them before every other action of complete and abort: a trigger function reads
+    /// the row through the columns it declares, so a write between a rename or a drop and the
+    /// trigger's own removal would fail ("record new has no field …").
+    static func isRemoval(_ action: PlannedAction) -> Bool {
+        action.kind == .statement
+            && (action.sql.hasPrefix("DROP TRIGGER IF EXISTS \"_cutover_") || (action.sql.hasPrefix("DROP FUNCTION IF EXISTS ") && action.sql.contains("._cutover_")))
+    }
+
     /// Drops the trigger and its function; safe to repeat.
     static func dropActions(name: String, table: String, context: OperationContext) -> [PlannedAction] {
         let qualifiedTable = context.qualified(table)

@@ -62,11 +62,28 @@ public struct ExpandContractMigration: Sendable {
         return ExpandContractPlan(
             // The backfills run once the version schema exists, after every statement.
             start: start.filter { $0.kind == .statement } + versionSchema.createActions + start.filter { $0.kind == .backfill },
-            // The old version's views read columns complete drops: they go first.
-            complete: dropOld + complete + dropFlags,
+            // The old version's views read columns complete drops: they go first, then the
+            // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).
+            complete: dropOld + Self.contractOrder(complete) + dropFlags,
             // The new version's views read the shadow columns abort drops: they go first.
-            abort: VersionSchema.dropActions(schema: context.versionSchema) + abort + dropFlags,
+            abort: VersionSchema.dropActions(schema: context.versionSchema) + Self.triggerRemovalsFirst(abort) + dropFlags,
             shape: shape)
+    }
+}
+
+extension ExpandContractMigration {
+    /// `actions` with the dual-write triggers' removals first, the rest in their order.
+    static func triggerRemovalsFirst(_ actions: [PlannedAction]) -> [PlannedAction] {
+        actions.filter(DualWriteTrigger.isRemoval) + actions.filter { !DualWriteTrigger.isRemoval($0) }
+    }
+
+    /// The contract phase's order, so that the new version's writes never fail while it runs:
+    /// first the old columns about to be dropped lose NOT NULL (nothing fills them once the
+    /// triggers are gone), then every dual-write trigger goes (a trigger reads columns the
+    /// rest renames or drops), then the rest in the operations' order.
+    static func contractOrder(_ actions: [PlannedAction]) -> [PlannedAction] {
+        let relaxations = actions.filter(ContractStep.isNotNullRelaxation)
+        return relaxations + triggerRemovalsFirst(actions.filter { !ContractStep.isNotNullRelaxation($0) })
     }
 }
 

@@ -4,9 +4,6 @@
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
-
--- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
 
 -- no table lock
@@ -27,6 +24,9 @@ $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.users
 CREATE OR REPLACE TRIGGER "_cutover_users_status_up" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_status_up();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";

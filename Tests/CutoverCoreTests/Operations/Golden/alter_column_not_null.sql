@@ -4,9 +4,6 @@
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_name" text;
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
-
--- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
 
 -- no table lock
@@ -45,6 +42,9 @@ $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.users
 CREATE OR REPLACE TRIGGER "_cutover_users_name_down" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_name_down();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";

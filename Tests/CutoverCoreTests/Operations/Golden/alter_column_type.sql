@@ -4,9 +4,6 @@
 ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" numeric(12,2);
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
-
--- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
 
 -- no table lock
@@ -44,6 +41,9 @@ $cutover$;
 -- lock: SHARE ROW EXCLUSIVE on public.products
 CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
 
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
 
@@ -56,6 +56,9 @@ CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker
 -- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
 
 -- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "price" DROP NOT NULL;
 
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;

@@ -4,9 +4,6 @@
 ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint;
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
-
--- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
 
 -- no table lock
@@ -44,6 +41,9 @@ $cutover$;
 -- lock: SHARE ROW EXCLUSIVE on public.products
 CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
 
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
 
@@ -69,8 +69,8 @@ CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261101000000" CASCADE;
 
--- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users RENAME COLUMN "name" TO "full_name";
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "price" DROP NOT NULL;
 
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
@@ -83,6 +83,9 @@ DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
 
 -- no table lock
 DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "name" TO "full_name";
 
 -- lock: SHARE UPDATE EXCLUSIVE on public.products
 ALTER TABLE public.products VALIDATE CONSTRAINT "_cutover_products_price_not_null";
@@ -119,12 +122,6 @@ ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
--- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
-DROP INDEX CONCURRENTLY IF EXISTS public.users_status_idx;
-
--- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
-
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
 
@@ -136,6 +133,12 @@ DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
 
 -- no table lock
 DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public.users_status_idx;
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";

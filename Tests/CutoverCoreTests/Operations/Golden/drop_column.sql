@@ -29,6 +29,9 @@ CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker
 -- ==== complete (contract) ====
 
 -- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ALTER COLUMN "nickname" DROP NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.users
 DROP TRIGGER IF EXISTS "_cutover_users_nickname_down" ON public.users;
 
 -- no table lock
