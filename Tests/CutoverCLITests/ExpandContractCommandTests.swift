@@ -62,6 +62,26 @@ struct ExpandContractCommandTests {
         await cli.cleanUp()
     }
 
+    @Test("start --no-backfill, then backfill: the progress line, then expanded")
+    func backfillCommand() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_users.sql", Self.users)
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+        let start = try await cli.run("start", "2", "--no-backfill")
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("2 expanding: both versions are served; the backfill has not run (`cutover backfill 2`)"), "\(start.stdout)")
+        #expect((try await cli.json("status")["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "expanding"])
+        let backfill = try await cli.run("backfill", "2", "--batch-time", "50ms", "--no-throttle")
+        #expect(backfill.status == 0, "\(backfill.stderr)")
+        #expect(backfill.stderr.contains("backfill public.users: 500 of ~500 rows") && backfill.stderr.contains("done"), "STDERR[\(backfill.stderr)]")
+        #expect(backfill.stdout.contains("2 expanded: the backfill is done"), "\(backfill.stdout)")
+        let bad = try await cli.run("backfill", "2", "--batch-time", "soon")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--batch-time expects a duration"), "\(bad.stderr)")
+        await cli.cleanUp()
+    }
+
     @Test("migrate runs a .yaml migration start to complete between the .sql ones; on SQLite it refuses naming it")
     func migrateRunsYAML() async throws {
         let cli = try await CLIFixture.make(.postgres)

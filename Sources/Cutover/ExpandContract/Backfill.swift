@@ -27,6 +27,10 @@ struct Backfill {
         var batchSizeRange: ClosedRange<Int> = 10...50_000
         /// A pause between batches (0: none).
         var delay: Duration = .zero
+        /// Asked between batches whether to pause; nil never pauses.
+        var throttle: (any BackfillThrottle)?
+        /// The longest run of throttle pauses before one batch runs anyway.
+        var maxPause: Duration = .seconds(2)
     }
 
     let database: any Database
@@ -71,6 +75,19 @@ struct Backfill {
                 batchSize: batchSize, isFinished: state.isDone)))
             if state.isDone { return }
             if settings.delay > .zero { try await Task.sleep(for: settings.delay) }
+            try await waitForThrottle()
+        }
+    }
+
+    /// Pauses while the throttle asks for it, at most ``Settings/maxPause`` in a row.
+    private func waitForThrottle() async throws {
+        guard let throttle = settings.throttle else { return }
+        var paused = Duration.zero
+        while paused < settings.maxPause {
+            let pause = try await throttle.pause(on: database)
+            guard pause > .zero else { return }
+            try await Task.sleep(for: pause)
+            paused += pause
         }
     }
 
@@ -118,10 +135,8 @@ struct Backfill {
                 "SELECT \(texts) FROM \(qualified) ORDER BY \(list.map { "\($0) DESC" }.joined(separator: ", ")) LIMIT 1")
             highWater = top.first.map { row in keyColumns.indices.map { row.string("k\($0)") ?? "" } }
         }
-        let estimate = try await database.query(
-            "SELECT greatest(reltuples, 0)::bigint AS n FROM pg_catalog.pg_class WHERE oid = $1::regclass", [.text(qualified)])
         let state = State(
-            keyColumns: keyColumns, lastKey: nil, highWater: highWater, rowsDone: 0, rowsTotal: estimate.first?.int("n"), isDone: highWater == nil)
+            keyColumns: keyColumns, lastKey: nil, highWater: highWater, rowsDone: 0, rowsTotal: try await rowEstimate(qualified), isDone: highWater == nil)
         try await database.execute(
             """
             INSERT INTO cutover.backfills (migration_id, table_name, key_columns, last_key, high_water, rows_done, rows_total, state)
@@ -130,6 +145,18 @@ struct Backfill {
             [.text(record.id.normalized), .text(table), .text(try encode(keyColumns)), .text(try highWater.map(encode)),
              .integer(state.rowsTotal), .text(state.isDone ? "done" : "running")])
         return state
+    }
+
+    /// The planner's row count; for a table never analyzed, a count when it is under 64 MB
+    /// (a larger one stays unknown rather than scanned).
+    private func rowEstimate(_ qualified: String) async throws -> Int? {
+        let estimate = try await database.query(
+            "SELECT reltuples::bigint AS n, pg_catalog.pg_relation_size(oid)::bigint AS bytes FROM pg_catalog.pg_class WHERE oid = $1::regclass",
+            [.text(qualified)])
+        guard let row = estimate.first, let rows = row.int("n") else { return nil }
+        if rows >= 0 { return rows }
+        guard (row.int("bytes") ?? .max) < 64 << 20 else { return nil }
+        return try await database.query("SELECT count(*)::bigint AS n FROM \(qualified)").first?.int("n")
     }
 
     private func saveProgress(table: String, state: State) async throws {

@@ -24,12 +24,26 @@ extension Deployment {
         public var delay: Duration
         /// The first batch's rows.
         public var initialBatchSize: Int
+        /// Asked between batches whether the database can take the next one; nil never pauses.
+        public var throttle: (any BackfillThrottle)?
+        /// The longest run of throttle pauses before one batch runs anyway, so a busy database
+        /// slows the backfill down without stopping it.
+        public var maxPause: Duration
+        /// False stops the expand phase before its backfill (phase `expanding`); `cutover
+        /// backfill ID` (``backfillExpandContract(_:backfill:events:)``) runs it later.
+        public var runsBackfill: Bool
 
         /// Creates options.
-        public init(targetBatchDuration: Duration = .milliseconds(100), delay: Duration = .zero, initialBatchSize: Int = 1_000) {
+        public init(
+            targetBatchDuration: Duration = .milliseconds(100), delay: Duration = .zero, initialBatchSize: Int = 1_000,
+            throttle: (any BackfillThrottle)? = PrimaryLoadThrottle(), maxPause: Duration = .seconds(2), runsBackfill: Bool = true
+        ) {
             self.targetBatchDuration = targetBatchDuration
             self.delay = delay
             self.initialBatchSize = initialBatchSize
+            self.throttle = throttle
+            self.maxPause = maxPause
+            self.runsBackfill = runsBackfill
         }
     }
 
@@ -89,12 +103,44 @@ extension Deployment {
                 try await store.begin(record)
             }
             let settings = Backfill.Settings(
-                targetBatchDuration: backfill.targetBatchDuration, initialBatchSize: max(backfill.initialBatchSize, 1), delay: backfill.delay)
+                targetBatchDuration: backfill.targetBatchDuration, initialBatchSize: max(backfill.initialBatchSize, 1), delay: backfill.delay,
+                throttle: backfill.throttle, maxPause: backfill.maxPause)
+            if !backfill.runsBackfill, let first = record.plan.start.firstIndex(where: { $0.kind == .backfill }) {
+                // Everything but the backfill: the phase stays `expanding` until `cutover backfill`.
+                try await runPhase(.expanding, then: nil, record: record, database: database, store: store, backfill: settings, until: first, events: events)
+                record.actionsDone = max(record.actionsDone, first)
+                return record
+            }
             try await runPhase(.expanding, then: .expanded, record: record, database: database, store: store, backfill: settings, events: events)
             record.phase = .expanded
             record.actionsDone = record.plan.start.count
             return record
         }
+    }
+
+    /// Runs, or resumes, the backfill of a migration whose expand phase was started without it
+    /// (`cutover start --no-backfill`) or interrupted: the rest of the expand phase, then phase
+    /// ``ExpandContractPhase/expanded``. Nothing to do for an expanded migration.
+    ///
+    /// - Parameters:
+    ///   - id: a migration whose phase is `expanding` or `expanded`.
+    ///   - backfill: how the batches are sized, paced and throttled.
+    ///   - events: progress.
+    /// - Returns: the migration's row.
+    /// - Throws: `CutoverError` `.invalidArgument` for a migration not started, completed or aborted.
+    @discardableResult
+    public func backfillExpandContract(
+        _ id: MigrationID, backfill: BackfillOptions = BackfillOptions(), events: @escaping ExpandContractEventHandler = { _ in }
+    ) async throws -> ExpandContractRecord {
+        let phase = try await expandContractRecords().first { $0.id == id }?.phase
+        guard phase == .expanding || phase == .expanded else {
+            throw CutoverError(
+                .invalidArgument, "migration \(id) is \(phase?.rawValue ?? "not started"): only a started migration has a backfill to run",
+                hint: phase == nil || phase == .aborted ? "start it: cutover start \(id)" : "nothing to backfill")
+        }
+        var options = backfill
+        options.runsBackfill = true
+        return try await startExpandContract(id, backfill: options, events: events)
     }
 
     /// The contract phase of migration `id`: validates what the new version needs, drops what
@@ -191,12 +237,13 @@ extension Deployment {
         }
     }
 
-    /// Runs the actions of `phase` from where the record says, then records `end`.
+    /// Runs the actions of `phase` from where the record says (up to `until`, or all), then
+    /// records `end` (nil: the phase goes on later).
     private func runPhase(
-        _ phase: ExpandContractPhase, then end: ExpandContractPhase, record: ExpandContractRecord, database: any Database,
-        store: ExpandContractStore, backfill settings: Backfill.Settings, events: @escaping ExpandContractEventHandler
+        _ phase: ExpandContractPhase, then end: ExpandContractPhase?, record: ExpandContractRecord, database: any Database,
+        store: ExpandContractStore, backfill settings: Backfill.Settings, until: Int? = nil, events: @escaping ExpandContractEventHandler
     ) async throws {
-        let actions = record.plan.actions(for: phase)
+        let actions = Array(record.plan.actions(for: phase).prefix(until ?? .max))
         let clock = ContinuousClock()
         let began = clock.now
         events(.phaseStarted(id: record.id, phase: phase, actions: actions.count, skipping: record.actionsDone))
@@ -205,6 +252,7 @@ extension Deployment {
             database: database, store: store, record: record, lockTimeout: migratorConfiguration.lockTimeout,
             retry: migratorConfiguration.retry, logger: logger, events: events, backfill: { try await backfill.run($0) })
         try await runner.run(actions, from: record.actionsDone)
+        guard let end else { return }
         try await store.setPhase(record.id, end, actionsDone: actions.count)
         events(.phaseFinished(id: record.id, phase: end, duration: began.duration(to: clock.now)))
     }

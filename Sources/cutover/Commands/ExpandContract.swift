@@ -21,22 +21,64 @@ extension CutoverCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The migration's id (the number its .yaml file name starts with).") var id: String
         @Option(help: "The schema holding the tables.") var schema = "public"
-        @Option(name: .customLong("batch-time"), help: ArgumentHelp("The duration a backfill batch aims at.", valueName: "duration"))
-        var batchTime = "100ms"
-        @Option(name: .customLong("batch-delay"), help: ArgumentHelp("A pause between backfill batches.", valueName: "duration"))
-        var batchDelay = "0s"
+        @OptionGroup var backfill: BackfillFlags
+        @Flag(name: .customLong("no-backfill"), help: "Stop before the backfill (phase expanding); run it later with `cutover backfill ID`.")
+        var noBackfill = false
 
         func run() async throws {
             let id = try parseMigrationID(id, option: "ID")
-            let options = Deployment.BackfillOptions(
-                targetBatchDuration: try parseDurationOption(batchTime, option: "--batch-time"), delay: try parseDurationOption(batchDelay, option: "--batch-delay"))
+            var options = try backfill.options()
+            options.runsBackfill = !noBackfill
             try await CommandContext.run(global) { context in
                 let record = try await context.deployment().startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
+                    if record.phase == .expanding {
+                        Terminal.out("\(record.id) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
+                        return
+                    }
                     Terminal.out("\(record.id) expanded: the old version reads \(record.schema), the new one \(record.versionSchema) (SET search_path TO \(record.versionSchema), \(record.schema))")
                     Terminal.out("next: roll out the new version, then run `cutover complete \(record.id)`")
                 }
             }
+        }
+    }
+
+    /// `cutover backfill ID`: the backfill of a started migration, run or resumed alone.
+    struct Backfill: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "backfill",
+            abstract: "Run or resume the backfill of a started .yaml migration (PostgreSQL).",
+            discussion: "For `cutover start --no-backfill`, or after an interrupted start: converts the remaining rows in short batches, throttled while other sessions wait for locks.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The migration's id.") var id: String
+        @OptionGroup var backfill: BackfillFlags
+
+        func run() async throws {
+            let id = try parseMigrationID(id, option: "ID")
+            let options = try backfill.options()
+            try await CommandContext.run(global) { context in
+                let record = try await context.deployment().backfillExpandContract(id, backfill: options, events: ExpandContractPrinter(context: context).handler)
+                context.output(ExpandContractPrinter.json(record)) {
+                    Terminal.out("\(record.id) expanded: the backfill is done; next: roll out the new version, then `cutover complete \(record.id)`")
+                }
+            }
+        }
+    }
+
+    /// The backfill's options, shared by `start` and `backfill`.
+    struct BackfillFlags: ParsableArguments {
+        @Option(name: .customLong("batch-time"), help: ArgumentHelp("The duration a backfill batch aims at; the batch size adapts to it.", valueName: "duration"))
+        var batchTime = "100ms"
+        @Option(name: .customLong("batch-delay"), help: ArgumentHelp("A pause between backfill batches.", valueName: "duration"))
+        var batchDelay = "0s"
+        @Flag(name: .customLong("no-throttle"), help: "Do not pause the backfill while other sessions wait for locks or many are active.")
+        var noThrottle = false
+
+        func options() throws -> Deployment.BackfillOptions {
+            Deployment.BackfillOptions(
+                targetBatchDuration: try parseDurationOption(batchTime, option: "--batch-time"), delay: try parseDurationOption(batchDelay, option: "--batch-delay"),
+                throttle: noThrottle ? nil : PrimaryLoadThrottle())
         }
     }
 

@@ -2,6 +2,7 @@ import Cutover
 import CutoverCore
 import CutoverTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// `start` → both versions served → backfill → `complete`, and `abort`, on a real PostgreSQL.
@@ -123,6 +124,44 @@ struct ExpandContractTests {
         #expect(resumed.progress.first.map { $0.rowsDone > 600 } == true)
         #expect(resumed.progress.last?.rowsDone == 3_000)
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill OR _cutover_new_price IS NULL") == 0)
+    }
+
+    /// A throttle that always asks for a pause, counting how often it is asked.
+    final class AlwaysBusy: BackfillThrottle {
+        let asked = Mutex(0)
+        func pause(on database: any Database) async throws -> Duration {
+            asked.withLock { $0 += 1 }
+            return .milliseconds(5)
+        }
+    }
+
+    @Test("start --no-backfill leaves the rows to `backfill`, which converts them; a throttle that is always busy slows it without stopping it")
+    func backfillLater() async throws {
+        let fx = try await ExpandContractFixture.make(rows: 1_000)
+        defer { Task { await fx.fixture.cleanUp() } }
+        var options = Deployment.BackfillOptions(initialBatchSize: 100)
+        options.runsBackfill = false
+        let started = try await fx.deployment.startExpandContract(ExpandContractFixture.id, backfill: options)
+        #expect(started.phase == .expanding)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill") == 1_000)
+        // Both versions are served already.
+        try await fx.asVersion("public_2, public") { try await $0.execute("INSERT INTO users (id, full_name, price) VALUES (9000, 'new', 1)") }
+
+        let throttle = AlwaysBusy()
+        let log = ExpandContractEventLog()
+        let done = try await fx.deployment.backfillExpandContract(
+            ExpandContractFixture.id, backfill: .init(targetBatchDuration: .seconds(10), initialBatchSize: 100, throttle: throttle, maxPause: .milliseconds(15)),
+            events: log.handler)
+        #expect(done.phase == .expanded)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill OR _cutover_new_price IS NULL") == 0)
+        // Asked after every batch but the last, three times each (15 ms of 5 ms pauses), then the batch ran anyway.
+        let batches = log.progress.count
+        #expect(batches >= 3)
+        #expect(throttle.asked.withLock { $0 } == 3 * (batches - 1))
+        #expect(try await fx.deployment.backfillExpandContract(ExpandContractFixture.id).phase == .expanded)
+
+        let notStarted = await #expect(throws: CutoverError.self) { try await fx.deployment.backfillExpandContract(MigrationID("7")!) }
+        #expect(notStarted?.message.contains("not started") == true)
     }
 
     @Test("a CREATE INDEX CONCURRENTLY that fails leaves no INVALID index; start resumes after the data is fixed")
