@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Benchmark: zero-downtime expand/contract under load. Not a test (never part of `swift test`);
+# see Benchmarks/README.md, section "expand_contract.sh".
+#
+#   bash Benchmarks/expand_contract.sh                 # build (or reuse) the release binary
+#   CUTOVER_BIN=/path/to/cutover bash Benchmarks/expand_contract.sh
+#
+# Knobs: ROWS (pgbench table, default 2000000), BACKFILL_ROWS (backfill-rate table, default
+# 1000000), CLIENTS (pgbench clients, default 4), SETTLE (seconds of load before and after the
+# change, default 5), KEEP_WORK=1.
+#
+# 1. Backfill rate, nothing else running: `cutover backfill` against the floor (one UPDATE of
+#    the whole table through the same triggers) and a pgroll-like loop (batches of 1,000 rows on
+#    the key, no delay, one transaction each: pgroll's defaults), on the same data.
+# 2. pgbench (a read/write script on ROWS rows) while the same change runs (a) as naive DDL
+#    (ADD COLUMN … NOT NULL DEFAULT, CREATE INDEX, ALTER COLUMN TYPE bigint) and (b) through
+#    `cutover start` + `cutover complete`: seconds at 0 tps, failed transactions, max and p99
+#    latency, and the lowest one-second tps as a fraction of the baseline.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+export ROWS=${ROWS:-2000000} BACKFILL_ROWS=${BACKFILL_ROWS:-1000000} CLIENTS=${CLIENTS:-4} SETTLE=${SETTLE:-5}
+
+bench_build_cutover
+bench_find_pgbin
+[[ -x $pgbin/pgbench ]] || die "pgbench not found in $pgbin (apt-get install -y postgresql-contrib)"
+bench_make_work cutover-ec-bench
+bench_start_cluster
+if [[ $(id -u) -eq 0 ]]; then chown postgres "$work"; fi
+
+say "cutover: $cutover"
+BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=$port "$python" - <<'PY'
+"""Runs the three measurements and prints the figures."""
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+cutover, work, pgbin, port = os.environ["BENCH_CUTOVER"], os.environ["BENCH_WORK"], os.environ["BENCH_PGBIN"], os.environ["BENCH_PGPORT"]
+rows, backfill_rows = int(os.environ["ROWS"]), int(os.environ["BACKFILL_ROWS"])
+clients, settle = int(os.environ["CLIENTS"]), int(os.environ["SETTLE"])
+as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+
+
+def say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def psql(database, sql):
+    subprocess.run([f"{pgbin}/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database, "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def timed_psql(database, sql):
+    start = time.perf_counter()
+    psql(database, sql)
+    return time.perf_counter() - start
+
+
+def fresh(database, table_rows, index=False):
+    """A new database with accounts(id, balance integer, note text) of table_rows rows."""
+    psql("postgres", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    psql("postgres", f"CREATE DATABASE {database}")
+    psql(database, f"""
+        CREATE TABLE accounts (id bigint PRIMARY KEY, balance integer NOT NULL, note text NOT NULL);
+        INSERT INTO accounts SELECT g, g % 1000, md5(g::text) FROM generate_series(1, {table_rows}) g;
+        VACUUM ANALYZE accounts;""")
+
+
+def project(name, database):
+    """A cutover project whose migration 1 is the table (baselined) and 2 the change."""
+    folder = f"{work}/{name}"
+    os.makedirs(f"{folder}/migrations", exist_ok=True)
+    with open(f"{folder}/cutover.toml", "w") as f:
+        f.write(f'migrations = "migrations"\ndefault_env = "bench"\n[safety]\nlock_timeout = "2s"\n[env.bench]\nurl = "postgres://postgres@127.0.0.1:{port}/{database}?sslmode=disable"\n')
+    with open(f"{folder}/migrations/1_accounts.sql", "w") as f:
+        f.write("-- cutover:up\nCREATE TABLE accounts (id bigint PRIMARY KEY, balance integer NOT NULL, note text NOT NULL);\n-- cutover:down\nDROP TABLE accounts;\n")
+    run_cutover(folder, "baseline", "--to", "1")
+    with open(f"{folder}/migrations/2_change.yaml", "w") as f:
+        f.write("""operations:
+  - add_column:
+      table: accounts
+      column: { name: flag, type: text, nullable: false, default: "'x'" }
+      up: "'x'"
+  - create_index: { name: accounts_note_idx, table: accounts, columns: [note] }
+  - alter_column:
+      table: accounts
+      column: balance
+      type: bigint
+      up: "balance::bigint"
+      down: "balance::integer"
+""")
+    return folder
+
+
+def run_cutover(folder, *arguments):
+    start = time.perf_counter()
+    result = subprocess.run([cutover, "--config", f"{folder}/cutover.toml", "--quiet", *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        say(result.stderr)
+        raise SystemExit(f"cutover {' '.join(arguments)} failed with {result.returncode}")
+    return time.perf_counter() - start
+
+
+# --- 1. backfill rate ----------------------------------------------------------------------
+say(f"backfill rate on {backfill_rows:,} rows (nothing else running)")
+rates = {}
+for variant in ["floor", "pgroll-like", "cutover"]:
+    fresh("bf", backfill_rows)
+    folder = project(f"bf-{variant}", "bf")
+    run_cutover(folder, "start", "2", "--no-backfill")
+    if variant == "floor":
+        seconds = timed_psql("bf", "UPDATE accounts SET _cutover_needs_backfill = false WHERE _cutover_needs_backfill")
+    elif variant == "pgroll-like":
+        psql("bf", """
+            CREATE PROCEDURE pgroll_like_backfill() LANGUAGE plpgsql AS $$
+            DECLARE last bigint := 0; top bigint;
+            BEGIN
+              LOOP
+                SELECT max(id) INTO top FROM (SELECT id FROM accounts WHERE id > last ORDER BY id LIMIT 1000) b;
+                EXIT WHEN top IS NULL;
+                UPDATE accounts SET _cutover_needs_backfill = false WHERE id > last AND id <= top AND _cutover_needs_backfill;
+                last := top;
+                COMMIT;
+              END LOOP;
+            END $$""")
+        seconds = timed_psql("bf", "CALL pgroll_like_backfill()")
+    else:
+        seconds = run_cutover(folder, "backfill", "2", "--no-throttle")
+    left = subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "bf", "-c",
+                           "SELECT count(*) FROM accounts WHERE _cutover_needs_backfill OR _cutover_new_balance IS NULL"], capture_output=True, text=True).stdout.strip()
+    if left != "0":
+        raise SystemExit(f"{variant} left {left} rows unconverted")
+    rates[variant] = backfill_rows / seconds
+    say(f"  {variant:12} {seconds:6.2f} s  {rates[variant]:10,.0f} rows/s")
+
+
+# --- 2. pgbench during the change ----------------------------------------------------------
+script = f"{work}/readwrite.sql"
+with open(script, "w") as f:
+    f.write(f"\\set id random(1, {rows})\nBEGIN;\nSELECT balance FROM accounts WHERE id = :id;\nUPDATE accounts SET balance = balance + 1 WHERE id = :id;\nCOMMIT;\n")
+
+
+def pgbench(database, seconds, tag):
+    """Runs pgbench for `seconds`; returns the per-transaction log's (epoch seconds, latency ms) and the failures."""
+    logs = f"{work}/log-{tag}"
+    os.makedirs(logs, exist_ok=True)
+    if os.getuid() == 0:
+        subprocess.run(["chown", "postgres", logs], check=True)
+    result = subprocess.run(
+        [*as_postgres, f"{pgbin}/pgbench", "-n", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-c", str(clients), "-j", str(min(clients, 2)),
+         "-T", str(seconds), "-f", script, "-l", "--log-prefix", f"{logs}/tx", database], capture_output=True, text=True, cwd=logs)
+    samples = []
+    for name in os.listdir(logs):
+        with open(f"{logs}/{name}") as f:
+            for line in f:
+                parts = line.split()
+                # client_id transaction_no time script_no time_epoch time_us
+                if len(parts) >= 6 and parts[2].isdigit():
+                    samples.append((int(parts[4]) + int(parts[5]) / 1e6, int(parts[2]) / 1000.0))
+    failed = 0
+    for line in result.stdout.splitlines():
+        if line.startswith("number of failed transactions:"):
+            failed = int(line.split(":")[1].split()[0])
+    aborted = result.returncode != 0 or "aborted" in result.stderr
+    return samples, failed + (clients if aborted else 0), result
+
+
+def analyse(samples, window, baseline):
+    """Figures over `window` (start, end epoch seconds)."""
+    start, end = window
+    inside = [s for s in samples if start <= s[0] <= end]
+    per_second = {}
+    for t, _ in inside:
+        per_second[int(t)] = per_second.get(int(t), 0) + 1
+    seconds = range(int(start), int(end))
+    counts = [per_second.get(s, 0) for s in seconds]
+    latencies = sorted(l for _, l in inside)
+    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0
+    return {
+        "zero_tps_seconds": sum(1 for c in counts if c == 0),
+        "max_ms": latencies[-1] if latencies else 0, "p99_ms": p99,
+        "lowest_fraction": (min(counts) / baseline) if counts and baseline else 0,
+        "seconds": len(counts),
+    }
+
+
+fresh("load", rows)
+say(f"baseline: pgbench {clients} clients, {settle * 2} s on {rows:,} rows")
+samples, failed, _ = pgbench("load", settle * 2, "baseline")
+per = {}
+for t, _ in samples:
+    per[int(t)] = per.get(int(t), 0) + 1
+baseline_tps = statistics.median(list(per.values())[1:-1] or list(per.values()))
+say(f"  baseline {baseline_tps:.0f} tps")
+
+results = {}
+for variant in ["naive DDL", "cutover start/complete"]:
+    fresh("load", rows)
+    folder = project("load-" + variant.split()[0], "load")
+    # The change takes a while: give pgbench time for it and `settle` seconds either side.
+    budget = settle * 2 + (60 if variant == "naive DDL" else 30 + int(rows / max(rates["cutover"] / 2, 1)))
+    box = {}
+    bench = threading.Thread(target=lambda: box.update(result=pgbench("load", budget, variant.split()[0])))
+    bench.start()
+    time.sleep(settle)
+    began = time.time()
+    if variant == "naive DDL":
+        psql("load", "ALTER TABLE accounts ADD COLUMN flag text NOT NULL DEFAULT 'x'")
+        psql("load", "CREATE INDEX accounts_note_idx ON accounts (note)")
+        psql("load", "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint")
+    else:
+        run_cutover(folder, "start", "2")
+        run_cutover(folder, "complete", "2")
+    ended = time.time()
+    bench.join()
+    samples, failed, run = box["result"]
+    figures = analyse(samples, (began, ended + 1), baseline_tps)
+    figures["failed"] = failed
+    figures["duration_s"] = ended - began
+    results[variant] = figures
+    say(f"  {variant}: {ended - began:.1f} s, {figures}")
+
+print()
+print(f"Backfill of {backfill_rows:,} rows, nothing else running (rows/s; higher is better):")
+print()
+print("| method | rows/s | vs floor |")
+print("|---|--:|--:|")
+for variant in ["floor", "pgroll-like", "cutover"]:
+    label = {"floor": "one UPDATE of the whole table (floor)", "pgroll-like": "pgroll's defaults: batches of 1,000 on the key, no delay (server-side loop)", "cutover": "`cutover backfill` (adaptive batches, --no-throttle)"}[variant]
+    print(f"| {label} | {rates[variant]:,.0f} | {rates[variant] / rates['floor']:.2f}x |")
+print()
+print(f"pgbench, {clients} clients, read/write script on {rows:,} rows, baseline {baseline_tps:.0f} tps; during the change:")
+print()
+print("| change | duration | seconds at 0 tps | failed transactions | max latency | p99 latency | lowest 1-s tps / baseline |")
+print("|---|--:|--:|--:|--:|--:|--:|")
+for variant, r in results.items():
+    print(f"| {variant} | {r['duration_s']:.1f} s | {r['zero_tps_seconds']} | {r['failed']} | {r['max_ms']:.0f} ms | {r['p99_ms']:.0f} ms | {r['lowest_fraction']:.2f} |")
+c = results["cutover start/complete"]
+print()
+print("Targets for cutover: 0 s at 0 tps: " + ("MET" if c["zero_tps_seconds"] == 0 else "NOT MET")
+      + "; 0 failed: " + ("MET" if c["failed"] == 0 else "NOT MET")
+      + "; max latency < 250 ms: " + ("MET" if c["max_ms"] < 250 else "NOT MET")
+      + "; no second under 50 % of baseline: " + ("MET" if c["lowest_fraction"] >= 0.5 else "NOT MET")
+      + "; backfill >= half the floor's rate: " + ("MET" if rates["cutover"] >= rates["floor"] / 2 else "NOT MET"))
+PY
