@@ -65,8 +65,8 @@ def fresh(database, table_rows, index=False):
     psql("postgres", f"CREATE DATABASE {database}")
     psql(database, f"""
         CREATE TABLE accounts (id bigint PRIMARY KEY, balance integer NOT NULL, note text NOT NULL);
-        INSERT INTO accounts SELECT g, g % 1000, md5(g::text) FROM generate_series(1, {table_rows}) g;
-        VACUUM ANALYZE accounts;""")
+        INSERT INTO accounts SELECT g, g % 1000, md5(g::text) FROM generate_series(1, {table_rows}) g;""")
+    psql(database, "VACUUM ANALYZE accounts")
 
 
 def project(name, database):

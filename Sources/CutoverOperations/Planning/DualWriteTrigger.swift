@@ -52,13 +52,11 @@ struct DualWriteTrigger {
             "  \(SQLText.quotedIdentifier($0.name)) \(qualifiedTable).\(SQLText.quotedIdentifier($0.physicalName))%TYPE := NEW.\(SQLText.quotedIdentifier($0.physicalName));"
         }
         var condition = direction == .up ? "NOT (\(isNewVersionWrite))" : isNewVersionWrite
-        var clearFlag = ""
         if let shadow = backfilledShadow.map(SQLText.quotedIdentifier) {
             let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
             // OLD is NULL in an INSERT trigger, so this is NULL (false) for inserts.
             let untouchedOldRow = "(TG_OP = 'UPDATE' AND OLD.\(flag) AND NEW.\(shadow) IS NOT DISTINCT FROM OLD.\(shadow))"
             condition = direction == .up ? "\(condition) OR \(untouchedOldRow)" : "\(condition) AND NOT coalesce(\(untouchedOldRow), false)"
-            if direction == .up { clearFlag = "\n  NEW.\(flag) := false;" }
         }
         let function = """
             CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
@@ -68,7 +66,7 @@ struct DualWriteTrigger {
             BEGIN
               IF \(condition) THEN
                 NEW.\(SQLText.quotedIdentifier(target)) := \(expression);
-              END IF;\(clearFlag)
+              END IF;
               RETURN NEW;
             END
             $cutover$
@@ -79,6 +77,33 @@ struct DualWriteTrigger {
                 "CREATE OR REPLACE TRIGGER \(SQLText.quotedIdentifier(name)) BEFORE INSERT OR UPDATE ON \(qualifiedTable) FOR EACH ROW EXECUTE FUNCTION \(qualifiedFunction)()",
                 lock: .shareRowExclusive, table: qualifiedTable),
         ]
+    }
+
+    /// The trigger that clears ``ShadowNames/needsBackfill`` on every write to `table`: created
+    /// after every dual-write trigger of the migration on that table, so a row's flag is
+    /// cleared only by a write that went through all of them (a write between two of their
+    /// creations, which filled one shadow column and not the next, keeps its flag and is
+    /// converted by the backfill). Its removal is one of ``isRemoval(_:)``'s.
+    static func flagClearing(table: String, context: OperationContext) -> (start: [PlannedAction], drop: [PlannedAction]) {
+        let name = "_cutover_\(table)_backfilled"
+        let qualifiedTable = context.qualified(table)
+        let qualifiedFunction = SQLText.qualified(context.schema, name)
+        let function = """
+            CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
+            LANGUAGE plpgsql AS $cutover$
+            BEGIN
+              NEW.\(SQLText.quotedIdentifier(ShadowNames.needsBackfill)) := false;
+              RETURN NEW;
+            END
+            $cutover$
+            """
+        let start: [PlannedAction] = [
+            .statement(function, lock: .none, table: nil),
+            .statement(
+                "CREATE OR REPLACE TRIGGER \(SQLText.quotedIdentifier(name)) BEFORE INSERT OR UPDATE ON \(qualifiedTable) FOR EACH ROW EXECUTE FUNCTION \(qualifiedFunction)()",
+                lock: .shareRowExclusive, table: qualifiedTable),
+        ]
+        return (start, dropActions(name: name, table: table, context: context))
     }
 
     /// Whether `action` is one of those ``dropActions(name:table:context:)`` makes. The planner

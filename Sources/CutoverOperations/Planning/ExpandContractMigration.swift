@@ -56,12 +56,15 @@ public struct ExpandContractMigration: Sendable {
         for action in start where action.kind == .backfill {
             if let table = action.backfillTable, !backfilled.contains(table) { backfilled.append(table) }
         }
-        let dropFlags = backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
+        let flagClearing = backfilled.map { DualWriteTrigger.flagClearing(table: $0, context: context) }
+        let dropFlags = flagClearing.flatMap(\.drop) + backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
         let versionSchema = VersionSchema(context: context, shape: shape)
         let dropOld = context.previousVersionSchema.map { VersionSchema.dropActions(schema: $0) } ?? []
         return ExpandContractPlan(
             // The backfills run once the version schema exists, after every statement.
-            start: start.filter { $0.kind == .statement } + versionSchema.createActions + start.filter { $0.kind == .backfill },
+            // The flag-clearing triggers once every dual-write trigger exists.
+            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions
+                + start.filter { $0.kind == .backfill },
             // The old version's views read columns complete drops: they go first, then the
             // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).
             complete: dropOld + Self.contractOrder(complete) + dropFlags,

@@ -71,13 +71,21 @@ struct PlanShapeTests {
         #expect(try OperationFixture.plan(Self.combined).complete.contains { $0.sql.hasPrefix("DROP SCHEMA") } == false)
     }
 
-    @Test("the dual-write trigger tells the new version by the first schema of its search_path, and clears the backfill flag")
+    @Test("the dual-write trigger tells the new version by the first schema of its search_path; one trigger per table, created last, clears the backfill flag")
     func triggerDirection() throws {
         let plan = try OperationFixture.plan(Self.combined)
         let up = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_up()") })
         #expect(up.sql.contains("IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD.\"_cutover_needs_backfill\""))
-        #expect(up.sql.contains("  NEW.\"_cutover_needs_backfill\" := false;"))
         #expect(up.sql.contains("NEW.\"_cutover_new_price\" := price::bigint;"))
+        // The flag is cleared by one trigger per table, created after every dual-write trigger
+        // of the migration on it: a write between two trigger creations keeps its flag.
+        #expect(!up.sql.contains(":= false"))
+        let clearing = try #require(plan.start.firstIndex { $0.sql.hasPrefix("CREATE OR REPLACE TRIGGER \"_cutover_products_backfilled\"") })
+        let lastDualWrite = try #require(plan.start.lastIndex { $0.sql.hasPrefix("CREATE OR REPLACE TRIGGER") && $0.sql.contains("_price_") })
+        #expect(clearing > lastDualWrite)
+        #expect(plan.start[clearing - 1].sql.contains("NEW.\"_cutover_needs_backfill\" := false;"))
+        #expect(plan.complete.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled\" ON public.products" })
+        #expect(plan.abort.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled\" ON public.products" })
         let down = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_down()") })
         #expect(down.sql.contains("  IF btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000' AND NOT coalesce((TG_OP"))
         #expect(!down.sql.contains(":= false"))

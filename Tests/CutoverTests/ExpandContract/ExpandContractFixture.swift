@@ -6,7 +6,8 @@ import Synchronization
 
 /// A PostgreSQL database with a `users` table of `rows` rows and an expand/contract migration
 /// `2_reshape.yaml` that renames `name` to `full_name`, turns `price` from integer into
-/// numeric, adds a NOT NULL `status` with a default, and indexes `full_name`.
+/// numeric, indexes `full_name` and adds a NOT NULL `status` with a default (the index build
+/// between the two backfilled operations leaves a long gap between their triggers).
 struct ExpandContractFixture {
     let fixture: MigrationFixture
     let deployment: Deployment
@@ -21,11 +22,11 @@ struct ExpandContractFixture {
               type: "numeric(12,2)"
               up: "price::numeric(12,2)"
               down: "round(price)::integer"
+          - create_index: { name: users_full_name_idx, table: users, columns: [full_name] }
           - add_column:
               table: users
               column: { name: status, type: text, nullable: false, default: "'new'" }
               up: "CASE WHEN price > 100 THEN 'premium' ELSE 'new' END"
-          - create_index: { name: users_full_name_idx, table: users, columns: [full_name] }
 
         """
 

@@ -17,7 +17,6 @@ BEGIN
   IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
     NEW."_cutover_new_status" := CASE WHEN nickname = '' THEN 'new' ELSE 'active' END;
   END IF;
-  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -27,6 +26,18 @@ CREATE OR REPLACE TRIGGER "_cutover_users_status_up" BEFORE INSERT OR UPDATE ON 
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_users_backfilled() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+BEGIN
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.users
+CREATE OR REPLACE TRIGGER "_cutover_users_backfilled" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -60,6 +71,12 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
 -- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 
 -- ==== abort ====
@@ -75,6 +92,12 @@ DROP FUNCTION IF EXISTS public._cutover_users_status_up();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";

@@ -17,7 +17,6 @@ BEGIN
   IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name") THEN
     NEW."_cutover_new_name" := COALESCE(name, 'unknown');
   END IF;
-  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -45,6 +44,18 @@ CREATE OR REPLACE TRIGGER "_cutover_users_name_down" BEFORE INSERT OR UPDATE ON 
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_users_backfilled() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+BEGIN
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.users
+CREATE OR REPLACE TRIGGER "_cutover_users_backfilled" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -87,6 +98,12 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "name";
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_name" TO "name";
 
 -- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 
 -- ==== abort ====
@@ -108,6 +125,12 @@ DROP FUNCTION IF EXISTS public._cutover_users_name_down();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
 
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";

@@ -16,7 +16,6 @@ BEGIN
   IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
     NEW."_cutover_new_price" := price::numeric(12,2);
   END IF;
-  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -43,6 +42,18 @@ CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_backfilled() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+BEGIN
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_backfilled" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_backfilled();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -88,6 +99,12 @@ ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
 ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
 
 -- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 
 -- ==== abort ====
@@ -109,6 +126,12 @@ DROP FUNCTION IF EXISTS public._cutover_products_price_down();
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";

@@ -16,7 +16,6 @@ BEGIN
   IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
     NEW."_cutover_new_price" := price::bigint;
   END IF;
-  NEW."_cutover_needs_backfill" := false;
   RETURN NEW;
 END
 $cutover$;
@@ -52,6 +51,18 @@ ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK (
 
 -- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
 CREATE INDEX CONCURRENTLY "users_status_idx" ON public.users ("_cutover_new_status");
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_backfilled() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+BEGIN
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_backfilled" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_backfilled();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -115,6 +126,12 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
 -- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 
 -- ==== abort ====
@@ -142,6 +159,12 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
 
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
