@@ -179,6 +179,7 @@ def analyse(samples, window, baseline):
     counts = [per_second.get(s, 0) for s in seconds]
     latencies = sorted(l for _, l in inside)
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0
+    say("    tps per second: " + " ".join(str(c) for c in counts))
     return {
         "zero_tps_seconds": sum(1 for c in counts if c == 0),
         "max_ms": latencies[-1] if latencies else 0, "p99_ms": p99,
@@ -219,6 +220,8 @@ for variant in ["naive DDL", "cutover start/complete"]:
     samples, failed, run = box["result"]
     figures = analyse(samples, (began, ended + 1), baseline_tps)
     figures["failed"] = failed
+    if failed:
+        say(f"  pgbench exit {run.returncode}: " + " | ".join((run.stdout + run.stderr).splitlines()[-12:])[:3000])
     figures["duration_s"] = ended - began
     results[variant] = figures
     say(f"  {variant}: {ended - began:.1f} s, {figures}")

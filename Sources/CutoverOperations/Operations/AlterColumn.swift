@@ -171,12 +171,17 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         var actions = old.isNullable ? [] : [ContractStep.relaxNotNull(old.physicalName, table: table.physicalName, context: context)]
         actions += dropTriggers(table.physicalName, context)
         if (isNullable ?? old.isNullable) == false { actions += notNull(table.physicalName, context).completeActions }
-        actions += [
-            .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName))", lock: .accessExclusive, table: qualified),
-            .statement(
-                "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName))",
-                lock: .accessExclusive, table: qualified),
-        ]
+        // One statement, so no query sees the table between the drop and the rename: an
+        // application reading the table directly (the column keeps its name) never meets a
+        // missing column.
+        actions.append(.statement(
+            """
+            DO $cutover$ BEGIN
+              ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName));
+              ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName));
+            END $cutover$
+            """,
+            lock: .accessExclusive, table: qualified))
         return actions
     }
 

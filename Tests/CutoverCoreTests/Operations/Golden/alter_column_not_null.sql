@@ -92,10 +92,10 @@ ALTER TABLE public.users ALTER COLUMN "_cutover_new_name" SET NOT NULL;
 ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_name_not_null";
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "name";
-
--- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users RENAME COLUMN "_cutover_new_name" TO "name";
+DO $cutover$ BEGIN
+  ALTER TABLE public.users DROP COLUMN IF EXISTS "name";
+  ALTER TABLE public.users RENAME COLUMN "_cutover_new_name" TO "name";
+END $cutover$;
 
 -- lock: ACCESS EXCLUSIVE on public.users
 DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;

@@ -93,10 +93,10 @@ ALTER TABLE public.products ALTER COLUMN "_cutover_new_price" SET NOT NULL;
 ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
-
--- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
+DO $cutover$ BEGIN
+  ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
+  ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
+END $cutover$;
 
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
