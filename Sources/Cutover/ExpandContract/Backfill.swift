@@ -29,7 +29,7 @@ struct Backfill {
         var delay: Duration = .zero
         /// Asked between batches whether to pause; nil never pauses.
         var throttle: (any BackfillThrottle)?
-        /// The longest run of throttle pauses before one batch runs anyway.
+        /// The longest pause the throttle may ask for after one batch.
         var maxPause: Duration = .seconds(2)
     }
 
@@ -75,20 +75,15 @@ struct Backfill {
                 batchSize: batchSize, isFinished: state.isDone)))
             if state.isDone { return }
             if settings.delay > .zero { try await Task.sleep(for: settings.delay) }
-            try await waitForThrottle()
+            try await waitForThrottle(after: elapsed)
         }
     }
 
-    /// Pauses while the throttle asks for it, at most ``Settings/maxPause`` in a row.
-    private func waitForThrottle() async throws {
+    /// Pauses as long as the throttle asks, at most ``Settings/maxPause``.
+    private func waitForThrottle(after batch: Duration) async throws {
         guard let throttle = settings.throttle else { return }
-        var paused = Duration.zero
-        while paused < settings.maxPause {
-            let pause = try await throttle.pause(on: database)
-            guard pause > .zero else { return }
-            try await Task.sleep(for: pause)
-            paused += pause
-        }
+        let pause = min(try await throttle.pause(on: database, after: batch), settings.maxPause)
+        if pause > .zero { try await Task.sleep(for: pause) }
     }
 
     /// The next size: scaled towards the target duration, at most doubled or halved at a time.

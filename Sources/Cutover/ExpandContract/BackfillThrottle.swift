@@ -5,7 +5,7 @@ import CutoverCore
 ///
 /// ```swift
 /// struct NightOnly: BackfillThrottle {
-///     func pause(on database: any Database) async throws -> Duration {
+///     func pause(on database: any Database, after batch: Duration) async throws -> Duration {
 ///         Calendar.current.component(.hour, from: .now) < 6 ? .zero : .seconds(60)
 ///     }
 /// }
@@ -13,34 +13,47 @@ import CutoverCore
 /// options.throttle = NightOnly()
 /// ```
 public protocol BackfillThrottle: Sendable {
-    /// How long to wait before the next batch; `.zero` runs it at once. Asked after every batch,
-    /// on the backfill's own session, and again after each pause (up to
-    /// ``Deployment/BackfillOptions/maxPause`` in a row, after which one batch runs anyway).
-    /// - Parameter database: the backfill's session.
-    func pause(on database: any Database) async throws -> Duration
+    /// How long to wait before the next batch; `.zero` runs it at once. Asked after every
+    /// batch but the last, on the backfill's own session; the pause is cut to
+    /// ``Deployment/BackfillOptions/maxPause``, so a busy database slows the backfill down
+    /// without stopping it.
+    /// - Parameters:
+    ///   - database: the backfill's session.
+    ///   - batch: how long the batch just done took.
+    func pause(on database: any Database, after batch: Duration) async throws -> Duration
 }
 
-/// The default throttle: load on the primary. Pauses while another session waits for a lock
-/// (possibly one a batch holds, or one an application transaction waits for behind it), or
-/// while more than ``maxActiveSessions`` other client sessions are running a statement.
+/// The default throttle: load on the primary, read from `pg_stat_activity` after each batch.
+///
+/// - Another session waits for a lock (perhaps one a batch holds, or one queued behind it), or
+///   more than ``maxActiveSessions`` other client sessions are running a statement: pause
+///   ``busyPause``.
+/// - Other client sessions are running statements: pause as long as the batch took, times
+///   ``sharedRatio``, so the backfill takes at most about half of one core from them
+///   (with the default 1.0) and the application keeps most of its throughput.
+/// - Nobody else is working: no pause, full speed.
 ///
 /// Replica lag is a later signal (it needs the replicas' addresses).
 public struct PrimaryLoadThrottle: BackfillThrottle {
-    /// Other client sessions running a statement above which the backfill pauses.
+    /// Other client sessions running a statement above which the backfill pauses ``busyPause``.
     public var maxActiveSessions: Int
-    /// How long one pause lasts.
-    public var pauseStep: Duration
+    /// The pause while sessions wait for locks or too many are active.
+    public var busyPause: Duration
+    /// The pause after a batch, as a multiple of the batch's duration, while other sessions work.
+    public var sharedRatio: Double
 
     /// Creates the throttle.
     /// - Parameters:
-    ///   - maxActiveSessions: other client sessions running a statement above which the backfill pauses.
-    ///   - pauseStep: how long one pause lasts.
-    public init(maxActiveSessions: Int = 16, pauseStep: Duration = .milliseconds(50)) {
+    ///   - maxActiveSessions: other client sessions running a statement above which the backfill pauses `busyPause`.
+    ///   - busyPause: the pause while sessions wait for locks or too many are active.
+    ///   - sharedRatio: the pause after a batch, as a multiple of its duration, while other sessions work.
+    public init(maxActiveSessions: Int = 16, busyPause: Duration = .milliseconds(200), sharedRatio: Double = 1.0) {
         self.maxActiveSessions = maxActiveSessions
-        self.pauseStep = pauseStep
+        self.busyPause = busyPause
+        self.sharedRatio = sharedRatio
     }
 
-    public func pause(on database: any Database) async throws -> Duration {
+    public func pause(on database: any Database, after batch: Duration) async throws -> Duration {
         let rows = try await database.query(
             """
             SELECT count(*) FILTER (WHERE wait_event_type = 'Lock')::bigint AS waiting, count(*)::bigint AS active
@@ -49,6 +62,7 @@ public struct PrimaryLoadThrottle: BackfillThrottle {
             """)
         let waiting = rows.first?.int("waiting") ?? 0
         let active = rows.first?.int("active") ?? 0
-        return waiting > 0 || active > maxActiveSessions ? pauseStep : .zero
+        if waiting > 0 || active > maxActiveSessions { return busyPause }
+        return active > 0 ? batch * sharedRatio : .zero
     }
 }

@@ -26,8 +26,8 @@ extension Deployment {
         public var initialBatchSize: Int
         /// Asked between batches whether the database can take the next one; nil never pauses.
         public var throttle: (any BackfillThrottle)?
-        /// The longest run of throttle pauses before one batch runs anyway, so a busy database
-        /// slows the backfill down without stopping it.
+        /// The longest pause the throttle may ask for after one batch, so a busy database slows
+        /// the backfill down without stopping it.
         public var maxPause: Duration
         /// False stops the expand phase before its backfill (phase `expanding`); `cutover
         /// backfill ID` (``backfillExpandContract(_:backfill:events:)``) runs it later.
