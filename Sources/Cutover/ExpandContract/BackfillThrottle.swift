@@ -29,8 +29,8 @@ public protocol BackfillThrottle: Sendable {
 ///   more than ``maxActiveSessions`` other client sessions are running a statement: pause
 ///   ``busyPause``.
 /// - Other client sessions are running statements: pause as long as the batch took, times
-///   ``sharedRatio``, so the backfill takes at most about half of one core from them
-///   (with the default 1.0) and the application keeps most of its throughput.
+///   ``sharedRatio``, so the backfill takes at most about a third of one core from them
+///   (with the default 2.0) and the application keeps most of its throughput.
 /// - Nobody else is working: no pause, full speed.
 ///
 /// Replica lag is a later signal (it needs the replicas' addresses).
@@ -47,7 +47,7 @@ public struct PrimaryLoadThrottle: BackfillThrottle {
     ///   - maxActiveSessions: other client sessions running a statement above which the backfill pauses `busyPause`.
     ///   - busyPause: the pause while sessions wait for locks or too many are active.
     ///   - sharedRatio: the pause after a batch, as a multiple of its duration, while other sessions work.
-    public init(maxActiveSessions: Int = 16, busyPause: Duration = .milliseconds(200), sharedRatio: Double = 1.0) {
+    public init(maxActiveSessions: Int = 16, busyPause: Duration = .milliseconds(200), sharedRatio: Double = 2.0) {
         self.maxActiveSessions = maxActiveSessions
         self.busyPause = busyPause
         self.sharedRatio = sharedRatio
