@@ -2,6 +2,7 @@ import Cutover
 import CutoverCore
 import CutoverTestSupport
 import Foundation
+import Logging
 import Synchronization
 
 /// A PostgreSQL database with a `users` table of `rows` rows and an expand/contract migration
@@ -56,15 +57,9 @@ struct ExpandContractFixture {
 
     /// Runs `body` on a session whose search_path is `path` (an application version).
     func asVersion<T>(_ path: String, _ body: (any Database) async throws -> T) async throws -> T {
-        let database = try await TestBackend.open(fixture.url)
-        do {
+        try await TestBackend.patientPostgres.withSession(fixture.url, logger: Logger(label: "cutover-test")) { database in
             try await database.execute("SET search_path TO \(path)")
-            let result = try await body(database)
-            await database.close()
-            return result
-        } catch {
-            await database.close()
-            throw error
+            return try await body(database)
         }
     }
 
