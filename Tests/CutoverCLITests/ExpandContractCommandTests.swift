@@ -82,6 +82,23 @@ struct ExpandContractCommandTests {
         await cli.cleanUp()
     }
 
+    @Test("validate parses .yaml migrations: a mistake is exit 2 with file and line, online and --offline; valid ones are counted")
+    func validateParsesYAML() async throws {
+        let cli = try await CLIFixture.make(.sqlite)
+        try cli.fixture.write("1_users.sql", "-- cutover:up\nCREATE TABLE users (id integer PRIMARY KEY, name text);\n-- cutover:down\nDROP TABLE users;\n")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+        let valid = try await cli.run("validate", "--offline")
+        #expect(valid.stdout.contains("2 migration files parse"), "\(valid.stdout)")
+        try cli.fixture.write("3_bad.yaml", "operations:\n  - rename_colum: { table: users, from: name, to: full_name }\n")
+        for arguments in [["validate"], ["validate", "--offline"]] {
+            let bad = try await CutoverProcess.run(arguments, in: cli.folder)
+            #expect(bad.status == 2, "\(arguments): \(bad.stderr)")
+            #expect(bad.stderr.contains("3_bad.yaml:2:"), "\(arguments): \(bad.stderr)")
+        }
+        await cli.cleanUp()
+    }
+
     @Test("migrate runs a .yaml migration start to complete between the .sql ones; on SQLite it refuses naming it")
     func migrateRunsYAML() async throws {
         let cli = try await CLIFixture.make(.postgres)

@@ -37,6 +37,16 @@ public struct ExpandContractFile: Sendable {
         return ExpandContractFile(path: path, migration: try OperationsFileParser.parse(text, fileName: path), checksum: Checksum.of(fileContents: text))
     }
 
+    /// Reads and parses every `.yaml`/`.yml` migration in `folder`, in id order: what
+    /// `cutover validate` checks, so a mistake shows before `start` or a deploy meets it.
+    ///
+    /// - Throws: the first file's `CutoverError` `.invalidMigration`, with file and line.
+    public static func loadAll(folder: String) throws -> [ExpandContractFile] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let ids = names.filter(isExpandContractFileName).compactMap { $0.split(separator: "_", maxSplits: 1).first.flatMap { MigrationID($0) } }
+        return try Set(ids).sorted().map { try load(id: $0, folder: folder) }
+    }
+
     /// Whether a file name is that of an expand/contract migration (`.yaml` or `.yml`).
     public static func isExpandContractFileName(_ name: String) -> Bool {
         name.hasSuffix(".yaml") || name.hasSuffix(".yml")

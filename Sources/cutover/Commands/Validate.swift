@@ -20,11 +20,13 @@ extension CutoverCommand {
                 // cutover.sum first, from the files alone: a merge that interleaved two
                 // branches' migrations shows even when the database cannot be reached.
                 let sumProblems = try MigrationSumFile.problems(in: context.config.migrationsDirectory) ?? []
+                // Expand/contract (.yaml) migrations parse (exit 2 with file and line otherwise).
+                let yamlCount = try ExpandContractFile.loadAll(folder: context.config.migrationsDirectory).count
                 if !global.json {
                     for problem in sumProblems { Terminal.out("sum: \(problem)\n  hint: check the order of the migrations, then run `cutover sum`") }
                 }
                 if offline {
-                    let count = try MigrationDirectory(path: context.config.migrationsDirectory, logger: context.logger).load().count
+                    let count = try MigrationDirectory(path: context.config.migrationsDirectory, logger: context.logger).load().count + yamlCount
                     context.output(.object([("ok", .bool(sumProblems.isEmpty)), ("migrations", .int(count)), ("sum", .array(sumProblems.map { .string($0) }))])) {
                         if sumProblems.isEmpty { Terminal.out("\(count) migration file\(count == 1 ? "" : "s") parse, and \(MigrationSum.fileName) lists them") }
                     }
@@ -46,7 +48,7 @@ extension CutoverCommand {
                         }
                     }
                     let lint = if let plan { await deployment.lintFindings(of: plan, migrator: migrator) } else { [LintFinding]() }
-                    return (try await migrator.validate(), migrator.migrations.count, Lint.withFileChecks(lint, of: migrator.migrations, fileChecks: fileChecks))
+                    return (try await migrator.validate(), migrator.migrations.count + yamlCount, Lint.withFileChecks(lint, of: migrator.migrations, fileChecks: fileChecks))
                 }
                 let lintErrors = lint.filter(\.isBlocking)
                 context.output(.object([
