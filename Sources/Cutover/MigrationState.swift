@@ -38,6 +38,11 @@ public struct MigrationState: Sendable {
         public static let aborting = Kind("aborting")
         /// An expand/contract migration done (the counterpart of ``applied``).
         public static let completed = Kind("completed")
+        /// An expand/contract migration completed within its revert window: the old shape is
+        /// kept in sync until `cutover revert` or the window's end.
+        public static let revertible = Kind("revertible")
+        /// An expand/contract migration whose `cutover revert` is running or was interrupted.
+        public static let reverting = Kind("reverting")
     }
 
     /// The migration's id (the file name's leading number).

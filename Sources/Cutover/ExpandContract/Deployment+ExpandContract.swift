@@ -75,14 +75,14 @@ extension Deployment {
     ) async throws -> ExpandContractRecord {
         let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withExpandContractSession { database, store in
-            let records = try await store.records()
+            let records = try await finalizeEndedRevertWindows(database: database, store: store, events: events)
             var record: ExpandContractRecord
             if let existing = records.first(where: { $0.id == id }), existing.phase == .expanding || existing.phase == .expanded {
                 try Self.requireUnchanged(file, since: existing)
                 record = existing
                 if existing.phase == .expanded { return existing }
             } else {
-                if let existing = records.first(where: { $0.id == id }), existing.phase != .aborted {
+                if let existing = records.first(where: { $0.id == id }), !existing.phase.isUndone {
                     throw CutoverError(
                         .invalidArgument, "\(file.path): migration \(id) is \(existing.phase), it cannot start",
                         hint: existing.phase == .aborting ? "finish the abort first: cutover abort \(id)" : "it is done; write a new migration for a new change")
@@ -90,7 +90,9 @@ extension Deployment {
                 if let other = records.first(where: { $0.id != id && $0.phase.isInFlight }) {
                     throw CutoverError(
                         .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): one expand/contract migration is in flight at a time in this version",
-                        hint: "complete it (cutover complete \(other.id)) or abort it (cutover abort \(other.id)) first")
+                        hint: other.phase == .revertible
+                            ? "finalize it (cutover complete \(other.id) --finalize) or revert it (cutover revert \(other.id)) first; the next run after its window finalizes it"
+                            : "complete it (cutover complete \(other.id)) or abort it (cutover abort \(other.id)) first")
                 }
                 let previous = records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
                 let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
@@ -136,7 +138,7 @@ extension Deployment {
         guard phase == .expanding || phase == .expanded else {
             throw CutoverError(
                 .invalidArgument, "migration \(id) is \(phase?.rawValue ?? "not started"): only a started migration has a backfill to run",
-                hint: phase == nil || phase == .aborted ? "start it: cutover start \(id)" : "nothing to backfill")
+                hint: phase == nil || phase?.isUndone == true ? "start it: cutover start \(id)" : "nothing to backfill")
         }
         var options = backfill
         options.runsBackfill = true
@@ -146,15 +148,28 @@ extension Deployment {
     /// The contract phase of migration `id`: validates what the new version needs, drops what
     /// only the old version used, and the previous version's schema. Resumes when interrupted.
     ///
+    /// With a revert window (`revertWindow`, or `[safety] revert_window`), the old shape is not
+    /// dropped yet: the migration becomes ``ExpandContractPhase/revertible``, the triggers keep
+    /// both shapes in sync, ``revertExpandContract(_:events:)`` brings the old version back
+    /// with every write made meanwhile, and `finalize` (or the next `start` or `migrate` once
+    /// the window has ended) runs the contract phase.
+    ///
     /// - Parameters:
-    ///   - id: a migration whose phase is ``ExpandContractPhase/expanded``.
+    ///   - id: a migration whose phase is ``ExpandContractPhase/expanded`` (or `revertible`
+    ///     with `finalize`).
+    ///   - revertWindow: how long to keep the old shape; nil: `[safety] revert_window` from the
+    ///     configuration; `.zero`: none.
+    ///   - finalize: drop the old shape now, revert window or not.
     ///   - events: progress.
-    /// - Returns: the migration's row, phase ``ExpandContractPhase/completed``.
+    /// - Returns: the migration's row, phase ``ExpandContractPhase/completed`` (or `revertible`).
     @discardableResult
-    public func completeExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
+    public func completeExpandContract(
+        _ id: MigrationID, revertWindow: Duration? = nil, finalize: Bool = false, events: @escaping ExpandContractEventHandler = { _ in }
+    ) async throws -> ExpandContractRecord {
         let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        let window = finalize ? nil : (revertWindow ?? config.safety.revertWindow).flatMap { $0 > .zero ? $0 : nil }
         return try await withExpandContractSession { database, store in
-            guard var record = try await store.record(id), record.phase == .expanded || record.phase == .completing || record.phase == .completed else {
+            guard var record = try await store.record(id), [.expanded, .revertible, .completing, .completed].contains(record.phase) else {
                 let phase = try await store.record(id)?.phase.rawValue ?? "not started"
                 throw CutoverError(
                     .invalidArgument, "migration \(id) is \(phase): only an expanded migration can complete",
@@ -162,14 +177,95 @@ extension Deployment {
             }
             if record.phase == .completed { return record }
             try Self.requireUnchanged(file, since: record)
-            if record.phase == .expanded {
-                try await store.setPhase(id, .completing)
+            if record.phase == .expanded, let window {
+                try await store.setRevertible(id, window: window)
+                let revertible = try await store.record(id) ?? record
+                events(.phaseFinished(id: id, phase: .revertible, duration: .zero))
+                return revertible
+            }
+            if record.phase == .revertible, !finalize { return record }
+            return try await contract(&record, database: database, store: store, events: events)
+        }
+    }
+
+    /// Runs (or resumes) the contract phase of an expanded or revertible migration.
+    private func contract(
+        _ record: inout ExpandContractRecord, database: any Database, store: ExpandContractStore, events: @escaping ExpandContractEventHandler
+    ) async throws -> ExpandContractRecord {
+        if record.phase != .completing {
+            try await store.setPhase(record.id, .completing)
+            record.phase = .completing
+            record.actionsDone = 0
+        }
+        try await runPhase(.completing, then: .completed, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
+        record.phase = .completed
+        record.actionsDone = record.plan.complete.count
+        record.revertibleUntil = nil
+        return record
+    }
+
+    /// Brings the old version of a ``ExpandContractPhase/revertible`` migration back: the
+    /// expand phase is undone (new columns, triggers, the new version schema), and the old
+    /// columns, kept in sync by the triggers since `complete`, hold every write made by either
+    /// version. Roll the application back to the old version first. Safe to run again after an
+    /// interruption.
+    ///
+    /// - Parameters:
+    ///   - id: a migration completed with a revert window and not finalized.
+    ///   - events: progress.
+    /// - Returns: the migration's row, phase ``ExpandContractPhase/reverted``.
+    /// - Throws: `CutoverError` `.invalidArgument` for a migration that is not revertible (a
+    ///   finalized one is undone by a new migration; an expanded one by abort).
+    @discardableResult
+    public func revertExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
+        try await withExpandContractSession { database, store in
+            guard var record = try await store.record(id), [.revertible, .reverting, .reverted].contains(record.phase) else {
+                let phase = try await store.record(id)?.phase ?? ExpandContractPhase("not started")
+                let hint =
+                    switch phase {
+                    case .expanding, .expanded: "it is not completed: undo its expand phase with `cutover abort \(id)`"
+                    case .completed, .completing: "it was completed without a revert window (or finalized): the old shape is gone; write a new migration that undoes it"
+                    default: "only a migration completed with a revert window can be reverted"
+                    }
+                throw CutoverError(.invalidArgument, "migration \(id) is \(phase): there is no kept old shape to revert to", hint: hint)
+            }
+            if record.phase == .reverted { return record }
+            if record.phase != .reverting {
+                try await store.setPhase(id, .reverting)
+                record.phase = .reverting
                 record.actionsDone = 0
             }
-            try await runPhase(.completing, then: .completed, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
-            record.phase = .completed
-            record.actionsDone = record.plan.complete.count
+            try await runPhase(.reverting, then: .reverted, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
+            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(id.normalized)])
+            record.phase = .reverted
+            record.actionsDone = record.plan.abort.count
             return record
+        }
+    }
+
+    /// Finalizes the revertible migrations whose window has ended (the "next run" of
+    /// `[safety] revert_window`), under the run lock held by the caller.
+    /// - Returns: the records, as they are after.
+    private func finalizeEndedRevertWindows(
+        database: any Database, store: ExpandContractStore, events: @escaping ExpandContractEventHandler
+    ) async throws -> [ExpandContractRecord] {
+        var records = try await store.records()
+        for index in records.indices where records[index].phase == .revertible && records[index].revertWindowEnded {
+            logger.info("finalizing \(records[index].id): its revert window has ended")
+            var record = records[index]
+            records[index] = try await contract(&record, database: database, store: store, events: events)
+        }
+        return records
+    }
+
+    /// Finalizes the revertible migrations whose window has ended, in a session of its own
+    /// (`cutover migrate` does this before it looks at the `.yaml` migrations).
+    /// - Returns: every migration's record, as after.
+    func finalizeEndedRevertWindows(events: @escaping ExpandContractEventHandler) async throws -> [ExpandContractRecord] {
+        let needed = try await expandContractRecords().contains { $0.phase == .revertible && $0.revertWindowEnded }
+        guard needed else { return try await expandContractRecords() }
+        return try await withExpandContractSession { database, store in
+            try await finalizeEndedRevertWindows(database: database, store: store, events: events)
         }
     }
 
@@ -184,11 +280,13 @@ extension Deployment {
     @discardableResult
     public func abortExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
         try await withExpandContractSession { database, store in
-            guard var record = try await store.record(id), record.phase != .completing, record.phase != .completed else {
-                let phase = try await store.record(id)?.phase.rawValue ?? "not started"
+            guard var record = try await store.record(id), [.expanding, .expanded, .aborting, .aborted].contains(record.phase) else {
+                let phase = try await store.record(id)?.phase ?? ExpandContractPhase("not started")
                 throw CutoverError(
                     .invalidArgument, "migration \(id) is \(phase): there is no expand phase to undo",
-                    hint: phase == "not started" ? "nothing to do" : "a completed migration is undone by a new migration")
+                    hint: phase.rawValue == "not started" ? "nothing to do"
+                        : phase == .revertible || phase == .reverting ? "it is completed within its revert window: bring the old version back with `cutover revert \(id)`"
+                        : "a completed migration is undone by a new migration")
             }
             if record.phase == .aborted { return record }
             if record.phase != .aborting {

@@ -38,7 +38,7 @@ extension Deployment {
                 .invalidArgument, "migrate \(options.dryRun ? "--dry-run" : "--strategy swap") does not run expand/contract (.yaml) migrations yet",
                 hint: "see what one would do with `cutover plan \(yamlIDs[0])`")
         }
-        let records = try await expandContractRecords()
+        let records = try await finalizeEndedRevertWindows(events: { events(.expandContract($0)) })
         let completed = Set(records.filter { $0.phase == .completed }.map(\.id))
         let sqlIDs = try migrations().map(\.id)
         var total = DeploymentReport(target: target, strategy: options.strategy, migrate: MigrateReport(), lintFindings: [])
@@ -60,14 +60,18 @@ extension Deployment {
             if let before = sqlIDs.last(where: { $0 < id }), try await !run(before) { return total }
             // Started by `cutover start`: the operator completes it once the old version is
             // gone; completing it here would break the old nodes still running.
-            if let record = records.first(where: { $0.id == id }), record.phase.isInFlight, record.runBy == .start {
+            // Completed within its revert window: the next migration waits for its revert or its
+            // finalization (or for a run after the window, which finalizes it above).
+            if let record = records.first(where: { $0.id == id }), record.phase.isInFlight, record.runBy == .start || record.phase == .revertible || record.phase == .reverting {
                 total.waitingForCompletion = record
                 guard sqlIDs.contains(where: { $0 > id }) || yamlIDs.contains(where: { $0 > id }) else { return total }
                 throw CutoverError(
                     .invalidArgument,
-                    "expand/contract migration \(id) (\(record.name)) is \(record.phase) (started by `cutover start`): the migrations after it wait for its complete"
+                    "expand/contract migration \(id) (\(record.name)) is \(record.phase)\(record.phase == .revertible ? "" : " (started by `cutover start`)"): the migrations after it wait for its \(record.phase == .revertible ? "revert window to end" : "complete")"
                         + (total.migrate.applied.isEmpty ? "" : "; the \(total.migrate.applied.count) before it were applied"),
-                    hint: "once no instance of the old version is left, run `cutover complete \(id)`, then `cutover migrate` again", migrationID: id)
+                    hint: record.phase == .revertible
+                        ? "finalize it (`cutover complete \(id) --finalize`) or revert it (`cutover revert \(id)`), then run `cutover migrate` again"
+                        : "once no instance of the old version is left, run `cutover complete \(id)`, then `cutover migrate` again", migrationID: id)
             }
             let forward: ExpandContractEventHandler = { events(.expandContract($0)) }
             try await startExpandContract(id, runBy: .migrate, events: forward)
@@ -99,7 +103,7 @@ extension Deployment {
             let record = records.first { $0.id == id }
             let file = names.first { ExpandContractFile.isExpandContractFileName($0) && $0.hasPrefix("\(id.rawValue)_") }
             let name = file.map { String($0.drop { $0 != "_" }.dropFirst().prefix { $0 != "." }) } ?? record?.name ?? ""
-            let kind = record.map { $0.phase == .aborted ? MigrationState.Kind.pending : MigrationState.Kind($0.phase.rawValue) } ?? .pending
+            let kind = record.map { $0.phase.isUndone ? MigrationState.Kind.pending : MigrationState.Kind($0.phase.rawValue) } ?? .pending
             return MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
         }
     }

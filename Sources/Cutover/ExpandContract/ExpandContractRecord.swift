@@ -1,5 +1,6 @@
 import CutoverCore
 import CutoverOperations
+import Foundation
 
 /// One row of `cutover.expand_contract`: where an expand/contract migration stands, and the
 /// plan `cutover start` made for it.
@@ -27,6 +28,12 @@ public struct ExpandContractRecord: Sendable, Equatable {
     /// Who started it: `cutover start` (complete waits for the operator) or `cutover migrate`
     /// (which completes it at once, and finishes it when run again after an interruption).
     public var runBy: RunBy = .start
+    /// When the revert window of a ``ExpandContractPhase/revertible`` migration ends (the
+    /// database's clock); nil for other phases.
+    public var revertibleUntil: Date?
+    /// True when ``revertibleUntil`` has passed (by the database's clock, when read): the next
+    /// run finalizes the migration.
+    public var revertWindowEnded: Bool = false
 
     /// Who started a migration.
     public enum RunBy: String, Sendable, Equatable {
@@ -57,7 +64,7 @@ public struct ExpandContractRecord: Sendable, Equatable {
             switch phase {
             case .expanding, .expanded: start
             case .completing, .completed: complete
-            case .aborting, .aborted: abort
+            case .aborting, .aborted, .reverting, .reverted: abort
             default: []
             }
         }
@@ -79,13 +86,29 @@ public struct ExpandContractPhase: Hashable, Sendable, CustomStringConvertible {
     public static let expanded = ExpandContractPhase("expanded")
     /// `cutover complete` is running, or was interrupted (running it again resumes).
     public static let completing = ExpandContractPhase("completing")
+    /// Completed with a revert window (`[safety] revert_window`, `complete --revert-window`):
+    /// the new version is the version, but the old shape is kept, in sync through the
+    /// triggers, until the window ends; `cutover revert` brings it back with every write made
+    /// meanwhile, `cutover complete --finalize` (or the next run after the window) drops it.
+    public static let revertible = ExpandContractPhase("revertible")
     /// Done: only the new version's shape is left.
     public static let completed = ExpandContractPhase("completed")
+    /// `cutover revert` is running, or was interrupted (running it again resumes).
+    public static let reverting = ExpandContractPhase("reverting")
+    /// Reverted within its window: the database has the old version's shape, with every
+    /// write either version made; `start` may run again.
+    public static let reverted = ExpandContractPhase("reverted")
     /// `cutover abort` is running, or was interrupted (running it again resumes).
     public static let aborting = ExpandContractPhase("aborting")
     /// Undone: the database is as before `start`; `start` may run again.
     public static let aborted = ExpandContractPhase("aborted")
 
-    /// True while both versions are served (between the start and the end of complete or abort).
-    public var isInFlight: Bool { self == .expanding || self == .expanded || self == .completing || self == .aborting }
+    /// True while both versions' shapes exist (between the start and the end of complete,
+    /// abort or revert).
+    public var isInFlight: Bool {
+        [.expanding, .expanded, .revertible, .completing, .aborting, .reverting].contains(self)
+    }
+
+    /// True when the migration's change is undone (`aborted`, `reverted`): it may start again.
+    public var isUndone: Bool { self == .aborted || self == .reverted }
 }

@@ -22,9 +22,12 @@ struct ExpandContractStore {
             run_by text NOT NULL DEFAULT 'start',
             started_at timestamptz NOT NULL DEFAULT now(),
             updated_at timestamptz NOT NULL DEFAULT now(),
-            started_by text
+            started_by text,
+            revertible_until timestamptz
         )
         """,
+        // Tables made before the revert window existed.
+        "ALTER TABLE cutover.expand_contract ADD COLUMN IF NOT EXISTS revertible_until timestamptz",
         """
         CREATE TABLE IF NOT EXISTS cutover.backfills (
             migration_id text NOT NULL,
@@ -41,8 +44,15 @@ struct ExpandContractStore {
         """,
     ]
 
-    /// Creates the tables when missing.
+    /// Creates the tables when missing (and adds columns later versions need).
     func prepare() async throws {
+        let present = try await database.query(
+            """
+            SELECT count(*)::int AS n FROM pg_attribute
+            WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'revertible_until' AND NOT attisdropped
+            """)
+        // Nothing to create: skip the ALTER, which would lock the table on every run.
+        guard present.first?.int("n") != 1 else { return }
         for statement in Self.createTables { try await database.execute(statement) }
     }
 
@@ -51,7 +61,11 @@ struct ExpandContractStore {
         let exists = try await database.query("SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present")
         guard exists.first?.int("present") == 1 else { return [] }
         let rows = try await database.query(
-            "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by FROM cutover.expand_contract ORDER BY id")
+            """
+            SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by,
+                   extract(epoch FROM revertible_until)::float8::text AS revertible_until, (revertible_until <= now())::int AS window_ended
+            FROM cutover.expand_contract ORDER BY id
+            """)
         return try rows.map(Self.record)
     }
 
@@ -69,7 +83,8 @@ struct ExpandContractStore {
             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, current_user || '@' || coalesce(inet_client_addr()::text, 'local'))
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, phase = EXCLUDED.phase,
                 schema_name = EXCLUDED.schema_name, version_schema = EXCLUDED.version_schema, plan = EXCLUDED.plan,
-                actions_done = 0, run_by = EXCLUDED.run_by, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by
+                actions_done = 0, run_by = EXCLUDED.run_by, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by,
+                revertible_until = NULL
             """,
             [.text(record.id.normalized), .text(record.name), .text(record.checksum), .text(record.phase.rawValue), .text(record.schema),
              .text(record.versionSchema), .text(plan), .text(record.runBy.rawValue)])
@@ -91,6 +106,18 @@ struct ExpandContractStore {
             [.text(id.normalized), .text(phase.rawValue), .integer(actionsDone)])
     }
 
+    /// Moves an expanded migration to ``ExpandContractPhase/revertible`` until `window` from
+    /// now (the database's clock).
+    func setRevertible(_ id: MigrationID, window: Duration) async throws {
+        let milliseconds = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
+        try await database.execute(
+            """
+            UPDATE cutover.expand_contract SET phase = $2, actions_done = 0, updated_at = now(),
+                revertible_until = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1
+            """,
+            [.text(id.normalized), .text(ExpandContractPhase.revertible.rawValue), .integer(Int(milliseconds))])
+    }
+
     private static func record(_ row: Row) throws -> ExpandContractRecord {
         guard let idText = row.string("id"), let id = MigrationID(idText), let planText = row.string("plan") else {
             throw CutoverError(.statementFailed, "cutover.expand_contract holds a row that cannot be read", hint: "check the table by hand")
@@ -99,6 +126,8 @@ struct ExpandContractStore {
         return ExpandContractRecord(
             id: id, name: row.string("name") ?? "", checksum: row.string("checksum") ?? "", phase: ExpandContractPhase(row.string("phase") ?? ""),
             schema: row.string("schema_name") ?? "public", versionSchema: row.string("version_schema") ?? "", plan: plan,
-            actionsDone: row.int("actions_done") ?? 0, runBy: ExpandContractRecord.RunBy(rawValue: row.string("run_by") ?? "") ?? .start)
+            actionsDone: row.int("actions_done") ?? 0, runBy: ExpandContractRecord.RunBy(rawValue: row.string("run_by") ?? "") ?? .start,
+            revertibleUntil: row.string("revertible_until").flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
+            revertWindowEnded: row.int("window_ended") == 1)
     }
 }

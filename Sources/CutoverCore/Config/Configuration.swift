@@ -136,6 +136,10 @@ extension Configuration {
         public var lockWait: Duration = .seconds(60)
         /// `connect_timeout`: how long to wait for the server to answer.
         public var connectTimeout: Duration = .seconds(10)
+        /// `revert_window`: how long `cutover complete` keeps the old shape of an
+        /// expand/contract migration, in sync, so `cutover revert` can bring it back; nil: none
+        /// (complete drops it at once).
+        public var revertWindow: Duration?
 
         public init() {}
     }

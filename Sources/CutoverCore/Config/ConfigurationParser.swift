@@ -65,8 +65,11 @@ package struct ConfigurationParser: Sendable {
                 safety.lockWait = try checker.duration(entry, key: "safety.lock_wait")
             case "connect_timeout":
                 safety.connectTimeout = try checker.duration(entry, key: "safety.connect_timeout")
+            case "revert_window":
+                safety.revertWindow = try checker.duration(entry, key: "safety.revert_window").nonZero
             default:
-                throw checker.unknownKey(entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout", "small_table"])
+                throw checker.unknownKey(
+                    entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout", "small_table", "revert_window"])
             }
         }
         return safety
@@ -165,6 +168,7 @@ private struct Checker {
     func example(for key: String) -> String {
         switch key.split(separator: ".").last ?? "" {
         case "lock_timeout", "statement_timeout", "lock_wait", "connect_timeout": "\(key.split(separator: ".").last!) = \"2s\""
+        case "revert_window": "revert_window = \"30m\""
         case "lock_retries": "lock_retries = 5"
         case "small_table": "small_table = \"10MB\" (\"0\" lets no table through for its size)"
         case "url": "url = \"sqlite:dev.sqlite3\""

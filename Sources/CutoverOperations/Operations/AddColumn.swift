@@ -104,11 +104,13 @@ public struct AddColumn: ExpandContractOperation, Hashable {
         guard let table = before.tables.first(where: { $0.name == self.table }) else { return [] }
         let qualified = context.qualified(table.physicalName)
         var actions: [PlannedAction] = []
+        if !column.isNullable {
+            actions.append(notNull(table: table.physicalName, context: context).abortAction)
+        }
         if up != nil {
             actions += DualWriteTrigger.dropActions(
                 name: ShadowNames.trigger(table: table.physicalName, column: column.name, direction: .up), table: table.physicalName, context: context)
         }
-        // Dropping the column drops its check with it.
         actions.append(.statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(shadow))", lock: .accessExclusive, table: qualified))
         return actions
     }

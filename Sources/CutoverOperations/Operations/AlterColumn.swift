@@ -194,7 +194,8 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
             return [.statement(
                 "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(old.physicalName)) \(restore)", lock: .accessExclusive, table: qualified)]
         }
-        return dropTriggers(table.physicalName, context) + [
+        let dropCheck = (isNullable ?? old.isNullable) == false ? [notNull(table.physicalName, context).abortAction] : []
+        return dropCheck + dropTriggers(table.physicalName, context) + [
             .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(shadow))", lock: .accessExclusive, table: qualified)
         ]
     }

@@ -69,7 +69,7 @@ public struct ExpandContractMigration: Sendable {
             // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).
             complete: dropOld + Self.contractOrder(complete) + dropFlags,
             // The new version's views read the shadow columns abort drops: they go first.
-            abort: VersionSchema.dropActions(schema: context.versionSchema) + Self.triggerRemovalsFirst(abort) + dropFlags,
+            abort: VersionSchema.dropActions(schema: context.versionSchema) + Self.abortOrder(abort) + dropFlags,
             shape: shape)
     }
 }
@@ -78,6 +78,13 @@ extension ExpandContractMigration {
     /// `actions` with the dual-write triggers' removals first, the rest in their order.
     static func triggerRemovalsFirst(_ actions: [PlannedAction]) -> [PlannedAction] {
         actions.filter(DualWriteTrigger.isRemoval) + actions.filter { !DualWriteTrigger.isRemoval($0) }
+    }
+
+    /// The abort's order, so that the old version's writes never fail while it runs: first
+    /// the NOT NULL checks of the shadow columns go (nothing fills those once the triggers are
+    /// gone), then every dual-write trigger, then the rest in the operations' order.
+    static func abortOrder(_ actions: [PlannedAction]) -> [PlannedAction] {
+        actions.filter(NotNullThroughCheck.isRemoval) + triggerRemovalsFirst(actions.filter { !NotNullThroughCheck.isRemoval($0) })
     }
 
     /// The contract phase's order, so that the new version's writes never fail while it runs:

@@ -28,4 +28,19 @@ struct NotNullThroughCheck {
             .statement("ALTER TABLE \(qualified) DROP CONSTRAINT IF EXISTS \(check)", lock: .accessExclusive, table: qualified),
         ]
     }
+
+    /// The abort's removal of the check, run before the dual-write triggers go (see
+    /// ``ExpandContractMigration/abortOrder(_:)``): once they are gone nothing fills the
+    /// shadow column, and the old version's inserts must not fail on the check.
+    var abortAction: PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement(
+            "ALTER TABLE \(qualified) DROP CONSTRAINT IF EXISTS \(SQLText.quotedIdentifier(checkName))", lock: .accessExclusive, table: qualified)
+    }
+
+    /// Whether `action` is an ``abortAction`` (a removal of a check of this kind).
+    static func isRemoval(_ action: PlannedAction) -> Bool {
+        action.kind == .statement && action.sql.hasPrefix("ALTER TABLE ") && action.sql.contains(" DROP CONSTRAINT IF EXISTS \"_cutover_")
+            && action.sql.hasSuffix("_not_null\"")
+    }
 }

@@ -87,7 +87,52 @@ extension CutoverCommand {
         static let configuration = CommandConfiguration(
             commandName: "complete",
             abstract: "Contract phase of a started .yaml migration: drop what only the old version used (PostgreSQL).",
-            discussion: "Run it once no instance of the old application version is left. Run again after an interruption, it resumes.")
+            discussion: """
+                Run it once no instance of the old application version is left. Run again after an interruption, it resumes. \
+                With a revert window (--revert-window, or [safety] revert_window), the old shape is kept in sync until the window \
+                ends: `cutover revert ID` brings it back; `--finalize` (or the next start or migrate after the window) drops it.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The migration's id.") var id: String
+        @Option(name: .customLong("revert-window"), help: ArgumentHelp("Keep the old shape, in sync, this long so `cutover revert` can bring it back (overrides [safety] revert_window; 0: none).", valueName: "duration"))
+        var revertWindow: String?
+        @Flag(help: "Drop the old shape kept for a revert window now.") var finalize = false
+
+        func validate() throws {
+            if let revertWindow { _ = try parseDurationOption(revertWindow, option: "--revert-window") }
+            if finalize, revertWindow != nil { throw ValidationError("--finalize and --revert-window exclude each other") }
+        }
+
+        func run() async throws {
+            let id = try parseMigrationID(id, option: "ID")
+            let window = try revertWindow.map { try parseDurationOption($0, option: "--revert-window") }
+            try await CommandContext.run(global) { context in
+                let record = try await context.deployment().completeExpandContract(
+                    id, revertWindow: window, finalize: finalize, events: ExpandContractPrinter(context: context).handler)
+                context.output(ExpandContractPrinter.json(record)) {
+                    if record.phase == .revertible {
+                        let until = record.revertibleUntil.map { " until \($0.formatted(.iso8601))" } ?? ""
+                        Terminal.out(
+                            "\(record.id) completed, revertible\(until): the new version reads \(record.versionSchema); the old shape is kept in sync"
+                                + " (`cutover revert \(record.id)` brings it back, `cutover complete \(record.id) --finalize` drops it)")
+                    } else {
+                        Terminal.out("\(record.id) completed: the new version reads \(record.versionSchema) (or \(record.schema) directly)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `cutover revert ID`: bring the old version back within the revert window.
+    struct Revert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revert",
+            abstract: "Bring back the old version of a .yaml migration completed with a revert window (PostgreSQL); safe to run again.",
+            discussion: """
+                Roll the application back to the old version first. The old columns, kept in sync since `complete`, hold every \
+                write either version made; the new columns, triggers and the new version schema are dropped.
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The migration's id.") var id: String
@@ -95,9 +140,9 @@ extension CutoverCommand {
         func run() async throws {
             let id = try parseMigrationID(id, option: "ID")
             try await CommandContext.run(global) { context in
-                let record = try await context.deployment().completeExpandContract(id, events: ExpandContractPrinter(context: context).handler)
+                let record = try await context.deployment().revertExpandContract(id, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
-                    Terminal.out("\(record.id) completed: the new version reads \(record.versionSchema) (or \(record.schema) directly)")
+                    Terminal.out("\(record.id) reverted: the database has the old version's shape, with every write made since the start")
                 }
             }
         }
@@ -186,6 +231,7 @@ struct ExpandContractPrinter {
         .object([
             ("ok", .bool(true)), ("id", .string(record.id.rawValue)), ("name", .string(record.name)), ("phase", .string(record.phase.rawValue)),
             ("schema", .string(record.schema)), ("version_schema", .string(record.versionSchema)),
+            ("revertible_until", record.revertibleUntil.map { .string($0.formatted(.iso8601)) } ?? .null),
         ])
     }
 }

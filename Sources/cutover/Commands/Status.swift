@@ -118,8 +118,8 @@ extension CutoverCommand {
             for index in states.indices {
                 let kind = states[index].kind
                 switch kind {
-                case .applied, .completed: applied += 1
-                case .expanding, .expanded, .completing, .aborting: pending += 1
+                case .applied, .completed, .revertible: applied += 1
+                case .expanding, .expanded, .completing, .aborting, .reverting: pending += 1
                 case .pending, .running: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
                 case .changed, .failed, .missing: problems += 1

@@ -135,4 +135,55 @@ struct ExpandContractLoadTests {
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE id <= \(rows) AND price IS NULL") == 0)
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE id <= \(rows) AND status NOT IN ('new', 'premium')") == 0)
     }
+
+    @Test("complete with a revert window keeps the old version working; revert brings it back with every write of both versions, no query failing")
+    func revertWithinWindowUnderLoad() async throws {
+        let rows: Int64 = 5_000
+        let fx = try await ExpandContractFixture.make(rows: Int(rows))
+        defer { Task { await fx.fixture.cleanUp() } }
+        let ledger = Ledger()
+        let stopOld = Ledger.Stop(), stopNew = Ledger.Stop()
+        let url = fx.fixture.url
+        let before = try await fx.columns()
+
+        let oldClients = (0..<2).map { stripe in
+            Task { await Self.client(url: url, version: nil, stripe: Int64(stripe), rows: rows, ledger: ledger, stop: stopOld) }
+        }
+        try await Self.waitForOperations(ledger, more: 100)
+        #expect(try await fx.deployment.startExpandContract(ExpandContractFixture.id, backfill: .init(targetBatchDuration: .milliseconds(20))).phase == .expanded)
+        let newClients = (2..<4).map { stripe in
+            Task { await Self.client(url: url, version: "public_2", stripe: Int64(stripe), rows: rows, ledger: ledger, stop: stopNew) }
+        }
+        try await Self.waitForOperations(ledger, more: 200)
+
+        // Completed within a window, with old clients still running: nothing is dropped.
+        let completed = try await fx.deployment.completeExpandContract(ExpandContractFixture.id, revertWindow: .seconds(1800))
+        #expect(completed.phase == .revertible)
+        #expect((completed.revertibleUntil ?? .distantPast) > Date().addingTimeInterval(1700))
+        try await Self.waitForOperations(ledger, more: 200)
+
+        // The new version misbehaves: roll the application back, then revert.
+        stopNew.set()
+        for client in newClients { await client.value }
+        let reverted = try await fx.deployment.revertExpandContract(ExpandContractFixture.id)
+        #expect(reverted.phase == .reverted)
+        try await Self.waitForOperations(ledger, more: 100)
+        stopOld.set()
+        for client in oldClients { await client.value }
+
+        #expect(ledger.failures.withLock { $0 }.isEmpty, "\(ledger.failures.withLock { $0.prefix(5) })")
+        #expect(try await fx.columns() == before)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'public_2'") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_trigger WHERE tgrelid = 'users'::regclass AND NOT tgisinternal") == 0)
+        // Every value written by either version is in the old shape (new prices as `down` converts them).
+        let written = ledger.written.withLock { $0 }
+        #expect(written.count > 100)
+        var byID: [Int64: (String, Int)] = [:]
+        for row in try await fx.query("SELECT id, name, price FROM users") { byID[Int64(row.int("id") ?? 0)] = (row.string("name") ?? "", row.int("price") ?? -1) }
+        let lost = written.filter { id, value in
+            byID[id].map { $0.0 != value.name || $0.1 != Int((Double(value.price) ?? -9).rounded()) } ?? true
+        }
+        #expect(lost.isEmpty, "\(lost.count) writes lost, e.g. \(lost.prefix(3).map { "\($0.key): wrote \($0.value), found \(String(describing: byID[$0.key]))" })")
+        #expect(written.values.contains { $0.name.hasPrefix("public_2") })
+    }
 }

@@ -112,6 +112,9 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
 -- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_name_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.users
 DROP TRIGGER IF EXISTS "_cutover_users_name_up" ON public.users;
 
 -- no table lock

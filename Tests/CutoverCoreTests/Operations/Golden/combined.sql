@@ -139,6 +139,12 @@ ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
+
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
 
