@@ -128,4 +128,45 @@ struct ExpandContractCommandTests {
         #expect(start.stderr.contains("PostgreSQL only"), "\(start.stderr)")
         await sqlite.cleanUp()
     }
+
+    @Test("complete --revert-window: revertible (status, JSON), abort refused naming revert, revert; complete --finalize; bad flags")
+    func revertWindow() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_users.sql", Self.users)
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+        #expect(try await cli.run("start", "2").status == 0)
+
+        let complete = try await cli.run("--json", "complete", "2", "--revert-window", "30m")
+        #expect(complete.status == 0, "\(complete.stderr)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(complete.stdout.utf8)) as? [String: Any])
+        #expect(record["phase"] as? String == "revertible")
+        #expect((record["revertible_until"] as? String)?.hasPrefix("20") == true, "\(complete.stdout)")
+        #expect((try await cli.json("status")["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "revertible"])
+        let abort = try await cli.run("abort", "2")
+        #expect(abort.status == 2)
+        #expect(abort.stderr.contains("cutover revert 2"), "\(abort.stderr)")
+
+        let revert = try await cli.run("revert", "2")
+        #expect(revert.status == 0, "\(revert.stderr)")
+        #expect(revert.stdout.contains("2 reverted"), "\(revert.stdout)")
+        #expect((try await cli.json("status")["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "pending"])
+
+        #expect(try await cli.run("start", "2").status == 0)
+        let text = try await cli.run("complete", "2", "--revert-window", "1h")
+        #expect(text.stdout.contains("2 completed, revertible until"), "\(text.stdout)")
+        let finalize = try await cli.run("complete", "2", "--finalize")
+        #expect(finalize.status == 0, "\(finalize.stderr)")
+        #expect(finalize.stderr.contains("RENAME COLUMN"), "\(finalize.stderr)")
+        let late = try await cli.run("revert", "2")
+        #expect(late.status == 2)
+        #expect(late.stderr.contains("write a new migration"), "\(late.stderr)")
+
+        let bad = try await cli.run("complete", "2", "--revert-window", "a while")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--revert-window expects a duration"), "\(bad.stderr)")
+        let both = try await cli.run("complete", "2", "--revert-window", "1h", "--finalize")
+        #expect(both.status == 2)
+        await cli.cleanUp()
+    }
 }

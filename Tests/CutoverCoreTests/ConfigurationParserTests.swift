@@ -84,6 +84,16 @@ import Testing
         #expect(set.safety.smallTableBytes == 512 << 10)
     }
 
+    @Test("[safety] revert_window: none by default, a duration, \"0\" for none; a bad one names the line and an example")
+    func revertWindow() throws {
+        #expect(try parser.parse("[env.dev]\nurl = \"sqlite:x\"\n", file: "cutover.toml", baseDirectory: "/p").safety.revertWindow == nil)
+        #expect(try parser.parse("[safety]\nrevert_window = \"30m\"\n", file: "cutover.toml", baseDirectory: "/p").safety.revertWindow == .seconds(1800))
+        #expect(try parser.parse("[safety]\nrevert_window = \"0\"\n", file: "cutover.toml", baseDirectory: "/p").safety.revertWindow == nil)
+        let error = #expect(throws: CutoverError.self) { try parser.parse("[safety]\nrevert_window = \"a while\"\n", file: "cutover.toml", baseDirectory: "/p") }
+        #expect(error?.line == 2)
+        #expect(error?.description.contains("revert_window") == true, "\(String(describing: error))")
+    }
+
     @Test("inline tables, dotted keys and multi-line strings load like [sections]")
     func everyTOMLForm() throws {
         let config = try parser.parse(#"""
