@@ -55,6 +55,11 @@ public struct MigrationState: Sendable {
     public var migration: Migration?
     /// The history row, when there is one.
     public var record: HistoryRecord?
+    /// For an expand/contract (`.yaml`) migration that has started: its row (phase, version
+    /// schema, revert window).
+    public var expandContract: ExpandContractRecord?
+    /// For an expand/contract migration: where each table's backfill stands.
+    public var backfills: [BackfillStatus] = []
 
     /// `states` with the migration another run is applying now marked ``Kind/running``: the
     /// first one not applied, in id order, while the run lock's holder is in a statement or a

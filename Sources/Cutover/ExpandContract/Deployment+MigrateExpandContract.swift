@@ -97,14 +97,21 @@ extension Deployment {
     package func expandContractStates(on database: any Database) async throws -> [MigrationState] {
         let ids = expandContractIDs(upTo: nil)
         guard !ids.isEmpty else { return [] }
-        let records = database.dialect.name == PostgresDialect().name ? try await ExpandContractStore(database: database).records() : []
+        let store = ExpandContractStore(database: database)
+        let records = database.dialect.name == PostgresDialect().name ? try await store.records() : []
+        let backfills = records.isEmpty ? [:] : try await store.backfills()
         let names = expandContractFileNames()
         return ids.map { id in
             let record = records.first { $0.id == id }
             let file = names.first { ExpandContractFile.isExpandContractFileName($0) && $0.hasPrefix("\(id.rawValue)_") }
             let name = file.map { String($0.drop { $0 != "_" }.dropFirst().prefix { $0 != "." }) } ?? record?.name ?? ""
             let kind = record.map { $0.phase.isUndone ? MigrationState.Kind.pending : MigrationState.Kind($0.phase.rawValue) } ?? .pending
-            return MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
+            var state = MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
+            if let record, !record.phase.isUndone {
+                state.expandContract = record
+                state.backfills = backfills[id.normalized] ?? []
+            }
+            return state
         }
     }
 }

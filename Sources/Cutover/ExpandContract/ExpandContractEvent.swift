@@ -49,5 +49,17 @@ public struct BackfillProgress: Sendable, Equatable {
     }
 }
 
+/// Where one table's backfill stands, as `cutover.backfills` records it (for `status`).
+public struct BackfillStatus: Sendable, Equatable {
+    /// The table (`users`).
+    public var table: String
+    /// Rows visited so far.
+    public var rowsDone: Int
+    /// The estimated rows to visit, nil when unknown.
+    public var rowsTotal: Int?
+    /// True once its last batch committed.
+    public var isDone: Bool
+}
+
 /// Receives ``ExpandContractEvent``s.
 public typealias ExpandContractEventHandler = @Sendable (ExpandContractEvent) -> Void

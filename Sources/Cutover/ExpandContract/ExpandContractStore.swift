@@ -58,15 +58,32 @@ struct ExpandContractStore {
 
     /// Every migration's row, in id order (the tables need not exist).
     func records() async throws -> [ExpandContractRecord] {
-        let exists = try await database.query("SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present")
-        guard exists.first?.int("present") == 1 else { return [] }
-        let rows = try await database.query(
+        let exists = try await database.query(
             """
-            SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by,
-                   extract(epoch FROM revertible_until)::float8::text AS revertible_until, (revertible_until <= now())::int AS window_ended
-            FROM cutover.expand_contract ORDER BY id
+            SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present,
+                   (SELECT count(*)::int FROM pg_attribute WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'revertible_until') AS has_window
             """)
+        guard exists.first?.int("present") == 1 else { return [] }
+        // A table made before the revert window existed has no column for it until the next phase runs.
+        let window = exists.first?.int("has_window") == 1
+            ? "extract(epoch FROM revertible_until)::float8::text AS revertible_until, (revertible_until <= now())::int AS window_ended"
+            : "NULL::text AS revertible_until, 0 AS window_ended"
+        let rows = try await database.query(
+            "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, \(window) FROM cutover.expand_contract ORDER BY id")
         return try rows.map(Self.record)
+    }
+
+    /// Each migration's backfills (by migration id), in table order.
+    func backfills() async throws -> [String: [BackfillStatus]] {
+        let rows = try await database.query(
+            "SELECT migration_id, table_name, rows_done, rows_total, state FROM cutover.backfills ORDER BY migration_id, table_name")
+        var result: [String: [BackfillStatus]] = [:]
+        for row in rows {
+            let status = BackfillStatus(
+                table: row.string("table_name") ?? "", rowsDone: row.int("rows_done") ?? 0, rowsTotal: row.int("rows_total"), isDone: row.string("state") == "done")
+            result[row.string("migration_id") ?? "", default: []].append(status)
+        }
+        return result
     }
 
     /// The row of `id`, or nil.

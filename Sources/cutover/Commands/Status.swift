@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cutover
 import CutoverCore
+import Foundation
 
 extension CutoverCommand {
     /// `cutover status`: applied / pending / changed / failed / out-of-order migrations.
@@ -74,8 +75,8 @@ extension CutoverCommand {
                 ("env", .string(target.environment)),
                 ("database", .string(target.url.redacted)),
                 ("url_source", .string(target.source)),
-                ("migrations", .array(states.map { state in
-                    .object([
+                ("migrations", .array(states.map { state -> JSON in
+                    let common: [(String, JSON)] = [
                         ("id", .string(state.id.rawValue)), ("name", .string(state.name)), ("state", .string(state.kind.rawValue)),
                         ("file", .string(state.migration?.fileName)), ("applied_at", .string(state.record?.phase == .applied ? state.record?.finishedAt : nil)),
                         ("duration_ms", .int(state.record?.phase == .applied ? state.record?.durationMilliseconds : nil)),
@@ -83,7 +84,8 @@ extension CutoverCommand {
                         ("transactional", .bool(state.migration?.isTransactional ?? true)),
                         ("statements_done", .int(state.record.map(\.statementsDone))),
                         ("error", .string(state.record?.errorMessage)), ("failed_line", .int(state.record?.failedLine)),
-                    ])
+                    ]
+                    return .object(common + expandContractJSON(state))
                 })),
                 ("summary", summary(states)),
                 ("drift", drift),
@@ -94,6 +96,37 @@ extension CutoverCommand {
                     ])
                 } ?? .null),
             ])
+        }
+
+        /// The expand/contract fields of a started `.yaml` migration: its version schema, revert
+        /// window and backfills.
+        static func expandContractJSON(_ state: MigrationState) -> [(String, JSON)] {
+            guard let record = state.expandContract else { return [] }
+            return [
+                ("version_schema", .string(record.versionSchema)),
+                ("revertible_until", .string(record.phase == .revertible ? record.revertibleUntil?.formatted(.iso8601) : nil)),
+                ("backfills", .array(state.backfills.map { backfill in
+                    .object([
+                        ("table", .string(backfill.table)), ("rows_done", .int(backfill.rowsDone)), ("rows_total", .int(backfill.rowsTotal)),
+                        ("done", .bool(backfill.isDone)),
+                    ])
+                })),
+            ]
+        }
+
+        /// The lines under a started `.yaml` migration's row: its version schema, an unfinished
+        /// backfill's progress, the revert window.
+        static func expandContractDetail(_ state: MigrationState, indent: String) -> String {
+            guard let record = state.expandContract, record.phase != .completed else { return "" }
+            var text = "\(indent)version schema \(record.versionSchema) (the new version: SET search_path TO \(record.versionSchema), \(record.schema))\n"
+            for backfill in state.backfills where !backfill.isDone {
+                let total = backfill.rowsTotal.map { " of ~\($0)" + ($0 > 0 ? " (\(min(100, backfill.rowsDone * 100 / $0)) %)" : "") } ?? ""
+                text += "\(indent)backfill \(backfill.table): \(backfill.rowsDone)\(total) rows, not finished (`cutover backfill \(record.id)` resumes it)\n"
+            }
+            if record.phase == .revertible, let until = record.revertibleUntil {
+                text += "\(indent)revertible until \(until.formatted(.iso8601)): `cutover revert \(record.id)` brings the old version back, `cutover complete \(record.id) --finalize` drops it\n"
+            }
+            return text
         }
 
         static func summary(_ states: [MigrationState]) -> JSON {
@@ -136,6 +169,9 @@ extension CutoverCommand {
                 text += "  "
                 text += states[index].name
                 text += "\n"
+                if states[index].expandContract != nil {
+                    text += expandContractDetail(states[index], indent: String(repeating: " ", count: idWidth + 2))
+                }
                 if kind == .failed, let record = states[index].record {
                     let progress = record.statementsDone > 0 ? "after \(record.statementsDone)/\(record.statementsTotal ?? 0) statements, " : ""
                     text += "\(String(repeating: " ", count: idWidth + 2))\(progress)line \(record.failedLine.map(String.init) ?? "?"): \(record.errorMessage ?? "interrupted")\n"

@@ -2,6 +2,7 @@ import Cutover
 import CutoverCore
 import CutoverTestSupport
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
@@ -117,6 +118,14 @@ struct ExpandContractTests {
         #expect(try await fx.deployment.expandContractRecords().first?.phase == .expanding)
         let left = try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill")
         #expect(left == 2_400)
+        // status shows where the backfill stopped.
+        let states = try await TestBackend.patientPostgres.withSession(fx.fixture.url, logger: Logger(label: "test")) { database in
+            try await deployment.expandContractStates(on: database)
+        }
+        #expect(states.first?.expandContract?.versionSchema == "public_2")
+        #expect(states.first?.backfills.map(\.table) == ["users"])
+        #expect(states.first?.backfills.first?.rowsDone == 600)
+        #expect(states.first?.backfills.first?.isDone == false)
 
         let resumed = ExpandContractEventLog()
         #expect(try await fx.deployment.startExpandContract(ExpandContractFixture.id, events: resumed.handler).phase == .expanded)
