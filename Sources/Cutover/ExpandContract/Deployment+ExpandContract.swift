@@ -76,33 +76,43 @@ extension Deployment {
         let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withExpandContractSession { database, store in
             let records = try await finalizeEndedRevertWindows(database: database, store: store, events: events)
+            let own = records.first { $0.id == id }
             var record: ExpandContractRecord
-            if let existing = records.first(where: { $0.id == id }), existing.phase == .expanding || existing.phase == .expanded {
-                try Self.requireUnchanged(file, since: existing)
+            if let own, let existing = records.first(where: { $0.id == own.leaderID }), existing.phase == .expanding || existing.phase == .expanded {
+                try Self.requireUnchanged(try loadFiles(of: existing), since: existing)
                 record = existing
                 if existing.phase == .expanded { return existing }
             } else {
-                if let existing = records.first(where: { $0.id == id }), !existing.phase.isUndone {
+                if let own, !own.phase.isUndone {
                     throw CutoverError(
-                        .invalidArgument, "\(file.path): migration \(id) is \(existing.phase), it cannot start",
-                        hint: existing.phase == .aborting ? "finish the abort first: cutover abort \(id)" : "it is done; write a new migration for a new change")
+                        .invalidArgument, "\(file.path): migration \(id) is \(own.phase), it cannot start",
+                        hint: own.phase == .aborting ? "finish the abort first: cutover abort \(own.leaderID)" : "it is done; write a new migration for a new change")
                 }
                 if let other = records.first(where: { $0.id != id && $0.phase.isInFlight }) {
                     throw CutoverError(
                         .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): one expand/contract migration is in flight at a time in this version",
                         hint: other.phase == .revertible
-                            ? "finalize it (cutover complete \(other.id) --finalize) or revert it (cutover revert \(other.id)) first; the next run after its window finalizes it"
-                            : "complete it (cutover complete \(other.id)) or abort it (cutover abort \(other.id)) first")
+                            ? "finalize it (cutover complete \(other.leaderID) --finalize) or revert it (cutover revert \(other.leaderID)) first; the next run after its window finalizes it"
+                            : "complete it (cutover complete \(other.leaderID)) or abort it (cutover abort \(other.leaderID)) first")
                 }
+                let chain = try pendingChain(endingAt: id, records: records)
+                let chainFile = try ExpandContractFile.load(chain: chain, folder: config.migrationsDirectory)
                 let previous = records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
                 let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
                 let shape = try await previousShape(database: database, schema: schema)
-                let plan = try file.migration.plan(shape: shape, context: context)
+                let plan = try chainFile.migration.plan(shape: shape, context: context)
                 record = ExpandContractRecord(
-                    id: id, name: file.migration.name, checksum: file.checksum, phase: .expanding, schema: schema,
+                    id: id, name: file.migration.name, checksum: chainFile.checksum, phase: .expanding, schema: schema,
                     versionSchema: context.versionSchema, plan: .init(start: plan.start, complete: plan.complete, abort: plan.abort), actionsDone: 0,
-                    runBy: runBy)
+                    runBy: runBy, chain: chain.count > 1 ? chain : [])
                 try await store.begin(record)
+                // The others of the chain: rows that follow the leader's phase.
+                for follower in chain.dropLast() {
+                    let followerFile = try ExpandContractFile.load(id: follower, folder: config.migrationsDirectory)
+                    try await store.begin(ExpandContractRecord(
+                        id: follower, name: followerFile.migration.name, checksum: followerFile.checksum, phase: .expanding, schema: schema,
+                        versionSchema: context.versionSchema, plan: .init(start: [], complete: [], abort: []), actionsDone: 0, runBy: runBy, chain: chain))
+                }
             }
             let settings = Backfill.Settings(
                 targetBatchDuration: backfill.targetBatchDuration, initialBatchSize: max(backfill.initialBatchSize, 1), delay: backfill.delay,
@@ -166,21 +176,21 @@ extension Deployment {
     public func completeExpandContract(
         _ id: MigrationID, revertWindow: Duration? = nil, finalize: Bool = false, events: @escaping ExpandContractEventHandler = { _ in }
     ) async throws -> ExpandContractRecord {
-        let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        _ = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         let window = finalize ? nil : (revertWindow ?? config.safety.revertWindow).flatMap { $0 > .zero ? $0 : nil }
         return try await withExpandContractSession { database, store in
-            guard var record = try await store.record(id), [.expanded, .revertible, .completing, .completed].contains(record.phase) else {
+            guard var record = try await store.leaderRecord(id), [.expanded, .revertible, .completing, .completed].contains(record.phase) else {
                 let phase = try await store.record(id)?.phase.rawValue ?? "not started"
                 throw CutoverError(
                     .invalidArgument, "migration \(id) is \(phase): only an expanded migration can complete",
                     hint: phase == "expanding" ? "finish the expand phase first: cutover start \(id)" : "start it first: cutover start \(id)")
             }
             if record.phase == .completed { return record }
-            try Self.requireUnchanged(file, since: record)
+            try Self.requireUnchanged(try loadFiles(of: record), since: record)
             if record.phase == .expanded, let window {
-                try await store.setRevertible(id, window: window)
-                let revertible = try await store.record(id) ?? record
-                events(.phaseFinished(id: id, phase: .revertible, duration: .zero))
+                try await store.setRevertible(record.id, window: window)
+                let revertible = try await store.record(record.id) ?? record
+                events(.phaseFinished(id: record.id, phase: .revertible, duration: .zero))
                 return revertible
             }
             if record.phase == .revertible, !finalize { return record }
@@ -219,7 +229,7 @@ extension Deployment {
     @discardableResult
     public func revertExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
         try await withExpandContractSession { database, store in
-            guard var record = try await store.record(id), [.revertible, .reverting, .reverted].contains(record.phase) else {
+            guard var record = try await store.leaderRecord(id), [.revertible, .reverting, .reverted].contains(record.phase) else {
                 let phase = try await store.record(id)?.phase ?? ExpandContractPhase("not started")
                 let hint =
                     switch phase {
@@ -231,12 +241,12 @@ extension Deployment {
             }
             if record.phase == .reverted { return record }
             if record.phase != .reverting {
-                try await store.setPhase(id, .reverting)
+                try await store.setPhase(record.id, .reverting)
                 record.phase = .reverting
                 record.actionsDone = 0
             }
             try await runPhase(.reverting, then: .reverted, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
-            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(id.normalized)])
+            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(record.id.normalized)])
             record.phase = .reverted
             record.actionsDone = record.plan.abort.count
             return record
@@ -250,11 +260,15 @@ extension Deployment {
         database: any Database, store: ExpandContractStore, events: @escaping ExpandContractEventHandler
     ) async throws -> [ExpandContractRecord] {
         var records = try await store.records()
-        for index in records.indices where records[index].phase == .revertible && records[index].revertWindowEnded {
+        var finalized = false
+        for index in records.indices where records[index].phase == .revertible && records[index].revertWindowEnded && !records[index].isChainFollower {
             logger.info("finalizing \(records[index].id): its revert window has ended")
             var record = records[index]
-            records[index] = try await contract(&record, database: database, store: store, events: events)
+            _ = try await contract(&record, database: database, store: store, events: events)
+            finalized = true
         }
+        // Re-read: the rows of a chain's followers moved with their leader.
+        if finalized { records = try await store.records() }
         return records
     }
 
@@ -280,7 +294,7 @@ extension Deployment {
     @discardableResult
     public func abortExpandContract(_ id: MigrationID, events: @escaping ExpandContractEventHandler = { _ in }) async throws -> ExpandContractRecord {
         try await withExpandContractSession { database, store in
-            guard var record = try await store.record(id), [.expanding, .expanded, .aborting, .aborted].contains(record.phase) else {
+            guard var record = try await store.leaderRecord(id), [.expanding, .expanded, .aborting, .aborted].contains(record.phase) else {
                 let phase = try await store.record(id)?.phase ?? ExpandContractPhase("not started")
                 throw CutoverError(
                     .invalidArgument, "migration \(id) is \(phase): there is no expand phase to undo",
@@ -290,12 +304,12 @@ extension Deployment {
             }
             if record.phase == .aborted { return record }
             if record.phase != .aborting {
-                try await store.setPhase(id, .aborting)
+                try await store.setPhase(record.id, .aborting)
                 record.phase = .aborting
                 record.actionsDone = 0
             }
             try await runPhase(.aborting, then: .aborted, record: record, database: database, store: store, backfill: Backfill.Settings(), events: events)
-            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(id.normalized)])
+            try await database.execute("DELETE FROM cutover.backfills WHERE migration_id = $1", [.text(record.id.normalized)])
             record.phase = .aborted
             record.actionsDone = record.plan.abort.count
             return record
@@ -360,6 +374,32 @@ extension Deployment {
     /// schema shows the tables under their physical names).
     private func previousShape(database: any Database, schema: String) async throws -> VersionShape {
         VersionShape(schema: try await database.introspectSchema(), named: schema)
+    }
+
+    /// The pending `.yaml` migrations that `start` of `id` expands as one step: `id` and the
+    /// ones right before it, in id order, that have not started (or were undone).
+    /// - Throws: `.invalidArgument` when a `.sql` migration lies between two of them.
+    private func pendingChain(endingAt id: MigrationID, records: [ExpandContractRecord]) throws -> [MigrationID] {
+        let isPending = { (candidate: MigrationID) in records.first { $0.id == candidate }.map(\.phase.isUndone) ?? true }
+        var chain = [id]
+        for earlier in expandContractIDs(upTo: id).reversed() where earlier < id {
+            guard isPending(earlier) else { break }
+            chain.insert(earlier, at: 0)
+        }
+        guard chain.count > 1 else { return chain }
+        if let between = try migrations().first(where: { $0.id > chain[0] && $0.id < id }) {
+            throw CutoverError(
+                .invalidArgument,
+                "cutover start \(id) would expand the pending .yaml migrations \(chain.map(\.rawValue).joined(separator: ", ")) as one step, but \(between.fileName) lies between them: a .sql migration cannot run inside an expand phase",
+                hint: "start and complete \(chain[0]) first (cutover start \(chain[0]); cutover complete \(chain[0])), then `cutover migrate` runs \(between.fileName)",
+                migrationID: id)
+        }
+        return chain
+    }
+
+    /// The files of a started migration (all of its chain's), to compare with its checksum.
+    private func loadFiles(of record: ExpandContractRecord) throws -> ExpandContractFile {
+        try ExpandContractFile.load(chain: record.chain.isEmpty ? [record.id] : record.chain, folder: config.migrationsDirectory)
     }
 
     /// Refuses to go on with a migration whose file was edited after its start.

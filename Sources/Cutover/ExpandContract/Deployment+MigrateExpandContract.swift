@@ -70,8 +70,8 @@ extension Deployment {
                     "expand/contract migration \(id) (\(record.name)) is \(record.phase)\(record.phase == .revertible ? "" : " (started by `cutover start`)"): the migrations after it wait for its \(record.phase == .revertible ? "revert window to end" : "complete")"
                         + (total.migrate.applied.isEmpty ? "" : "; the \(total.migrate.applied.count) before it were applied"),
                     hint: record.phase == .revertible
-                        ? "finalize it (`cutover complete \(id) --finalize`) or revert it (`cutover revert \(id)`), then run `cutover migrate` again"
-                        : "once no instance of the old version is left, run `cutover complete \(id)`, then `cutover migrate` again", migrationID: id)
+                        ? "finalize it (`cutover complete \(record.leaderID) --finalize`) or revert it (`cutover revert \(record.leaderID)`), then run `cutover migrate` again"
+                        : "once no instance of the old version is left, run `cutover complete \(record.leaderID)`, then `cutover migrate` again", migrationID: id)
             }
             let forward: ExpandContractEventHandler = { events(.expandContract($0)) }
             try await startExpandContract(id, runBy: .migrate, events: forward)
@@ -109,7 +109,7 @@ extension Deployment {
             var state = MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
             if let record, !record.phase.isUndone {
                 state.expandContract = record
-                state.backfills = backfills[id.normalized] ?? []
+                state.backfills = backfills[record.leaderID.normalized] ?? []
             }
             return state
         }

@@ -37,6 +37,23 @@ public struct ExpandContractFile: Sendable {
         return ExpandContractFile(path: path, migration: try OperationsFileParser.parse(text, fileName: path), checksum: Checksum.of(fileContents: text))
     }
 
+    /// Reads and parses the migrations of a chain (several pending migrations started as one
+    /// step): one migration with every file's operations in order, under the last one's id and
+    /// name; its checksum covers every file. A chain of one is that file.
+    ///
+    /// - Throws: as ``load(id:folder:)``, for the first file that fails.
+    public static func load(chain ids: [MigrationID], folder: String) throws -> ExpandContractFile {
+        let files = try ids.map { try load(id: $0, folder: folder) }
+        guard files.count > 1, let last = files.last else {
+            guard let only = files.first else { throw CutoverError(.invalidArgument, "no migration to start", hint: "name one: cutover start ID") }
+            return only
+        }
+        let migration = ExpandContractMigration(
+            id: last.migration.id, name: last.migration.name, fileName: last.migration.fileName, operations: files.flatMap(\.migration.operations))
+        let checksums = zip(ids, files).map { "\($0.normalized) \($1.checksum)\n" }.joined()
+        return ExpandContractFile(path: last.path, migration: migration, checksum: Checksum.of(fileContents: checksums))
+    }
+
     /// Reads and parses every `.yaml`/`.yml` migration in `folder`, in id order: what
     /// `cutover validate` checks, so a mistake shows before `start` or a deploy meets it.
     ///

@@ -31,9 +31,18 @@ public struct ExpandContractRecord: Sendable, Equatable {
     /// When the revert window of a ``ExpandContractPhase/revertible`` migration ends (the
     /// database's clock); nil for other phases.
     public var revertibleUntil: Date?
+    /// The migrations started together as one step (`cutover start` of the last of several
+    /// pending ones: a release train in one deploy window), in id order; empty for one started
+    /// alone. The last is the leader: its row holds the plan, the others follow its phase.
+    public var chain: [MigrationID] = []
     /// True when ``revertibleUntil`` has passed (by the database's clock, when read): the next
     /// run finalizes the migration.
     public var revertWindowEnded: Bool = false
+
+    /// The migration whose row holds the plan: the last of the ``chain``, or this one.
+    public var leaderID: MigrationID { chain.last ?? id }
+    /// True for a migration of a chain other than its last: its phases run through the leader.
+    public var isChainFollower: Bool { leaderID != id }
 
     /// Who started a migration.
     public enum RunBy: String, Sendable, Equatable {

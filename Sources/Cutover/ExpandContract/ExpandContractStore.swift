@@ -23,11 +23,13 @@ struct ExpandContractStore {
             started_at timestamptz NOT NULL DEFAULT now(),
             updated_at timestamptz NOT NULL DEFAULT now(),
             started_by text,
-            revertible_until timestamptz
+            revertible_until timestamptz,
+            chain text
         )
         """,
-        // Tables made before the revert window existed.
+        // Tables made before the revert window and chains existed.
         "ALTER TABLE cutover.expand_contract ADD COLUMN IF NOT EXISTS revertible_until timestamptz",
+        "ALTER TABLE cutover.expand_contract ADD COLUMN IF NOT EXISTS chain text",
         """
         CREATE TABLE IF NOT EXISTS cutover.backfills (
             migration_id text NOT NULL,
@@ -49,7 +51,7 @@ struct ExpandContractStore {
         let present = try await database.query(
             """
             SELECT count(*)::int AS n FROM pg_attribute
-            WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'revertible_until' AND NOT attisdropped
+            WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'chain' AND NOT attisdropped
             """)
         // Nothing to create: skip the ALTER, which would lock the table on every run.
         guard present.first?.int("n") != 1 else { return }
@@ -61,13 +63,13 @@ struct ExpandContractStore {
         let exists = try await database.query(
             """
             SELECT (to_regclass('cutover.expand_contract') IS NOT NULL)::int AS present,
-                   (SELECT count(*)::int FROM pg_attribute WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'revertible_until') AS has_window
+                   (SELECT count(*)::int FROM pg_attribute WHERE attrelid = to_regclass('cutover.expand_contract') AND attname = 'chain') AS has_window
             """)
         guard exists.first?.int("present") == 1 else { return [] }
-        // A table made before the revert window existed has no column for it until the next phase runs.
+        // A table made before the revert window and chains existed lacks their columns until the next phase runs.
         let window = exists.first?.int("has_window") == 1
-            ? "extract(epoch FROM revertible_until)::float8::text AS revertible_until, (revertible_until <= now())::int AS window_ended"
-            : "NULL::text AS revertible_until, 0 AS window_ended"
+            ? "extract(epoch FROM revertible_until)::float8::text AS revertible_until, (revertible_until <= now())::int AS window_ended, chain"
+            : "NULL::text AS revertible_until, 0 AS window_ended, NULL::text AS chain"
         let rows = try await database.query(
             "SELECT id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, \(window) FROM cutover.expand_contract ORDER BY id")
         return try rows.map(Self.record)
@@ -96,15 +98,16 @@ struct ExpandContractStore {
         let plan = String(decoding: try JSONEncoder().encode(record.plan), as: UTF8.self)
         try await database.execute(
             """
-            INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, started_by)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, current_user || '@' || coalesce(inet_client_addr()::text, 'local'))
+            INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, started_by, chain)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, current_user || '@' || coalesce(inet_client_addr()::text, 'local'), $9)
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, phase = EXCLUDED.phase,
                 schema_name = EXCLUDED.schema_name, version_schema = EXCLUDED.version_schema, plan = EXCLUDED.plan,
                 actions_done = 0, run_by = EXCLUDED.run_by, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by,
                 revertible_until = NULL
             """,
             [.text(record.id.normalized), .text(record.name), .text(record.checksum), .text(record.phase.rawValue), .text(record.schema),
-             .text(record.versionSchema), .text(plan), .text(record.runBy.rawValue)])
+             .text(record.versionSchema), .text(plan), .text(record.runBy.rawValue),
+             record.chain.isEmpty ? .null : .text(record.chain.map(\.normalized).joined(separator: ","))])
     }
 
     /// The statement that records `done` actions of the current phase: run in the same
@@ -116,10 +119,20 @@ struct ExpandContractStore {
         try await database.execute(Self.recordProgress, [.text(id.normalized), .integer(done)])
     }
 
+    /// The rows of migration `$1` and of the migrations of its chain, whose phases follow it.
+    private static let leaderAndFollowers = "id = $1 OR $1 = ANY(string_to_array(chain, ','))"
+
+    /// The row holding the plan for `id`: its own, or its chain's leader's.
+    func leaderRecord(_ id: MigrationID) async throws -> ExpandContractRecord? {
+        let records = try await records()
+        guard let record = records.first(where: { $0.id == id }) else { return nil }
+        return records.first { $0.id == record.leaderID } ?? record
+    }
+
     /// Moves the migration to `phase`, with no action of it done yet (or all, for an end phase).
     func setPhase(_ id: MigrationID, _ phase: ExpandContractPhase, actionsDone: Int = 0) async throws {
         try await database.execute(
-            "UPDATE cutover.expand_contract SET phase = $2, actions_done = $3, updated_at = now() WHERE id = $1",
+            "UPDATE cutover.expand_contract SET phase = $2, actions_done = $3, updated_at = now() WHERE \(Self.leaderAndFollowers)",
             [.text(id.normalized), .text(phase.rawValue), .integer(actionsDone)])
     }
 
@@ -130,7 +143,7 @@ struct ExpandContractStore {
         try await database.execute(
             """
             UPDATE cutover.expand_contract SET phase = $2, actions_done = 0, updated_at = now(),
-                revertible_until = now() + make_interval(secs => $3::float8 / 1000) WHERE id = $1
+                revertible_until = now() + make_interval(secs => $3::float8 / 1000) WHERE \(Self.leaderAndFollowers)
             """,
             [.text(id.normalized), .text(ExpandContractPhase.revertible.rawValue), .integer(Int(milliseconds))])
     }
@@ -145,6 +158,7 @@ struct ExpandContractStore {
             schema: row.string("schema_name") ?? "public", versionSchema: row.string("version_schema") ?? "", plan: plan,
             actionsDone: row.int("actions_done") ?? 0, runBy: ExpandContractRecord.RunBy(rawValue: row.string("run_by") ?? "") ?? .start,
             revertibleUntil: row.string("revertible_until").flatMap(Double.init).map { Date(timeIntervalSince1970: $0) },
+            chain: (row.string("chain") ?? "").split(separator: ",").compactMap { MigrationID(String($0)) },
             revertWindowEnded: row.int("window_ended") == 1)
     }
 }

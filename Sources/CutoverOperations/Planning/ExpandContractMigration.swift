@@ -39,7 +39,14 @@ public struct ExpandContractMigration: Sendable {
         var start: [PlannedAction] = []
         var complete: [PlannedAction] = []
         var abort: [PlannedAction] = []
+        var file: String?
         for operation in operations {
+            // A chain of migrations planned as one step: each file's `up` reads the row by the
+            // names of the version before that file.
+            if operation.file != file {
+                if file != nil { context.oldVersionShape = shape }
+                file = operation.file
+            }
             let before = shape
             do {
                 start += try operation.start(in: &shape, context: context)

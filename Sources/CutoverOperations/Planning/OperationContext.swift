@@ -28,7 +28,7 @@ public struct OperationContext: Sendable, Hashable {
     }
 
     /// The tables as the old version sees them (the shape before the migration's first
-    /// operation), set by ``ExpandContractMigration/plan(shape:context:)``: an `up` expression
+    /// operation; for a chain of migrations planned as one step, before the file's first), set by ``ExpandContractMigration/plan(shape:context:)``: an `up` expression
     /// runs for the old version's writes, so it reads the row by the old version's names.
     public var oldVersionShape: VersionShape?
 

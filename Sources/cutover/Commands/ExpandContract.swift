@@ -33,10 +33,10 @@ extension CutoverCommand {
                 let record = try await context.deployment().startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .expanding {
-                        Terminal.out("\(record.id) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
+                        Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
                         return
                     }
-                    Terminal.out("\(record.id) expanded: the old version reads \(record.schema), the new one \(record.versionSchema) (SET search_path TO \(record.versionSchema), \(record.schema))")
+                    Terminal.out("\(ExpandContractPrinter.label(record)) expanded: the old version reads \(record.schema), the new one \(record.versionSchema) (SET search_path TO \(record.versionSchema), \(record.schema))")
                     Terminal.out("next: roll out the new version, then run `cutover complete \(record.id)`")
                 }
             }
@@ -60,7 +60,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let record = try await context.deployment().backfillExpandContract(id, backfill: options, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
-                    Terminal.out("\(record.id) expanded: the backfill is done; next: roll out the new version, then `cutover complete \(record.id)`")
+                    Terminal.out("\(ExpandContractPrinter.label(record)) expanded: the backfill is done; next: roll out the new version, then `cutover complete \(record.id)`")
                 }
             }
         }
@@ -114,10 +114,10 @@ extension CutoverCommand {
                     if record.phase == .revertible {
                         let until = record.revertibleUntil.map { " until \($0.formatted(.iso8601))" } ?? ""
                         Terminal.out(
-                            "\(record.id) completed, revertible\(until): the new version reads \(record.versionSchema); the old shape is kept in sync"
+                            "\(ExpandContractPrinter.label(record)) completed, revertible\(until): the new version reads \(record.versionSchema); the old shape is kept in sync"
                                 + " (`cutover revert \(record.id)` brings it back, `cutover complete \(record.id) --finalize` drops it)")
                     } else {
-                        Terminal.out("\(record.id) completed: the new version reads \(record.versionSchema) (or \(record.schema) directly)")
+                        Terminal.out("\(ExpandContractPrinter.label(record)) completed: the new version reads \(record.versionSchema) (or \(record.schema) directly)")
                     }
                 }
             }
@@ -142,7 +142,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let record = try await context.deployment().revertExpandContract(id, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
-                    Terminal.out("\(record.id) reverted: the database has the old version's shape, with every write made since the start")
+                    Terminal.out("\(ExpandContractPrinter.label(record)) reverted: the database has the old version's shape, with every write made since the start")
                 }
             }
         }
@@ -163,7 +163,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let record = try await context.deployment().abortExpandContract(id, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
-                    Terminal.out("\(record.id) aborted: the database is back to the old version's shape")
+                    Terminal.out("\(ExpandContractPrinter.label(record)) aborted: the database is back to the old version's shape")
                 }
             }
         }
@@ -226,12 +226,18 @@ struct ExpandContractPrinter {
         }
     }
 
+    /// The migration's id, or a chain's ids (`2, 3, 4 (as one step)`), to open a result line.
+    static func label(_ record: ExpandContractRecord) -> String {
+        record.chain.count > 1 ? record.chain.map(\.rawValue).joined(separator: ", ") + " (as one step)" : record.id.rawValue
+    }
+
     /// The migration's row as the command's JSON result.
     static func json(_ record: ExpandContractRecord) -> JSON {
         .object([
             ("ok", .bool(true)), ("id", .string(record.id.rawValue)), ("name", .string(record.name)), ("phase", .string(record.phase.rawValue)),
             ("schema", .string(record.schema)), ("version_schema", .string(record.versionSchema)),
             ("revertible_until", record.revertibleUntil.map { .string($0.formatted(.iso8601)) } ?? .null),
+            ("chain", .array((record.chain.isEmpty ? [record.id] : record.chain).map { .string($0.rawValue) })),
         ])
     }
 }
