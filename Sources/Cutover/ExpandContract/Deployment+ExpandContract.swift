@@ -14,7 +14,9 @@ import Logging
 ///
 /// Each phase runs under the run lock, statement by statement (see ``ExpandContractEvent``),
 /// recording its progress, so an interrupted phase resumes where it stopped when run again.
-/// One migration is in flight at a time in this version.
+/// Several migrations may be in flight when they change different tables: each `start` layers a
+/// version schema on top of the latest (showing every change so far), `complete` goes in id
+/// order and `abort` in reverse. Pending migrations started together form a chain (one step).
 extension Deployment {
     /// Options of the expand phase's backfill.
     public struct BackfillOptions: Sendable {
@@ -88,23 +90,23 @@ extension Deployment {
                         .invalidArgument, "\(file.path): migration \(id) is \(own.phase), it cannot start",
                         hint: own.phase == .aborting ? "finish the abort first: cutover abort \(own.leaderID)" : "it is done; write a new migration for a new change")
                 }
-                if let other = records.first(where: { $0.id != id && $0.phase.isInFlight }) {
-                    throw CutoverError(
-                        .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): one expand/contract migration is in flight at a time in this version",
-                        hint: other.phase == .revertible
-                            ? "finalize it (cutover complete \(other.leaderID) --finalize) or revert it (cutover revert \(other.leaderID)) first; the next run after its window finalizes it"
-                            : "complete it (cutover complete \(other.leaderID)) or abort it (cutover abort \(other.leaderID)) first")
-                }
                 let chain = try pendingChain(endingAt: id, records: records)
                 let chainFile = try ExpandContractFile.load(chain: chain, folder: config.migrationsDirectory)
-                let previous = records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
+                // Migrations in flight (their leaders): a new one layers its version on top of
+                // the latest, when it changes other tables.
+                let inFlight = records.filter { $0.phase.isInFlight && !$0.isChainFollower && !chain.contains($0.id) }
+                try Self.requireCanLayer(id, on: inFlight)
+                let latest = inFlight.last
+                let previous = latest ?? records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
                 let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
-                let shape = try await previousShape(database: database, schema: schema)
+                let shape: VersionShape
+                if let layered = latest?.plan.shape { shape = layered } else { shape = try await previousShape(database: database, schema: schema) }
                 let plan = try chainFile.migration.plan(shape: shape, context: context)
+                let stored = ExpandContractRecord.StoredPlan(start: plan.start, complete: plan.complete, abort: plan.abort, shape: plan.shape)
+                try Self.requireDisjoint(id, stored, from: inFlight)
                 record = ExpandContractRecord(
                     id: id, name: file.migration.name, checksum: chainFile.checksum, phase: .expanding, schema: schema,
-                    versionSchema: context.versionSchema, plan: .init(start: plan.start, complete: plan.complete, abort: plan.abort), actionsDone: 0,
-                    runBy: runBy, chain: chain.count > 1 ? chain : [])
+                    versionSchema: context.versionSchema, plan: stored, actionsDone: 0, runBy: runBy, chain: chain.count > 1 ? chain : [])
                 try await store.begin(record)
                 // The others of the chain: rows that follow the leader's phase.
                 for follower in chain.dropLast() {
@@ -187,6 +189,12 @@ extension Deployment {
             }
             if record.phase == .completed { return record }
             try Self.requireUnchanged(try loadFiles(of: record), since: record)
+            if record.phase == .expanded, let earlier = try await store.records().first(where: { $0.phase.isInFlight && !$0.isChainFollower && $0.id < record.id }) {
+                throw CutoverError(
+                    .invalidArgument, "migration \(earlier.id) (\(earlier.name)) is \(earlier.phase): versions complete in order, \(record.id) after it",
+                    hint: "complete \(earlier.id) first (cutover complete \(earlier.id)): its complete drops the version before it, then \(record.id)'s drops \(earlier.versionSchema)",
+                    migrationID: record.id)
+            }
             if record.phase == .expanded, let window {
                 try await store.setRevertible(record.id, window: window)
                 let revertible = try await store.record(record.id) ?? record
@@ -303,6 +311,11 @@ extension Deployment {
                         : "a completed migration is undone by a new migration")
             }
             if record.phase == .aborted { return record }
+            if let later = try await store.records().first(where: { $0.phase.isInFlight && !$0.isChainFollower && $0.id > record.id }) {
+                throw CutoverError(
+                    .invalidArgument, "migration \(later.id) (\(later.name)) is \(later.phase) on top of \(record.id): its version schema shows \(record.id)'s columns",
+                    hint: "abort \(later.id) first (cutover abort \(later.id)), then \(record.id)", migrationID: record.id)
+            }
             if record.phase != .aborting {
                 try await store.setPhase(record.id, .aborting)
                 record.phase = .aborting
@@ -374,6 +387,46 @@ extension Deployment {
     /// schema shows the tables under their physical names).
     private func previousShape(database: any Database, schema: String) async throws -> VersionShape {
         VersionShape(schema: try await database.introspectSchema(), named: schema)
+    }
+
+    /// Refuses to start `id` on top of the migrations in flight unless each is expanded (or
+    /// expanding), older than it, and keeps the shape it planned (a later one plans against it).
+    private static func requireCanLayer(_ id: MigrationID, on inFlight: [ExpandContractRecord]) throws {
+        for other in inFlight {
+            let hint: String? =
+                switch other.phase {
+                case .revertible:
+                    "finalize it (cutover complete \(other.id) --finalize) or revert it (cutover revert \(other.id)) first; the next run after its window finalizes it"
+                case .completing: "finish its complete first: cutover complete \(other.id)"
+                case .aborting: "finish its abort first: cutover abort \(other.id)"
+                case .reverting: "finish its revert first: cutover revert \(other.id)"
+                default:
+                    other.id > id
+                        ? "migrations start in id order: complete or abort \(other.id) first"
+                        : other.plan.shape == nil ? "it was started by an older Cutover: complete it (cutover complete \(other.id)) first" : nil
+                }
+            if let hint {
+                throw CutoverError(
+                    .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): \(id) cannot start on top of it", hint: hint, migrationID: id)
+            }
+        }
+    }
+
+    /// Refuses a migration that changes a table a migration in flight changes: the two
+    /// versions' triggers on one table would convert each other's writes. Different tables are
+    /// fine: each trigger converts the writes of its version and every later one.
+    private static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
+        for other in inFlight {
+            let mine = plan.changedTables, theirs = other.plan.changedTables
+            let shared = mine.flatMap { mine in theirs.map { mine.intersection($0) } }
+            guard let shared, shared.isEmpty else {
+                let what = shared.map { "both change \($0.sorted().joined(separator: ", "))" } ?? "one of them has an `sql` operation, which may change any table"
+                throw CutoverError(
+                    .invalidArgument, "migration \(id) cannot be in flight together with \(other.id) (\(other.name), \(other.phase)): \(what)",
+                    hint: "complete \(other.id) first (cutover complete \(other.id)), or abort it and start both as one step (cutover start \(id))",
+                    migrationID: id)
+            }
+        }
     }
 
     /// The pending `.yaml` migrations that `start` of `id` expands as one step: `id` and the

@@ -61,11 +61,28 @@ public struct ExpandContractRecord: Sendable, Equatable {
         /// The undoing of the expand phase.
         public var abort: [PlannedAction]
 
+        /// The tables as the new version sees them (nil in plans stored before it was kept): a
+        /// migration started while this one is in flight plans against it.
+        public var shape: VersionShape?
+
         /// Creates a stored plan.
-        public init(start: [PlannedAction], complete: [PlannedAction], abort: [PlannedAction]) {
+        public init(start: [PlannedAction], complete: [PlannedAction], abort: [PlannedAction], shape: VersionShape? = nil) {
             self.start = start
             self.complete = complete
             self.abort = abort
+            self.shape = shape
+        }
+
+        /// The tables the migration changes (qualified, `public.users`): those the statements of
+        /// its expand and contract phases lock for more than reads, and those it backfills. Nil
+        /// when a statement's table is unknown (an operation `sql`): it may change any.
+        public var changedTables: Set<String>? {
+            var tables: Set<String> = []
+            for action in start + complete where action.lock != .accessShare && action.lock != .none {
+                guard let table = action.table else { return nil }
+                tables.insert(table)
+            }
+            return tables
         }
 
         /// The actions of `phase` (the phase in progress or done).

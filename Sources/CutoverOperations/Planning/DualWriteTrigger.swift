@@ -40,9 +40,21 @@ struct DualWriteTrigger {
     private var qualifiedTable: String { context.qualified(table) }
     private var qualifiedFunction: String { SQLText.qualified(context.schema, name) }
 
-    /// The condition that is true for a write from the new version.
+    /// The variable holding the first schema of the writing session's `search_path`.
+    static let sessionSchemaVariable = "_cutover_session_schema"
+
+    /// The condition that is true for a write from the new version or a later one: the session's
+    /// first schema is a version schema of this schema (`public_<id>`) whose id is at least this
+    /// migration's. A later migration in flight on other tables (its version schema also shows
+    /// this migration's shape) is then converted as this one's new version, with no rewrite of
+    /// this trigger.
     private var isNewVersionWrite: String {
-        "btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = \(SQLText.literal(context.versionSchema))"
+        let prefix = context.schema + "_"
+        let length = prefix.unicodeScalars.count
+        let variable = Self.sessionSchemaVariable
+        // In parentheses: PL/pgSQL reads an IF's condition up to the first THEN outside them.
+        return "(CASE WHEN left(\(variable), \(length)) = \(SQLText.literal(prefix)) AND substr(\(variable), \(length + 1)) ~ '^[0-9]+$'"
+            + " THEN substr(\(variable), \(length + 1))::numeric >= \(context.migrationID.normalized) ELSE false END)"
     }
 
     /// `CREATE OR REPLACE FUNCTION` and `CREATE OR REPLACE TRIGGER` (PostgreSQL 14+; version
@@ -62,6 +74,7 @@ struct DualWriteTrigger {
             CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
             LANGUAGE plpgsql AS $cutover$
             DECLARE
+              \(Self.sessionSchemaVariable) text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
             \(declarations.joined(separator: "\n"))
             BEGIN
               IF \(condition) THEN

@@ -12,7 +12,7 @@
 ///     .init(name: "users", columns: [.init(name: "id", type: "bigint", isNullable: false), .init(name: "name", type: "text")]),
 /// ])
 /// ```
-public struct VersionShape: Sendable, Hashable {
+public struct VersionShape: Sendable, Hashable, Codable {
     /// The tables, in creation order.
     public var tables: [TableShape]
 
@@ -24,7 +24,7 @@ public struct VersionShape: Sendable, Hashable {
 }
 
 /// A table as one version sees it.
-public struct TableShape: Sendable, Hashable {
+public struct TableShape: Sendable, Hashable, Codable {
     /// The name this version uses.
     public var name: String
     /// The table's name in the database.
@@ -44,7 +44,7 @@ public struct TableShape: Sendable, Hashable {
 }
 
 /// A column as one version sees it.
-public struct ColumnShape: Sendable, Hashable {
+public struct ColumnShape: Sendable, Hashable, Codable {
     /// The name this version uses.
     public var name: String
     /// The column's name in the database.

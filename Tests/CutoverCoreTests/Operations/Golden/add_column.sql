@@ -10,11 +10,12 @@ ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" bool
 CREATE OR REPLACE FUNCTION public._cutover_users_status_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
+  _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
   "id" public.users."id"%TYPE := NEW."id";
   "name" public.users."name"%TYPE := NEW."name";
   "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
     NEW."_cutover_new_status" := CASE WHEN nickname = '' THEN 'new' ELSE 'active' END;
   END IF;
   RETURN NEW;

@@ -10,10 +10,11 @@ ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" b
 CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
+  _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
   "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."price"%TYPE := NEW."price";
 BEGIN
-  IF NOT (btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000') OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
     NEW."_cutover_new_price" := price::bigint;
   END IF;
   RETURN NEW;
@@ -27,10 +28,11 @@ CREATE OR REPLACE TRIGGER "_cutover_products_price_up" BEFORE INSERT OR UPDATE O
 CREATE OR REPLACE FUNCTION public._cutover_products_price_down() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
+  _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
   "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
 BEGIN
-  IF btrim(split_part(current_setting('search_path'), ',', 1), ' "') = 'public_20261201120000' AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
+  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
     NEW."price" := price::integer;
   END IF;
   RETURN NEW;

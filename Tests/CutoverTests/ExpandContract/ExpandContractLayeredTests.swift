@@ -1,0 +1,90 @@
+import Cutover
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+/// Several migrations in flight (pgroll #208): a second `start` while the first is expanded
+/// layers a third version on top, when the two change different tables.
+@Suite("Expand/contract: several migrations in flight on different tables, three versions served")
+struct ExpandContractLayeredTests {
+    static let orders = """
+        operations:
+          - rename_column: { table: orders, from: total, to: amount }
+          - add_column:
+              table: orders
+              column: { name: currency, type: text, nullable: false, default: "'EUR'" }
+              up: "'EUR'"
+
+        """
+
+    @Test("2 (users) and 3 (orders) in flight: the old version, version 2 and version 3 each read and write their shape; complete in order, abort in reverse")
+    func threeVersionsServed() async throws {
+        let fx = try await ExpandContractFixture.make(rows: 200)
+        defer { Task { await fx.fixture.cleanUp() } }
+        try await fx.asVersion("public") { database in
+            try await database.execute("CREATE TABLE orders (id bigint PRIMARY KEY, total integer NOT NULL)")
+            try await database.execute("INSERT INTO orders SELECT g, g * 10 FROM generate_series(1, 50) g")
+        }
+        try fx.fixture.write("3_orders.yaml", Self.orders)
+        let two = ExpandContractFixture.id, three = MigrationID("3")!
+
+        #expect(try await fx.deployment.startExpandContract(two).phase == .expanded)
+        // Starting 3 alone (2 is started, so no chain) layers public_3 on top of public_2.
+        let layered = try await fx.deployment.startExpandContract(three)
+        #expect(layered.phase == .expanded && layered.chain.isEmpty && layered.versionSchema == "public_3")
+
+        // Each version writes both tables in its own shape.
+        try await fx.asVersion("public") { old in
+            try await old.execute("INSERT INTO users (id, name, price) VALUES (8001, 'old', 7)")
+            try await old.execute("INSERT INTO orders (id, total) VALUES (8001, 70)")
+        }
+        try await fx.asVersion("public_2, public") { v2 in
+            try await v2.execute("INSERT INTO users (id, full_name, price) VALUES (8002, 'two', 7.5)")
+            try await v2.execute("INSERT INTO orders (id, total) VALUES (8002, 80)")
+        }
+        try await fx.asVersion("public_3, public") { v3 in
+            try await v3.execute("INSERT INTO users (id, full_name, price, status) VALUES (8003, 'three', 9.25, 'vip')")
+            try await v3.execute("INSERT INTO orders (id, amount, currency) VALUES (8003, 90, 'USD')")
+        }
+        // And each reads every row in its shape, converted.
+        let oldView = try await fx.asVersion("public") { try await $0.query("SELECT name, price FROM users WHERE id > 8000 ORDER BY id") }
+        #expect(oldView.map { $0.string("name") } == ["old", "two", "three"])
+        #expect(oldView.map { $0.int("price") } == [7, 8, 9])
+        let v2Orders = try await fx.asVersion("public_2, public") { try await $0.query("SELECT total FROM orders WHERE id > 8000 ORDER BY id") }
+        #expect(v2Orders.map { $0.int("total") } == [70, 80, 90])
+        let v3 = try await fx.asVersion("public_3, public") { v3 in
+            try await v3.query("SELECT u.full_name, u.status, o.amount, o.currency FROM users u JOIN orders o USING (id) WHERE id > 8000 ORDER BY id")
+        }
+        #expect(v3.map { $0.string("full_name") } == ["old", "two", "three"])
+        #expect(v3.map { $0.string("currency") } == ["EUR", "EUR", "USD"])
+        #expect(v3.map { $0.int("amount") } == [70, 80, 90])
+        #expect(v3.last?.string("status") == "vip")
+
+        // Order: 3 cannot complete before 2, 2 cannot be aborted under 3, and a third
+        // migration on a table in flight is refused.
+        let early = await #expect(throws: CutoverError.self) { try await fx.deployment.completeExpandContract(three) }
+        #expect(early?.message.contains("versions complete in order") == true, "\(String(describing: early))")
+        let under = await #expect(throws: CutoverError.self) { try await fx.deployment.abortExpandContract(two) }
+        #expect(under?.hint?.contains("abort 3 first") == true, "\(String(describing: under))")
+        try fx.fixture.write("4_more.yaml", "operations:\n  - add_column: { table: orders, column: { name: note, type: text } }\n")
+        let shared = await #expect(throws: CutoverError.self) { try await fx.deployment.startExpandContract(MigrationID("4")!) }
+        #expect(shared?.message.contains("both change public.orders") == true, "\(String(describing: shared))")
+        try fx.fixture.remove("4_more.yaml")
+
+        // 2 completes (the old version is gone); versions 2 and 3 keep working; then 3.
+        #expect(try await fx.deployment.completeExpandContract(two).phase == .completed)
+        try await fx.asVersion("public_2, public") { v2 in
+            try await v2.execute("UPDATE orders SET total = 81 WHERE id = 8002")
+            try await v2.execute("UPDATE users SET full_name = 'two again' WHERE id = 8002")
+        }
+        let afterTwo = try await fx.asVersion("public_3, public") { try await $0.query("SELECT amount FROM orders WHERE id = 8002") }
+        #expect(afterTwo.first?.int("amount") == 81)
+        #expect(try await fx.deployment.completeExpandContract(three).phase == .completed)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_namespace WHERE nspname IN ('public_2', 'public_3')") == 1)
+        let final = try await fx.query("SELECT attname FROM pg_attribute WHERE attrelid = 'orders'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")
+        #expect(final.compactMap { $0.string("attname") } == ["id", "amount", "currency"])
+        #expect(try await fx.columns() == ["id", "full_name", "price", "status"])
+        #expect(try await fx.query("SELECT full_name FROM users WHERE id = 8002").first?.string("full_name") == "two again")
+    }
+}
