@@ -17,6 +17,11 @@ import CutoverCore
 ///
 /// `before` is the shape as it was before this operation's ``start(in:context:)`` ran.
 ///
+/// Two more hooks, empty by default, place actions at fixed points of a phase rather than
+/// at the operation's place: ``startInVersionSchema(context:)`` (objects created in the version
+/// schema, after its table views) and ``completeUnderFinalNames(before:final:context:)``
+/// (objects over the final names, after every table drop and rename).
+///
 /// Re-running: abort is idempotent. Start and complete are not entirely (`ADD CONSTRAINT`
 /// and `RENAME COLUMN` have no `IF NOT EXISTS`): the engine records each finished action and
 /// resumes after the last one, as it does for `-- cutover:no-transaction` migrations.
