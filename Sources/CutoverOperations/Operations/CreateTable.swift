@@ -40,6 +40,8 @@ public struct CreateTable: ExpandContractOperation, Hashable {
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
         if shape.tableIndex(table) != nil { throw invalid("table \"\(table)\" already exists", hint: "choose another name") }
+        // A table dropped or renamed in this migration keeps its name until complete.
+        try requireNoRelation(table, in: shape, context: context)
         var seen: Set<String> = []
         for column in columns where !seen.insert(column.name).inserted {
             throw invalid("column \"\(column.name)\" is declared twice")

@@ -17,6 +17,11 @@ import CutoverCore
 ///
 /// `before` is the shape as it was before this operation's ``start(in:context:)`` ran.
 ///
+/// Two more hooks, empty by default, place actions at fixed points of a phase rather than
+/// at the operation's place: ``startInVersionSchema(context:)`` (objects created in the version
+/// schema, after its table views) and ``completeUnderFinalNames(before:final:context:)``
+/// (objects over the final names, after every table drop and rename).
+///
 /// Re-running: abort is idempotent. Start and complete are not entirely (`ADD CONSTRAINT`
 /// and `RENAME COLUMN` have no `IF NOT EXISTS`): the engine records each finished action and
 /// resumes after the last one, as it does for `-- cutover:no-transaction` migrations.
@@ -57,6 +62,31 @@ public protocol ExpandContractOperation: Sendable {
     ///   - context: the schema and version schemas.
     /// - Returns: the actions, in order; each may run again after an interruption.
     func abort(before: VersionShape, context: OperationContext) -> [PlannedAction]
+
+    /// Plans the expand phase's actions that need the version schema's table views: objects
+    /// the operation creates in the version schema (a view, a function). The planner runs them
+    /// after those views, in the operations' order. Abort needs no counterpart: it drops the
+    /// version schema with everything in it. The default plans none.
+    /// - Parameter context: the schema and version schemas.
+    /// - Returns: the actions, in order.
+    func startInVersionSchema(context: OperationContext) -> [PlannedAction]
+
+    /// Plans the contract phase's actions that need every table under its final name: objects
+    /// created over the new version's names (a view, a function, a trigger). The planner runs
+    /// them last, after every operation's ``complete(before:context:)``, the tables' drops and
+    /// renames, in the operations' order. The default plans none.
+    /// - Parameters:
+    ///   - before: the shape before this operation's start.
+    ///   - final: the new version's shape, after the migration's last operation.
+    ///   - context: the schema and version schemas.
+    /// - Returns: the actions, in order.
+    func completeUnderFinalNames(before: VersionShape, final: VersionShape, context: OperationContext) -> [PlannedAction]
+}
+
+extension ExpandContractOperation {
+    public func startInVersionSchema(context: OperationContext) -> [PlannedAction] { [] }
+
+    public func completeUnderFinalNames(before: VersionShape, final: VersionShape, context: OperationContext) -> [PlannedAction] { [] }
 }
 
 extension ExpandContractOperation {
@@ -82,6 +112,21 @@ extension ExpandContractOperation {
                 hint: "columns: \(table.columns.map(\.name).joined(separator: ", "))")
         }
         return column
+    }
+
+    /// Throws when `name` is taken in the new version's schema (by a table or a view of
+    /// `shape`) or in the database during the expand phase (by a table the old version has,
+    /// which keeps its name until `complete`).
+    func requireNoRelation(_ name: String, in shape: VersionShape, context: OperationContext) throws {
+        if shape.tableIndex(name) != nil || shape.views.contains(name) {
+            throw invalid("\"\(name)\" already exists in this version", hint: "choose another name")
+        }
+        let physical = shape.tables.map(\.physicalName) + (context.oldVersionShape?.tables.map(\.physicalName) ?? [])
+        if physical.contains(name) {
+            throw invalid(
+                "the table \"\(name)\" keeps that name in the database until `complete`",
+                hint: "choose another name, or reuse it in a migration after this one is completed")
+        }
     }
 
     /// Throws when `table` already has a column called `name`.
@@ -140,6 +185,33 @@ enum ContractStep {
     /// Whether `action` was made by ``relaxNotNull(_:table:context:)``.
     static func isNotNullRelaxation(_ action: PlannedAction) -> Bool {
         action.kind == .statement && action.sql.hasPrefix("ALTER TABLE ") && action.sql.hasSuffix(" DROP NOT NULL")
+    }
+
+    /// `DROP TABLE IF EXISTS` of a table the new version no longer has. The planner runs it
+    /// after every other operation's contract actions (which may still touch the table, as the
+    /// removal of the backfill flag does) and before the tables' renames (a renamed table may
+    /// take the dropped one's name).
+    static func dropTable(_ table: String, context: OperationContext) -> PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement("DROP TABLE IF EXISTS \(qualified)", lock: .accessExclusive, table: qualified)
+    }
+
+    /// Whether `action` was made by ``dropTable(_:context:)``.
+    static func isTableDrop(_ action: PlannedAction) -> Bool {
+        action.kind == .statement && action.sql.hasPrefix("DROP TABLE IF EXISTS ")
+    }
+
+    /// `ALTER TABLE … RENAME TO …` of a table the new version calls by another name. The planner
+    /// runs it after every other operation's contract actions, which name the table by its
+    /// physical (old) name, and after the tables' drops.
+    static func renameTable(_ table: String, to name: String, context: OperationContext) -> PlannedAction {
+        let qualified = context.qualified(table)
+        return .statement("ALTER TABLE \(qualified) RENAME TO \(SQLText.quotedIdentifier(name))", lock: .accessExclusive, table: qualified)
+    }
+
+    /// Whether `action` was made by ``renameTable(_:to:context:)``.
+    static func isTableRename(_ action: PlannedAction) -> Bool {
+        action.kind == .statement && action.sql.hasPrefix("ALTER TABLE ") && action.sql.contains(" RENAME TO ") && !action.sql.contains("\n")
     }
 }
 

@@ -29,6 +29,13 @@ public enum OperationsFileParser {
         AlterColumn.name: { try AlterColumn($0) },
         CreateIndex.name: { try CreateIndex($0) },
         DropIndex.name: { try DropIndex($0) },
+        DropTable.name: { try DropTable($0) },
+        RenameTable.name: { try RenameTable($0) },
+        AddConstraint.name: { try AddConstraint($0) },
+        DropConstraint.name: { try DropConstraint($0) },
+        CreateView.name: { try CreateView($0) },
+        ReplaceFunction.name: { try ReplaceFunction($0) },
+        CreateTrigger.name: { try CreateTrigger($0) },
         RawSQL.name: { try RawSQL($0) },
     ]
 

@@ -28,6 +28,7 @@ public enum OperationsFileTemplate {
         #      name: orders
         #      columns:
         #        - { name: id, type: bigint, primary_key: true }
+        #        - { name: user_id, type: bigint }
         #        - { name: total, type: "numeric(10,2)", nullable: false, default: "0" }
         #  - add_column:
         #      table: users
@@ -46,6 +47,33 @@ public enum OperationsFileTemplate {
         #      down: "''"                     # what the old version reads for the new version's rows
         #  - create_index: { name: users_status_idx, table: users, columns: [status], unique: false }
         #  - drop_index: { name: users_nickname_idx }
+        #  - rename_table: { from: products, to: items }   # complete renames it; the new version sees `items` at once
+        #  - drop_table: { table: sessions }               # hidden from the new version; complete drops it
+        #  - add_constraint: { table: orders, name: orders_total_positive, type: check, check: "total >= 0" }
+        #  - add_constraint:                  # type: check (with check), unique (columns) or foreign_key:
+        #      table: orders                  # NOT VALID / a concurrent unique index at start, validated by complete
+        #      name: orders_user_fk
+        #      type: foreign_key
+        #      columns: [user_id]
+        #      references: { table: users, columns: [id] }
+        #  - add_constraint: { table: users, name: users_full_name_key, type: unique, columns: [full_name] }
+        #  - drop_constraint: { table: users, name: users_nickname_check }   # kept for the old version until complete
+        #  - create_view:                     # in the version schema at start (its SQL reads the new version's names), in public at complete
+        #      name: active_users
+        #      sql: "SELECT id, full_name FROM users WHERE status = 'active'"
+        #  - replace_function:                # in the version schema at start, in public at complete
+        #      name: user_label
+        #      args: "u users"
+        #      returns: text
+        #      language: sql                  # plpgsql by default
+        #      body: "SELECT u.full_name || ' (' || u.status || ')'"
+        #  - create_trigger:                  # created by complete; `at_start: true` fires it for both versions' writes
+        #      table: orders
+        #      name: orders_audit
+        #      function: audit_row            # in public; a replace_function above it is created there first
+        #      timing: after                  # before | after
+        #      events: [insert, update]       # insert, update, delete, truncate
+        #      for_each: row                  # row | statement
         #  - sql:                             # anything else; Cutover cannot tell what it locks
         #      up: CREATE EXTENSION IF NOT EXISTS citext
         #      down: DROP EXTENSION IF EXISTS citext

@@ -37,9 +37,11 @@ public struct ExpandContractMigration: Sendable {
         var context = context
         context.oldVersionShape = shape
         var start: [PlannedAction] = []
+        var inVersionSchema: [PlannedAction] = []
         var complete: [PlannedAction] = []
         var abort: [PlannedAction] = []
         var file: String?
+        var befores: [VersionShape] = []
         for operation in operations {
             // A chain of migrations planned as one step: each file's `up` reads the row by the
             // names of the version before that file.
@@ -48,14 +50,19 @@ public struct ExpandContractMigration: Sendable {
                 file = operation.file
             }
             let before = shape
+            befores.append(before)
             do {
                 start += try operation.start(in: &shape, context: context)
             } catch var error as CutoverError {
                 error.migrationID = error.migrationID ?? id
                 throw error
             }
+            inVersionSchema += operation.startInVersionSchema(context: context)
             complete += operation.complete(before: before, context: context)
             abort = operation.abort(before: before, context: context) + abort
+        }
+        let underFinalNames = zip(operations, befores).flatMap { operation, before in
+            operation.completeUnderFinalNames(before: before, final: shape, context: context)
         }
         // Tables with a backfill carry the flag column its triggers write: dropped last, when
         // no trigger is left to write it.
@@ -70,11 +77,15 @@ public struct ExpandContractMigration: Sendable {
         return ExpandContractPlan(
             // The backfills run once the version schema exists, after every statement.
             // The flag-clearing triggers once every dual-write trigger exists.
-            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions
+            // The objects created in the version schema (create_view, replace_function) after its table views.
+            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions + inVersionSchema
                 + start.filter { $0.kind == .backfill },
             // The old version's views read columns complete drops: they go first, then the
             // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).
-            complete: dropOld + Self.contractOrder(complete) + dropFlags,
+            // The other operations' actions name tables by their physical names: the tables'
+            // drops and renames come after them, then what is created over the final names.
+            complete: dropOld + Self.contractOrder(complete.filter { !Self.isTableDropOrRename($0) }) + dropFlags
+                + complete.filter(ContractStep.isTableDrop) + complete.filter(ContractStep.isTableRename) + underFinalNames,
             // The new version's views read the shadow columns abort drops: they go first.
             abort: VersionSchema.dropActions(schema: context.versionSchema) + Self.abortOrder(abort) + dropFlags,
             shape: shape)
@@ -82,6 +93,11 @@ public struct ExpandContractMigration: Sendable {
 }
 
 extension ExpandContractMigration {
+    /// Whether `action` drops or renames a table (see ``ContractStep/dropTable(_:context:)``).
+    static func isTableDropOrRename(_ action: PlannedAction) -> Bool {
+        ContractStep.isTableDrop(action) || ContractStep.isTableRename(action)
+    }
+
     /// `actions` with the dual-write triggers' removals first, the rest in their order.
     static func triggerRemovalsFirst(_ actions: [PlannedAction]) -> [PlannedAction] {
         actions.filter(DualWriteTrigger.isRemoval) + actions.filter { !DualWriteTrigger.isRemoval($0) }

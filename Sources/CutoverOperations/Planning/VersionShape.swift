@@ -15,9 +15,14 @@
 public struct VersionShape: Sendable, Hashable, Codable {
     /// The tables, in creation order.
     public var tables: [TableShape]
+    /// The views `create_view` adds to the version schema, by name.
+    public var views: [String]
 
     /// Creates a shape.
-    public init(tables: [TableShape]) { self.tables = tables }
+    public init(tables: [TableShape], views: [String] = []) {
+        self.tables = tables
+        self.views = views
+    }
 
     /// The index of the table named `name` in this version, or nil.
     public func tableIndex(_ name: String) -> Int? { tables.firstIndex { $0.name == name } }

@@ -33,7 +33,7 @@ struct OperationsFileParserTests {
               - add_colum: { table: users }
             """))
         #expect(error.description == "20261201120000_fixture.yaml:3: unknown operation \"add_colum\"")
-        #expect(error.hint == "operations: add_column, alter_column, create_index, create_table, drop_column, drop_index, rename_column, sql")
+        #expect(error.hint == "operations: add_column, add_constraint, alter_column, create_index, create_table, create_trigger, create_view, drop_column, drop_constraint, drop_index, drop_table, rename_column, rename_table, replace_function, sql")
         #expect(error.code == .invalidMigration)
     }
 
@@ -115,5 +115,109 @@ struct OperationsFileParserTests {
     func alterNothing() throws {
         let error = try #require(OperationFixture.parseError("operations:\n  - alter_column: { table: users, column: name }\n"))
         #expect(error.description == "20261201120000_fixture.yaml:2: alter_column changes nothing")
+    }
+
+    @Test("reads the table, constraint, view, function and trigger operations")
+    func readsMoreOperations() throws {
+        let migration = try OperationFixture.parse("""
+            operations:
+              - drop_table: { table: sessions }
+              - rename_table: { from: users, to: accounts }
+              - add_constraint: { table: accounts, name: c, type: check, check: "id > 0" }
+              - add_constraint:
+                  table: orders
+                  name: orders_user_fk
+                  type: foreign_key
+                  columns: [user_id]
+                  references: { table: accounts, columns: [id] }
+              - drop_constraint: { table: accounts, name: accounts_nickname_check }
+              - create_view: { name: v, sql: "SELECT id FROM accounts;" }
+              - replace_function: { name: f, returns: int, body: "BEGIN RETURN 1; END" }
+              - create_trigger: { table: accounts, name: t, function: f, timing: AFTER, events: [insert, delete] }
+            """)
+        let file = "20261201120000_fixture.yaml"
+        #expect(migration.operations.map(\.line) == [2, 3, 4, 5, 11, 12, 13, 14])
+        #expect(migration.operations[0] as? DropTable == DropTable(table: "sessions", file: file, line: 2))
+        #expect(migration.operations[1] as? RenameTable == RenameTable(from: "users", to: "accounts", file: file, line: 3))
+        #expect(migration.operations[2] as? AddConstraint == AddConstraint(table: "accounts", constraint: "c", kind: .check, check: "id > 0", file: file, line: 4))
+        #expect(migration.operations[3] as? AddConstraint == AddConstraint(
+            table: "orders", constraint: "orders_user_fk", kind: .foreignKey, columns: ["user_id"],
+            references: .init(table: "accounts", columns: ["id"]), file: file, line: 5))
+        #expect(migration.operations[4] as? DropConstraint == DropConstraint(table: "accounts", constraint: "accounts_nickname_check", file: file, line: 11))
+        #expect(migration.operations[5] as? CreateView == CreateView(view: "v", sql: "SELECT id FROM accounts", file: file, line: 12))
+        #expect(migration.operations[6] as? ReplaceFunction == ReplaceFunction(function: "f", returns: "int", body: "BEGIN RETURN 1; END", file: file, line: 13))
+        #expect(migration.operations[7] as? CreateTrigger == CreateTrigger(
+            table: "accounts", trigger: "t", function: "f", timing: .after, events: [.insert, .delete], file: file, line: 14))
+    }
+
+    @Test("add_constraint: the type is one of three, each with its own keys, at the line of the mistake")
+    func addConstraintKeys() throws {
+        let type = try #require(OperationFixture.parseError("""
+            operations:
+              - add_constraint:
+                  table: users
+                  name: c
+                  type: primary_key
+            """))
+        #expect(type.description == "20261201120000_fixture.yaml:5: add_constraint.type must be one of check, unique, foreign_key, not \"primary_key\"")
+        let missing = try #require(OperationFixture.parseError("operations:\n  - add_constraint: { table: users, name: c, type: check }\n"))
+        #expect(missing.description == "20261201120000_fixture.yaml:2: add_constraint needs the key \"check\"")
+        let foreignKeyOnly = try #require(OperationFixture.parseError("""
+            operations:
+              - add_constraint:
+                  table: users
+                  name: c
+                  type: unique
+                  columns: [name]
+                  references: { table: products, columns: [id] }
+            """))
+        #expect(foreignKeyOnly.description == "20261201120000_fixture.yaml:7: add_constraint has no key \"references\"")
+        #expect(foreignKeyOnly.hint == "allowed keys: columns, name, table, type")
+        let noReferences = try #require(OperationFixture.parseError("operations:\n  - add_constraint: { table: users, name: c, type: foreign_key, columns: [id] }\n"))
+        #expect(noReferences.message == "add_constraint needs the key \"references\"")
+        let counts = try #require(OperationFixture.parseError("""
+            operations:
+              - add_constraint:
+                  table: users
+                  name: c
+                  type: foreign_key
+                  columns: [id, name]
+                  references:
+                    table: products
+                    columns: [id]
+            """))
+        #expect(counts.description == "20261201120000_fixture.yaml:8: add_constraint: the foreign key has 2 column(s) but references 1")
+        let target = try #require(OperationFixture.parseError("""
+            operations:
+              - add_constraint:
+                  table: users
+                  name: c
+                  type: foreign_key
+                  columns: [id]
+                  references: { table: products, column: [id] }
+            """))
+        #expect(target.message == "add_constraint.references needs the key \"columns\"")
+    }
+
+    @Test("create_trigger: timing, events and for_each are checked; a truncate trigger must be per statement")
+    func createTriggerKeys() throws {
+        let timing = try #require(OperationFixture.parseError("""
+            operations:
+              - create_trigger:
+                  table: users
+                  name: t
+                  function: f
+                  timing: instead_of
+                  events: [insert]
+            """))
+        #expect(timing.description == "20261201120000_fixture.yaml:6: create_trigger.timing must be one of before, after, not \"instead_of\"")
+        let event = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [upsert] }\n"))
+        #expect(event.message == "create_trigger.events must be one of insert, update, delete, truncate, not \"upsert\"")
+        let truncate = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [truncate] }\n"))
+        #expect(truncate.message == "create_trigger: a truncate trigger fires once per statement")
+        let unknown = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [insert], when: x }\n"))
+        #expect(unknown.hint == "allowed keys: at_start, events, for_each, function, name, table, timing")
+        let function = try #require(OperationFixture.parseError("operations:\n  - replace_function: { name: f, body: x }\n"))
+        #expect(function.message == "replace_function needs the key \"returns\"")
     }
 }

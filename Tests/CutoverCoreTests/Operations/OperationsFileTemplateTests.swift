@@ -17,7 +17,11 @@ struct OperationsFileTemplateTests {
         let uncommented = (lines[...list] + lines[(list + 1)...].map { $0.hasPrefix("#  ") ? String($0.dropFirst()) : $0 }).joined(separator: "\n")
         let migration = try OperationFixture.parse(uncommented)
         #expect(Set(migration.operations.map { type(of: $0).name }) == Set(OperationsFileParser.operationNames))
-        let plan = try migration.plan(shape: OperationFixture.shape, context: OperationFixture.context)
-        #expect(plan.shape.tables.map(\.name) == ["users", "products", "orders"])
+        // The fixture's tables, and `sessions` for drop_table.
+        var shape = OperationFixture.shape
+        shape.tables.append(TableShape(name: "sessions", columns: [ColumnShape(name: "id", type: "bigint", isNullable: false)]))
+        let plan = try migration.plan(shape: shape, context: OperationFixture.context)
+        #expect(plan.shape.tables.map(\.name) == ["users", "items", "orders"])
+        #expect(plan.shape.views == ["active_users"])
     }
 }

@@ -98,6 +98,71 @@ struct PlanShapeTests {
     }
 }
 
+@Suite("plans of the table operations keep both versions working: renames and drops last, objects over the new names after them")
+struct TablePlanShapeTests {
+    static let migration = """
+        operations:
+          - create_view: { name: active_accounts, sql: "SELECT id, status FROM accounts WHERE status = 'active'" }
+          - rename_table: { from: users, to: accounts }
+          - add_column: { table: accounts, column: { name: status, type: text, nullable: false, default: "'active'" }, up: "'active'" }
+          - add_constraint: { table: accounts, name: accounts_status_key, type: unique, columns: [status] }
+          - add_constraint: { table: products, name: products_price_positive, type: check, check: "price > 0" }
+          - drop_constraint: { table: products, name: products_old_check }
+          - replace_function: { name: label, args: "a accounts", returns: text, language: sql, body: "SELECT a.status" }
+          - create_trigger: { table: accounts, name: accounts_audit, function: audit_row, timing: after, events: [update] }
+          - drop_table: { table: products }
+        """
+
+    @Test("start: nothing is dropped or renamed; the view and the function go into the version schema after its table views, before the backfill")
+    func start() throws {
+        let plan = try OperationFixture.plan(Self.migration)
+        for action in plan.start {
+            let sql = action.sql.uppercased()
+            #expect(!sql.contains("DROP ") && !sql.contains("RENAME"), "\(action.sql)")
+            #expect(action.runsInTransaction == !sql.contains("CONCURRENTLY"), "\(action.sql)")
+        }
+        let tableViews = plan.start.indices.filter { plan.start[$0].sql.hasPrefix("CREATE OR REPLACE VIEW \"public_20261201120000\".") }
+        #expect(tableViews.map { plan.start[$0].sql.contains("\"accounts\" WITH") } == [true])
+        let view = try #require(plan.start.firstIndex { $0.sql.contains("active_accounts") })
+        let function = try #require(plan.start.firstIndex { $0.sql.contains("FUNCTION \"public_20261201120000\".\"label\"(a accounts)") })
+        #expect(tableViews.allSatisfy { $0 < view } && view < function)
+        #expect(plan.start.last?.kind == .backfill)
+        #expect(plan.start[view].sql.contains("set_config('search_path', '\"public_20261201120000\", \"public\"', true)"))
+        #expect(plan.shape.tables.map(\.name) == ["accounts"])
+        #expect(plan.shape.views == ["active_accounts"])
+    }
+
+    @Test("complete: the other operations' actions on the physical names, the flag column, then the drop, the rename, then view, function and trigger")
+    func complete() throws {
+        let plan = try OperationFixture.plan(Self.migration)
+        let sql = plan.complete.map(\.sql)
+        func position(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+            try #require(sql.firstIndex { $0.contains(text) }, "\(text)", sourceLocation: sourceLocation)
+        }
+        let flag = try position("DROP COLUMN IF EXISTS \"_cutover_needs_backfill\"")
+        let drop = try position("DROP TABLE IF EXISTS public.products")
+        let rename = try position("ALTER TABLE public.users RENAME TO \"accounts\"")
+        let view = try position("CREATE OR REPLACE VIEW public.active_accounts AS")
+        let function = try position("FUNCTION public.label(a accounts)")
+        let trigger = try position("CREATE OR REPLACE TRIGGER \"accounts_audit\" AFTER UPDATE ON public.accounts")
+        #expect(try position("ALTER TABLE public.users ADD CONSTRAINT \"accounts_status_key\" UNIQUE USING INDEX") < flag)
+        #expect(try position("ALTER TABLE public.products VALIDATE CONSTRAINT") < flag)
+        #expect(try position("ALTER TABLE public.products DROP CONSTRAINT IF EXISTS \"products_old_check\"") < flag)
+        #expect(flag < drop && drop < rename && rename < view && view < function && function < trigger)
+        #expect(trigger == sql.count - 1)
+    }
+
+    @Test("abort: the version schema first (it holds the view and the function), the unique index and the check undone, no table dropped or renamed")
+    func abort() throws {
+        let plan = try OperationFixture.plan(Self.migration)
+        #expect(plan.abort.first?.sql == "DROP SCHEMA IF EXISTS \"public_20261201120000\" CASCADE")
+        let sql = plan.abort.map(\.sql)
+        #expect(sql.contains("DROP INDEX CONCURRENTLY IF EXISTS public.accounts_status_key"))
+        #expect(sql.contains("ALTER TABLE public.products DROP CONSTRAINT IF EXISTS \"products_price_positive\""))
+        #expect(!sql.contains { $0.contains("DROP TABLE") || $0.contains("RENAME") || $0.contains("products_old_check") || $0.contains("accounts_audit") })
+    }
+}
+
 @Suite("the expand phase of the column operations passes Cutover's own linter")
 struct OperationLintTests {
     /// The start actions as a no-transaction migration (the engine runs each alone, under a lock timeout).
@@ -118,6 +183,11 @@ struct OperationLintTests {
             "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n",
             "operations:\n  - alter_column: { table: products, column: price, type: bigint, up: \"price::bigint\", down: \"price::integer\" }\n",
             "operations:\n  - create_index: { name: users_name_idx, table: users, columns: [name] }\n",
+            "operations:\n  - add_constraint: { table: products, name: c, type: check, check: \"price > 0\" }\n",
+            "operations:\n  - add_constraint: { table: users, name: k, type: unique, columns: [name] }\n",
+            "operations:\n  - add_constraint: { table: products, name: fk, type: foreign_key, columns: [id], references: { table: users, columns: [id] } }\n",
+            "operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [insert], at_start: true }\n",
+            "operations:\n  - create_view: { name: v, sql: SELECT id FROM users }\n",
         ])
     func noErrors(yaml: String) throws {
         let errors = try Self.findings(yaml).filter { $0.severity == .error }

@@ -31,11 +31,16 @@ struct ExpandContractFixture {
 
         """
 
-    static func make(rows: Int = 2_500, yaml: String = reshape) async throws -> ExpandContractFixture {
+    /// - Parameters:
+    ///   - rows: the rows of `users`.
+    ///   - yaml: the text of `2_reshape.yaml`.
+    ///   - setup: SQL run by the `.sql` migration `1_users.sql` after `users` is created and filled.
+    static func make(rows: Int = 2_500, yaml: String = reshape, setup: String = "") async throws -> ExpandContractFixture {
         let fixture = try await MigrationFixture.make(.postgres)
         try fixture.write("1_users.sql", """
             CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, price integer NOT NULL);
             INSERT INTO users SELECT g, 'user ' || g, g % 200 FROM generate_series(1, \(rows)) AS g;
+            \(setup)
             """)
         try fixture.directory.write("cutover.toml", """
             migrations = "migrations"

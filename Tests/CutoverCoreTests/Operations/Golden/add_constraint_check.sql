@@ -1,0 +1,26 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "products_price_positive" CHECK (price > 0) NOT VALID;
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name", "nickname" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- ==== complete (contract) ====
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products
+ALTER TABLE public.products VALIDATE CONSTRAINT "products_price_positive";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "products_price_positive";

@@ -1,0 +1,29 @@
+-- ==== start (expand) ====
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
+CREATE UNIQUE INDEX CONCURRENTLY "users_full_name_key" ON public.users ("name");
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name" AS "full_name", "nickname" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "name" TO "full_name";
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users ADD CONSTRAINT "users_full_name_key" UNIQUE USING INDEX "users_full_name_key";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public.users_full_name_key;

@@ -1,0 +1,32 @@
+-- ==== start (expand) ====
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.users
+CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = true) AS SELECT "id", "name" AS "full_name", "nickname" FROM public.users;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
+
+-- lock: ACCESS SHARE
+DO $cutover$ BEGIN
+  PERFORM set_config('search_path', '"public_20261201120000", "public"', true);
+  EXECUTE 'CREATE OR REPLACE VIEW "public_20261201120000"."named_users" WITH (security_invoker = true) AS SELECT id, full_name FROM users WHERE full_name <> ''it''''s me''';
+END $cutover$;
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.users
+ALTER TABLE public.users RENAME COLUMN "name" TO "full_name";
+
+-- lock: ACCESS SHARE
+DO $cutover$ BEGIN
+  PERFORM set_config('search_path', '"public"', true);
+  EXECUTE 'CREATE OR REPLACE VIEW public.named_users AS SELECT id, full_name FROM users WHERE full_name <> ''it''''s me''';
+END $cutover$;
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
