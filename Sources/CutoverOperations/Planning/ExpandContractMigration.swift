@@ -42,6 +42,7 @@ public struct ExpandContractMigration: Sendable {
         var abort: [PlannedAction] = []
         var file: String?
         var befores: [VersionShape] = []
+        var columnChanges = ColumnChangeLedger()
         for operation in operations {
             // A chain of migrations planned as one step: each file's `up` reads the row by the
             // names of the version before that file.
@@ -52,6 +53,7 @@ public struct ExpandContractMigration: Sendable {
             let before = shape
             befores.append(before)
             do {
+                try columnChanges.record(operation)
                 start += try operation.start(in: &shape, context: context)
             } catch var error as CutoverError {
                 error.migrationID = error.migrationID ?? id

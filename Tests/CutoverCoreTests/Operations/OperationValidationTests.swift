@@ -23,6 +23,21 @@ struct OperationValidationTests {
         #expect(error.hint == "columns: id, name, nickname")
     }
 
+    @Test("a column changed twice in one expand phase is refused at the second change, naming the first", arguments: [
+        "  - alter_column: { table: users, column: full_name, type: varchar(200), up: \"full_name::varchar(200)\", down: \"full_name\" }\n",
+        "  - rename_column: { table: users, from: full_name, to: display_name }\n",
+        "  - drop_column: { table: users, column: full_name, down: \"'?'\" }\n",
+    ])
+    func oneChangePerColumn(second: String) throws {
+        let error = try #require(OperationFixture.planError("operations:\n  - rename_column: { table: users, from: name, to: full_name }\n" + second))
+        #expect(error.line == 3)
+        #expect(error.message.contains("column \"full_name\" of \"users\" is already changed by the operation at 20261201120000_fixture.yaml:2"), "\(error.message)")
+        #expect(error.hint == "move this change to a later migration and start it once this one is completed")
+        // An added column, too.
+        let added = try #require(OperationFixture.planError("operations:\n  - add_column: { table: users, column: { name: bio, type: text } }\n  - rename_column: { table: users, from: bio, to: about }\n"))
+        #expect(added.line == 3)
+    }
+
     @Test("later operations see earlier ones: a renamed column is gone under its old name")
     func operationsSeeEachOther() throws {
         let error = try #require(OperationFixture.planError("""
