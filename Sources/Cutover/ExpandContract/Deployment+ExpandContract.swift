@@ -90,30 +90,15 @@ extension Deployment {
                         .invalidArgument, "\(file.path): migration \(id) is \(own.phase), it cannot start",
                         hint: own.phase == .aborting ? "finish the abort first: cutover abort \(own.leaderID)" : "it is done; write a new migration for a new change")
                 }
-                let chain = try pendingChain(endingAt: id, records: records)
-                let chainFile = try ExpandContractFile.load(chain: chain, folder: config.migrationsDirectory)
-                // Migrations in flight (their leaders): a new one layers its version on top of
-                // the latest, when it changes other tables.
-                let inFlight = records.filter { $0.phase.isInFlight && !$0.isChainFollower && !chain.contains($0.id) }
-                try Self.requireCanLayer(id, on: inFlight)
-                let latest = inFlight.last
-                let previous = latest ?? records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
-                let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
-                let shape: VersionShape
-                if let layered = latest?.plan.shape { shape = layered } else { shape = try await previousShape(database: database, schema: schema) }
-                let plan = try chainFile.migration.plan(shape: shape, context: context)
-                let stored = ExpandContractRecord.StoredPlan(start: plan.start, complete: plan.complete, abort: plan.abort, shape: plan.shape)
-                try Self.requireDisjoint(id, stored, from: inFlight)
-                record = ExpandContractRecord(
-                    id: id, name: file.migration.name, checksum: chainFile.checksum, phase: .expanding, schema: schema,
-                    versionSchema: context.versionSchema, plan: stored, actionsDone: 0, runBy: runBy, chain: chain.count > 1 ? chain : [])
+                record = try await plannedStart(id, schema: schema, runBy: runBy, records: records, database: database)
                 try await store.begin(record)
                 // The others of the chain: rows that follow the leader's phase.
-                for follower in chain.dropLast() {
+                for follower in record.chain.dropLast() {
                     let followerFile = try ExpandContractFile.load(id: follower, folder: config.migrationsDirectory)
                     try await store.begin(ExpandContractRecord(
                         id: follower, name: followerFile.migration.name, checksum: followerFile.checksum, phase: .expanding, schema: schema,
-                        versionSchema: context.versionSchema, plan: .init(start: [], complete: [], abort: []), actionsDone: 0, runBy: runBy, chain: chain))
+                        versionSchema: record.versionSchema, plan: .init(start: [], complete: [], abort: []), actionsDone: 0, runBy: runBy,
+                        chain: record.chain))
                 }
             }
             let settings = Backfill.Settings(
@@ -385,69 +370,8 @@ extension Deployment {
     /// The shape the previous version sees: the tables as they are (with no migration in
     /// flight, a completed one has renamed its shadow columns into place, so its version
     /// schema shows the tables under their physical names).
-    private func previousShape(database: any Database, schema: String) async throws -> VersionShape {
+    func previousShape(database: any Database, schema: String) async throws -> VersionShape {
         VersionShape(schema: try await database.introspectSchema(), named: schema)
-    }
-
-    /// Refuses to start `id` on top of the migrations in flight unless each is expanded (or
-    /// expanding), older than it, and keeps the shape it planned (a later one plans against it).
-    private static func requireCanLayer(_ id: MigrationID, on inFlight: [ExpandContractRecord]) throws {
-        for other in inFlight {
-            let hint: String? =
-                switch other.phase {
-                case .revertible:
-                    "finalize it (cutover complete \(other.id) --finalize) or revert it (cutover revert \(other.id)) first; the next run after its window finalizes it"
-                case .completing: "finish its complete first: cutover complete \(other.id)"
-                case .aborting: "finish its abort first: cutover abort \(other.id)"
-                case .reverting: "finish its revert first: cutover revert \(other.id)"
-                default:
-                    other.id > id
-                        ? "migrations start in id order: complete or abort \(other.id) first"
-                        : other.plan.shape == nil ? "it was started by an older Cutover: complete it (cutover complete \(other.id)) first" : nil
-                }
-            if let hint {
-                throw CutoverError(
-                    .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): \(id) cannot start on top of it", hint: hint, migrationID: id)
-            }
-        }
-    }
-
-    /// Refuses a migration that changes a table a migration in flight changes: the two
-    /// versions' triggers on one table would convert each other's writes. Different tables are
-    /// fine: each trigger converts the writes of its version and every later one.
-    private static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
-        for other in inFlight {
-            let mine = plan.changedTables, theirs = other.plan.changedTables
-            let shared = mine.flatMap { mine in theirs.map { mine.intersection($0) } }
-            guard let shared, shared.isEmpty else {
-                let what = shared.map { "both change \($0.sorted().joined(separator: ", "))" } ?? "one of them has an `sql` operation, which may change any table"
-                throw CutoverError(
-                    .invalidArgument, "migration \(id) cannot be in flight together with \(other.id) (\(other.name), \(other.phase)): \(what)",
-                    hint: "complete \(other.id) first (cutover complete \(other.id)), or abort it and start both as one step (cutover start \(id))",
-                    migrationID: id)
-            }
-        }
-    }
-
-    /// The pending `.yaml` migrations that `start` of `id` expands as one step: `id` and the
-    /// ones right before it, in id order, that have not started (or were undone).
-    /// - Throws: `.invalidArgument` when a `.sql` migration lies between two of them.
-    private func pendingChain(endingAt id: MigrationID, records: [ExpandContractRecord]) throws -> [MigrationID] {
-        let isPending = { (candidate: MigrationID) in records.first { $0.id == candidate }.map(\.phase.isUndone) ?? true }
-        var chain = [id]
-        for earlier in expandContractIDs(upTo: id).reversed() where earlier < id {
-            guard isPending(earlier) else { break }
-            chain.insert(earlier, at: 0)
-        }
-        guard chain.count > 1 else { return chain }
-        if let between = try migrations().first(where: { $0.id > chain[0] && $0.id < id }) {
-            throw CutoverError(
-                .invalidArgument,
-                "cutover start \(id) would expand the pending .yaml migrations \(chain.map(\.rawValue).joined(separator: ", ")) as one step, but \(between.fileName) lies between them: a .sql migration cannot run inside an expand phase",
-                hint: "start and complete \(chain[0]) first (cutover start \(chain[0]); cutover complete \(chain[0])), then `cutover migrate` runs \(between.fileName)",
-                migrationID: id)
-        }
-        return chain
     }
 
     /// The files of a started migration (all of its chain's), to compare with its checksum.

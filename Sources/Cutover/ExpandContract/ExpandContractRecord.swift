@@ -85,6 +85,11 @@ public struct ExpandContractRecord: Sendable, Equatable {
             return tables
         }
 
+        /// The three phases as SQL text, as `cutover plan` prints them.
+        public func rendered() -> String {
+            ExpandContractPlan(start: start, complete: complete, abort: abort, shape: shape ?? VersionShape(tables: [])).rendered()
+        }
+
         /// The actions of `phase` (the phase in progress or done).
         public func actions(for phase: ExpandContractPhase) -> [PlannedAction] {
             switch phase {

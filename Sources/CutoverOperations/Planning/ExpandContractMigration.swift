@@ -132,4 +132,12 @@ public struct ExpandContractPlan: Sendable {
     public var abort: [PlannedAction]
     /// The tables as the new version sees them.
     public var shape: VersionShape
+
+    /// Creates a plan (the planner makes them; a stored one is rebuilt to be rendered).
+    public init(start: [PlannedAction], complete: [PlannedAction], abort: [PlannedAction], shape: VersionShape) {
+        self.start = start
+        self.complete = complete
+        self.abort = abort
+        self.shape = shape
+    }
 }

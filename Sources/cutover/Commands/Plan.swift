@@ -11,7 +11,7 @@ extension CutoverCommand {
         static let configuration = CommandConfiguration(
             commandName: "plan",
             abstract: "Print the SQL of an expand/contract migration's start, complete and abort phases (PostgreSQL; runs nothing).",
-            discussion: "Reads migrations/<ID>_<name>.yaml and the database's tables; each statement is preceded by the lock it takes.")
+            discussion: "Reads migrations/<ID>_<name>.yaml and the database's tables, as `cutover start` would now (with the pending migrations before it, on top of those in flight); for a started migration, the plan it stored. Each statement is preceded by the lock it takes.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -27,19 +27,17 @@ extension CutoverCommand {
 
         func run() async throws {
             try await CommandContext.run(global) { context in
-                let file = try ExpandContractFile.load(id: MigrationID(id)!, folder: context.config.migrationsDirectory)
-                let (path, migration) = (file.path, file.migration)
-                let deployment = try context.deployment()
-                let tables = try await deployment.introspectSchema()
-                guard tables.dialect == PostgresDialect().name else {
-                    throw CutoverError(.invalidArgument, "expand/contract migrations run on PostgreSQL only", hint: "use a .sql migration for SQLite")
-                }
-                let operationContext = OperationContext(schema: schema, migrationID: migration.id)
-                let plan = try migration.plan(shape: VersionShape(schema: tables, named: schema), context: operationContext)
+                let record = try await context.deployment().planExpandContract(MigrationID(id)!, schema: schema)
+                let plan = record.plan
                 context.output(.object([
-                    ("id", .string(migration.id.rawValue)), ("file", .string(path)), ("version_schema", .string(operationContext.versionSchema)),
+                    ("id", .string(record.id.rawValue)), ("phase", .string(record.phase.rawValue)),
+                    ("chain", .array((record.chain.isEmpty ? [record.id] : record.chain).map { .string($0.rawValue) })),
+                    ("version_schema", .string(record.versionSchema)),
                     ("start", Self.json(plan.start)), ("complete", Self.json(plan.complete)), ("abort", Self.json(plan.abort)),
                 ])) {
+                    if record.chain.count > 1 {
+                        Terminal.out("-- \(record.chain.map(\.rawValue).joined(separator: ", ")) start as one step (the pending migrations before \(record.id))\n")
+                    }
                     Terminal.out(plan.rendered())
                 }
             }

@@ -1,0 +1,122 @@
+import CutoverCore
+import CutoverOperations
+
+/// Planning an expand/contract migration's start, shared by `start` and by what shows a plan
+/// without running it (`cutover plan`, `migrate --dry-run`): the chain of pending migrations
+/// started with it, the migrations in flight it layers on, the shape and version schema it
+/// plans against.
+extension Deployment {
+    /// The plan `start` of `id` would run now, as the row it would store; for a migration
+    /// already started, the plan it stored. Runs nothing and takes no lock.
+    ///
+    /// - Parameters:
+    ///   - id: the migration (its `.yaml` file in the migrations folder).
+    ///   - schema: the schema holding the tables.
+    /// - Returns: the row, with ``ExpandContractRecord/plan`` and ``ExpandContractRecord/chain``;
+    ///   its phase is `pending` when the migration has not started.
+    /// - Throws: as ``startExpandContract(_:schema:backfill:events:)`` would before running anything.
+    public func planExpandContract(_ id: MigrationID, schema: String = "public") async throws -> ExpandContractRecord {
+        _ = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        return try await withSession { database in
+            guard database.dialect.name == PostgresDialect().name else {
+                throw CutoverError(
+                    .invalidArgument, "expand/contract migrations are planned for PostgreSQL only in this version",
+                    hint: "on SQLite, write the change as a .sql migration")
+            }
+            let records = try await ExpandContractStore(database: database).records()
+            if let own = records.first(where: { $0.id == id }), !own.phase.isUndone {
+                return records.first { $0.id == own.leaderID } ?? own
+            }
+            var planned = try await plannedStart(id, schema: schema, runBy: .start, records: records, database: database)
+            planned.phase = ExpandContractPhase("pending")
+            return planned
+        }
+    }
+
+    /// Plans the start of `id` (and the pending migrations right before it, as a chain) on
+    /// top of what is in flight; the row to store, phase `expanding`.
+    func plannedStart(
+        _ id: MigrationID, schema: String, runBy: ExpandContractRecord.RunBy, records: [ExpandContractRecord], database: any Database
+    ) async throws -> ExpandContractRecord {
+        let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+        let chain = try pendingChain(endingAt: id, records: records)
+        let chainFile = try ExpandContractFile.load(chain: chain, folder: config.migrationsDirectory)
+        // Migrations in flight (their leaders): a new one layers its version on top of the
+        // latest, when it changes other tables.
+        let inFlight = records.filter { $0.phase.isInFlight && !$0.isChainFollower && !chain.contains($0.id) }
+        try Self.requireCanLayer(id, on: inFlight)
+        let latest = inFlight.last
+        let previous = latest ?? records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }
+        let context = OperationContext(schema: schema, migrationID: id, previousVersionSchema: previous?.versionSchema)
+        let shape: VersionShape
+        if let layered = latest?.plan.shape { shape = layered } else { shape = try await previousShape(database: database, schema: schema) }
+        let plan = try chainFile.migration.plan(shape: shape, context: context)
+        let stored = ExpandContractRecord.StoredPlan(start: plan.start, complete: plan.complete, abort: plan.abort, shape: plan.shape)
+        try Self.requireDisjoint(id, stored, from: inFlight)
+        return ExpandContractRecord(
+            id: id, name: file.migration.name, checksum: chainFile.checksum, phase: .expanding, schema: schema,
+            versionSchema: context.versionSchema, plan: stored, actionsDone: 0, runBy: runBy, chain: chain.count > 1 ? chain : [])
+    }
+
+    /// Refuses to start `id` on top of the migrations in flight unless each is expanded (or
+    /// expanding), older than it, and keeps the shape it planned (a later one plans against it).
+    static func requireCanLayer(_ id: MigrationID, on inFlight: [ExpandContractRecord]) throws {
+        for other in inFlight {
+            let hint: String? =
+                switch other.phase {
+                case .revertible:
+                    "finalize it (cutover complete \(other.id) --finalize) or revert it (cutover revert \(other.id)) first; the next run after its window finalizes it"
+                case .completing: "finish its complete first: cutover complete \(other.id)"
+                case .aborting: "finish its abort first: cutover abort \(other.id)"
+                case .reverting: "finish its revert first: cutover revert \(other.id)"
+                default:
+                    other.id > id
+                        ? "migrations start in id order: complete or abort \(other.id) first"
+                        : other.plan.shape == nil ? "it was started by an older Cutover: complete it (cutover complete \(other.id)) first" : nil
+                }
+            if let hint {
+                throw CutoverError(
+                    .invalidArgument, "migration \(other.id) (\(other.name)) is \(other.phase): \(id) cannot start on top of it", hint: hint, migrationID: id)
+            }
+        }
+    }
+
+    /// Refuses a migration that changes a table a migration in flight changes: the two
+    /// versions' triggers on one table would convert each other's writes. Different tables are
+    /// fine: each trigger converts the writes of its version and every later one.
+    static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
+        for other in inFlight {
+            let mine = plan.changedTables, theirs = other.plan.changedTables
+            let shared = mine.flatMap { mine in theirs.map { mine.intersection($0) } }
+            guard let shared, shared.isEmpty else {
+                let what = shared.map { "both change \($0.sorted().joined(separator: ", "))" } ?? "one of them has an `sql` operation, which may change any table"
+                throw CutoverError(
+                    .invalidArgument, "migration \(id) cannot be in flight together with \(other.id) (\(other.name), \(other.phase)): \(what)",
+                    hint: "complete \(other.id) first (cutover complete \(other.id)), or abort it and start both as one step (cutover start \(id))",
+                    migrationID: id)
+            }
+        }
+    }
+
+    /// The pending `.yaml` migrations that `start` of `id` expands as one step: `id` and the
+    /// ones right before it, in id order, that have not started (or were undone).
+    /// - Throws: `.invalidArgument` when a `.sql` migration lies between two of them.
+    func pendingChain(endingAt id: MigrationID, records: [ExpandContractRecord]) throws -> [MigrationID] {
+        let isPending = { (candidate: MigrationID) in records.first { $0.id == candidate }.map(\.phase.isUndone) ?? true }
+        var chain = [id]
+        for earlier in expandContractIDs(upTo: id).reversed() where earlier < id {
+            guard isPending(earlier) else { break }
+            chain.insert(earlier, at: 0)
+        }
+        guard chain.count > 1 else { return chain }
+        if let between = try migrations().first(where: { $0.id > chain[0] && $0.id < id }) {
+            throw CutoverError(
+                .invalidArgument,
+                "cutover start \(id) would expand the pending .yaml migrations \(chain.map(\.rawValue).joined(separator: ", ")) as one step, but \(between.fileName) lies between them: a .sql migration cannot run inside an expand phase",
+                hint: "start and complete \(chain[0]) first (cutover start \(chain[0]); cutover complete \(chain[0])), then `cutover migrate` runs \(between.fileName)",
+                migrationID: id)
+        }
+        return chain
+    }
+
+}
