@@ -39,6 +39,9 @@ public struct DeploymentReport: Sendable {
     /// An expand/contract migration started by `cutover start` and not completed yet: the
     /// run applied the migrations before it and left it (and nothing comes after it).
     public var waitingForCompletion: ExpandContractRecord?
+    /// A dry run's `.yaml` migrations that `migrate` would run or wait for, in id order; empty
+    /// otherwise.
+    public var expandContractPreview: [ExpandContractPreview] = []
 
     /// The migrations applied (or that a dry run would apply), in order.
     public var applied: [MigrateReport.Item] { migrate.applied }
@@ -58,4 +61,19 @@ public struct RehearsalOutcome: Sendable {
 
     /// True when the target had no pending migration: nothing was cloned or applied.
     public var nothingPending: Bool { clone == nil }
+}
+
+/// What `migrate --dry-run` says of one `.yaml` migration not completed yet.
+public struct ExpandContractPreview: Sendable {
+    /// The migration's id.
+    public var id: MigrationID
+    /// The descriptive part of its file name.
+    public var name: String
+    /// Where it stands: `pending`, or the phase of one in flight.
+    public var phase: ExpandContractPhase
+    /// Who started one in flight (`migrate` waits for one started by `cutover start`).
+    public var runBy: ExpandContractRecord.RunBy?
+    /// The plan `migrate` would run (the stored one for a migration in flight); nil for a
+    /// pending one planned only once the migrations before it have run.
+    public var plan: ExpandContractRecord.StoredPlan?
 }

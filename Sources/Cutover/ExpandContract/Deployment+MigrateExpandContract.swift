@@ -1,4 +1,5 @@
 import CutoverCore
+import CutoverOperations
 import Foundation
 
 /// `cutover migrate` with `.yaml` migrations in the folder: each one not yet completed runs
@@ -33,11 +34,12 @@ extension Deployment {
                 .invalidArgument, "\(yamlIDs.count == 1 ? "an expand/contract migration (\(yamlIDs[0]))" : "expand/contract migrations") cannot run on \(target.url.scheme) in this version: .yaml migrations run on PostgreSQL only",
                 hint: "write the change as a .sql migration for SQLite")
         }
-        guard !options.dryRun, options.strategy == .direct else {
+        guard options.strategy == .direct else {
             throw CutoverError(
-                .invalidArgument, "migrate \(options.dryRun ? "--dry-run" : "--strategy swap") does not run expand/contract (.yaml) migrations yet",
-                hint: "see what one would do with `cutover plan \(yamlIDs[0])`")
+                .invalidArgument, "migrate --strategy swap does not run expand/contract (.yaml) migrations",
+                hint: "run them with `cutover migrate` (direct), or start and complete each: cutover start \(yamlIDs[0])")
         }
+        if options.dryRun { return try await previewWithExpandContract(yamlIDs, to: upTo, migrateSQL: migrateSQL) }
         let records = try await finalizeEndedRevertWindows(events: { events(.expandContract($0)) })
         let completed = Set(records.filter { $0.phase == .completed }.map(\.id))
         let sqlIDs = try migrations().map(\.id)
@@ -89,6 +91,32 @@ extension Deployment {
 }
 
 extension Deployment {
+    /// `migrate --dry-run` with `.yaml` migrations: the `.sql` ones as a dry run says, and for
+    /// each `.yaml` one not completed, the plan `migrate` would run (the first pending one
+    /// planned against the tables as they are; one in flight with its stored plan).
+    private func previewWithExpandContract(
+        _ yamlIDs: [MigrationID], to upTo: MigrationID?, migrateSQL: (MigrationID?) async throws -> DeploymentReport
+    ) async throws -> DeploymentReport {
+        var report = try await migrateSQL(upTo)
+        let records = try await expandContractRecords()
+        var planned = false
+        for id in yamlIDs {
+            let own = records.first { $0.id == id }
+            if let own, own.phase == .completed { continue }
+            let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
+            var preview = ExpandContractPreview(id: id, name: file.migration.name, phase: ExpandContractPhase("pending"), runBy: nil, plan: nil)
+            if let own, !own.phase.isUndone {
+                let leader = records.first { $0.id == own.leaderID } ?? own
+                (preview.phase, preview.runBy, preview.plan) = (own.phase, own.runBy, leader.plan)
+            } else if !planned {
+                preview.plan = try await planExpandContract(id).plan
+                planned = true
+            }
+            report.expandContractPreview.append(preview)
+        }
+        return report
+    }
+
     /// The `.yaml` migrations of the folder as `status` lists them: the phase from
     /// `cutover.expand_contract` (`expanding`, `expanded`, `completed`, `aborted`, …), or
     /// `pending` when not started. Reads nothing when the folder has no `.yaml` file.

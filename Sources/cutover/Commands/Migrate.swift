@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cutover
 import CutoverCore
+import CutoverOperations
 
 extension CutoverCommand {
     /// `cutover migrate`: applies pending migrations.
@@ -59,6 +60,10 @@ extension CutoverCommand {
                     }
                 } else {
                     var json = Self.json(report.migrate, env: report.target)
+                    if !report.expandContractPreview.isEmpty, case .object(var members) = json {
+                        members.append(("expand_contract", .array(report.expandContractPreview.map(Self.json(preview:)))))
+                        json = .object(members)
+                    }
                     if !report.expandContract.isEmpty || report.waitingForCompletion != nil, case .object(var members) = json {
                         members.append(("expand_contract", .array(report.expandContract.map { .object([("id", .string($0.id.rawValue)), ("name", .string($0.name)), ("phase", .string($0.phase.rawValue))]) })))
                         members.append(("waiting_for_complete", .string(report.waitingForCompletion?.id.rawValue)))
@@ -66,6 +71,7 @@ extension CutoverCommand {
                     }
                     try context.outputWithSchemaDump(json, dump: report.schemaDump, error: report.schemaDumpError) {
                         if (report.expandContract.isEmpty && report.waitingForCompletion == nil) || !report.migrate.applied.isEmpty { Self.print(report.migrate, env: report.target) }
+                        for preview in report.expandContractPreview { Terminal.out(Self.line(preview)) }
                         for record in report.expandContract {
                             Terminal.out("ran \(record.id)_\(record.name).yaml start to complete (expand/contract)")
                         }
@@ -75,6 +81,29 @@ extension CutoverCommand {
                     }
                 }
             }
+        }
+
+        /// A dry run's line for a `.yaml` migration.
+        static func line(_ preview: ExpandContractPreview) -> String {
+            let file = "\(preview.id)_\(preview.name).yaml"
+            guard preview.phase.rawValue == "pending" else {
+                return preview.runBy == .start
+                    ? "\(file) is \(preview.phase) (started by `cutover start`): migrate would wait for `cutover complete \(preview.id)`"
+                    : "would finish \(file) (\(preview.phase)): the rest of its phases"
+            }
+            guard let plan = preview.plan else { return "would run \(file) start to complete after the migrations before it (`cutover plan \(preview.id)` once they have run)" }
+            let statements = { (actions: [PlannedAction]) in actions.filter { $0.kind == .statement }.count }
+            let backfills = plan.start.compactMap(\.backfillTable)
+            return "would run \(file) start to complete: \(statements(plan.start)) statements\(backfills.isEmpty ? "" : ", a backfill of \(backfills.joined(separator: ", "))"), then \(statements(plan.complete)); each alone under lock_timeout (`cutover plan \(preview.id)` prints them)"
+        }
+
+        static func json(preview: ExpandContractPreview) -> JSON {
+            .object([
+                ("id", .string(preview.id.rawValue)), ("name", .string(preview.name)), ("phase", .string(preview.phase.rawValue)),
+                ("start_statements", .int(preview.plan.map { $0.start.filter { $0.kind == .statement }.count })),
+                ("backfills", .array((preview.plan?.start.compactMap(\.backfillTable) ?? []).map { .string($0) })),
+                ("complete_statements", .int(preview.plan.map { $0.complete.filter { $0.kind == .statement }.count })),
+            ])
         }
 
         static func json(swap report: SwapMigration.Report, env: Target) -> JSON {
