@@ -38,6 +38,7 @@ struct SQLiteOperationApplier {
         let q = Self.q
         switch operation {
         case let op as AddColumn:
+            _ = try await oldNames(op.table)
             let definition = Self.columnSQL(op.column)
             let constant = op.column.defaultExpression.map(SQLiteTableText.isConstant) ?? op.column.isNullable
             if op.up == nil, constant {
@@ -67,8 +68,8 @@ struct SQLiteOperationApplier {
         case let op as RenameColumn:
             try await renameColumn(op.table, op.from, to: op.to)
         case let op as RenameTable:
-            try await execute("ALTER TABLE \(q(op.from)) RENAME TO \(q(op.to))")
             let names = try await oldNames(op.from)
+            try await execute("ALTER TABLE \(q(op.from)) RENAME TO \(q(op.to))")
             before[op.from.lowercased()] = nil
             before[op.to.lowercased()] = names
         case let op as AlterColumn:
@@ -104,9 +105,6 @@ struct SQLiteOperationApplier {
                     "FOREIGN KEY (\(columns)) REFERENCES \(q(op.references?.table ?? "")) (\((op.references?.columns ?? []).map(q).joined(separator: ", ")))"
                 }
             try await rebuild(op.table) { text, _, _ in text.appendConstraint("CONSTRAINT \(q(op.constraint)) \(body)", named: op.constraint) }
-            if op.kind == .check {
-                // SQLite checks CHECK constraints on writes only: the copy above wrote every row.
-            }
         case let op as DropConstraint:
             var text = try await tableText(op.table)
             if text.removeConstraint(op.constraint) {
@@ -177,8 +175,8 @@ struct SQLiteOperationApplier {
     }
 
     private mutating func renameColumn(_ table: String, _ from: String, to: String) async throws {
-        try await execute("ALTER TABLE \(Self.q(table)) RENAME COLUMN \(Self.q(from)) TO \(Self.q(to))")
         var names = try await oldNames(table)
+        try await execute("ALTER TABLE \(Self.q(table)) RENAME COLUMN \(Self.q(from)) TO \(Self.q(to))")
         if let old = names.columns.removeValue(forKey: from.lowercased()) { names.columns[to.lowercased()] = old }
         before[table.lowercased()] = names
     }
@@ -213,10 +211,13 @@ struct SQLiteOperationApplier {
             "SELECT sql FROM main.sqlite_schema WHERE tbl_name = ?1 AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY type, name", [.text(table)])
         let info = try await database.query("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = ?1", [.text(table)])
         let withoutRowID = info.first?.int("wr") == 1
+        // An INTEGER PRIMARY KEY is the rowid itself: copied as that column.
+        let keys = try await database.query("SELECT type FROM pragma_table_info(?1) WHERE pk > 0", [.text(table)])
+        let rowIDAlias = keys.count == 1 && keys.first?.string("type")?.uppercased() == "INTEGER"
         var rebuild = SQLiteRebuild(
             table: table, definition: text, oldTableName: names.table,
-            source: current.map { ($0, names.columns[$0.lowercased()]) }, copies: [],
-            keepsRowID: !withoutRowID && !current.contains { ["rowid", "oid", "_rowid_"].contains($0.lowercased()) },
+            source: current.map { (current: $0, old: names.columns[$0.lowercased()]) }, copies: [],
+            keepsRowID: !withoutRowID && !rowIDAlias && !current.contains { ["rowid", "oid", "_rowid_"].contains($0.lowercased()) },
             indexesAndTriggers: objects.compactMap { $0.string("sql") })
         var definition = text
         var copies = current.map { (column: $0, expression: rebuild.copy($0)) }

@@ -110,7 +110,7 @@ struct SQLiteExpandContractTests {
 
             """
         let (fixture, deployment) = try await Self.make(yaml: yaml)
-        let error = await #expect(throws: CutoverError.self) { try await deployment.migrate() }
+        let error = await #expect(throws: CutoverError.self) { _ = try await deployment.migrate() }
         #expect(error?.file?.hasSuffix("2_reshape.yaml") == true, "\(String(describing: error))")
         #expect(error?.line == 3, "\(String(describing: error))")
         #expect(error?.message.contains("add_column") == true, "\(String(describing: error))")
@@ -133,7 +133,7 @@ struct SQLiteExpandContractTests {
 
             """
         let (fixture, deployment) = try await Self.make(yaml: yaml)
-        let error = await #expect(throws: CutoverError.self) { try await deployment.migrate() }
+        let error = await #expect(throws: CutoverError.self) { _ = try await deployment.migrate() }
         #expect(error?.code == .invalidMigration)
         #expect(error?.line == 3 && error?.file?.hasSuffix("2_reshape.yaml") == true, "\(String(describing: error))")
         #expect(error?.message.contains("replace_function") == true && error?.message.contains("SQLite") == true, "\(String(describing: error))")
@@ -147,7 +147,7 @@ struct SQLiteExpandContractTests {
 
             """
         let (other, otherDeployment) = try await Self.make(yaml: dangling)
-        let broken = await #expect(throws: CutoverError.self) { try await otherDeployment.migrate() }
+        let broken = await #expect(throws: CutoverError.self) { _ = try await otherDeployment.migrate() }
         #expect(broken?.message.contains("foreign key") == true && broken?.message.contains("orders") == true, "\(String(describing: broken))")
         #expect(try await other.query("SELECT count(*) AS n FROM users").first?.int("n") == 2)
         await other.cleanUp()
