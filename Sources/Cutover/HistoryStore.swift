@@ -25,10 +25,22 @@ struct HistoryStore: Sendable {
         for statement in dialect.createHistoryTable { try await database.execute(statement) }
     }
 
-    /// All rows, keyed by migration id; empty when the table does not exist.
+    /// All rows of `.sql` migrations, keyed by migration id; empty when the table does not
+    /// exist. The rows of `.yaml` migrations applied directly on SQLite (kind
+    /// ``operationsKind``) are left out: the `.sql` planner, rollback and repair know nothing
+    /// of their files (``operationsRecords()`` reads them).
     func all() async throws -> [MigrationID: HistoryRecord] {
         guard try await exists() else { return [:] }
-        return try await records(where: nil)
+        return try await records(where: nil).filter { $0.value.kind != Self.operationsKind }
+    }
+
+    /// The kind of the row of a `.yaml` migration applied directly (on SQLite).
+    static let operationsKind = "ops"
+
+    /// The rows of `.yaml` migrations applied directly (on SQLite), keyed by migration id.
+    func operationsRecords() async throws -> [MigrationID: HistoryRecord] {
+        guard try await exists() else { return [:] }
+        return try await records(where: nil).filter { $0.value.kind == Self.operationsKind }
     }
 
     /// The row for one migration.

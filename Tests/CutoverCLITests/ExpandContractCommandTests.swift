@@ -99,7 +99,7 @@ struct ExpandContractCommandTests {
         await cli.cleanUp()
     }
 
-    @Test("migrate runs a .yaml migration start to complete between the .sql ones; on SQLite it refuses naming it")
+    @Test("migrate runs a .yaml migration start to complete between the .sql ones; on SQLite it applies it directly")
     func migrateRunsYAML() async throws {
         let cli = try await CLIFixture.make(.postgres)
         try cli.fixture.write("1_users.sql", Self.users)
@@ -128,13 +128,21 @@ struct ExpandContractCommandTests {
 
         let sqlite = try await CLIFixture.make(.sqlite)
         try sqlite.fixture.write("1_users.sql", "-- cutover:up\nCREATE TABLE users (id integer PRIMARY KEY, name text);\n-- cutover:down\nDROP TABLE users;\n")
-        try sqlite.fixture.write("2_rename.yaml", Self.rename)
-        let refused = try await sqlite.run("migrate")
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("expand/contract migration (2)") && refused.stderr.contains("PostgreSQL only"), "\(refused.stderr)")
+        // SQLite is single-node: migrate applies the .yaml migration directly, in order.
+        let rename = "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n  - add_column:\n      table: users\n      column: { name: initial, type: text }\n      up: \"substr(name, 1, 1)\"\n"
+        try sqlite.fixture.write("2_rename.yaml", rename)
+        try sqlite.fixture.write("3_index.sql", "-- cutover:up\nCREATE INDEX users_full_name ON users (full_name);\n-- cutover:down\nDROP INDEX users_full_name;\n")
+        let applied = try await sqlite.run("migrate")
+        #expect(applied.status == 0, "\(applied.stderr)")
+        let sqliteStatus = try await sqlite.json("status")
+        #expect((sqliteStatus["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "applied", "applied"])
+        #expect(try await sqlite.run("migrate").stdout.contains("up to date"))
         let start = try await sqlite.run("start", "2")
-        #expect(start.status == 2)
-        #expect(start.stderr.contains("PostgreSQL only"), "\(start.stderr)")
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(start.stdout.contains("already applied") && start.stdout.contains("single-node"), "\(start.stdout)")
+        let abort = try await sqlite.run("abort", "2")
+        #expect(abort.status == 2)
+        #expect(abort.stderr.contains("nothing") || abort.stderr.contains("no expand phase"), "\(abort.stderr)")
         await sqlite.cleanUp()
     }
 

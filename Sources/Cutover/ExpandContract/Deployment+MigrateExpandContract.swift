@@ -29,19 +29,17 @@ extension Deployment {
         _ yamlIDs: [MigrationID], to upTo: MigrationID?, options: MigrateOptions, events: @escaping DeploymentEventHandler,
         migrateSQL: (MigrationID?) async throws -> DeploymentReport
     ) async throws -> DeploymentReport {
-        guard try driver(for: target.url).dialect.name == PostgresDialect().name else {
+        // SQLite: one node, so each .yaml migration is applied directly, in its final shape
+        // (Deployment+SQLiteExpandContract.swift).
+        let direct = try appliesExpandContractDirectly
+        guard options.strategy == .direct, !(options.dryRun && direct) else {
             throw CutoverError(
-                .invalidArgument, "\(yamlIDs.count == 1 ? "an expand/contract migration (\(yamlIDs[0]))" : "expand/contract migrations") cannot run on \(target.url.scheme) in this version: .yaml migrations run on PostgreSQL only",
-                hint: "write the change as a .sql migration for SQLite")
-        }
-        guard options.strategy == .direct else {
-            throw CutoverError(
-                .invalidArgument, "migrate --strategy swap does not run expand/contract (.yaml) migrations",
-                hint: "run them with `cutover migrate` (direct), or start and complete each: cutover start \(yamlIDs[0])")
+                .invalidArgument, options.dryRun ? "migrate --dry-run does not plan expand/contract (.yaml) migrations on SQLite yet" : "migrate --strategy swap does not run expand/contract (.yaml) migrations",
+                hint: options.dryRun ? "the .yaml file lists its operations; `cutover validate` checks it" : "run them with `cutover migrate` (direct), or start and complete each: cutover start \(yamlIDs[0])")
         }
         if options.dryRun { return try await previewWithExpandContract(yamlIDs, to: upTo, migrateSQL: migrateSQL) }
-        let records = try await finalizeEndedRevertWindows(events: { events(.expandContract($0)) })
-        let completed = Set(records.filter { $0.phase == .completed }.map(\.id))
+        let records = direct ? [] : try await finalizeEndedRevertWindows(events: { events(.expandContract($0)) })
+        let completed = direct ? try await directlyAppliedIDs() : Set(records.filter { $0.phase == .completed }.map(\.id))
         let sqlIDs = try migrations().map(\.id)
         var total = DeploymentReport(target: target, strategy: options.strategy, migrate: MigrateReport(), lintFindings: [])
         /// Applies the .sql migrations up to `segment`; false when a draft stopped it.
@@ -60,6 +58,10 @@ extension Deployment {
         }
         for id in yamlIDs where !completed.contains(id) {
             if let before = sqlIDs.last(where: { $0 < id }), try await !run(before) { return total }
+            if direct {
+                if let item = try await applyDirectly(id) { total.migrate.applied.append(item) }
+                continue
+            }
             // Started by `cutover start`: the operator completes it once the old version is
             // gone; completing it here would break the old nodes still running.
             // Completed within its revert window: the next migration waits for its revert or its
@@ -127,12 +129,19 @@ extension Deployment {
         guard !ids.isEmpty else { return [] }
         let store = ExpandContractStore(database: database)
         let records = database.dialect.name == PostgresDialect().name ? try await store.records() : []
+        // SQLite: the rows of the migrations applied directly (``applyExpandContractDirectly(upTo:)``).
+        let direct = records.isEmpty ? try await HistoryStore(database: database).operationsRecords() : [:]
         let backfills = records.isEmpty ? [:] : try await store.backfills()
         let names = expandContractFileNames()
         return ids.map { id in
             let record = records.first { $0.id == id }
             let file = names.first { ExpandContractFile.isExpandContractFileName($0) && $0.hasPrefix("\(id.rawValue)_") }
             let name = file.map { String($0.drop { $0 != "_" }.dropFirst().prefix { $0 != "." }) } ?? record?.name ?? ""
+            if let applied = direct[id], applied.phase == .applied {
+                // A file edited after it was applied reads `changed`, as a .sql one does.
+                let checksum = try? ExpandContractFile.load(id: id, folder: config.migrationsDirectory).checksum
+                return MigrationState(id: id, name: name, kind: checksum == nil || checksum == applied.checksum ? .applied : .changed, migration: nil, record: applied)
+            }
             let kind = record.map { $0.phase.isUndone ? MigrationState.Kind.pending : MigrationState.Kind($0.phase.rawValue) } ?? .pending
             var state = MigrationState(id: id, name: name, kind: kind, migration: nil, record: nil)
             if let record, !record.phase.isUndone {

@@ -30,7 +30,17 @@ extension CutoverCommand {
             var options = try backfill.options()
             options.runsBackfill = !noBackfill
             try await CommandContext.run(global) { context in
-                let record = try await context.deployment().startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
+                let deployment = try context.deployment()
+                if try deployment.appliesExpandContractDirectly {
+                    let applied = try await deployment.applyExpandContractDirectly(upTo: id)
+                    context.output(ExpandContractPrinter.directJSON(id, command: "start", applied: applied)) {
+                        Terminal.out(applied.isEmpty
+                            ? "\(id) is already applied: SQLite is single-node, nothing to complete"
+                            : "SQLite is single-node: \(applied.map(\.id.rawValue).joined(separator: ", ")) applied at once, nothing to complete")
+                    }
+                    return
+                }
+                let record = try await deployment.startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .expanding {
                         Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
@@ -108,7 +118,17 @@ extension CutoverCommand {
             let id = try parseMigrationID(id, option: "ID")
             let window = try revertWindow.map { try parseDurationOption($0, option: "--revert-window") }
             try await CommandContext.run(global) { context in
-                let record = try await context.deployment().completeExpandContract(
+                let deployment = try context.deployment()
+                if try deployment.appliesExpandContractDirectly {
+                    let applied = try await deployment.applyExpandContractDirectly(upTo: id)
+                    context.output(ExpandContractPrinter.directJSON(id, command: "complete", applied: applied)) {
+                        Terminal.out(applied.isEmpty
+                            ? "\(id) is already applied: SQLite is single-node, `start` applied it at once; nothing to complete"
+                            : "SQLite is single-node: \(applied.map(\.id.rawValue).joined(separator: ", ")) applied at once, nothing to complete")
+                    }
+                    return
+                }
+                let record = try await deployment.completeExpandContract(
                     id, revertWindow: window, finalize: finalize, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .revertible {
@@ -161,7 +181,15 @@ extension CutoverCommand {
         func run() async throws {
             let id = try parseMigrationID(id, option: "ID")
             try await CommandContext.run(global) { context in
-                let record = try await context.deployment().abortExpandContract(id, events: ExpandContractPrinter(context: context).handler)
+                let deployment = try context.deployment()
+                if try deployment.appliesExpandContractDirectly {
+                    let isApplied = try await deployment.isAppliedDirectly(id)
+                    throw CutoverError(
+                        .invalidArgument,
+                        isApplied ? "\(id) is applied: SQLite is single-node, so there is no expand phase to undo" : "\(id) is not applied: SQLite is single-node, so there is no expand phase to undo",
+                        hint: isApplied ? "the change is applied; write a new migration that undoes it" : "nothing to do", migrationID: id)
+                }
+                let record = try await deployment.abortExpandContract(id, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     Terminal.out("\(ExpandContractPrinter.label(record)) aborted: the database is back to the old version's shape")
                 }
@@ -174,6 +202,14 @@ extension CutoverCommand {
 /// a backfill progress line (rewritten in place on a terminal) with rate and ETA.
 struct ExpandContractPrinter {
     let context: CommandContext
+
+    /// What `start`/`complete` did on SQLite (single-node: applied at once).
+    static func directJSON(_ id: MigrationID, command: String, applied: [MigrateReport.Item]) -> JSON {
+        .object([
+            ("command", .string(command)), ("id", .string(id.rawValue)), ("single_node", .bool(true)),
+            ("state", .string("applied")), ("applied", .array(applied.map { .string($0.id.rawValue) })),
+        ])
+    }
 
     var handler: ExpandContractEventHandler {
         let quiet = context.options.quiet
