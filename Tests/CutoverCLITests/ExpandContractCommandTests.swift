@@ -137,6 +137,16 @@ struct ExpandContractCommandTests {
         let sqliteStatus = try await sqlite.json("status")
         #expect((sqliteStatus["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "applied", "applied"])
         #expect(try await sqlite.run("migrate").stdout.contains("up to date"))
+        // The drift replay runs .sql migrations only: no false drift, an unknown verdict.
+        let drift = try await sqlite.run("status")
+        #expect(drift.stdout.contains("drift: unknown — the replay does not run expand/contract (.yaml) migrations yet, and 2_rename.yaml changed this database"), "\(drift.stdout)")
+        let diff = try await sqlite.run("diff", "--against", "migrations")
+        #expect(diff.status == 2 && diff.stderr.contains("2_rename.yaml changed this database"), "\(diff.stderr)")
+        // rollback cannot pass the applied .yaml migration (it has no down section).
+        #expect(try await sqlite.run("rollback", "--yes").status == 0)
+        let rollback = try await sqlite.run("rollback", "--yes")
+        #expect(rollback.status == 2 && rollback.stderr.contains("would pass 2_rename.yaml"), "\(rollback.stderr)")
+        #expect(try await sqlite.run("migrate").status == 0)
         let start = try await sqlite.run("start", "2")
         #expect(start.status == 0, "\(start.stderr)")
         #expect(start.stdout.contains("already applied") && start.stdout.contains("single-node"), "\(start.stdout)")

@@ -34,6 +34,7 @@ extension Deployment {
                 .unknownDatabase, "the SQLite database '\(url.path)' of \(target.environment) does not exist",
                 hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
         }
+        try await withSession { try await requireNoExpandContractApplied(on: $0) }
         let check = try driftCheck(options: introspection)
         events(.replayingMigrations(target))
         return try await check.run(on: url)
@@ -46,9 +47,22 @@ extension Deployment {
         migrator: Migrator, history: [MigrationID: HistoryRecord], events: @escaping DeploymentEventHandler
     ) async throws -> DriftReport {
         let target = self.target
+        try await requireNoExpandContractApplied(on: migrator.database)
         return try await driftCheck(migrations: migrator.migrations).runUsingSchemaCheck(on: migrator.database, url: target.url, history: history) {
             events(.replayingMigrations(target))
         }
+    }
+
+    /// Refuses a drift verdict once a `.yaml` migration has changed the target: the replay
+    /// runs `.sql` migrations only, so it would report the `.yaml` migration's changes as
+    /// drift.
+    private func requireNoExpandContractApplied(on database: any Database) async throws {
+        let started = try await expandContractStates(on: database).filter { $0.kind != .pending }
+        guard let first = started.first else { return }
+        throw CutoverError(
+            .introspectionUnsupported,
+            "the replay does not run expand/contract (.yaml) migrations yet, and \(first.id)_\(first.name).yaml\(started.count > 1 ? " and \(started.count - 1) more" : "") changed this database",
+            hint: "compare with another environment instead: cutover diff --env A --against B")
     }
 
     /// The target's schema as it is now: tables, columns, indexes and constraints, without

@@ -55,7 +55,19 @@ extension Deployment {
     ) async throws -> RollbackReport {
         precondition(target == nil || steps == nil, "pass either a target or a number of steps")
         let plan = try await withMigrator(lockWait: options.lockWait, events: events) { migrator, _ in
-            try await migrator.rollback(to: target, steps: steps, dryRun: true)
+            let plan = try await migrator.rollback(to: target, steps: steps, dryRun: true)
+            // A .yaml migration has no down section: rolling back the .sql migrations before
+            // one that changed the database would undo what it was built on.
+            if let oldest = plan.rolledBack.map(\.id).min(),
+                let yaml = try await expandContractStates(on: migrator.database).first(where: { $0.kind != .pending && $0.id > oldest })
+            {
+                throw CutoverError(
+                    .invalidArgument,
+                    "rolling back to before \(oldest) would pass \(yaml.id)_\(yaml.name).yaml (\(yaml.kind)), an expand/contract migration, which rollback cannot undo",
+                    hint: "write a new migration that undoes the change (or, within a revert window on PostgreSQL, `cutover revert \(yaml.id)`)",
+                    migrationID: yaml.id)
+            }
+            return plan
         }
         if options.dryRun { return plan }
         if plan.rolledBack.isEmpty { return RollbackReport() }
