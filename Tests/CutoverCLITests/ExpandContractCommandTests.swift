@@ -30,6 +30,7 @@ struct ExpandContractCommandTests {
 
         let status = try await cli.run("status")
         #expect(status.stdout.contains("expanded"), "\(status.stdout)")
+        #expect(status.stdout.contains("drift: unknown — 2_rename.yaml is expanded"), "\(status.stdout)")
         #expect(status.stdout.contains("rename"), "\(status.stdout)")
 
         // A deploy's `migrate` leaves a migration started by `cutover start` for the operator
@@ -123,6 +124,9 @@ struct ExpandContractCommandTests {
         #expect((report["applied"] as? [[String: Any]])?.map { $0["id"] as? String } == ["3"])
         let status = try await cli.json("status")
         #expect((status["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "completed", "applied"])
+        // The drift replay runs the .yaml migration start to complete among the .sql ones.
+        let replayed = try await cli.run("diff", "--against", "migrations")
+        #expect(replayed.status == 0 && replayed.stdout.contains("no drift"), "\(replayed.stdout)\(replayed.stderr)")
         #expect(try await cli.run("migrate").stdout.contains("up to date"))
         await cli.cleanUp()
 
@@ -137,11 +141,15 @@ struct ExpandContractCommandTests {
         let sqliteStatus = try await sqlite.json("status")
         #expect((sqliteStatus["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "applied", "applied"])
         #expect(try await sqlite.run("migrate").stdout.contains("up to date"))
-        // The drift replay runs .sql migrations only: no false drift, an unknown verdict.
+        // The drift replay applies the .yaml migration among the .sql ones: no drift; a
+        // column added by hand is drift.
         let drift = try await sqlite.run("status")
-        #expect(drift.stdout.contains("drift: unknown — the replay does not run expand/contract (.yaml) migrations yet, and 2_rename.yaml changed this database"), "\(drift.stdout)")
-        let diff = try await sqlite.run("diff", "--against", "migrations")
-        #expect(diff.status == 2 && diff.stderr.contains("2_rename.yaml changed this database"), "\(diff.stderr)")
+        #expect(drift.stdout.contains("drift: none"), "\(drift.stdout)")
+        #expect(try await sqlite.run("diff", "--against", "migrations").status == 0)
+        _ = try await sqlite.fixture.query("ALTER TABLE users ADD COLUMN by_hand text")
+        let drifted = try await sqlite.run("diff", "--against", "migrations")
+        #expect(drifted.status == 3 && drifted.stdout.contains("users.by_hand"), "\(drifted.stdout)")
+        _ = try await sqlite.fixture.query("ALTER TABLE users DROP COLUMN by_hand")
         // rollback cannot pass the applied .yaml migration (it has no down section).
         #expect(try await sqlite.run("rollback", "--yes").status == 0)
         let rollback = try await sqlite.run("rollback", "--yes")

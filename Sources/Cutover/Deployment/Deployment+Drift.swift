@@ -10,7 +10,7 @@ extension Deployment {
     package func driftCheck(options: IntrospectionOptions = .init(), migrations: [Migration]? = nil) throws -> DriftCheck {
         try DriftCheck(
             driver: try driver(for: target.url), migrations: try migrations ?? self.migrations(), configuration: migratorConfiguration,
-            options: options, logger: logger)
+            options: options, expandContractFolder: config.migrationsDirectory, logger: logger)
     }
 
     /// Compares the target's live schema with its applied migrations, replaying them on a
@@ -53,16 +53,16 @@ extension Deployment {
         }
     }
 
-    /// Refuses a drift verdict once a `.yaml` migration has changed the target: the replay
-    /// runs `.sql` migrations only, so it would report the `.yaml` migration's changes as
-    /// drift.
+    /// Refuses a drift verdict while a `.yaml` migration is in flight (expanded, revertible,
+    /// …): the database then holds both versions' shapes, which no replay of the files
+    /// produces. Completed ones are replayed with the `.sql` migrations.
     private func requireNoExpandContractApplied(on database: any Database) async throws {
-        let started = try await expandContractStates(on: database).filter { $0.kind != .pending }
-        guard let first = started.first else { return }
+        let inFlight = try await expandContractStates(on: database).filter { ![.pending, .completed, .applied].contains($0.kind) }
+        guard let first = inFlight.first else { return }
         throw CutoverError(
             .introspectionUnsupported,
-            "the replay does not run expand/contract (.yaml) migrations yet, and \(first.id)_\(first.name).yaml\(started.count > 1 ? " and \(started.count - 1) more" : "") changed this database",
-            hint: "compare with another environment instead: cutover diff --env A --against B")
+            "\(first.id)_\(first.name).yaml is \(first.kind): while an expand/contract migration is in flight the database holds both versions' shapes, which the replay cannot produce",
+            hint: "check drift once it is completed (cutover complete \(first.id)), or compare with another environment: cutover diff --env A --against B")
     }
 
     /// The target's schema as it is now: tables, columns, indexes and constraints, without

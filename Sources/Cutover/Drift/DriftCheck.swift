@@ -36,16 +36,21 @@ public struct DriftCheck: Sendable {
     ///   - migrations: the parsed migration files.
     ///   - configuration: timeouts for replaying the migrations.
     ///   - options: what to compare.
+    ///   - expandContractFolder: the folder of the `.yaml` migrations, replayed with the
+    ///     `.sql` ones once the live database has completed them; nil: none are expected.
     ///   - logger: receives the statements run (debug).
     /// - Throws: `CutoverError` `.introspectionUnsupported` when the driver cannot make
     ///   scratch databases.
     public init(
         driver: any DatabaseDriver, migrations: [Migration], configuration: Migrator.Configuration = .init(),
-        options: IntrospectionOptions = .init(), logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() })
+        options: IntrospectionOptions = .init(), expandContractFolder: String? = nil,
+        logger: Logger = Logger(label: "cutover", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws {
         self.driver = driver
         self.options = options
-        self.expected = try ExpectedSchema(driver: driver, migrations: migrations, configuration: configuration, logger: logger)
+        var expected = try ExpectedSchema(driver: driver, migrations: migrations, configuration: configuration, logger: logger)
+        expected.expandContractFolder = expandContractFolder
+        self.expected = expected
         self.logger = logger
     }
 
@@ -79,10 +84,11 @@ public struct DriftCheck: Sendable {
     func run(on database: any Database, url: DatabaseURL, history: [MigrationID: HistoryRecord]) async throws -> DriftReport {
         let live = try await database.introspectSchema(options: options)
         let applied = Self.applied(history)
-        let schema = try await expected.build(applying: applied.map(\.id), near: url, options: options)
+        let expandContract = try await CompletedExpandContract.all(on: database)
+        let schema = try await expected.build(applying: applied.map(\.id), expandContract: expandContract, near: url, options: options)
         return DriftReport(
-            applied: applied.map(\.id), changed: changed(applied), partial: Self.partial(history), diff: SchemaDiff(from: schema, to: live),
-            dialect: database.dialect)
+            applied: (applied.map(\.id) + expandContract.map(\.id)).sorted(), changed: changed(applied), partial: Self.partial(history),
+            diff: SchemaDiff(from: schema, to: live), dialect: database.dialect)
     }
 
     /// The verdict `cutover status` prints, cheap in the steady state: when the database's

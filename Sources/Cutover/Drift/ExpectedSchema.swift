@@ -1,4 +1,5 @@
 import CutoverCore
+import CutoverOperations
 import Logging
 
 /// The schema the migration files say a database should have: the migrations are replayed
@@ -26,6 +27,8 @@ package struct ExpectedSchema: Sendable {
     package let migrations: [Migration]
     /// Timeouts and retries for the replay; the observer and out-of-order check are ignored.
     package let configuration: Migrator.Configuration
+    /// The folder of the `.yaml` migrations, replayed with the `.sql` ones; nil: none.
+    package var expandContractFolder: String?
     let logger: Logger
 
     /// Creates a builder.
@@ -66,11 +69,19 @@ package struct ExpectedSchema: Sendable {
     /// - Throws: `CutoverError` `.validationFailed` when a file is missing for an id,
     ///   `.migrationFailed` when a migration fails on the scratch database, or what making
     ///   the scratch database throws. The scratch database is dropped in every case.
-    package func build(applying ids: [MigrationID], near url: DatabaseURL, options: IntrospectionOptions = .init()) async throws -> Schema {
+    package func build(
+        applying ids: [MigrationID], expandContract: [CompletedExpandContract] = [], near url: DatabaseURL, options: IntrospectionOptions = .init()
+    ) async throws -> Schema {
         let files = try self.files(ids)
+        let yaml = try expandContract.sorted { $0.id < $1.id }.map { completed in
+            guard let folder = expandContractFolder else {
+                throw CutoverError(.introspectionUnsupported, "the replay has no folder to read \(completed.id)'s .yaml file from", hint: "check drift through `cutover status`")
+            }
+            return (completed, try ExpandContractFile.load(id: completed.id, folder: folder))
+        }
         let scratchURL = try await driver.makeScratchDatabase(near: url, logger: logger)
         do {
-            let schema = try await replay(files, on: scratchURL, options: options)
+            let schema = try await replay(files, yaml, on: scratchURL, options: options)
             try await driver.dropScratchDatabase(scratchURL, logger: logger)
             return schema
         } catch {
@@ -97,10 +108,19 @@ package struct ExpectedSchema: Sendable {
 
     /// Applies `files` to the scratch database on one session and introspects it there (an
     /// in-memory SQLite database exists only for that session).
-    private func replay(_ files: [Migration], on scratchURL: DatabaseURL, options: IntrospectionOptions) async throws -> Schema {
+    private func replay(
+        _ files: [Migration], _ yaml: [(CompletedExpandContract, ExpandContractFile)], on scratchURL: DatabaseURL, options: IntrospectionOptions
+    ) async throws -> Schema {
         try await driver.withSession(scratchURL, logger: logger) { session in
             let migrator = Migrator(database: session, migrations: files, configuration: configuration, logger: logger)
             do {
+                // The .yaml migrations in id order among the .sql ones, each start to complete.
+                var versionSchemas: [String: String] = [:]
+                for (completed, file) in yaml {
+                    if let before = files.last(where: { $0.id < completed.id })?.id { _ = try await migrator.migrate(to: before) }
+                    versionSchemas[completed.schema] = try await ExpandContractReplay(database: session, logger: logger)
+                        .apply(file, schema: completed.schema, previousVersionSchema: versionSchemas[completed.schema])
+                }
                 _ = try await migrator.migrate()
             } catch var error as CutoverError {
                 error.message = "replaying the migrations on a scratch database failed: " + error.message

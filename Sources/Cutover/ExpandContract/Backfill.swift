@@ -210,7 +210,7 @@ struct Backfill {
         var conditions = ["(\(list)) <= \(tuple(highWater))"]
         if let lastKey = state.lastKey { conditions.append("(\(list)) > \(tuple(lastKey))") }
         binds.append(.integer(Int64(limit)))
-        let flag = SQLText.quotedIdentifier("_cutover_needs_backfill")
+        let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
         let joined = columns.map { "t.\($0) = batch.\($0)" }.joined(separator: " AND ")
         let lastTexts = columns.enumerated().map { "last.\($0.element)::text AS k\($0.offset)" }.joined(separator: ", ")
         let rows = try await database.query(
@@ -242,7 +242,7 @@ struct Backfill {
         }
         let from = state.lastKey?.first.flatMap { Int($0) } ?? 0
         let to = min(from + pages, pageCount)
-        let flag = SQLText.quotedIdentifier("_cutover_needs_backfill")
+        let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
         let rows = try await database.query(
             """
             WITH touched AS (

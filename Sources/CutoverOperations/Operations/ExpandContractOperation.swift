@@ -139,7 +139,7 @@ extension ExpandContractOperation {
 
 /// Names of the objects Cutover creates during an expand phase. All begin with `_cutover_`,
 /// so they never collide with an application's names and are easy to find and clean up.
-enum ShadowNames {
+package enum ShadowNames {
     /// `ADD COLUMN IF NOT EXISTS` of ``needsBackfill`` (a constant default: no rewrite since PostgreSQL 11).
     static func addBackfillFlag(_ table: String, context: OperationContext) -> PlannedAction {
         let qualified = context.qualified(table)
@@ -161,7 +161,7 @@ enum ShadowNames {
     /// The flag column of a table being backfilled: true until a write or the backfill has
     /// converted the row (pgroll's `_pgroll_needs_backfill`), so the backfill never overwrites
     /// what the new version wrote.
-    static let needsBackfill = "_cutover_needs_backfill"
+    package static let needsBackfill = "_cutover_needs_backfill"
     /// The NOT VALID check that proves `column` has no NULLs before `SET NOT NULL`.
     static func notNullCheck(table: String, column: String) -> String { "_cutover_\(table)_\(column)_not_null" }
     /// The trigger (and its function) that fills `column` of `table` for writes of one version.
