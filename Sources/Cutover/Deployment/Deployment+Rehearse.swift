@@ -37,6 +37,11 @@ extension Deployment {
         for finding in findings {
             events(.lintFinding(finding, .unenforced(finding)))
         }
+        let notRehearsed = try await pendingExpandContractIDs()
+        if !notRehearsed.isEmpty {
+            logger.warning(
+                "the rehearsal runs the pending .sql migrations only: the expand/contract (.yaml) ones are not rehearsed yet (\(notRehearsed.map(\.rawValue).joined(separator: ", "))); `cutover migrate --dry-run` and `cutover plan ID` show their plans")
+        }
         guard !plan.applied.isEmpty else {
             var nothing = Rehearsal.Report(clone: "")
             nothing.stoppedAtDraft = plan.stoppedAtDraft
@@ -56,7 +61,8 @@ extension Deployment {
             migrations: migrations, configuration: migratorConfiguration, driver: cloning, logger: logger, events: { events(.migration($0)) })
         var report: Rehearsal.Report
         do {
-            let check = try DriftCheck(driver: cloning, migrations: migrations, configuration: migratorConfiguration, logger: logger)
+            let check = try DriftCheck(
+                driver: cloning, migrations: migrations, configuration: migratorConfiguration, expandContractFolder: config.migrationsDirectory, logger: logger)
             report = try await rehearsal.run(on: clone.url, comparingWith: check)
         } catch {
             if keep {
@@ -71,6 +77,14 @@ extension Deployment {
         let outcome = RehearsalOutcome(report: report, clone: clone, dropped: !keep, lintFindings: findings)
         events(.rehearsalFinished(outcome))
         return outcome
+    }
+
+    /// The `.yaml` migrations not yet completed (PostgreSQL) or applied (SQLite).
+    private func pendingExpandContractIDs() async throws -> [MigrationID] {
+        let ids = expandContractIDs(upTo: nil)
+        guard !ids.isEmpty else { return [] }
+        let states = try await withSession { try await expandContractStates(on: $0) }
+        return states.filter { $0.kind != .completed && $0.kind != .applied }.map(\.id)
     }
 
     /// Names the rehearsal clones of earlier runs still on the server (kept with `--keep`,
