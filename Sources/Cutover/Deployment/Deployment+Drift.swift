@@ -34,7 +34,7 @@ extension Deployment {
                 .unknownDatabase, "the SQLite database '\(url.path)' of \(target.environment) does not exist",
                 hint: "check the path; relative paths in cutover.toml are relative to the config file's folder")
         }
-        try await withSession { try await requireNoExpandContractApplied(on: $0) }
+        try await withSession { try await requireNoExpandContractInFlight(on: $0) }
         let check = try driftCheck(options: introspection)
         events(.replayingMigrations(target))
         return try await check.run(on: url)
@@ -47,7 +47,7 @@ extension Deployment {
         migrator: Migrator, history: [MigrationID: HistoryRecord], events: @escaping DeploymentEventHandler
     ) async throws -> DriftReport {
         let target = self.target
-        try await requireNoExpandContractApplied(on: migrator.database)
+        try await requireNoExpandContractInFlight(on: migrator.database)
         return try await driftCheck(migrations: migrator.migrations).runUsingSchemaCheck(on: migrator.database, url: target.url, history: history) {
             events(.replayingMigrations(target))
         }
@@ -56,7 +56,7 @@ extension Deployment {
     /// Refuses a drift verdict while a `.yaml` migration is in flight (expanded, revertible,
     /// …): the database then holds both versions' shapes, which no replay of the files
     /// produces. Completed ones are replayed with the `.sql` migrations.
-    private func requireNoExpandContractApplied(on database: any Database) async throws {
+    private func requireNoExpandContractInFlight(on database: any Database) async throws {
         let inFlight = try await expandContractStates(on: database).filter { ![.pending, .completed, .applied].contains($0.kind) }
         guard let first = inFlight.first else { return }
         throw CutoverError(

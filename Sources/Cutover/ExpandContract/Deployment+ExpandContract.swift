@@ -174,7 +174,7 @@ extension Deployment {
             }
             if record.phase == .completed { return record }
             try Self.requireUnchanged(try loadFiles(of: record), since: record)
-            if record.phase == .expanded, let earlier = try await store.records().first(where: { $0.phase.isInFlight && !$0.isChainFollower && $0.id < record.id }) {
+            if record.phase == .expanded, let earlier = try await store.records().first(where: { $0.isInFlightLeader && $0.id < record.id }) {
                 throw CutoverError(
                     .invalidArgument, "migration \(earlier.id) (\(earlier.name)) is \(earlier.phase): versions complete in order, \(record.id) after it",
                     hint: "complete \(earlier.id) first (cutover complete \(earlier.id)): its complete drops the version before it, then \(record.id)'s drops \(earlier.versionSchema)",
@@ -296,7 +296,7 @@ extension Deployment {
                         : "a completed migration is undone by a new migration")
             }
             if record.phase == .aborted { return record }
-            if let later = try await store.records().first(where: { $0.phase.isInFlight && !$0.isChainFollower && $0.id > record.id }) {
+            if let later = try await store.records().first(where: { $0.isInFlightLeader && $0.id > record.id }) {
                 throw CutoverError(
                     .invalidArgument, "migration \(later.id) (\(later.name)) is \(later.phase) on top of \(record.id): its version schema shows \(record.id)'s columns",
                     hint: "abort \(later.id) first (cutover abort \(later.id)), then \(record.id)", migrationID: record.id)

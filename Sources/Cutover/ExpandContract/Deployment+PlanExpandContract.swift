@@ -43,7 +43,7 @@ extension Deployment {
         let chainFile = try ExpandContractFile.load(chain: chain, folder: config.migrationsDirectory)
         // Migrations in flight (their leaders): a new one layers its version on top of the
         // latest, when it changes other tables.
-        let inFlight = records.filter { $0.phase.isInFlight && !$0.isChainFollower && !chain.contains($0.id) }
+        let inFlight = records.filter { $0.isInFlightLeader && !chain.contains($0.id) }
         try Self.requireCanLayer(id, on: inFlight)
         let latest = inFlight.last
         let previous = latest ?? records.last { $0.phase == .completed && $0.schema == schema && $0.id < id }

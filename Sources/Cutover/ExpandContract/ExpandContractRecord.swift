@@ -43,6 +43,8 @@ public struct ExpandContractRecord: Sendable, Equatable {
     public var leaderID: MigrationID { chain.last ?? id }
     /// True for a migration of a chain other than its last: its phases run through the leader.
     public var isChainFollower: Bool { leaderID != id }
+    /// True for a migration in flight whose row holds a plan (alone, or a chain's leader).
+    var isInFlightLeader: Bool { phase.isInFlight && !isChainFollower }
 
     /// Who started a migration.
     public enum RunBy: String, Sendable, Equatable {
