@@ -128,6 +128,7 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         var new = old
         new.name = finalName
         new.physicalName = shadow
+        new.shadows = old.physicalName
         new.type = type ?? old.type
         new.isNullable = isNullable ?? old.isNullable
         new.defaultExpression = defaultExpression ?? old.defaultExpression
@@ -174,13 +175,12 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         // One statement, so no query sees the table between the drop and the rename: an
         // application reading the table directly (the column keeps its name) never meets a
         // missing column.
+        // The user's views reading the old column are created again over the new one.
         actions.append(.statement(
-            """
-            DO $cutover$ BEGIN
-              ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName));
-              ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName));
-            END $cutover$
-            """,
+            DependentViews.preserving(table: table.physicalName, columns: [old.physicalName], context: context, body: [
+                "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName));",
+                "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName));",
+            ]),
             lock: .accessExclusive, table: qualified))
         return actions
     }

@@ -63,8 +63,13 @@ public struct DropColumn: ExpandContractOperation, Hashable {
         let qualified = context.qualified(table.physicalName)
         var actions = dropped.isNullable ? [] : [ContractStep.relaxNotNull(dropped.physicalName, table: table.physicalName, context: context)]
         if down != nil { actions += DualWriteTrigger.dropActions(name: triggerName(table.physicalName), table: table.physicalName, context: context) }
+        // A view reading the column stops the drop: one replaced by a create_view operation
+        // goes, any other makes complete fail naming it, nothing changed.
         actions.append(.statement(
-            "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(dropped.physicalName))", lock: .accessExclusive, table: qualified))
+            DependentViews.preserving(table: table.physicalName, columns: [dropped.physicalName], context: context, body: [
+                "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(dropped.physicalName));"
+            ]),
+            lock: .accessExclusive, table: qualified))
         return actions
     }
 

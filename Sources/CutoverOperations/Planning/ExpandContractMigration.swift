@@ -36,6 +36,8 @@ public struct ExpandContractMigration: Sendable {
         var shape = shape
         var context = context
         context.oldVersionShape = shape
+        context.viewsCreated = operations.compactMap { ($0 as? CreateView)?.view }
+        let shapeBefore = shape
         var start: [PlannedAction] = []
         var inVersionSchema: [PlannedAction] = []
         var complete: [PlannedAction] = []
@@ -75,12 +77,17 @@ public struct ExpandContractMigration: Sendable {
         let flagClearing = backfilled.map { DualWriteTrigger.flagClearing(table: $0, context: context) }
         let dropFlags = flagClearing.flatMap(\.drop) + backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
         let versionSchema = VersionSchema(context: context, shape: shape)
+        // The user's views over the changed tables, recreated in the version schema.
+        let baseNames = BaseNamesSchema(context: context, old: shapeBefore, new: shape)
+        let viewCopies = baseNames.createActions
+            + DependentViews.copiesActions(changed: baseNames.changedTables.map(\.table), dropped: baseNames.droppedTables, context: context)
         let dropOld = context.previousVersionSchema.map { VersionSchema.dropActions(schema: $0) } ?? []
         return ExpandContractPlan(
             // The backfills run once the version schema exists, after every statement.
             // The flag-clearing triggers once every dual-write trigger exists.
-            // The objects created in the version schema (create_view, replace_function) after its table views.
-            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions + inVersionSchema
+            // The copies of the user's views after its table views, the objects created in the
+            // version schema (create_view, replace_function) last: they may read either.
+            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions + viewCopies + inVersionSchema
                 + start.filter { $0.kind == .backfill },
             // The old version's views read columns complete drops: they go first, then the
             // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).

@@ -32,6 +32,11 @@ public struct OperationContext: Sendable, Hashable {
     /// runs for the old version's writes, so it reads the row by the old version's names.
     public var oldVersionShape: VersionShape?
 
+    /// The views the migration's `create_view` operations create, set by
+    /// ``ExpandContractMigration/plan(shape:context:)``: they replace a user's view of the same
+    /// name, which ``DependentViews`` then neither copies nor creates again.
+    public var viewsCreated: [String] = []
+
     /// The columns the old version sees in the physical table `table`; nil when it has no such table.
     func oldVersionColumns(ofPhysicalTable table: String) -> [ColumnShape]? {
         oldVersionShape?.tables.first { $0.physicalName == table }?.columns

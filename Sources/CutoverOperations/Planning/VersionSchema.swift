@@ -28,7 +28,9 @@ struct VersionSchema {
         return actions
     }
 
+    /// Drops the version schema `schema`, then its ``BaseNamesSchema``.
     static func dropActions(schema: String) -> [PlannedAction] {
         [.statement("DROP SCHEMA IF EXISTS \(SQLText.quotedIdentifier(schema)) CASCADE", lock: .none, table: nil)]
+            + BaseNamesSchema.dropActions(versionSchema: schema)
     }
 }

@@ -60,13 +60,23 @@ public struct ColumnShape: Sendable, Hashable, Codable {
     public var isNullable: Bool
     /// The default expression, or nil.
     public var defaultExpression: String?
+    /// For a shadow column (`alter_column`'s `_cutover_new_<column>`), the physical column it
+    /// replaces at `complete`; nil otherwise.
+    public var shadows: String?
 
     /// Creates a column; `physicalName` defaults to `name`.
-    public init(name: String, physicalName: String? = nil, type: String, isNullable: Bool = true, defaultExpression: String? = nil) {
+    public init(
+        name: String, physicalName: String? = nil, type: String, isNullable: Bool = true, defaultExpression: String? = nil, shadows: String? = nil
+    ) {
         self.name = name
         self.physicalName = physicalName ?? name
         self.type = type
         self.isNullable = isNullable
         self.defaultExpression = defaultExpression
+        self.shadows = shadows
     }
+
+    /// Whether this column holds, in the new version, the data of the physical column `physical`:
+    /// it is that column (perhaps renamed) or the shadow column replacing it.
+    public func carries(_ physical: String) -> Bool { physicalName == physical || shadows == physical }
 }

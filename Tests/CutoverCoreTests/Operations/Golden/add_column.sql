@@ -85,6 +85,9 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_null";
 

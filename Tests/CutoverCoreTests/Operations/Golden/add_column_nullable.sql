@@ -22,5 +22,8 @@ ALTER TABLE public.users RENAME COLUMN "_cutover_new_bio" TO "bio";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_bio";

@@ -31,6 +31,9 @@ ALTER TABLE public.orders VALIDATE CONSTRAINT "orders_user_fk";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.orders
 ALTER TABLE public.orders DROP CONSTRAINT IF EXISTS "orders_user_fk";
 

@@ -25,5 +25,8 @@ ALTER TABLE public.users ADD CONSTRAINT "users_full_name_key" UNIQUE USING INDEX
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: SHARE UPDATE EXCLUSIVE on public.users; alone, outside a transaction
 DROP INDEX CONCURRENTLY IF EXISTS public.users_full_name_key;

@@ -21,5 +21,8 @@ CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.users
 ALTER TABLE public.users ALTER COLUMN "nickname" SET DEFAULT '';

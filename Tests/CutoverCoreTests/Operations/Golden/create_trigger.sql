@@ -22,5 +22,8 @@ CREATE OR REPLACE TRIGGER "users_audit" AFTER INSERT OR UPDATE OR DELETE ON publ
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.products
 DROP TRIGGER IF EXISTS "products_truncated" ON public.products;

@@ -30,3 +30,6 @@ END $cutover$;
 
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;

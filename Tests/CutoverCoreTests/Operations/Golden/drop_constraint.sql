@@ -18,3 +18,6 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "users_nickname_check";
 
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;

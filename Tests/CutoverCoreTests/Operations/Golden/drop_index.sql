@@ -18,3 +18,6 @@ DROP INDEX CONCURRENTLY IF EXISTS public.users_nickname_idx;
 
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
