@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "CutoverCore", targets: ["CutoverCore"]),
         .library(name: "CutoverOperations", targets: ["CutoverOperations"]),
         .library(name: "Cutover", targets: ["Cutover"]),
+        .library(name: "CutoverRuntime", targets: ["CutoverRuntime"]),
         .library(name: "CutoverSQLite", targets: ["CutoverSQLite"]),
         .library(name: "CutoverPostgres", targets: ["CutoverPostgres"]),
         .executable(name: "cutover", targets: ["cutover"]),
@@ -93,6 +94,13 @@ let package = Package(
             dependencies: ["CutoverCore", "CutoverOperations", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // For application code: run-time switches, schema guard, lazy row upgrades, self-repair.
+        // Never depends on the CLI.
+        .target(
+            name: "CutoverRuntime",
+            dependencies: ["Cutover", "CutoverCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cutover",
             dependencies: [
@@ -133,6 +141,11 @@ let package = Package(
         .testTarget(
             name: "CutoverTests",
             dependencies: ["Cutover", "CutoverCore", "CutoverTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CutoverRuntimeTests",
+            dependencies: ["CutoverRuntime", "Cutover", "CutoverCore", "CutoverTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
 extension GlobalOptions {
     /// Global options may come before the subcommand (`cutover --config x.toml migrate`), as
     /// in most CLIs; ArgumentParser only reads a subcommand's options after its name, so
-    /// move the leading ones behind the first subcommand name.
+    /// move the leading ones behind the command line's other arguments.
     static func movingLeadingGlobals(_ arguments: [String]) -> [String] {
         // Plain arrays and byte checks: this runs before every command, and generic Set and
         // split code costs protocol-conformance lookups at start-up.
@@ -49,6 +49,10 @@ extension GlobalOptions {
             index += 1
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
-        return [arguments[index]] + leading + arguments[(index + 1)...]
+        // After the command's own arguments (a group's subcommand included: `cutover --json
+        // flag list`), before a `--` that ends the options.
+        let rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.count
+        return Array(rest[..<end]) + leading + Array(rest[end...])
     }
 }

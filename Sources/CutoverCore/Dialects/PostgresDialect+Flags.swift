@@ -1,0 +1,61 @@
+extension PostgresDialect {
+    /// The channel `NOTIFY` is sent on when a switch changes; the payload is its name.
+    public static let flagsChannel = "cutover_flags"
+
+    /// `cutover.flags`, with a trigger that refuses to enable a switch before the migration it
+    /// requires is applied (a `.sql` one in `cutover.history`, a `.yaml` one expanded or
+    /// completed in `cutover.expand_contract`) and one that notifies ``flagsChannel``.
+    public var flags: FlagsSQL {
+        FlagsSQL(
+            table: "cutover.flags",
+            create: [
+                "CREATE SCHEMA IF NOT EXISTS cutover",
+                """
+                CREATE TABLE IF NOT EXISTS cutover.flags (
+                    name text PRIMARY KEY CHECK (name <> ''),
+                    enabled boolean NOT NULL DEFAULT false,
+                    requires text,
+                    percent integer CHECK (percent BETWEEN 0 AND 100),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    updated_by text NOT NULL DEFAULT current_user
+                )
+                """,
+                """
+                CREATE OR REPLACE FUNCTION cutover.flags_require_migration() RETURNS trigger LANGUAGE plpgsql AS $cutover$
+                BEGIN
+                  IF NEW.enabled AND NEW.requires IS NOT NULL THEN
+                    IF pg_catalog.to_regclass('cutover.history') IS NOT NULL THEN
+                      IF EXISTS (SELECT 1 FROM cutover.history WHERE id = NEW.requires AND phase = 'applied') THEN
+                        RETURN NEW;
+                      END IF;
+                    END IF;
+                    IF pg_catalog.to_regclass('cutover.expand_contract') IS NOT NULL THEN
+                      IF EXISTS (SELECT 1 FROM cutover.expand_contract WHERE id = NEW.requires AND phase IN ('expanded', 'revertible', 'completed')) THEN
+                        RETURN NEW;
+                      END IF;
+                    END IF;
+                    RAISE EXCEPTION 'the switch "%" requires migration %, which is not applied to this database', NEW.name, NEW.requires
+                      USING ERRCODE = 'check_violation',
+                            HINT = 'apply the migration first (cutover migrate, or cutover start for a .yaml one), then turn the switch on';
+                  END IF;
+                  RETURN NEW;
+                END
+                $cutover$
+                """,
+                """
+                CREATE OR REPLACE FUNCTION cutover.flags_notify() RETURNS trigger LANGUAGE plpgsql AS $cutover$
+                BEGIN
+                  PERFORM pg_catalog.pg_notify('\(Self.flagsChannel)', COALESCE(NEW.name, OLD.name));
+                  RETURN NULL;
+                END
+                $cutover$
+                """,
+                "DROP TRIGGER IF EXISTS flags_require_migration ON cutover.flags",
+                "CREATE TRIGGER flags_require_migration BEFORE INSERT OR UPDATE ON cutover.flags FOR EACH ROW EXECUTE FUNCTION cutover.flags_require_migration()",
+                "DROP TRIGGER IF EXISTS flags_notify ON cutover.flags",
+                "CREATE TRIGGER flags_notify AFTER INSERT OR UPDATE OR DELETE ON cutover.flags FOR EACH ROW EXECUTE FUNCTION cutover.flags_notify()",
+            ],
+            now: "now()",
+            updatedAtText: "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+    }
+}

@@ -1,0 +1,106 @@
+import Cutover
+import CutoverCore
+import Logging
+import Synchronization
+
+/// Run-time switches for application code, read from the database's `flags` table (what
+/// `cutover flag set` writes) with a short cache.
+///
+/// ```swift
+/// let flags = FeatureFlags(deployment: deployment)
+/// if try await flags.isEnabled("new_checkout", for: user.id) { … }
+/// if try await flags.isEnabled(FeatureFlag.maintenance) { return .serviceUnavailable }
+/// ```
+///
+/// Every switch is read in one query and kept for ``refreshInterval`` (1 s by default); a call
+/// within it reads memory only. When the interval has passed, the first caller reads the table
+/// again and concurrent callers wait for that one read. A switch never set is off. If a read
+/// fails after an earlier one succeeded, the last values keep being served (the error is
+/// logged, and the next call tries again); before any read succeeded, the error is thrown.
+///
+/// A switch with `requires` cannot be on before its migration is applied (the table's trigger
+/// enforces it), so `isEnabled` never returns true for a feature whose schema is missing.
+public final class FeatureFlags: Sendable {
+    /// How long values read from the table are served before the next read.
+    public let refreshInterval: Duration
+    private let deployment: Deployment
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var flags: [String: FeatureFlag] = [:]
+        var readAt: ContinuousClock.Instant?
+        var reading: Task<[String: FeatureFlag], any Error>?
+    }
+
+    /// Creates the reader; nothing is read until the first call.
+    /// - Parameters:
+    ///   - deployment: the database (its target environment).
+    ///   - refreshInterval: how long values are served before the table is read again.
+    ///   - logger: where failed reads are logged.
+    public init(deployment: Deployment, refreshInterval: Duration = .seconds(1), logger: Logger = Logger(label: "cutover.flags")) {
+        self.deployment = deployment
+        self.refreshInterval = refreshInterval
+        self.logger = logger
+    }
+
+    /// Whether the switch `name` is on (for every key; a switch with a percentage is on here
+    /// when it is on at all — use ``isEnabled(_:for:)`` for a rollout).
+    public func isEnabled(_ name: String) async throws -> Bool {
+        try await current()[name]?.isEnabled ?? false
+    }
+
+    /// Whether the switch `name` is on for `key`: for a switch set with a percentage, on for a
+    /// stable share of keys (the same on every node, see ``FlagRollout``).
+    public func isEnabled(_ name: String, for key: some StringProtocol) async throws -> Bool {
+        try await current()[name]?.isEnabled(for: key) ?? false
+    }
+
+    /// The switch `name` as last read, or nil when it was never set.
+    public func flag(_ name: String) async throws -> FeatureFlag? {
+        try await current()[name]
+    }
+
+    /// Reads the table now, whatever the age of the values held.
+    @discardableResult
+    public func refresh() async throws -> [String: FeatureFlag] {
+        let task = state.withLock { state in
+            if let reading = state.reading { return reading }
+            let reading = Task { [deployment] in
+                Dictionary(try await deployment.flags().map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+            }
+            state.reading = reading
+            return reading
+        }
+        do {
+            let flags = try await task.value
+            state.withLock { state in
+                state.flags = flags
+                state.readAt = .now
+                state.reading = nil
+            }
+            return flags
+        } catch {
+            let held = state.withLock { state -> [String: FeatureFlag]? in
+                state.reading = nil
+                guard state.readAt != nil else { return nil }
+                // Served for another interval before the next try.
+                state.readAt = .now
+                return state.flags
+            }
+            guard let held else { throw error }
+            logger.warning("could not read the switches; serving the values read before", metadata: ["error": "\(error)"])
+            return held
+        }
+    }
+
+    /// The values held when fresh, else a new read.
+    private func current() async throws -> [String: FeatureFlag] {
+        let held = state.withLock { state -> [String: FeatureFlag]? in
+            guard let readAt = state.readAt, readAt.duration(to: .now) < refreshInterval else { return nil }
+            return state.flags
+        }
+        if let held { return held }
+        return try await refresh()
+    }
+}
