@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -98,7 +99,11 @@ let package = Package(
         // Never depends on the CLI.
         .target(
             name: "CutoverRuntime",
-            dependencies: ["Cutover", "CutoverCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Cutover", "CutoverCore", .product(name: "Logging", package: "swift-log"),
+                // Counters an operator graphs (repairs done and failed).
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -145,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CutoverRuntimeTests",
-            dependencies: ["CutoverRuntime", "Cutover", "CutoverCore", "CutoverTestSupport"],
+            dependencies: ["CutoverRuntime", "Cutover", "CutoverCore", "CutoverTestSupport", "CutoverPostgres", "CutoverSQLite"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
