@@ -35,7 +35,7 @@ package struct FlagStore {
     ) async throws -> FeatureFlag {
         let dialect = database.dialect
         let p = dialect.placeholder
-        let requiresValue: SQLValue = requires.map { .text($0.rawValue) } ?? .null
+        let requiresValue: SQLValue = requires.map { .text($0.normalized) } ?? .null
         let requiresUpdate = clearRequires ? "NULL" : "COALESCE(excluded.requires, f.requires)"
         let statement = """
             INSERT INTO \(sql.table) AS f (name, enabled, requires, percent, updated_at, updated_by)

@@ -177,6 +177,9 @@ extension CutoverError {
         public static let migrationFailed = Code("migration_failed", exitCode: 1)
         /// An internal or I/O failure outside the database.
         public static let ioFailed = Code("io_failed", exitCode: 1)
+        /// The database does not serve what this version of the application needs
+        /// (CutoverRuntime's `SchemaGuard`): migrations missing, or the database moved past it.
+        public static let schemaIncompatible = Code("schema_incompatible", exitCode: 1)
         /// A run-time switch cannot be turned on: the migration it requires is not applied.
         public static let flagRequirementNotMet = Code("flag_requirement_not_met", exitCode: 1)
 
