@@ -94,6 +94,49 @@ public final class FeatureFlags: Sendable {
         }
     }
 
+    /// Keeps the values current until the task running it is cancelled.
+    ///
+    /// On PostgreSQL it holds one session listening on the table's channel (the table's
+    /// trigger sends `NOTIFY cutover_flags` on every change, whoever makes it) and reads the
+    /// switches again at each notification, so a change reaches every node within a round trip;
+    /// a lost session is opened again after 1 s, doubling up to 30 s. On a database without
+    /// notifications (SQLite) it returns at once: the ``refreshInterval`` decides.
+    ///
+    /// ```swift
+    /// let watching = Task { try await flags.watch() }   // or a service in the app's lifecycle
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - onListening: called each time listening starts (after a read, so the values are current).
+    ///   - onChange: called with a switch's name after a change to it was read.
+    public func watch(onListening: @Sendable () -> Void = {}, onChange: @Sendable (String) -> Void = { _ in }) async throws {
+        var backoff = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                let listened = try await deployment.withSession { database -> Bool in
+                    guard let listener = database as? any NotificationListening else { return false }
+                    return try await listener.listen(on: PostgresDialect.flagsChannel) { changes in
+                        // Whatever changed before the LISTEN took effect.
+                        try await refresh()
+                        onListening()
+                        backoff = .seconds(1)
+                        for try await name in changes {
+                            try await refresh()
+                            onChange(name)
+                        }
+                        return true
+                    }
+                }
+                guard listened else { return }
+            } catch {
+                if Task.isCancelled || error is CancellationError { return }
+                logger.warning("listening for switch changes failed; trying again", metadata: ["error": "\(error)", "in": "\(backoff)"])
+                try await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(30))
+            }
+        }
+    }
+
     /// The values held when fresh, else a new read.
     private func current() async throws -> [String: FeatureFlag] {
         let held = state.withLock { state -> [String: FeatureFlag]? in

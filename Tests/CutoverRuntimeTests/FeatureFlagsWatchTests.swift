@@ -1,0 +1,45 @@
+import Cutover
+import CutoverCore
+import CutoverRuntime
+import CutoverTestSupport
+import Foundation
+import Testing
+
+/// FeatureFlags.watch: PostgreSQL's NOTIFY from the table's trigger reaches a node at once.
+@Suite("FeatureFlags.watch: changes pushed by LISTEN/NOTIFY", .timeLimit(.minutes(1)))
+struct FeatureFlagsWatchTests {
+    @Test("a change made through another connection is read by a watching node within a second, despite an hour's refresh interval")
+    func notifyReachesTheWatcher() async throws {
+        let fx = try await RuntimeFixture.make(.postgres)
+        defer { Task { await fx.fixture.cleanUp() } }
+        _ = try await fx.deployment.setFlag("new_checkout", enabled: false)
+        let flags = FeatureFlags(deployment: fx.deployment, refreshInterval: .seconds(3600))
+        #expect(try await flags.isEnabled("new_checkout") == false)
+
+        let (events, continuation) = AsyncStream<String>.makeStream()
+        let watching = Task {
+            try await flags.watch(onListening: { continuation.yield("listening") }, onChange: { continuation.yield("changed \($0)") })
+        }
+        defer { watching.cancel() }
+        var iterator = events.makeAsyncIterator()
+        #expect(await iterator.next() == "listening")
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        // By hand, as another tool or an operator would: the trigger notifies.
+        _ = try await fx.fixture.query("UPDATE cutover.flags SET enabled = true WHERE name = 'new_checkout'")
+        // The suite's time limit guards against a notification that never comes.
+        let seen = await iterator.next()
+        #expect(seen == "changed new_checkout")
+        #expect(clock.now - start < .seconds(1))
+        #expect(try await flags.isEnabled("new_checkout") == true)
+    }
+
+    @Test("on SQLite, watch returns at once: the refresh interval decides")
+    func sqliteReturns() async throws {
+        let fx = try await RuntimeFixture.make(.sqlite)
+        defer { Task { await fx.fixture.cleanUp() } }
+        let flags = FeatureFlags(deployment: fx.deployment)
+        try await flags.watch(onListening: { Issue.record("SQLite has no notifications") })
+    }
+}
