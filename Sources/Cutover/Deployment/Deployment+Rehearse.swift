@@ -4,7 +4,8 @@ import Logging
 
 extension Deployment {
     /// A trial upgrade: clones the target, applies the pending migrations to the clone while
-    /// watching the locks each statement takes, compares the clone's schema with its
+    /// watching the locks each statement takes (`.yaml` ones too, in id order among the `.sql`
+    /// ones, as `migrate` runs them: ``Rehearsal/Report/expandContract`` has their phases), compares the clone's schema with its
     /// migrations, and drops the clone unless `keep` is true. The target is never changed.
     ///
     /// ```swift
@@ -37,12 +38,8 @@ extension Deployment {
         for finding in findings {
             events(.lintFinding(finding, .unenforced(finding)))
         }
-        let notRehearsed = try await pendingExpandContractIDs()
-        if !notRehearsed.isEmpty {
-            logger.warning(
-                "the rehearsal runs the pending .sql migrations only: the expand/contract (.yaml) ones are not rehearsed yet (\(notRehearsed.map(\.rawValue).joined(separator: ", "))); `cutover migrate --dry-run` and `cutover plan ID` show their plans")
-        }
-        guard !plan.applied.isEmpty else {
+        let pendingExpandContract = try await pendingExpandContractIDs()
+        guard !plan.applied.isEmpty || !pendingExpandContract.isEmpty else {
             var nothing = Rehearsal.Report(clone: "")
             nothing.stoppedAtDraft = plan.stoppedAtDraft
             let outcome = RehearsalOutcome(report: nothing, clone: nil, dropped: false, lintFindings: findings)
@@ -57,8 +54,11 @@ extension Deployment {
         let progress = ProgressReporter(interval: .seconds(1)) { events(.backup(.progress($0))) }
         let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, progress: progress, logger: logger)
         events(.cloneReady(clone))
-        let rehearsal = Rehearsal(
+        var rehearsal = Rehearsal(
             migrations: migrations, configuration: migratorConfiguration, driver: cloning, logger: logger, events: { events(.migration($0)) })
+        // The .yaml migrations run among the .sql ones, as `migrate` runs them.
+        rehearsal.expandContract = self
+        rehearsal.expandContractEvents = { events(.expandContract($0)) }
         var report: Rehearsal.Report
         do {
             let check = try DriftCheck(

@@ -98,6 +98,32 @@ enum RehearsalOutput {
         }
     }
 
+    /// A lock on data held until COMMIT.
+    static func json(_ lock: WriteLockObservation) -> JSON {
+        .object([
+            ("scope", .string(lock.scope.rawValue)), ("rows", .int(lock.rows)), ("held_ms", .int(lock.heldMilliseconds)),
+            ("until_commit", .bool(true)), ("impact", .string(lock.impact.description)), ("verdict", .string(verdict(lock))),
+        ])
+    }
+
+    /// One statement the rehearsal observed, with its locks.
+    static func json(_ statement: StatementObservation) -> JSON {
+        .object([
+            ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
+            ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
+            ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
+            ("error", .string(statement.error)), ("rows_touched", .int(statement.rowsTouched)),
+            ("write_lock", statement.writeLock.map(json) ?? .null),
+            ("locks", .array(statement.locks.map { lock in
+                .object([
+                    ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
+                    ("held_ms", .int(lock.heldMilliseconds)), ("new_relation", .bool(lock.isNewRelation)),
+                    ("impact", .string(lock.impact.description)),
+                ])
+            })),
+        ])
+    }
+
     static func json(_ outcome: RehearsalOutcome, target: Target) -> JSON {
         let report = outcome.report
         return .object([
@@ -109,27 +135,8 @@ enum RehearsalOutput {
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),
             ("stops_before_draft", .string(report.stoppedAtDraft?.fileName)),
-            ("statements", .array(report.statements.map { statement in
-                .object([
-                    ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
-                    ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
-                    ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
-                    ("error", .string(statement.error)), ("rows_touched", .int(statement.rowsTouched)),
-                    ("write_lock", statement.writeLock.map { lock in
-                        .object([
-                            ("scope", .string(lock.scope.rawValue)), ("rows", .int(lock.rows)), ("held_ms", .int(lock.heldMilliseconds)),
-                            ("until_commit", .bool(true)), ("impact", .string(lock.impact.description)), ("verdict", .string(verdict(lock))),
-                        ])
-                    } ?? .null),
-                    ("locks", .array(statement.locks.map { lock in
-                        .object([
-                            ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
-                            ("held_ms", .int(lock.heldMilliseconds)), ("new_relation", .bool(lock.isNewRelation)),
-                            ("impact", .string(lock.impact.description)),
-                        ])
-                    })),
-                ])
-            })),
+            ("statements", .array(report.statements.map(json))),
+            ("expand_contract", .array(report.expandContract.map(json))),
             ("error", report.failure.map { .string($0.description) } ?? .null),
             ("schema_check", outcome.nothingPending ? DriftOutput.notChecked(reason: "nothing pending: no clone was made") : schemaCheck(report, target: target)),
             // What the lint gate of `migrate` would say on this target (not enforced here).
@@ -166,7 +173,8 @@ enum RehearsalOutput {
             if let lock = statement.writeLock { Terminal.out("      \(lockName(lock)) for \(lock.heldMilliseconds) ms (until COMMIT) — \(verdict(lock))") }
             if let error = statement.error { Terminal.out("      failed: \(error)") }
         }
-        let blocking = report.statements.filter { $0.impact > .blocksNothing }
+        printExpandContract(report.expandContract)
+        let blocking = (report.statements + report.expandContract.flatMap { $0.phases.flatMap(\.statements) }).filter { $0.impact > .blocksNothing }
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
         Terminal.out("rehearsal of \(target.environment) on a \(clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
             + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
