@@ -62,6 +62,20 @@ struct LintExpandContractTests {
         #expect(single.stdout.contains("migrations/2_reshape.yaml:3: error[require-concurrent-index-creation]"), "\(single.stdout)")
     }
 
+    @Test("`# cutover:allow RULE` above the operation accepts the finding; the fix names create_index")
+    func allowComment() async throws {
+        let directory = try folder(yaml: Self.blockingIndex)
+        defer { directory.remove() }
+        let before = try await lint("migrations", in: directory)
+        #expect(before.stdout.contains("fix:  use a `create_index` operation instead"), "\(before.stdout)")
+        #expect(before.stdout.contains("put `# cutover:allow require-concurrent-index-creation` above the operation"), "\(before.stdout)")
+        try directory.write("migrations/2_reshape.yaml", Self.blockingIndex.replacingOccurrences(
+            of: "  - sql:", with: "  # cutover:allow require-concurrent-index-creation\n  - sql:"))
+        let after = try await lint("migrations", in: directory)
+        #expect(after.status == 0, "\(after.stdout)")
+        #expect(!after.stdout.contains("require-concurrent-index-creation"), "\(after.stdout)")
+    }
+
     @Test("--json lists the .yaml finding with file, line, migration and rule")
     func json() async throws {
         let directory = try folder(yaml: Self.blockingIndex)

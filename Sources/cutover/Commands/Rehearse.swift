@@ -160,9 +160,15 @@ enum RehearsalOutput {
             return
         }
         var current: MigrationID?
+        // The .yaml migrations in their places among the .sql ones, in id order.
+        var expandContract = report.expandContract[...]
         for statement in report.statements {
             if statement.migration != current {
                 current = statement.migration
+                while let next = expandContract.first, next.migration < statement.migration {
+                    printExpandContract([next])
+                    expandContract.removeFirst()
+                }
                 Terminal.out("\(statement.migration)_\(statement.migrationName)")
             }
             let sql = statement.sql.replacingOccurrences(of: "\n", with: " ")
@@ -173,7 +179,7 @@ enum RehearsalOutput {
             if let lock = statement.writeLock { Terminal.out("      \(lockName(lock)) for \(lock.heldMilliseconds) ms (until COMMIT) — \(verdict(lock))") }
             if let error = statement.error { Terminal.out("      failed: \(error)") }
         }
-        printExpandContract(report.expandContract)
+        printExpandContract(Array(expandContract))
         let blocking = (report.statements + report.expandContract.flatMap { $0.phases.flatMap(\.statements) }).filter { $0.impact > .blocksNothing }
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
         Terminal.out("rehearsal of \(target.environment) on a \(clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
