@@ -76,6 +76,28 @@ struct LintExpandContractTests {
         #expect(!after.stdout.contains("require-concurrent-index-creation"), "\(after.stdout)")
     }
 
+    @Test("with the env's database at hand, a pending .yaml migration that does not fit its tables is an error at the operation's line", arguments: TestBackend.all)
+    func planningError(backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend)
+        try cli.fixture.write("1_users.sql", Self.users)
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_reshape.yaml", "operations:\n  - add_column: { table: users, column: { name: note, type: text } }\n  - rename_column: { table: users, from: nickname, to: handle }\n")
+        let result = try await cli.run("lint", "--json")
+        #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        let error = try #require(findings.first { $0["rule"] as? String == "expand-contract-plan" }, "\(findings)")
+        #expect(error["file"] as? String == "migrations/2_reshape.yaml")
+        #expect(error["line"] as? Int == 3)
+        #expect(error["severity"] as? String == "error")
+        #expect((error["message"] as? String)?.contains("nickname") == true, "\(error)")
+        // Once the file fits the tables, nothing is reported.
+        try cli.fixture.write("2_reshape.yaml", "operations:\n  - rename_column: { table: users, from: name, to: handle }\n")
+        let fixed = try await cli.run("lint", "--json")
+        #expect(fixed.status == 0, "\(fixed.stdout)\(fixed.stderr)")
+        await cli.cleanUp()
+    }
+
     @Test("--json lists the .yaml finding with file, line, migration and rule")
     func json() async throws {
         let directory = try folder(yaml: Self.blockingIndex)

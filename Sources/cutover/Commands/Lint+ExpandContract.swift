@@ -40,3 +40,31 @@ extension CutoverCommand.Lint {
         }.map(\.element)
     }
 }
+
+extension CutoverCommand.Lint {
+    /// Without FILES, when cutover.toml names a database that answers: the pending `.yaml`
+    /// migrations planned against its tables (``Deployment/expandContractPlanFindings()``). A
+    /// database that does not answer costs a warning, never the lint; a SQLite file that does
+    /// not exist is not created.
+    func planFindings(_ files: [ExpandContractFile], config: Configuration?) async -> [LintFinding] {
+        guard self.files.isEmpty, !files.isEmpty, let config,
+            let deployment = try? Deployment(
+                config: config, environment: global.env, drivers: CommandContext.linkedDrivers, logger: CommandContext.makeLogger(global))
+        else { return [] }
+        let url = deployment.target.url
+        if url.scheme == "sqlite", !FileManager.default.fileExists(atPath: url.path) { return [] }
+        do {
+            return try await deployment.expandContractPlanFindings().map { finding in
+                var finding = finding
+                finding.file = Self.displayPath(config.migrationsDirectory, (finding.file as NSString).lastPathComponent)
+                return finding
+            }
+        } catch {
+            if !global.quiet {
+                let reason = (error as? CutoverError)?.message ?? ErrorDescription.of(error)
+                Terminal.err(Terminal.yellow("warning: ") + "could not plan the .yaml migrations against env \(deployment.target.environment) (\(reason)); their operations were not checked against its tables")
+            }
+            return []
+        }
+    }
+}

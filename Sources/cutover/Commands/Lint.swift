@@ -83,7 +83,9 @@ extension CutoverCommand {
             let linter = Linter(configuration: configuration)
             let findings = Self.inIDOrder(
                 Self.withFileChecks(linter.lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations),
-                ExpandContractLint.findings(of: input.expandContract, linter: linter, dialect: input.dialect.dialect))
+                ExpandContractLint.findings(of: input.expandContract, linter: linter, dialect: input.dialect.dialect)
+                    // A PostgreSQL server that did not answer for its version is not asked again.
+                    + (version.source == "assumed" ? [] : await planFindings(input.expandContract, config: input.config)))
             report(findings, files: input.migrations.count + input.expandContract.count, dialect: input.dialect, version: version)
             if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
         }
