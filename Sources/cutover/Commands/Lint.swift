@@ -14,7 +14,8 @@ extension CutoverCommand {
                 Without FILES, lints every migration in the folder cutover.toml names, for the database of the \
                 chosen env: in .yaml migrations, the SQL written by hand (a sql operation's up and down, a create_view's \
                 query, a replace_function body in language sql), at the operation's line; not the statements Cutover \
-                generates for the operations. FILES (.sql or .yaml files, or folders) need no cutover.toml and default to PostgreSQL. \
+                generates for the operations; and when the env's database answers, the pending .yaml migrations \
+                planned against its tables (expand-contract-plan). FILES (.sql or .yaml files, or folders) need no cutover.toml and default to PostgreSQL. \
                 `-- cutover:allow RULE` on the line above a statement accepts that finding. \
                 lint needs no database and reports every finding; the lint gate of migrate, promote and \
                 validate also knows the target, and lets through errors on tables created in the same run \
