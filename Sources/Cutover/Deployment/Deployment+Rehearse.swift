@@ -19,6 +19,10 @@ extension Deployment {
     ///   - strategy: how to clone (PostgreSQL: `CREATE DATABASE … TEMPLATE` when nobody else
     ///     is connected, else `pg_dump | pg_restore`; SQLite: `VACUUM INTO`).
     ///   - keep: keep the clone afterwards (its URL is in the outcome).
+    ///   - lint: report what the lint gate of `migrate` would say on the target.
+    ///   - checksAbort: PostgreSQL: start and abort each pending `.yaml` migration on the clone
+    ///     first, and fail when the abort does not bring the tables back
+    ///     (``ExpandContractRehearsal/abortRestoredSchema``).
     ///   - events: ``DeploymentEvent/cloning(source:strategy:)``, ``DeploymentEvent/cloneReady(_:)``,
     ///     the migrator's progress on the clone, ``DeploymentEvent/rehearsalFinished(_:)``.
     /// - Returns: the report; a migration that failed on the clone is in `report.failure`,
@@ -26,7 +30,8 @@ extension Deployment {
     ///   there is nothing to try, and `cutover diff --against migrations` checks the schema.
     /// - Throws: `CutoverError` when the clone cannot be made or the files cannot be read.
     public func rehearse(
-        strategy: CloneStrategy = .automatic, keep: Bool = false, lint: Bool = true, events: @escaping DeploymentEventHandler = { _ in }
+        strategy: CloneStrategy = .automatic, keep: Bool = false, lint: Bool = true, checksAbort: Bool = false,
+        events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {
         let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
         let (plan, findings) = try await withMigrator(readHistory: true, events: events) { migrator, history in
@@ -59,6 +64,7 @@ extension Deployment {
         // The .yaml migrations run among the .sql ones, as `migrate` runs them.
         rehearsal.expandContract = self
         rehearsal.expandContractEvents = { events(.expandContract($0)) }
+        rehearsal.checksAbort = checksAbort
         var report: Rehearsal.Report
         do {
             let check = try DriftCheck(

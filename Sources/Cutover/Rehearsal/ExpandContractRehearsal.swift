@@ -41,6 +41,12 @@ public struct ExpandContractRehearsal: Sendable {
     public var phases: [Phase]
     /// The phase that failed on the clone, nil when all succeeded.
     public var failedPhase: String?
+    /// With an abort check (PostgreSQL, `rehearse --abort-check`): true when abort, run on
+    /// the clone after start, brought the tables back as they were before start (then start,
+    /// backfill and complete ran again); nil when not checked.
+    public var abortRestoredSchema: Bool?
+    /// What the abort left different from before start (``SchemaDiff/text``), when it did.
+    public var abortLeftovers: String?
 
     /// The rows the backfill visited, nil when it had none.
     public var rowsBackfilled: Int? {

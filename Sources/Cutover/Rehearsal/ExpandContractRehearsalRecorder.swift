@@ -11,6 +11,8 @@ final class ExpandContractRehearsalRecorder: Sendable {
         var phases: [ExpandContractRehearsal.Phase] = []
         var backfilled: [String: Int] = [:]
         var failedPhase: String?
+        var abortRestoredSchema: Bool?
+        var abortLeftovers: String?
     }
 
     private struct Segment {
@@ -80,12 +82,20 @@ final class ExpandContractRehearsalRecorder: Sendable {
         }
     }
 
+    /// Records the outcome of an abort check: `leftovers` is what abort left different, nil
+    /// when it restored the tables.
+    func recordAbortCheck(_ id: MigrationID, leftovers: String?) {
+        state.withLock { Self.update(&$0, id) { ($0.abortRestoredSchema, $0.abortLeftovers) = (leftovers == nil, leftovers) } }
+    }
+
     /// Marks the phase running now as failed (when none is running, `phase` of `id`: a
     /// direct application, or a start that failed while planning), and returns its name.
     func fail(_ id: MigrationID?, phase: String) -> (id: MigrationID, phase: String)? {
         let now = clock.now
         return state.withLock { state in
             guard let current = state.current ?? id.map({ Segment(id: $0, name: phase, since: now) }) else { return nil }
+            // Marked already (an abort check that failed names its phase itself).
+            if state.entries.contains(where: { $0.id == current.id && $0.failedPhase != nil }) { return nil }
             Self.close(&state, at: now)
             Self.update(&state, current.id) { $0.failedPhase = current.name }
             return (current.id, current.name)
@@ -100,14 +110,22 @@ final class ExpandContractRehearsalRecorder: Sendable {
         for entry in entries {
             let file = try? ExpandContractFile.load(id: entry.id, folder: folder)
             var phases = entry.phases
-            for index in phases.indices {
-                if phases[index].name == "backfill" { phases[index].rowsBackfilled = entry.backfilled.values.reduce(0, +) }
-                for watched in observers where watched.id == entry.id && watched.phase == phases[index].name {
-                    phases[index].statements += await watched.observer.statements()
-                }
+            for index in phases.indices where phases[index].name == "backfill" {
+                phases[index].rowsBackfilled = entry.backfilled.values.reduce(0, +)
+            }
+            // One observer per run of a phase, in order: the n-th `start` observer watched the
+            // n-th `start` phase (an abort check runs start twice).
+            var used: [String: Int] = [:]
+            for watched in observers where watched.id == entry.id {
+                let matching = phases.indices.filter { phases[$0].name == watched.phase }
+                let n = used[watched.phase, default: 0]
+                used[watched.phase] = n + 1
+                guard n < matching.count else { continue }
+                phases[matching[n]].statements += await watched.observer.statements()
             }
             results.append(ExpandContractRehearsal(
-                migration: entry.id, name: file?.migration.name ?? "", file: file?.path ?? "", phases: phases, failedPhase: entry.failedPhase))
+                migration: entry.id, name: file?.migration.name ?? "", file: file?.path ?? "", phases: phases, failedPhase: entry.failedPhase,
+                abortRestoredSchema: entry.abortRestoredSchema, abortLeftovers: entry.abortLeftovers))
         }
         return results
     }
@@ -118,7 +136,9 @@ final class ExpandContractRehearsalRecorder: Sendable {
         state.current = nil
         let milliseconds = Int((now - current.since).milliseconds)
         update(&state, current.id) { entry in
-            if let index = entry.phases.firstIndex(where: { $0.name == current.name }) {
+            // The same phase again adds to its time (start, backfill, start again), unless an
+            // abort came between (an abort check runs start and backfill a second time).
+            if let index = entry.phases.lastIndex(where: { $0.name == current.name }), !entry.phases[index...].contains(where: { $0.name == "abort" }) {
                 entry.phases[index].durationMilliseconds += milliseconds
             } else {
                 entry.phases.append(.init(name: current.name, durationMilliseconds: milliseconds, statements: []))

@@ -20,12 +20,25 @@ extension Rehearsal {
             return observer
         }
         let forward = expandContractEvents
-        let total = try await onClone.migrateWithExpandContract(yamlIDs, to: nil, options: Deployment.MigrateOptions(), events: { event in
-            guard case .expandContract(let event) = event else { return }
+        let observed: ExpandContractEventHandler = { event in
             recorder.record(event)
             forward(event)
-        }) { segment in
-            DeploymentReport(target: onClone.target, strategy: .direct, migrate: try await migrator.migrate(to: segment), lintFindings: [])
+        }
+        // SQLite applies a .yaml migration directly: there is no abort to check.
+        let direct = try deployment.appliesExpandContractDirectly
+        let cloneDeployment = onClone
+        var beforeStart: ((MigrationID) async throws -> Void)?
+        if checksAbort, !direct {
+            beforeStart = { id in try await Self.checkAbort(id, on: cloneDeployment, recorder: recorder, events: observed) }
+        }
+        let events: DeploymentEventHandler = { event in
+            if case .expandContract(let event) = event { observed(event) }
+        }
+        let total = try await cloneDeployment.migrateWithExpandContract(
+            yamlIDs, to: nil, options: Deployment.MigrateOptions(), events: events, beforeStart: beforeStart
+        ) { segment in
+            let report = try await migrator.migrate(to: segment)
+            return DeploymentReport(target: cloneDeployment.target, strategy: .direct, migrate: report, lintFindings: [])
         }
         var migrated = total.migrate
         // SQLite: each .yaml migration applied directly is an item of the report.
@@ -42,6 +55,26 @@ extension Rehearsal {
             logger.warning("\(waiting.id) (\(waiting.name)) is \(waiting.phase) on the target (started by `cutover start`): the rehearsal, as `migrate`, stopped before completing it")
         }
         return migrated
+    }
+
+    /// The abort check of `.yaml` migration `id` on the clone: start, abort, and the tables
+    /// compared with those before start. The run then starts it again, as `migrate` would.
+    /// - Throws: `CutoverError` `.migrationFailed` when the abort left the tables different.
+    static func checkAbort(
+        _ id: MigrationID, on clone: Deployment, recorder: ExpandContractRehearsalRecorder, events: @escaping ExpandContractEventHandler
+    ) async throws {
+        let before = try await clone.introspectSchema()
+        try await clone.startExpandContract(id, runBy: .migrate, events: events)
+        try await clone.abortExpandContract(id, events: events)
+        let diff = SchemaDiff(from: before, to: try await clone.introspectSchema())
+        recorder.recordAbortCheck(id, leftovers: diff.isEmpty ? nil : diff.text)
+        guard diff.isEmpty else {
+            _ = recorder.fail(id, phase: "abort")
+            throw CutoverError(
+                .migrationFailed, "expand/contract migration \(id) failed in its abort phase on the clone: abort left the tables different from before start (\(diff.summary))",
+                hint: "the differences are in the rehearsal's report (abort_leftovers); an operation's abort does not undo all its start does",
+                migrationID: id)
+        }
     }
 
     /// The error that stopped the rehearsal; when a `.yaml` migration failed, it names the

@@ -54,6 +54,9 @@ public struct Rehearsal: Sendable {
     package var expandContract: Deployment?
     /// Progress of the `.yaml` migrations on the clone.
     package var expandContractEvents: ExpandContractEventHandler = { _ in }
+    /// PostgreSQL: before each `.yaml` migration runs for good, start it and abort it on the
+    /// clone, and check the abort brought the tables back (``ExpandContractRehearsal/abortRestoredSchema``).
+    package var checksAbort = false
 
     /// Creates a rehearsal.
     /// - Parameters:

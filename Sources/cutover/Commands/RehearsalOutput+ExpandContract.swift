@@ -11,6 +11,9 @@ extension RehearsalOutput {
         .object([
             ("migration", .string(rehearsal.migration.rawValue)), ("name", .string(rehearsal.name)), ("file", .string(rehearsal.file)),
             ("failed_phase", .string(rehearsal.failedPhase)), ("rows_backfilled", .int(rehearsal.rowsBackfilled)),
+            ("abort_check", rehearsal.abortRestoredSchema.map { restored in
+                .object([("restored", .bool(restored)), ("differences", .string(rehearsal.abortLeftovers))])
+            } ?? .null),
             ("phases", .array(rehearsal.phases.map { phase in
                 .object([
                     ("name", .string(phase.name)), ("duration_ms", .int(phase.durationMilliseconds)),
@@ -45,6 +48,11 @@ extension RehearsalOutput {
                 if let lock = phase.writeLock {
                     Terminal.out("      \(lockName(lock)) for \(lock.heldMilliseconds) ms (one transaction) — \(verdict(lock))")
                 }
+            }
+            switch rehearsal.abortRestoredSchema {
+            case true?: Terminal.out("  abort check: abort brought the tables back as they were before start")
+            case false?: Terminal.out("  abort check: FAILED, abort left the tables different (+ after abort, - before start):\n\(rehearsal.abortLeftovers ?? "")")
+            case nil: break
             }
         }
     }

@@ -28,6 +28,9 @@ extension CutoverCommand {
         @Flag(help: "Keep the clone afterwards (its URL is printed).")
         var keep = false
 
+        @Flag(help: "PostgreSQL: start and abort each pending .yaml migration on the clone first; fail when the abort does not bring the tables back.")
+        var abortCheck = false
+
         func validate() throws {
             guard CloneStrategy.requestable.map(\.rawValue).contains(strategy) else {
                 throw ValidationError("--strategy must be template, dump or automatic, not '\(strategy)'")
@@ -38,7 +41,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let deployment = try context.deployment()
                 let target = deployment.target
-                let outcome = try await deployment.rehearse(strategy: CloneStrategy(strategy), keep: keep, events: context.eventPrinter())
+                let outcome = try await deployment.rehearse(strategy: CloneStrategy(strategy), keep: keep, checksAbort: abortCheck, events: context.eventPrinter())
                 context.output(RehearsalOutput.json(outcome, target: target)) { RehearsalOutput.print(outcome, target: target) }
                 if let failure = outcome.report.failure {
                     if !global.json { CommandContext.report(failure, options: global) }

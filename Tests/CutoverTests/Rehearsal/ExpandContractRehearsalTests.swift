@@ -52,6 +52,25 @@ struct ExpandContractRehearsalTests {
         await fixture.fixture.cleanUp()
     }
 
+    @Test("PostgreSQL, abort check: start and abort on the clone restore its tables, then the migration runs for good")
+    func abortCheck() async throws {
+        let fixture = try await ExpandContractFixture.make(rows: 100)
+        let outcome = try await fixture.deployment.rehearse(checksAbort: true)
+        let report = outcome.report
+        #expect(report.failure == nil, "\(String(describing: report.failure))")
+        let rehearsal = try #require(report.expandContract.first)
+        #expect(rehearsal.abortRestoredSchema == true, "\(rehearsal.abortLeftovers ?? "")")
+        #expect(rehearsal.phases.map(\.name) == ["start", "backfill", "abort", "start", "backfill", "complete"])
+        #expect(rehearsal.phases.filter { $0.name == "start" }.allSatisfy { !$0.statements.isEmpty })
+        #expect(report.drift?.hasDrift == false, "\(String(describing: report.drift?.diff.text))")
+        #expect(try await fixture.columns() == ["id", "name", "price"])
+        // Without the check, no abort runs.
+        let plain = try await fixture.deployment.rehearse()
+        #expect(plain.report.expandContract.first?.abortRestoredSchema == nil)
+        #expect(plain.report.expandContract.first?.phases.map(\.name) == ["start", "backfill", "complete"])
+        await fixture.fixture.cleanUp()
+    }
+
     @Test(
         "PostgreSQL: a .yaml migration that fails on the clone fails the rehearsal naming it and its phase; the target is untouched",
         arguments: [
