@@ -48,7 +48,7 @@ import Logging
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own
-/// - ``rehearse(strategy:keep:events:)``
+/// - ``rehearse(strategy:keep:lint:checksAbort:events:)``
 /// - ``checkDrift(introspection:events:)``
 /// - ``introspectSchema()``
 /// - ``promote(from:dryRun:options:events:)``

@@ -16,7 +16,10 @@ extension CutoverCommand {
                 rows is reported with the rows it touched and the lock it keeps until COMMIT: PostgreSQL's row locks \
                 (blocks writes to those rows), SQLite's database write lock (blocks all writers). Afterwards the clone's schema is \
                 compared with the schema every migration now applied on it produces (replayed on a scratch database): \
-                a difference means the target was changed by hand. Exit 1 when a migration fails on the clone, \
+                a difference means the target was changed by hand. Pending .yaml (expand/contract) migrations run on the \
+                clone in id order among the .sql ones, as migrate runs them (PostgreSQL: start, backfill, complete; SQLite: \
+                applied directly), each phase reported with its time, rows backfilled and locks. \
+                Exit 1 when a migration fails on the clone, \
                 3 when the clone's schema differs from its migrations.
                 """)
 
