@@ -98,6 +98,16 @@ struct LintExpandContractTests {
         await cli.cleanUp()
     }
 
+    @Test("ADD COLUMN … NOT NULL DEFAULT volatile() in a sql operation gets the finding a .sql file gets")
+    func volatileDefault() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("5_token.yaml", "operations:\n  - sql:\n      up: ALTER TABLE users ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()\n")
+        let result = try await lint("5_token.yaml", in: directory)
+        #expect(result.status == 3, "\(result.stdout)")
+        #expect(result.stdout.contains("5_token.yaml:2: error[adding-field-with-volatile-default]"), "\(result.stdout)")
+    }
+
     @Test("--json lists the .yaml finding with file, line, migration and rule")
     func json() async throws {
         let directory = try folder(yaml: Self.blockingIndex)

@@ -38,4 +38,21 @@ struct RehearseExpandContractTests {
         #expect(states == ["applied", "pending"])
         await cli.cleanUp()
     }
+
+    @Test("--abort-check starts and aborts the .yaml migration on the clone first and reports that the tables came back")
+    func abortCheck() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, v integer);\nINSERT INTO t VALUES (1, 1), (2, 2);")
+        #expect(try await cli.run("migrate").status == 0)
+        try cli.fixture.write("2_rename.yaml", Self.rename)
+        let text = try await cli.run("rehearse", "--abort-check")
+        #expect(text.status == 0, "\(text.stdout)\(text.stderr)")
+        #expect(text.stdout.contains("  abort check: abort brought the tables back as they were before start"), "\(text.stdout)")
+        let object = try await cli.json("rehearse", "--abort-check")
+        let migration = try #require((object["expand_contract"] as? [[String: Any]])?.first)
+        #expect((migration["abort_check"] as? [String: Any])?["restored"] as? Bool == true, "\(migration)")
+        let names = (migration["phases"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["start", "abort", "start", "complete"])
+        await cli.cleanUp()
+    }
 }
