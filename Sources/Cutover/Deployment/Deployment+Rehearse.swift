@@ -4,7 +4,8 @@ import Logging
 
 extension Deployment {
     /// A trial upgrade: clones the target, applies the pending migrations to the clone while
-    /// watching the locks each statement takes, compares the clone's schema with its
+    /// watching the locks each statement takes (`.yaml` ones too, in id order among the `.sql`
+    /// ones, as `migrate` runs them: ``Rehearsal/Report/expandContract`` has their phases), compares the clone's schema with its
     /// migrations, and drops the clone unless `keep` is true. The target is never changed.
     ///
     /// ```swift
@@ -18,6 +19,10 @@ extension Deployment {
     ///   - strategy: how to clone (PostgreSQL: `CREATE DATABASE … TEMPLATE` when nobody else
     ///     is connected, else `pg_dump | pg_restore`; SQLite: `VACUUM INTO`).
     ///   - keep: keep the clone afterwards (its URL is in the outcome).
+    ///   - lint: report what the lint gate of `migrate` would say on the target.
+    ///   - checksAbort: PostgreSQL: start and abort each pending `.yaml` migration on the clone
+    ///     first, and fail when the abort does not bring the tables back
+    ///     (``ExpandContractRehearsal/abortRestoredSchema``).
     ///   - events: ``DeploymentEvent/cloning(source:strategy:)``, ``DeploymentEvent/cloneReady(_:)``,
     ///     the migrator's progress on the clone, ``DeploymentEvent/rehearsalFinished(_:)``.
     /// - Returns: the report; a migration that failed on the clone is in `report.failure`,
@@ -25,7 +30,8 @@ extension Deployment {
     ///   there is nothing to try, and `cutover diff --against migrations` checks the schema.
     /// - Throws: `CutoverError` when the clone cannot be made or the files cannot be read.
     public func rehearse(
-        strategy: CloneStrategy = .automatic, keep: Bool = false, lint: Bool = true, events: @escaping DeploymentEventHandler = { _ in }
+        strategy: CloneStrategy = .automatic, keep: Bool = false, lint: Bool = true, checksAbort: Bool = false,
+        events: @escaping DeploymentEventHandler = { _ in }
     ) async throws -> RehearsalOutcome {
         let cloning = try targetDriver(as: (any DatabaseCloning).self, for: "be cloned for a rehearsal")
         let (plan, findings) = try await withMigrator(readHistory: true, events: events) { migrator, history in
@@ -37,12 +43,8 @@ extension Deployment {
         for finding in findings {
             events(.lintFinding(finding, .unenforced(finding)))
         }
-        let notRehearsed = try await pendingExpandContractIDs()
-        if !notRehearsed.isEmpty {
-            logger.warning(
-                "the rehearsal runs the pending .sql migrations only: the expand/contract (.yaml) ones are not rehearsed yet (\(notRehearsed.map(\.rawValue).joined(separator: ", "))); `cutover migrate --dry-run` and `cutover plan ID` show their plans")
-        }
-        guard !plan.applied.isEmpty else {
+        let pendingExpandContract = try await pendingExpandContractIDs()
+        guard !plan.applied.isEmpty || !pendingExpandContract.isEmpty else {
             var nothing = Rehearsal.Report(clone: "")
             nothing.stoppedAtDraft = plan.stoppedAtDraft
             let outcome = RehearsalOutcome(report: nothing, clone: nil, dropped: false, lintFindings: findings)
@@ -57,8 +59,12 @@ extension Deployment {
         let progress = ProgressReporter(interval: .seconds(1)) { events(.backup(.progress($0))) }
         let clone = try await cloning.makeClone(of: target.url, name: name, strategy: strategy, progress: progress, logger: logger)
         events(.cloneReady(clone))
-        let rehearsal = Rehearsal(
+        var rehearsal = Rehearsal(
             migrations: migrations, configuration: migratorConfiguration, driver: cloning, logger: logger, events: { events(.migration($0)) })
+        // The .yaml migrations run among the .sql ones, as `migrate` runs them.
+        rehearsal.expandContract = self
+        rehearsal.expandContractEvents = { events(.expandContract($0)) }
+        rehearsal.checksAbort = checksAbort
         var report: Rehearsal.Report
         do {
             let check = try DriftCheck(

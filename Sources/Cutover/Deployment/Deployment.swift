@@ -48,7 +48,7 @@ import Logging
 /// - ``DeploymentEvent``
 /// - ``DeploymentReport``
 /// ### Parts of the pipeline on their own
-/// - ``rehearse(strategy:keep:events:)``
+/// - ``rehearse(strategy:keep:lint:checksAbort:events:)``
 /// - ``checkDrift(introspection:events:)``
 /// - ``introspectSchema()``
 /// - ``promote(from:dryRun:options:events:)``
@@ -62,6 +62,9 @@ public struct Deployment: Sendable {
     /// Where `${VAR}` references of other environments are read from (``selecting(environment:)``).
     let processEnvironment: [String: String]
     let logger: Logger
+    /// Makes the observer of each phase of an expand/contract migration, given the session
+    /// that runs it (a rehearsal watches their locks); nil in a real run.
+    package var phaseObserver: PhaseObserverFactory?
 
     /// A deployment to the environment `environment` of `config`.
     ///

@@ -358,9 +358,10 @@ extension Deployment {
         let began = clock.now
         events(.phaseStarted(id: record.id, phase: phase, actions: actions.count, skipping: record.actionsDone))
         let backfill = Backfill(database: database, record: record, settings: settings, logger: logger, events: events)
-        let runner = PhaseRunner(
+        var runner = PhaseRunner(
             database: database, store: store, record: record, lockTimeout: migratorConfiguration.lockTimeout,
             retry: migratorConfiguration.retry, logger: logger, events: events, backfill: { try await backfill.run($0) })
+        runner.observer = try await phaseObserver?(database, record.id, phase)
         try await runner.run(actions, from: record.actionsDone)
         guard let end else { return }
         try await store.setPhase(record.id, end, actionsDone: actions.count)

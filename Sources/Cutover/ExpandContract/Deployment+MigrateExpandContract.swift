@@ -25,8 +25,10 @@ extension Deployment {
 
     /// Runs `migrateSQL` for the `.sql` migrations and start + complete for each `.yaml` one
     /// not completed yet, in id order; the reports of the `.sql` runs are merged.
+    /// `beforeStart` runs before each `.yaml` migration's start (a rehearsal's abort check).
     func migrateWithExpandContract(
         _ yamlIDs: [MigrationID], to upTo: MigrationID?, options: MigrateOptions, events: @escaping DeploymentEventHandler,
+        beforeStart: ((MigrationID) async throws -> Void)? = nil,
         migrateSQL: (MigrationID?) async throws -> DeploymentReport
     ) async throws -> DeploymentReport {
         // SQLite: one node, so each .yaml migration is applied directly, in its final shape
@@ -78,6 +80,7 @@ extension Deployment {
                         : "once no instance of the old version is left, run `cutover complete \(record.leaderID)`, then `cutover migrate` again", migrationID: id)
             }
             let forward: ExpandContractEventHandler = { events(.expandContract($0)) }
+            try await beforeStart?(id)
             try await startExpandContract(id, runBy: .migrate, events: forward)
             total.expandContract.append(try await completeExpandContract(id, events: forward))
         }

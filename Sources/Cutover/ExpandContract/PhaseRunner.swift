@@ -20,6 +20,8 @@ struct PhaseRunner {
     let events: ExpandContractEventHandler
     /// Runs a backfill action (the batched backfill).
     let backfill: (PlannedAction) async throws -> Void
+    /// Watches each statement action (a rehearsal's ``LockObserver``); nil in a real run.
+    var observer: (any StatementObserver)? = nil
 
     /// Runs `actions` from number `done` on.
     func run(_ actions: [PlannedAction], from done: Int) async throws {
@@ -38,10 +40,12 @@ struct PhaseRunner {
                         for setting in dialect.timeoutStatements(lockTimeout: lockTimeout, statementTimeout: nil, local: true) {
                             try await database.execute(setting)
                         }
-                        try await database.execute(action.sql)
+                        try await observed(action, index: index) { try await database.executeCountingRows(action.sql, []) }
                         try await database.execute(ExpandContractStore.recordProgress, [.text(record.id.normalized), .integer(index + 1)])
                         try await database.execute("COMMIT")
+                        await observer?.migrationDidFinish(observedMigration, committed: true)
                     } catch {
+                        await observer?.migrationDidFinish(observedMigration, committed: false)
                         throw await database.rollBack(after: error)
                     }
                 }
@@ -78,14 +82,46 @@ struct PhaseRunner {
                 try await database.execute(setting)
             }
             do {
-                try await database.execute(action.sql)
+                try await observed(action, index: number - 1) { try await database.executeCountingRows(action.sql, []) }
+                await observer?.migrationDidFinish(observedMigration, committed: true)
             } catch {
+                await observer?.migrationDidFinish(observedMigration, committed: false)
                 if let indexName, try await indexValidity(indexName) == false {
                     try await dropIndex(indexName)
                     events(.droppedInvalidIndex(indexName))
                 }
                 throw error
             }
+        }
+    }
+
+    // MARK: - Observing (rehearsal)
+
+    /// The migration as a ``StatementObserver`` sees it: the `.yaml` file's id and name.
+    private var observedMigration: Migration {
+        Migration(id: record.id, name: record.name, fileName: "\(record.id)_\(record.name).yaml", up: [], down: nil, isTransactional: true, checksum: record.checksum)
+    }
+
+    /// Runs `body` (the action's statement), telling ``observer`` before and after; the
+    /// statement's line is its 1-based action number.
+    private func observed(_ action: PlannedAction, index: Int, _ body: () async throws -> Int?) async throws {
+        guard let observer else {
+            _ = try await body()
+            return
+        }
+        let statement = SQLStatement(sql: action.sql, line: index + 1)
+        let migration = observedMigration
+        await observer.migrationWillStart(migration)
+        await observer.statementWillRun(statement, index: index, in: migration)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let rows = try await body()
+            await observer.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, rowsTouched: rows, error: nil)
+        } catch {
+            let failure = (error as? CutoverError) ?? CutoverError(.statementFailed, ErrorDescription.of(error))
+            await observer.statementDidRun(statement, index: index, in: migration, duration: clock.now - start, rowsTouched: nil, error: failure)
+            throw error
         }
     }
 

@@ -33,6 +33,10 @@ public struct Rehearsal: Sendable {
         /// database); the migrations themselves applied.
         public var driftError: CutoverError?
 
+        /// The expand/contract (`.yaml`) migrations run on the clone, in order, with their
+        /// phases; also listed in ``applied`` once they completed there.
+        public var expandContract: [ExpandContractRehearsal] = []
+
         /// True when every pending migration applied on the clone.
         public var succeeded: Bool { failure == nil }
     }
@@ -45,6 +49,14 @@ public struct Rehearsal: Sendable {
     let driver: any DatabaseDriver
     let logger: Logger
     let events: MigrationEventHandler
+    /// The deployment whose `.yaml` migrations are rehearsed too, among the `.sql` ones, as
+    /// `migrate` runs them (``Rehearsal+ExpandContract``); nil rehearses `.sql` ones only.
+    package var expandContract: Deployment?
+    /// Progress of the `.yaml` migrations on the clone.
+    package var expandContractEvents: ExpandContractEventHandler = { _ in }
+    /// PostgreSQL: before each `.yaml` migration runs for good, start it and abort it on the
+    /// clone, and check the abort brought the tables back (``ExpandContractRehearsal/abortRestoredSchema``).
+    package var checksAbort = false
 
     /// Creates a rehearsal.
     /// - Parameters:
@@ -91,7 +103,7 @@ public struct Rehearsal: Sendable {
         // One session migrates, a second one watches its locks.
         report = try await driver.withSession(clone, logger: logger) { migrating in
             try await driver.withSession(clone, logger: logger) { watching in
-                try await migrate(migrating, watchedFrom: watching, into: report)
+                try await migrate(migrating, watchedFrom: watching, into: report, clone: clone)
             }
         }
         if let check, report.succeeded {
@@ -110,7 +122,7 @@ public struct Rehearsal: Sendable {
     }
 
     /// Applies the pending migrations on `migrating` while `watching` samples its locks.
-    private func migrate(_ migrating: any Database, watchedFrom watching: any Database, into report: Report) async throws -> Report {
+    private func migrate(_ migrating: any Database, watchedFrom watching: any Database, into report: Report, clone: DatabaseURL) async throws -> Report {
         var report = report
         let observer = try await LockObserver(migrating: migrating, observer: watching)
         var configuration = self.configuration
@@ -118,20 +130,24 @@ public struct Rehearsal: Sendable {
         let migrator = Migrator(database: migrating, migrations: migrations, configuration: configuration, logger: logger, events: events)
         let clock = ContinuousClock()
         let start = clock.now
+        let recorder = ExpandContractRehearsalRecorder()
         do {
-            let migrated = try await migrator.migrate()
+            let migrated = try await migrate(migrator, on: clone, watchedFrom: watching, recorder: recorder)
             report.applied = migrated.applied.map(\.id)
             report.stoppedAtDraft = migrated.stoppedAtDraft
         } catch where Task.isCancelled {
             // Interrupted (SIGINT): not a failure of the migrations; the caller drops the clone.
             throw CancellationError()
-        } catch let error as CutoverError {
-            report.failure = error
         } catch {
-            report.failure = CutoverError(.migrationFailed, "rehearsal stopped: \(ErrorDescription.of(error))")
+            report.failure = failure(error, recorder: recorder)
         }
         report.durationMilliseconds = Int((clock.now - start).milliseconds)
         report.statements = await observer.statements()
+        if let folder = expandContract?.config.migrationsDirectory {
+            let rehearsals = await recorder.rehearsals(folder: folder)
+            report.expandContract = rehearsals
+            report.failure = report.failure.map { locate($0, in: rehearsals) }
+        }
         return report
     }
 }

@@ -38,9 +38,15 @@ extension LintFinding {
               lock: \(lock)
               why:  \(why)
               fix:  \(safeRewrite)
-              (to accept it, put `-- cutover:allow \(rule)` above the statement)
+              (to accept it, put \(allowDirective) above the \(isExpandContract ? "operation" : "statement"))
             """
     }
+
+    /// Whether the finding is in a `.yaml` (expand/contract) migration, whose comments start with `#`.
+    var isExpandContract: Bool { file.hasSuffix(".yaml") || file.hasSuffix(".yml") }
+
+    /// The comment that accepts this finding: `-- cutover:allow RULE`, in a `.yaml` file `# cutover:allow RULE`.
+    var allowDirective: String { "`\(isExpandContract ? "#" : "--") cutover:allow \(rule)`" }
 
     /// The finding as a GitHub Actions workflow command, which the checks page shows on the
     /// file and line: `::error file=…,line=…,title=RULE::message`
@@ -53,7 +59,7 @@ extension LintFinding {
         let command = severity == .error ? "error" : severity == .warning ? "warning" : "notice"
         let text = statement.isEmpty
             ? "\(message)\n\(why)\nFix: \(safeRewrite)"
-            : "\(message) [lock: \(lock)]\n\(why)\nFix: \(safeRewrite)\nTo accept it: -- cutover:allow \(rule)"
+            : "\(message) [lock: \(lock)]\n\(why)\nFix: \(safeRewrite)\nTo accept it: \(isExpandContract ? "#" : "--") cutover:allow \(rule)"
         return "::\(command) file=\(Self.escapeProperty(file)),line=\(line),title=\(Self.escapeProperty(rule))::\(Self.escapeData(text))"
     }
 

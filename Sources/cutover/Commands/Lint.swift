@@ -12,7 +12,10 @@ extension CutoverCommand {
             abstract: "Check migrations for statements that lock or rewrite tables, fail, or break old code. Exit 3 on error findings.",
             discussion: """
                 Without FILES, lints every migration in the folder cutover.toml names, for the database of the \
-                chosen env. FILES (.sql files or folders) need no cutover.toml and default to PostgreSQL. \
+                chosen env: in .yaml migrations, the SQL written by hand (a sql operation's up and down, a create_view's \
+                query, a replace_function body in language sql), at the operation's line; not the statements Cutover \
+                generates for the operations; and when the env's database answers, the pending .yaml migrations \
+                planned against its tables (expand-contract-plan). FILES (.sql or .yaml files, or folders) need no cutover.toml and default to PostgreSQL. \
                 `-- cutover:allow RULE` on the line above a statement accepts that finding. \
                 lint needs no database and reports every finding; the lint gate of migrate, promote and \
                 validate also knows the target, and lets through errors on tables created in the same run \
@@ -78,9 +81,13 @@ extension CutoverCommand {
             var configuration = input.configuration
             let version = await postgresVersion(for: input)
             configuration.postgresVersion = version.number
-            let findings = Self.withFileChecks(
-                Linter(configuration: configuration).lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations)
-            report(findings, files: input.migrations.count, dialect: input.dialect, version: version)
+            let linter = Linter(configuration: configuration)
+            let findings = Self.inIDOrder(
+                Self.withFileChecks(linter.lint(input.migrations, dialect: input.dialect.dialect), of: input.migrations),
+                ExpandContractLint.findings(of: input.expandContract, linter: linter, dialect: input.dialect.dialect)
+                    // A PostgreSQL server that did not answer for its version is not asked again.
+                    + (version.source == "assumed" ? [] : await planFindings(input.expandContract, config: input.config)))
+            report(findings, files: input.migrations.count + input.expandContract.count, dialect: input.dialect, version: version)
             if findings.contains(where: { $0.severity == .error }) { throw ExitCode(3) }
         }
 
@@ -105,6 +112,8 @@ extension CutoverCommand {
         /// What to lint, for which database, knowing what.
         private struct Input {
             var migrations: [Migration]
+            /// The `.yaml` migrations: their hand-written SQL is linted (``ExpandContractLint``).
+            var expandContract: [ExpandContractFile] = []
             var dialect: DialectName
             var configuration: Linter.Configuration
             var config: Configuration?
@@ -162,6 +171,7 @@ extension CutoverCommand {
             let version = postgresVersion.flatMap(Linter.Configuration.postgresVersionNumber)
             return Input(
                 migrations: files.isEmpty ? try folderMigrations(config) : try fileMigrations(),
+                expandContract: files.isEmpty ? try Self.folderExpandContract(config?.migrationsDirectory) : try fileExpandContract(),
                 dialect: try dialect ?? config.flatMap { try Self.dialect(of: $0, env: global.env) } ?? .postgresql,
                 // Without cutover.toml, the files are judged as Cutover runs them by default
                 // (a 2 s lock timeout): require-lock-timeout reports only a timeout turned off.
@@ -219,6 +229,7 @@ extension CutoverCommand {
                     migrations += try MigrationDirectory(path: path).load().map { Self.renamed($0, to: Self.displayPath(path, $0.fileName)) }
                     continue
                 }
+                if ExpandContractFile.isExpandContractFileName(path) { continue }
                 let contents = try RegularFile.readText(path, code: .invalidMigration)
                 let baseName = (path as NSString).lastPathComponent
                 // Any .sql file can be linted; a name that is not <id>_<name>.sql gets id 0.
@@ -239,7 +250,7 @@ extension CutoverCommand {
 
         /// `folder/name`, relative to the working directory when inside it, so editors and
         /// GitHub annotations find the file.
-        private static func displayPath(_ folder: String, _ name: String) -> String {
+        static func displayPath(_ folder: String, _ name: String) -> String {
             let path = (folder as NSString).appendingPathComponent(name)
             let cwd = FileManager.default.currentDirectoryPath
             let prefix = cwd.hasSuffix("/") ? cwd : cwd + "/"

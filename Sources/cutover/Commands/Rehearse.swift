@@ -16,7 +16,10 @@ extension CutoverCommand {
                 rows is reported with the rows it touched and the lock it keeps until COMMIT: PostgreSQL's row locks \
                 (blocks writes to those rows), SQLite's database write lock (blocks all writers). Afterwards the clone's schema is \
                 compared with the schema every migration now applied on it produces (replayed on a scratch database): \
-                a difference means the target was changed by hand. Exit 1 when a migration fails on the clone, \
+                a difference means the target was changed by hand. Pending .yaml (expand/contract) migrations run on the \
+                clone in id order among the .sql ones, as migrate runs them (PostgreSQL: start, backfill, complete; SQLite: \
+                applied directly), each phase reported with its time, rows backfilled and locks. \
+                Exit 1 when a migration fails on the clone, \
                 3 when the clone's schema differs from its migrations.
                 """)
 
@@ -28,6 +31,9 @@ extension CutoverCommand {
         @Flag(help: "Keep the clone afterwards (its URL is printed).")
         var keep = false
 
+        @Flag(help: "PostgreSQL: start and abort each pending .yaml migration on the clone first; fail when the abort does not bring the tables back.")
+        var abortCheck = false
+
         func validate() throws {
             guard CloneStrategy.requestable.map(\.rawValue).contains(strategy) else {
                 throw ValidationError("--strategy must be template, dump or automatic, not '\(strategy)'")
@@ -38,7 +44,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let deployment = try context.deployment()
                 let target = deployment.target
-                let outcome = try await deployment.rehearse(strategy: CloneStrategy(strategy), keep: keep, events: context.eventPrinter())
+                let outcome = try await deployment.rehearse(strategy: CloneStrategy(strategy), keep: keep, checksAbort: abortCheck, events: context.eventPrinter())
                 context.output(RehearsalOutput.json(outcome, target: target)) { RehearsalOutput.print(outcome, target: target) }
                 if let failure = outcome.report.failure {
                     if !global.json { CommandContext.report(failure, options: global) }
@@ -98,6 +104,32 @@ enum RehearsalOutput {
         }
     }
 
+    /// A lock on data held until COMMIT.
+    static func json(_ lock: WriteLockObservation) -> JSON {
+        .object([
+            ("scope", .string(lock.scope.rawValue)), ("rows", .int(lock.rows)), ("held_ms", .int(lock.heldMilliseconds)),
+            ("until_commit", .bool(true)), ("impact", .string(lock.impact.description)), ("verdict", .string(verdict(lock))),
+        ])
+    }
+
+    /// One statement the rehearsal observed, with its locks.
+    static func json(_ statement: StatementObservation) -> JSON {
+        .object([
+            ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
+            ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
+            ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
+            ("error", .string(statement.error)), ("rows_touched", .int(statement.rowsTouched)),
+            ("write_lock", statement.writeLock.map(json) ?? .null),
+            ("locks", .array(statement.locks.map { lock in
+                .object([
+                    ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
+                    ("held_ms", .int(lock.heldMilliseconds)), ("new_relation", .bool(lock.isNewRelation)),
+                    ("impact", .string(lock.impact.description)),
+                ])
+            })),
+        ])
+    }
+
     static func json(_ outcome: RehearsalOutcome, target: Target) -> JSON {
         let report = outcome.report
         return .object([
@@ -109,27 +141,8 @@ enum RehearsalOutput {
             ("kept", .bool(report.kept)), ("duration_ms", .int(report.durationMilliseconds)),
             ("applied", .array(report.applied.map { .string($0.rawValue) })),
             ("stops_before_draft", .string(report.stoppedAtDraft?.fileName)),
-            ("statements", .array(report.statements.map { statement in
-                .object([
-                    ("migration", .string(statement.migration.rawValue)), ("name", .string(statement.migrationName)),
-                    ("index", .int(statement.index)), ("line", .int(statement.line)), ("sql", .string(statement.sql)),
-                    ("duration_ms", .int(statement.durationMilliseconds)), ("impact", .string(statement.impact.description)),
-                    ("error", .string(statement.error)), ("rows_touched", .int(statement.rowsTouched)),
-                    ("write_lock", statement.writeLock.map { lock in
-                        .object([
-                            ("scope", .string(lock.scope.rawValue)), ("rows", .int(lock.rows)), ("held_ms", .int(lock.heldMilliseconds)),
-                            ("until_commit", .bool(true)), ("impact", .string(lock.impact.description)), ("verdict", .string(verdict(lock))),
-                        ])
-                    } ?? .null),
-                    ("locks", .array(statement.locks.map { lock in
-                        .object([
-                            ("relation", .string(lock.relation)), ("mode", .string(modeName(lock.mode))),
-                            ("held_ms", .int(lock.heldMilliseconds)), ("new_relation", .bool(lock.isNewRelation)),
-                            ("impact", .string(lock.impact.description)),
-                        ])
-                    })),
-                ])
-            })),
+            ("statements", .array(report.statements.map(json))),
+            ("expand_contract", .array(report.expandContract.map(json))),
             ("error", report.failure.map { .string($0.description) } ?? .null),
             ("schema_check", outcome.nothingPending ? DriftOutput.notChecked(reason: "nothing pending: no clone was made") : schemaCheck(report, target: target)),
             // What the lint gate of `migrate` would say on this target (not enforced here).
@@ -153,9 +166,15 @@ enum RehearsalOutput {
             return
         }
         var current: MigrationID?
+        // The .yaml migrations in their places among the .sql ones, in id order.
+        var expandContract = report.expandContract[...]
         for statement in report.statements {
             if statement.migration != current {
                 current = statement.migration
+                while let next = expandContract.first, next.migration < statement.migration {
+                    printExpandContract([next])
+                    expandContract.removeFirst()
+                }
                 Terminal.out("\(statement.migration)_\(statement.migrationName)")
             }
             let sql = statement.sql.replacingOccurrences(of: "\n", with: " ")
@@ -166,7 +185,8 @@ enum RehearsalOutput {
             if let lock = statement.writeLock { Terminal.out("      \(lockName(lock)) for \(lock.heldMilliseconds) ms (until COMMIT) — \(verdict(lock))") }
             if let error = statement.error { Terminal.out("      failed: \(error)") }
         }
-        let blocking = report.statements.filter { $0.impact > .blocksNothing }
+        printExpandContract(Array(expandContract))
+        let blocking = (report.statements + report.expandContract.flatMap { $0.phases.flatMap(\.statements) }).filter { $0.impact > .blocksNothing }
         let verdict = report.succeeded ? "applied \(report.applied.count) migration\(report.applied.count == 1 ? "" : "s")" : "FAILED"
         Terminal.out("rehearsal of \(target.environment) on a \(clone.strategy) clone: \(verdict) in \(report.durationMilliseconds) ms; "
             + "\(blocking.count) statement\(blocking.count == 1 ? "" : "s") took locks that block the application")
