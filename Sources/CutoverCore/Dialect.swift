@@ -98,6 +98,10 @@ public protocol Dialect: Sendable {
     /// The run-time switches table: its DDL (with the trigger that enforces `requires`) and
     /// the expressions reading and writing its times.
     var flags: FlagsSQL { get }
+    /// An expression over `columns` (quoted names) whose value changes whenever one of them
+    /// does: the compare-and-set of lazy row upgrades (PostgreSQL `md5(ROW(…)::text)`, SQLite
+    /// `quote(…)` joined).
+    func rowFingerprint(_ columns: [String]) -> String
 }
 
 extension Dialect {

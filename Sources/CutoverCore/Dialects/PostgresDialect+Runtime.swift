@@ -59,3 +59,9 @@ extension PostgresDialect {
             updatedAtText: "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
     }
 }
+
+extension PostgresDialect {
+    public func rowFingerprint(_ columns: [String]) -> String {
+        "md5(ROW(\(columns.joined(separator: ", ")))::text)"
+    }
+}

@@ -33,3 +33,9 @@ extension SQLiteDialect {
             updatedAtText: "updated_at")
     }
 }
+
+extension SQLiteDialect {
+    public func rowFingerprint(_ columns: [String]) -> String {
+        columns.isEmpty ? "''" : columns.map { "quote(\($0))" }.joined(separator: " || ',' || ")
+    }
+}
