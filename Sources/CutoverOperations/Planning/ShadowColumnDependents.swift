@@ -183,9 +183,11 @@ struct ShadowColumnDependents {
     private static func requireOthersUnchanged(
         _ columns: [String], column: String, what: String, table: String, refusal: (String, String) -> CutoverError
     ) throws {
+        let prefix = ShadowNames.newColumn("")
         if let other = columns.first(where: { $0 != column && $0.hasPrefix("_cutover_") }) {
+            let name = other.hasPrefix(prefix) ? String(other.dropFirst(prefix.count)) : other
             throw refusal(
-                "\(what) of \"\(table)\" reads \"\(column)\" and \"\(other)\", which this migration also moves to a new column",
+                "\(what) of \"\(table)\" reads \"\(column)\" and \"\(name)\", which this migration also moves to a new column",
                 "change one of these columns per migration")
         }
     }

@@ -20,7 +20,7 @@ extension VersionShape {
         let recordsDependents = schema.dialect != "sqlite"
         self.init(tables: tables.map { table in
             let columnNames = table.columns.map(\.name)
-            let indexes = schema.indexes.filter { inSchema($0.table) && $0.table.name == table.name }.map { index in
+            let indexes = schema.indexes.filter { inSchema($0.table) && $0.table.name == table.name.name }.map { index in
                 IndexShape(name: index.name.name, columns: Self.columns(of: index.definition, among: columnNames), definition: index.definition)
             }
             let constraints = table.constraints.map { constraint in
@@ -32,7 +32,7 @@ extension VersionShape {
             }
             let incoming = schema.tables.flatMap { other in
                 other.foreignKeys.compactMap { key -> IncomingForeignKey? in
-                    guard let reference = key.references, reference.table.name == table.name, (reference.table.schema ?? name) == name else { return nil }
+                    guard let reference = key.references, reference.table.name == table.name.name, (reference.table.schema ?? name) == name else { return nil }
                     return IncomingForeignKey(name: key.name, table: other.name.description, columns: reference.columns)
                 }
             }

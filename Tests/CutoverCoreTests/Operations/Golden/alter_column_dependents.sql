@@ -1,0 +1,177 @@
+-- ==== start (expand) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."price"%TYPE := NEW."price";
+  "sku" public.products."sku"%TYPE := NEW."sku";
+  "vendor_id" public.products."vendor_id"%TYPE := NEW."vendor_id";
+BEGIN
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
+    NEW."_cutover_new_price" := price::bigint;
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_up" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_up();
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_price_down() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+DECLARE
+  _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
+  "id" public.products."id"%TYPE := NEW."id";
+  "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
+  "sku" public.products."sku"%TYPE := NEW."sku";
+  "vendor_id" public.products."vendor_id"%TYPE := NEW."vendor_id";
+BEGIN
+  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
+    NEW."price" := price::integer;
+  END IF;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_price_down" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_products_price_not_null" CHECK ("_cutover_new_price" IS NOT NULL) NOT VALID;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ADD CONSTRAINT "_cutover_86565fff_products_price_positive" CHECK ("_cutover_new_price" > 0) NOT VALID;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+CREATE UNIQUE INDEX CONCURRENTLY "_cutover_76f3efdb_products_price_key" ON public.products ("_cutover_new_price");
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+CREATE INDEX CONCURRENTLY "_cutover_9f67001b_products_price_idx" ON public.products USING btree ("_cutover_new_price") WHERE ("_cutover_new_price" > 10);
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+CREATE UNIQUE INDEX CONCURRENTLY "_cutover_fbf575f9_products_sku_price_idx" ON public.products USING btree (sku, "_cutover_new_price");
+
+-- no table lock
+CREATE OR REPLACE FUNCTION public._cutover_products_backfilled() RETURNS trigger
+LANGUAGE plpgsql AS $cutover$
+BEGIN
+  NEW."_cutover_needs_backfill" := false;
+  RETURN NEW;
+END
+$cutover$;
+
+-- lock: SHARE ROW EXCLUSIVE on public.products
+CREATE OR REPLACE TRIGGER "_cutover_products_backfilled" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_backfilled();
+
+-- no table lock
+CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
+
+-- lock: ACCESS SHARE on public.vendors
+CREATE OR REPLACE VIEW "public_20261201120000"."vendors" WITH (security_invoker = true) AS SELECT "id" FROM public.vendors;
+
+-- lock: ACCESS SHARE on public.products
+CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "_cutover_new_price" AS "price", "sku", "vendor_id" FROM public.products;
+
+-- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+
+-- ==== complete (contract) ====
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "price" DROP NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products
+ALTER TABLE public.products VALIDATE CONSTRAINT "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products ALTER COLUMN "_cutover_new_price" SET NOT NULL;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products
+ALTER TABLE public.products VALIDATE CONSTRAINT "_cutover_86565fff_products_price_positive";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DO $cutover$ BEGIN
+  ALTER TABLE public.products DROP COLUMN IF EXISTS "price";
+  ALTER TABLE public.products RENAME COLUMN "_cutover_new_price" TO "price";
+  ALTER TABLE public.products RENAME CONSTRAINT "_cutover_86565fff_products_price_positive" TO "products_price_positive";
+  ALTER TABLE public.products ADD CONSTRAINT "products_price_key" UNIQUE USING INDEX "_cutover_76f3efdb_products_price_key";
+  ALTER INDEX IF EXISTS public._cutover_9f67001b_products_price_idx RENAME TO "products_price_idx";
+  ALTER INDEX IF EXISTS public._cutover_fbf575f9_products_sku_price_idx RENAME TO "products_sku_price_idx";
+END $cutover$;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+
+-- ==== abort ====
+
+-- no table lock
+DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_products_price_not_null";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_up" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_up();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_price_down" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_price_down();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "_cutover_86565fff_products_price_positive";
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public._cutover_76f3efdb_products_price_key;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public._cutover_9f67001b_products_price_idx;
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+DROP INDEX CONCURRENTLY IF EXISTS public._cutover_fbf575f9_products_sku_price_idx;
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
+
+-- lock: ACCESS EXCLUSIVE on public.products
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+
+-- no table lock
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+
+-- lock: ACCESS EXCLUSIVE on public.products
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
