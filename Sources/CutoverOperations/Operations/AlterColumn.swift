@@ -40,6 +40,12 @@ import CutoverCore
 /// one that satisfies it. A unique constraint applies to the old version's writes too (through
 /// `up`): a duplicate it writes fails, as does a backfill that meets duplicates.
 ///
+/// - Warning: a foreign key added with `references` binds the referenced table at once: while
+///   rows refer to it, the old version's delete of a referenced row fails (`NO ACTION`,
+///   `RESTRICT`); with `SET NULL`/`SET DEFAULT` the old version's dual-write trigger may set the
+///   shadow column back from the old column (not tested yet), leaving a row that refers to the
+///   deleted one, which `complete`'s validation then reports. `CASCADE` deletes the row in both versions.
+///
 /// Refused: a shadow-column change of a primary-key column, of a column a foreign key of
 /// another table refers to (complete would have to drop that key), of a column in an
 /// exclusion constraint, or of one whose index or constraint Cutover cannot rewrite (a
