@@ -42,9 +42,9 @@ import CutoverCore
 ///
 /// - Warning: a foreign key added with `references` binds the referenced table at once: while
 ///   rows refer to it, the old version's delete of a referenced row fails (`NO ACTION`,
-///   `RESTRICT`); with `SET NULL`/`SET DEFAULT` the old version's dual-write trigger may set the
-///   shadow column back from the old column (not tested yet), leaving a row that refers to the
-///   deleted one, which `complete`'s validation then reports. `CASCADE` deletes the row in both versions.
+///   `RESTRICT`); `CASCADE` deletes the referring rows in both versions; `SET NULL`/`SET DEFAULT`
+///   set the shadow column only (the `up` trigger keeps what the action wrote), so the new
+///   version sees NULL or the default while the old version still reads the old value.
 ///
 /// Refused: a shadow-column change of a primary-key column, of a column a foreign key of
 /// another table refers to (complete would have to drop that key), of a column in an
@@ -189,10 +189,11 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 lock: .accessExclusive, table: qualified))
         }
         actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
-        actions += DualWriteTrigger(
+        var upTrigger = DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: context.oldVersionColumns(ofPhysicalTable: before.physicalName) ?? before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
-            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow
-        ).startActions
+            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow)
+        upTrigger.keepsShadowSetByUpdate = references.map { [.setNull, .setDefault].contains($0.onDelete) } ?? false || dependents.hasWritingForeignKey
+        actions += upTrigger.startActions
         actions += DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: shape.tables[index].columns, target: old.physicalName,
             expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down), backfilledShadow: shadow

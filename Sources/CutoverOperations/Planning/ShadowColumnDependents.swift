@@ -138,6 +138,15 @@ struct ShadowColumnDependents {
         self.copies = copies
     }
 
+    /// Whether a copied foreign key has an action that writes the column (`ON DELETE SET NULL`
+    /// or `SET DEFAULT`, `ON UPDATE CASCADE`, …): see ``DualWriteTrigger/keepsShadowSetByUpdate``.
+    var hasWritingForeignKey: Bool {
+        copies.contains { copy in
+            guard copy.kind == .foreignKey else { return false }
+            return ["ON DELETE SET ", "ON UPDATE CASCADE", "ON UPDATE SET "].contains { copy.create.sql.contains($0) }
+        }
+    }
+
     /// The expand phase's statements.
     var startActions: [PlannedAction] { copies.map(\.create) }
 

@@ -152,6 +152,43 @@ struct ExpandContractAlterConstraintTests {
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE vendor_id = 3") == 0)
     }
 
+    @Test("references ON DELETE SET NULL: the old version's delete sets the new version's column to NULL, not back from the old column; complete validates")
+    func setNullByTheOldVersion() async throws {
+        let setup = """
+            CREATE TABLE vendors (id bigint PRIMARY KEY);
+            INSERT INTO vendors SELECT g FROM generate_series(1, 10) AS g;
+            ALTER TABLE users ADD COLUMN vendor_id bigint;
+            UPDATE users SET vendor_id = id % 10 + 1;
+            """
+        let yaml = """
+            operations:
+              - alter_column:
+                  table: users
+                  column: vendor_id
+                  references: { name: users_vendor_fk, table: vendors, column: id, on_delete: SET NULL }
+                  up: "vendor_id"
+
+            """
+        let fx = try await ExpandContractFixture.make(rows: 20, yaml: yaml, setup: setup)
+        defer { Task { await fx.fixture.cleanUp() } }
+        try await fx.deployment.startExpandContract(ExpandContractFixture.id)
+        try await fx.asVersion("public") { old in
+            try await old.execute("DELETE FROM vendors WHERE id = 3")
+            // The old version still reads its value; its own updates are converted as before.
+            #expect(try await old.query("SELECT vendor_id FROM users WHERE id = 2").first?.int("vendor_id") == 3)
+            try await old.execute("UPDATE users SET vendor_id = 5 WHERE id = 4")
+        }
+        try await fx.asVersion("public_2, public") { new in
+            let nulled = try await new.query("SELECT count(*) AS n FROM users WHERE id IN (2, 12) AND vendor_id IS NULL").first?.int("n")
+            #expect(nulled == 2)
+            let updated = try await new.query("SELECT vendor_id FROM users WHERE id = 4").first?.int("vendor_id")
+            #expect(updated == 5)
+        }
+        try await fx.deployment.completeExpandContract(ExpandContractFixture.id)
+        #expect(try await ExpandContractMoreOperationsTests.constraints("users", fx) == ["users_pkey:p:true", "users_vendor_fk:f:true"])
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE vendor_id IS NULL") == 2)
+    }
+
     @Test("refused before any change: a primary key column, a column another table's foreign key refers to")
     func refusals() async throws {
         let setup = """

@@ -14,7 +14,7 @@ DECLARE
   "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."price"%TYPE := NEW."price";
 BEGIN
-  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
+  IF (NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price")) AND NOT coalesce((TG_OP = 'UPDATE' AND NEW."_cutover_new_price" IS DISTINCT FROM OLD."_cutover_new_price"), false) THEN
     NEW."_cutover_new_price" := GREATEST(price, 1);
   END IF;
   RETURN NEW;
