@@ -27,6 +27,8 @@ struct ShadowColumnDependents {
         var create: PlannedAction
         /// For a unique constraint: `DEFERRABLE …` after `USING INDEX`.
         var deferrable: String
+        /// False when the original check or foreign key was never validated: nor is the copy.
+        var validates = true
     }
 
     var context: OperationContext
@@ -103,7 +105,7 @@ struct ShadowColumnDependents {
                 copies.append(Copy(
                     kind: .check, original: constraint.name, temporary: temporary,
                     create: .statement("ALTER TABLE \(qualified) ADD CONSTRAINT \(name) CHECK (\(expression)) NOT VALID", lock: .accessExclusive, table: qualified),
-                    deferrable: ""))
+                    deferrable: "", validates: constraint.isValidated))
             case .foreignKey:
                 // Only the referring side names this table's columns.
                 guard let references = constraint.definition.firstRange(of: " REFERENCES ") else {
@@ -115,7 +117,7 @@ struct ShadowColumnDependents {
                     kind: .foreignKey, original: constraint.name, temporary: temporary,
                     // SHARE ROW EXCLUSIVE on both tables; NOT VALID skips the scan that would hold it.
                     create: .statement("ALTER TABLE \(qualified) ADD CONSTRAINT \(name) \(definition) NOT VALID", lock: .shareRowExclusive, table: qualified),
-                    deferrable: ""))
+                    deferrable: "", validates: constraint.isValidated))
             }
         }
         for index in indexes where index.columns.contains(column) {
@@ -153,7 +155,7 @@ struct ShadowColumnDependents {
     /// The contract phase's validations, run before the old column is dropped.
     var validateActions: [PlannedAction] {
         let qualified = context.qualified(table.physicalName)
-        return copies.filter { $0.kind == .check || $0.kind == .foreignKey }.map {
+        return copies.filter { ($0.kind == .check || $0.kind == .foreignKey) && $0.validates }.map {
             .statement("ALTER TABLE \(qualified) VALIDATE CONSTRAINT \(SQLText.quotedIdentifier($0.temporary))", lock: .shareUpdateExclusive, table: qualified)
         }
     }

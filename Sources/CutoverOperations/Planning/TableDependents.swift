@@ -47,12 +47,16 @@ public struct ConstraintShape: Sendable, Hashable, Codable {
     public var isDeferrable: Bool
     /// `INITIALLY DEFERRED`.
     public var isInitiallyDeferred: Bool
+    /// False for a check or foreign key added `NOT VALID` and never validated: its copy is not
+    /// validated either (the rows it was never checked against may break it).
+    public var isValidated: Bool
 
     /// Creates a constraint record.
     public init(
         name: String, kind: Schema.Constraint.Kind, columns: [String], definition: String, expression: String? = nil,
-        isDeferrable: Bool = false, isInitiallyDeferred: Bool = false
+        isDeferrable: Bool = false, isInitiallyDeferred: Bool = false, isValidated: Bool = true
     ) {
+        self.isValidated = isValidated
         self.name = name
         self.kind = kind
         self.columns = columns

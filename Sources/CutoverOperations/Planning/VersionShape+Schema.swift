@@ -28,7 +28,7 @@ extension VersionShape {
                     name: constraint.name, kind: constraint.kind,
                     columns: constraint.columns.isEmpty ? Self.columns(of: constraint.expression ?? constraint.definition, among: columnNames) : constraint.columns,
                     definition: constraint.definition, expression: constraint.expression, isDeferrable: constraint.isDeferrable,
-                    isInitiallyDeferred: constraint.isInitiallyDeferred)
+                    isInitiallyDeferred: constraint.isInitiallyDeferred, isValidated: constraint.isValidated)
             }
             let incoming = schema.tables.flatMap { other in
                 other.foreignKeys.compactMap { key -> IncomingForeignKey? in

@@ -162,6 +162,19 @@ struct AlterColumnConstraintValidationTests {
         #expect(plan.complete.contains { $0.sql.contains("RENAME TO \"products_price_idx\"") })
     }
 
+    @Test("the copy of a check that was never validated is not validated either")
+    func unvalidatedCheck() throws {
+        var shape = AlterConstraintFixture.shape
+        shape.tables[1].constraints?[1].isValidated = false
+        let yaml = """
+            operations:
+              - alter_column: { table: products, column: price, type: bigint, up: "price::bigint", down: "price::integer" }
+            """
+        let validations = { (plan: ExpandContractPlan) in plan.complete.filter { $0.sql.contains("VALIDATE CONSTRAINT \"_cutover_") && $0.sql.contains("price_positive") } }
+        #expect(validations(try AlterConstraintFixture.plan(yaml)).count == 1)
+        #expect(validations(try AlterConstraintFixture.plan(yaml, shape: shape)).isEmpty)
+    }
+
     @Test("a shape stored before indexes were recorded still decodes, with them unknown")
     func decodesOldShape() throws {
         let json = #"{"tables":[{"name":"users","physicalName":"users","columns":[{"name":"id","physicalName":"id","type":"bigint","isNullable":false}]}],"views":[]}"#
