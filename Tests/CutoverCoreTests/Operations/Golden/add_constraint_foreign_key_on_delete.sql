@@ -22,5 +22,8 @@ ALTER TABLE public.products VALIDATE CONSTRAINT "products_vendor_restrict";
 -- no table lock
 DROP SCHEMA IF EXISTS "public_20261201120000" CASCADE;
 
+-- no table lock
+DROP SCHEMA IF EXISTS "_cutover_public_20261201120000" CASCADE;
+
 -- lock: ACCESS EXCLUSIVE on public.products
 ALTER TABLE public.products DROP CONSTRAINT IF EXISTS "products_vendor_restrict";
