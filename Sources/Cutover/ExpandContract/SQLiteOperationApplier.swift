@@ -73,11 +73,15 @@ struct SQLiteOperationApplier {
             before[op.from.lowercased()] = nil
             before[op.to.lowercased()] = names
         case let op as AlterColumn:
-            if op.type != nil || op.isNullable != nil || op.defaultExpression != nil {
+            // The rules join the rebuilt table naming the column as it is now; the rename after
+            // the rebuild renames it in them too (https://www.sqlite.org/lang_altertable.html#altertabrenamecol).
+            let rules = try Self.rules(of: op)
+            if op.type != nil || op.isNullable != nil || op.defaultExpression != nil || !rules.isEmpty {
                 try await rebuild(op.table) { text, copies, rebuild in
                     guard let column = text.column(op.column) else { return }
                     text.replaceColumn(op.column, with: SQLiteTableText.changingColumn(
                         column.text, type: op.type, isNullable: op.isNullable, defaultExpression: op.defaultExpression))
+                    for rule in rules { text.appendConstraint(rule.text, named: rule.name) }
                     if let up = op.up, let index = copies.firstIndex(where: { $0.column.lowercased() == op.column.lowercased() }) {
                         copies[index].expression = "(\(up))"
                     }
@@ -103,6 +107,7 @@ struct SQLiteOperationApplier {
                 case .unique: "UNIQUE (\(columns))"
                 case .foreignKey:
                     "FOREIGN KEY (\(columns)) REFERENCES \(q(op.references?.table ?? "")) (\((op.references?.columns ?? []).map(q).joined(separator: ", ")))"
+                        + Self.onDelete(op.references?.onDelete)
                 }
             try await rebuild(op.table) { text, _, _ in text.appendConstraint("CONSTRAINT \(q(op.constraint)) \(body)", named: op.constraint) }
         case let op as DropConstraint:
@@ -238,6 +243,34 @@ struct SQLiteOperationApplier {
         if !column.isNullable { text += " NOT NULL" }
         if let value = column.defaultExpression { text += " DEFAULT \(SQLiteTableText.defaultClause(value))" }
         return text
+    }
+
+    /// ` ON DELETE …`, or nothing for `NO ACTION`.
+    private static func onDelete(_ action: Schema.ReferentialAction?) -> String {
+        guard let action, action != .noAction else { return "" }
+        return " ON DELETE \(action.rawValue)"
+    }
+
+    /// The table constraints of `alter_column`'s `check`, `unique` and `references`, naming the
+    /// column by its name before the operation. The rebuild copies the rows through `up`, so
+    /// an existing row that breaks a rule is converted, or fails the migration.
+    private static func rules(of op: AlterColumn) throws -> [(name: String, text: String)] {
+        var rules: [(name: String, text: String)] = []
+        let column = q(op.column)
+        if let check = op.check {
+            guard let expression = SQLIdentifiers.renaming(op.newName ?? op.column, to: column, in: check.expression) else {
+                throw refusal("the check \"\(check.name)\" cannot be read (dollar-quoted text)", hint: "write it with ordinary string literals")
+            }
+            rules.append((check.name, "CONSTRAINT \(q(check.name)) CHECK (\(expression))"))
+        }
+        if let unique = op.unique { rules.append((unique.name, "CONSTRAINT \(q(unique.name)) UNIQUE (\(column))")) }
+        if let references = op.references {
+            rules.append((
+                references.name,
+                "CONSTRAINT \(q(references.name)) FOREIGN KEY (\(column)) REFERENCES \(q(references.table)) (\(q(references.column)))\(onDelete(references.onDelete))"
+            ))
+        }
+        return rules
     }
 
     /// An operation SQLite cannot do; the caller adds file and line.

@@ -17,7 +17,7 @@ import CutoverCore
 ///     name: orders_user_fk
 ///     type: foreign_key
 ///     columns: [user_id]
-///     references: { table: users, columns: [id] }
+///     references: { table: users, columns: [id], on_delete: CASCADE }   # on_delete: NO ACTION (default), RESTRICT, CASCADE, SET NULL, SET DEFAULT
 /// ```
 ///
 /// `columns` and `references` name columns by the new version's names (a column this migration
@@ -48,11 +48,14 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
         public var table: String
         /// Its columns, by the new version's names.
         public var columns: [String]
+        /// `ON DELETE`; `NO ACTION` unless given.
+        public var onDelete: Schema.ReferentialAction
 
         /// Creates a reference.
-        public init(table: String, columns: [String]) {
+        public init(table: String, columns: [String], onDelete: Schema.ReferentialAction = .noAction) {
             self.table = table
             self.columns = columns
+            self.onDelete = onDelete
         }
     }
 
@@ -113,7 +116,8 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
             columns = try object.requiredStrings("columns", example: "[user_id]")
             var target = try object.requiredObject("references", example: "{ table: users, columns: [id] }")
             references = Reference(
-                table: try target.requiredString("table", example: "users"), columns: try target.requiredStrings("columns", example: "[id]"))
+                table: try target.requiredString("table", example: "users"), columns: try target.requiredStrings("columns", example: "[id]"),
+                onDelete: try target.referentialAction("on_delete") ?? .noAction)
             try target.finish()
             if references?.columns.count != columns.count {
                 throw CutoverError(
@@ -125,10 +129,16 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
     }
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
-        let (_, table) = try self.table(table, in: shape)
+        let (position, table) = try self.table(table, in: shape)
         let qualified = context.qualified(table.physicalName)
         let name = SQLText.quotedIdentifier(constraint)
-        let physical = try columns.map { SQLText.quotedIdentifier(try column($0, of: table).physicalName) }.joined(separator: ", ")
+        let columnNames = try columns.map { try column($0, of: table).physicalName }
+        let physical = columnNames.map(SQLText.quotedIdentifier).joined(separator: ", ")
+        // Recorded so that a later alter_column of one of its columns builds it again on the shadow column.
+        func record(_ definition: String, columns: [String], expression: String? = nil) {
+            shape.tables[position].constraints?.append(
+                ConstraintShape(name: constraint, kind: kind.schemaKind, columns: columns, definition: definition, expression: expression))
+        }
         switch kind {
         case .check:
             let check = check ?? "true"
@@ -137,9 +147,12 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
                     "the check reads \"\(column.name)\", which this migration adds, renames or changes: until complete it is stored as \"\(column.physicalName)\"",
                     hint: "add the constraint in a migration after this one")
             }
+            let read = Set(Self.identifiers(in: check))
+            record("CHECK (\(check))", columns: table.columns.map(\.physicalName).filter(read.contains), expression: check)
             return [.statement(
                 "ALTER TABLE \(qualified) ADD CONSTRAINT \(name) CHECK (\(check)) NOT VALID", lock: .accessExclusive, table: qualified)]
         case .unique:
+            record("UNIQUE (\(physical))", columns: columnNames)
             return [.statement(
                 "CREATE UNIQUE INDEX CONCURRENTLY \(name) ON \(qualified) (\(physical))", lock: .shareUpdateExclusive, table: qualified,
                 runsInTransaction: false)]
@@ -147,9 +160,18 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
             guard let references else { return [] }
             let (_, target) = try self.table(references.table, in: shape)
             let targetColumns = try references.columns.map { SQLText.quotedIdentifier(try column($0, of: target).physicalName) }
+            let onDelete = references.onDelete == .noAction ? "" : " ON DELETE \(references.onDelete.rawValue)"
+            let targetPosition = shape.tableIndex(references.table)
+            record(
+                "FOREIGN KEY (\(physical)) REFERENCES \(context.qualified(target.physicalName))(\(targetColumns.joined(separator: ", ")))\(onDelete)",
+                columns: columnNames)
+            if let targetPosition {
+                shape.tables[targetPosition].referencedBy?.append(
+                    IncomingForeignKey(name: constraint, table: table.name, columns: try references.columns.map { try column($0, of: target).physicalName }))
+            }
             // SHARE ROW EXCLUSIVE on both tables; NOT VALID skips the scan that would hold it.
             return [.statement(
-                "ALTER TABLE \(qualified) ADD CONSTRAINT \(name) FOREIGN KEY (\(physical)) REFERENCES \(context.qualified(target.physicalName)) (\(targetColumns.joined(separator: ", "))) NOT VALID",
+                "ALTER TABLE \(qualified) ADD CONSTRAINT \(name) FOREIGN KEY (\(physical)) REFERENCES \(context.qualified(target.physicalName)) (\(targetColumns.joined(separator: ", ")))\(onDelete) NOT VALID",
                 lock: .shareRowExclusive, table: qualified)]
         }
     }
@@ -210,5 +232,16 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
         }
         flush()
         return names
+    }
+}
+
+extension AddConstraint.Kind {
+    /// The same kind in CutoverCore's schema model.
+    var schemaKind: Schema.Constraint.Kind {
+        switch self {
+        case .check: .check
+        case .unique: .unique
+        case .foreignKey: .foreignKey
+        }
     }
 }

@@ -1,18 +1,24 @@
 import CutoverCore
 
-/// `alter_column`: change a column's type, nullability or default (and optionally its name).
+/// `alter_column`: change a column's type, nullability or default (and optionally its name),
+/// or add a check, a unique constraint or a foreign key to it.
 ///
 /// A type or nullability change would rewrite or scan the table under an ACCESS EXCLUSIVE
 /// lock, and would break the old version, so it goes through a shadow column (pgroll's
-/// `_pgroll_new_<col>`):
+/// `_pgroll_new_<col>`); so do `check`, `unique` and `references`, so that the old version is
+/// never rejected by a rule it does not know (its writes reach the shadow column through `up`):
 ///
 /// - expand: add `_cutover_new_<col>` with the new type (nullable, plus a `NOT VALID` check
 ///   for `nullable: false`); an `up` trigger fills it from the old version's writes, a `down`
 ///   trigger fills the old column from the new version's writes; the backfill runs `up` for the
 ///   existing rows; the new version's view shows the shadow column under the column's name.
-/// - complete: drop both triggers, validate the check and `SET NOT NULL`, drop the old column,
-///   rename the shadow column into place, set the default.
-/// - abort: drop the triggers and the shadow column.
+///   The indexes and constraints on the old column are built again on the shadow column
+///   under temporary names (indexes `CONCURRENTLY`, checks and foreign keys `NOT VALID`, see
+///   ``ShadowColumnDependents``), and the new rules likewise under their own names.
+/// - complete: drop both triggers, validate the checks and foreign keys and `SET NOT NULL`,
+///   then in one statement drop the old column (and what was on it), rename the shadow column
+///   into place and give the copies of its indexes and constraints their original names.
+/// - abort: drop the triggers, the copies, the new rules and the shadow column.
 ///
 /// A change of the default alone needs no shadow: `SET DEFAULT` only changes the catalog, so it
 /// runs at start and abort restores the old default.
@@ -23,12 +29,27 @@ import CutoverCore
 ///     column: price
 ///     type: numeric(12,2)
 ///     nullable: false
-///     up: "COALESCE(price, 0)::numeric(12,2)"   # old version's value → new column
-///     down: "price::integer"                     # new version's value → old column
+///     check: { name: products_price_positive, constraint: "price > 0" }
+///     unique: { name: products_price_key }
+///     references: { name: products_vendor_fk, table: vendors, column: id, on_delete: CASCADE }
+///     up: "GREATEST(COALESCE(price, 1), 1)::numeric(12,2)"   # old version's value → new column
+///     down: "price::integer"                                # new version's value → old column
 /// ```
 ///
-/// - Warning: indexes, constraints and foreign keys on the old column are not yet recreated on
-///   the shadow column; complete drops them with the old column.
+/// A check or foreign key needs `up`, which must turn every value the old version writes into
+/// one that satisfies it. A unique constraint applies to the old version's writes too (through
+/// `up`): a duplicate it writes fails, as does a backfill that meets duplicates.
+///
+/// - Warning: a foreign key added with `references` binds the referenced table at once: while
+///   rows refer to it, the old version's delete of a referenced row fails (`NO ACTION`,
+///   `RESTRICT`); `CASCADE` deletes the referring rows in both versions; `SET NULL`/`SET DEFAULT`
+///   set the shadow column only (the `up` trigger keeps what the action wrote), so the new
+///   version sees NULL or the default while the old version still reads the old value.
+///
+/// Refused: a shadow-column change of a primary-key column, of a column a foreign key of
+/// another table refers to (complete would have to drop that key), of a column in an
+/// exclusion constraint, or of one whose index or constraint Cutover cannot rewrite (a
+/// dollar-quoted expression, a unique constraint with INCLUDE); the error names it.
 public struct AlterColumn: ExpandContractOperation, Hashable {
     public static let name = "alter_column"
     public var file: String
@@ -49,12 +70,21 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
     public var up: String?
     /// New version's value → old column, over the new version's column names.
     public var down: String?
+    /// A check to add, or nil.
+    public var check: Check?
+    /// A unique constraint to add, or nil.
+    public var unique: Unique?
+    /// A foreign key to add, or nil.
+    public var references: Reference?
 
     /// Creates the operation.
     public init(
         table: String, column: String, newName: String? = nil, type: String? = nil, isNullable: Bool? = nil, defaultExpression: String? = nil,
-        up: String? = nil, down: String? = nil, file: String = "", line: Int = 1
+        up: String? = nil, down: String? = nil, check: Check? = nil, unique: Unique? = nil, references: Reference? = nil, file: String = "", line: Int = 1
     ) {
+        self.check = check
+        self.unique = unique
+        self.references = references
         self.table = table
         self.column = column
         self.newName = newName
@@ -79,19 +109,22 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         defaultExpression = try object.string("default")
         up = try object.string("up")
         down = try object.string("down")
+        (check, unique, references) = try Self.rules(&object)
         try object.finish()
-        if newName == nil, type == nil, isNullable == nil, defaultExpression == nil {
+        if newName == nil, type == nil, isNullable == nil, defaultExpression == nil, check == nil, unique == nil, references == nil {
             throw CutoverError(
-                .invalidMigration, "alter_column changes nothing", hint: "give at least one of: name, type, nullable, default",
+                .invalidMigration, "alter_column changes nothing", hint: "give at least one of: name, type, nullable, default, check, unique, references",
                 file: file, line: line)
         }
     }
 
-    /// True when the change needs a shadow column (a type or nullability change).
-    public var needsShadowColumn: Bool { type != nil || isNullable != nil }
+    /// True when the change needs a shadow column (a type or nullability change, or a rule to add).
+    public var needsShadowColumn: Bool { type != nil || isNullable != nil || addsRules }
 
-    private var finalName: String { newName ?? column }
-    private var shadow: String { ShadowNames.newColumn(column) }
+    /// The column's name in the new version.
+    var finalName: String { newName ?? column }
+    /// The shadow column.
+    var shadow: String { ShadowNames.newColumn(column) }
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
         let (index, before) = try self.table(table, in: shape)
@@ -124,6 +157,12 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 "making \"\(column)\" nullable needs `down` to replace the NULLs the new version writes, as the old column stays NOT NULL",
                 hint: "for example `down: \"COALESCE(\(finalName), <value>)\"`")
         }
+        if check != nil || references != nil, up == nil {
+            throw invalid(
+                "adding a check or a foreign key to \"\(column)\" needs `up`: the old version's writes that break it are converted, not rejected",
+                hint: "for example `up: \"GREATEST(\(column), 1)\"`, or `up: \"\(column)\"` when the old version writes only valid values")
+        }
+        let dependents = try ShadowColumnDependents(table: before, column: old.physicalName, shadow: shadow, context: context) { invalid($0, hint: $1) }
 
         var new = old
         new.name = finalName
@@ -133,6 +172,11 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         new.isNullable = isNullable ?? old.isNullable
         new.defaultExpression = defaultExpression ?? old.defaultExpression
         shape.tables[index].columns[position] = new
+        // The copies read the shadow column: a later operation of the migration that moves
+        // another of their columns sees it (and refuses).
+        let moved = { (columns: [String]) in columns.map { $0 == old.physicalName ? self.shadow : $0 } }
+        shape.tables[index].indexes = shape.tables[index].indexes?.map { IndexShape(name: $0.name, columns: moved($0.columns), definition: $0.definition) }
+        shape.tables[index].constraints = shape.tables[index].constraints?.map { var copy = $0; copy.columns = moved($0.columns); return copy }
 
         var actions: [PlannedAction] = [
             .statement("ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(shadow)) \(new.type)", lock: .accessExclusive, table: qualified)
@@ -145,10 +189,11 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 lock: .accessExclusive, table: qualified))
         }
         actions.append(ShadowNames.addBackfillFlag(before.physicalName, context: context))
-        actions += DualWriteTrigger(
+        var upTrigger = DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: context.oldVersionColumns(ofPhysicalTable: before.physicalName) ?? before.columns, target: shadow, expression: up ?? SQLText.quotedIdentifier(column),
-            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow
-        ).startActions
+            direction: .up, name: triggerName(before.physicalName, .up), backfilledShadow: shadow)
+        upTrigger.keepsShadowSetByUpdate = references.map { [.setNull, .setDefault].contains($0.onDelete) } ?? false || dependents.hasWritingForeignKey
+        actions += upTrigger.startActions
         actions += DualWriteTrigger(
             context: context, table: before.physicalName, visibleColumns: shape.tables[index].columns, target: old.physicalName,
             expression: down ?? SQLText.quotedIdentifier(finalName), direction: .down, name: triggerName(before.physicalName, .down), backfilledShadow: shadow
@@ -156,6 +201,8 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         // After the triggers: the check holds for new rows at once, and an old version's
         // insert leaves the shadow column NULL until the trigger fills it.
         if !new.isNullable { actions.append(notNull(before.physicalName, context).startAction) }
+        actions += try ruleStartActions(table: before, new: shape.tables[index], shape: shape, context: context)
+        actions += dependents.startActions
         actions.append(.backfill(table: before.physicalName, columns: [shadow], context: context))
         return actions
     }
@@ -172,15 +219,17 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
         var actions = old.isNullable ? [] : [ContractStep.relaxNotNull(old.physicalName, table: table.physicalName, context: context)]
         actions += dropTriggers(table.physicalName, context)
         if (isNullable ?? old.isNullable) == false { actions += notNull(table.physicalName, context).completeActions }
+        let dependents = try? ShadowColumnDependents(table: table, column: old.physicalName, shadow: shadow, context: context) { invalid($0, hint: $1) }
+        actions += ruleCompleteActions(table: table, context: context) + (dependents?.validateActions ?? [])
         // One statement, so no query sees the table between the drop and the rename: an
         // application reading the table directly (the column keeps its name) never meets a
-        // missing column.
+        // missing column, nor the column without its indexes and constraints.
         // The user's views reading the old column are created again over the new one.
         actions.append(.statement(
             DependentViews.preserving(table: table.physicalName, columns: [old.physicalName], context: context, body: [
                 "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(old.physicalName));",
                 "ALTER TABLE \(qualified) RENAME COLUMN \(SQLText.quotedIdentifier(shadow)) TO \(SQLText.quotedIdentifier(finalName));",
-            ]),
+            ] + (dependents?.renameStatements ?? [])),
             lock: .accessExclusive, table: qualified))
         return actions
     }
@@ -195,7 +244,8 @@ public struct AlterColumn: ExpandContractOperation, Hashable {
                 "ALTER TABLE \(qualified) ALTER COLUMN \(SQLText.quotedIdentifier(old.physicalName)) \(restore)", lock: .accessExclusive, table: qualified)]
         }
         let dropCheck = (isNullable ?? old.isNullable) == false ? [notNull(table.physicalName, context).abortAction] : []
-        return dropCheck + dropTriggers(table.physicalName, context) + [
+        let dependents = try? ShadowColumnDependents(table: table, column: old.physicalName, shadow: shadow, context: context) { invalid($0, hint: $1) }
+        return dropCheck + dropTriggers(table.physicalName, context) + ruleAbortActions(table: table, context: context) + (dependents?.abortActions ?? []) + [
             .statement("ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(shadow))", lock: .accessExclusive, table: qualified)
         ]
     }

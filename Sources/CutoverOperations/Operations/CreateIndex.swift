@@ -42,12 +42,17 @@ public struct CreateIndex: ExpandContractOperation, Hashable {
     }
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
-        let (_, table) = try self.table(table, in: shape)
+        let (position, table) = try self.table(table, in: shape)
         // The new version's names map to physical columns: a column added or changed in this
         // migration is indexed in its shadow column, which `complete` renames into place.
-        let physical = try columns.map { SQLText.quotedIdentifier(try column($0, of: table).physicalName) }
+        let columns = try self.columns.map { try column($0, of: table).physicalName }
+        let physical = columns.map(SQLText.quotedIdentifier)
         let qualified = context.qualified(table.physicalName)
         let unique = isUnique ? "UNIQUE " : ""
+        // Recorded so that a later alter_column of one of its columns builds it again on the shadow column.
+        shape.tables[position].indexes?.append(IndexShape(
+            name: index, columns: columns,
+            definition: "CREATE \(unique)INDEX \(SQLText.quotedIdentifier(index)) ON \(qualified) USING btree (\(physical.joined(separator: ", ")))"))
         return [.statement(
             "CREATE \(unique)INDEX CONCURRENTLY \(SQLText.quotedIdentifier(index)) ON \(qualified) (\(physical.joined(separator: ", ")))",
             lock: .shareUpdateExclusive, table: qualified, runsInTransaction: false)]

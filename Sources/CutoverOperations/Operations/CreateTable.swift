@@ -46,7 +46,11 @@ public struct CreateTable: ExpandContractOperation, Hashable {
         for column in columns where !seen.insert(column.name).inserted {
             throw invalid("column \"\(column.name)\" is declared twice")
         }
-        shape.tables.append(TableShape(name: table, columns: columns.map { $0.shape(physicalName: $0.name) }))
+        // The key is recorded so that a later operation of the migration knows it (alter_column refuses to move it).
+        let key = columns.filter(\.isPrimaryKey).map(\.name)
+        let constraints = key.isEmpty ? [] : [ConstraintShape(
+            name: "\(table)_pkey", kind: .primaryKey, columns: key, definition: "PRIMARY KEY (\(key.map(SQLText.quotedIdentifier).joined(separator: ", ")))")]
+        shape.tables.append(TableShape(name: table, columns: columns.map { $0.shape(physicalName: $0.name) }, constraints: constraints))
         let body = columns.map { "  " + $0.sql(named: $0.name, notNull: !$0.isNullable) }.joined(separator: ",\n")
         let qualified = context.qualified(table)
         return [.statement("CREATE TABLE \(qualified) (\n\(body)\n)", lock: .accessExclusive, table: qualified)]

@@ -164,6 +164,23 @@ package enum ShadowNames {
     package static let needsBackfill = "_cutover_needs_backfill"
     /// The NOT VALID check that proves `column` has no NULLs before `SET NOT NULL`.
     static func notNullCheck(table: String, column: String) -> String { "_cutover_\(table)_\(column)_not_null" }
+    /// The temporary name of the copy of index or constraint `name` of `table` on a shadow
+    /// column (`_cutover_1a2b3c4d_<name>`, cut to PostgreSQL's 63 bytes): the hash of the table
+    /// and the name keeps two long names that share a beginning apart.
+    static func dependent(table: String, name: String) -> String {
+        var hash: UInt32 = 2_166_136_261  // FNV-1a: stable across runs and platforms, unlike Hasher.
+        for byte in "\(table).\(name)".utf8 {
+            hash ^= UInt32(byte)
+            hash = hash &* 16_777_619
+        }
+        let hex = String(hash, radix: 16)
+        var result = "_cutover_\(String(repeating: "0", count: 8 - hex.count))\(hex)_"
+        for character in name {
+            guard result.utf8.count + String(character).utf8.count <= 63 else { break }
+            result.append(character)
+        }
+        return result
+    }
     /// The trigger (and its function) that fills `column` of `table` for writes of one version.
     static func trigger(table: String, column: String, direction: DualWriteTrigger.Direction) -> String {
         "_cutover_\(table)_\(column)_\(direction.rawValue)"

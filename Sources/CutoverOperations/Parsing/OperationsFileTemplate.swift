@@ -35,11 +35,14 @@ public enum OperationsFileTemplate {
         #      column: { name: status, type: text, nullable: false, default: "'active'" }
         #      up: "CASE WHEN nickname = '' THEN 'new' ELSE 'active' END"
         #  - rename_column: { table: users, from: name, to: full_name }
-        #  - alter_column:                    # any of: name, type, nullable, default
+        #  - alter_column:                    # any of: name, type, nullable, default, check, unique, references
         #      table: products
         #      column: price
         #      type: bigint
-        #      up: "price::bigint"            # old version's value -> new column
+        #      check: { name: products_price_positive, constraint: "price > 0" }
+        #      # unique: { name: products_price_key }
+        #      # references: { name: products_vendor_fk, table: vendors, column: id, on_delete: CASCADE }
+        #      up: "GREATEST(price, 1)::bigint"   # old version's value -> new column (satisfying the check)
         #      down: "price::integer"         # new version's value -> old column
         #  - drop_column:
         #      table: users

@@ -84,6 +84,27 @@ struct YAMLObject {
         return try YAMLObject(node, path: "\(name(key))", file: file)
     }
 
+    /// The mapping under `key`; nil when absent.
+    mutating func object(_ key: String) throws -> YAMLObject? {
+        guard let node = node(key) else { return nil }
+        return try YAMLObject(node, path: "\(name(key))", file: file)
+    }
+
+    /// The referential action under `key` (`on_delete: CASCADE`; `set null` and `set_null`
+    /// read as `SET NULL`); nil when absent.
+    mutating func referentialAction(_ key: String) throws -> Schema.ReferentialAction? {
+        guard let node = node(key) else { return nil }
+        let allowed = Schema.ReferentialAction.allCases.map(\.rawValue)
+        guard case .scalar(let scalar) = node,
+            let action = Schema.ReferentialAction(rawValue: scalar.string.uppercased().replacingOccurrences(of: "_", with: " "))
+        else {
+            throw CutoverError(
+                .invalidMigration, "\(name(key)) must be one of \(allowed.joined(separator: ", ")), not \(node.kindDescription)",
+                hint: "for example `\(key): CASCADE`", file: file, line: node.line)
+        }
+        return action
+    }
+
     /// The list under `key`, or an error saying it is required.
     mutating func requiredList(_ key: String, example: String) throws -> [Node] {
         guard let node = node(key) else { throw missing(key, example: example) }

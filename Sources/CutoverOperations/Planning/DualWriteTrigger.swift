@@ -36,6 +36,12 @@ struct DualWriteTrigger {
     /// has not reached, which leaves the shadow column as it was, is converted with `up` (not
     /// `down`), and every write clears the row's flag so the backfill skips it.
     var backfilledShadow: String?
+    /// For an ``Direction/up`` trigger filling a shadow column that a foreign key's action
+    /// writes (`ON DELETE SET NULL`/`SET DEFAULT`, `ON UPDATE CASCADE`): an update that itself
+    /// changed the shadow column keeps that value. The old version never writes the shadow
+    /// column, so such an update is the action's, which `up` would undo (leaving a row that
+    /// refers to a deleted one).
+    var keepsShadowSetByUpdate = false
 
     private var qualifiedTable: String { context.qualified(table) }
     private var qualifiedFunction: String { SQLText.qualified(context.schema, name) }
@@ -69,6 +75,11 @@ struct DualWriteTrigger {
             // OLD is NULL in an INSERT trigger, so this is NULL (false) for inserts.
             let untouchedOldRow = "(TG_OP = 'UPDATE' AND OLD.\(flag) AND NEW.\(shadow) IS NOT DISTINCT FROM OLD.\(shadow))"
             condition = direction == .up ? "\(condition) OR \(untouchedOldRow)" : "\(condition) AND NOT coalesce(\(untouchedOldRow), false)"
+        }
+        if keepsShadowSetByUpdate, direction == .up {
+            let shadow = SQLText.quotedIdentifier(target)
+            // OLD is NULL in an INSERT trigger: coalesce keeps inserts converted.
+            condition = "(\(condition)) AND NOT coalesce((TG_OP = 'UPDATE' AND NEW.\(shadow) IS DISTINCT FROM OLD.\(shadow)), false)"
         }
         let function = """
             CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger

@@ -36,12 +36,25 @@ public struct TableShape: Sendable, Hashable, Codable {
     public var physicalName: String
     /// The columns, in order.
     public var columns: [ColumnShape]
+    /// The indexes that implement no constraint; nil when not known (a shape stored by an
+    /// older Cutover decodes without them), and then no column may move to a shadow column.
+    public var indexes: [IndexShape]?
+    /// The table's constraints; nil when not known (see ``indexes``).
+    public var constraints: [ConstraintShape]?
+    /// The foreign keys of other tables that refer to this one; nil when not known.
+    public var referencedBy: [IncomingForeignKey]?
 
     /// Creates a table; `physicalName` defaults to `name`.
-    public init(name: String, physicalName: String? = nil, columns: [ColumnShape]) {
+    public init(
+        name: String, physicalName: String? = nil, columns: [ColumnShape], indexes: [IndexShape] = [], constraints: [ConstraintShape] = [],
+        referencedBy: [IncomingForeignKey] = []
+    ) {
         self.name = name
         self.physicalName = physicalName ?? name
         self.columns = columns
+        self.indexes = indexes
+        self.constraints = constraints
+        self.referencedBy = referencedBy
     }
 
     /// The column named `name` in this version, or nil.
