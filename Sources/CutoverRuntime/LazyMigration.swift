@@ -141,7 +141,7 @@ public struct LazyMigration: Sendable {
         case .swift(let change):
             var values = LazyRow(row)
             do {
-                try change(&values)
+                try await change(&values)
             } catch {
                 throw CutoverError(.statementFailed, "the upgrade of \(table) to version \(step.toVersion) failed for \(key) = \(value): \(error)", underlying: error)
             }

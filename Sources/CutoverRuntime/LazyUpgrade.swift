@@ -16,7 +16,7 @@ public struct LazyUpgrade: Sendable {
         /// `column = expression` pairs, run by the database in the row's `UPDATE`.
         case sql([(column: String, expression: String)])
         /// A change of the row's values in Swift.
-        case swift(@Sendable (inout LazyRow) throws -> Void)
+        case swift(@Sendable (inout LazyRow) async throws -> Void)
     }
 
     /// SQL expressions over the row's columns, evaluated by the database.
@@ -27,8 +27,8 @@ public struct LazyUpgrade: Sendable {
         LazyUpgrade(toVersion: version, body: .sql(assignments.map { (column: $0.key, expression: $0.value) }))
     }
 
-    /// A Swift closure changing the row's values.
-    public static func swift(to version: Int, _ change: @escaping @Sendable (inout LazyRow) throws -> Void) -> LazyUpgrade {
+    /// A Swift closure changing the row's values (it may await, e.g. to look something up).
+    public static func swift(to version: Int, _ change: @escaping @Sendable (inout LazyRow) async throws -> Void) -> LazyUpgrade {
         LazyUpgrade(toVersion: version, body: .swift(change))
     }
 }
