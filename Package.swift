@@ -150,7 +150,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CutoverRuntimeTests",
-            dependencies: ["CutoverRuntime", "Cutover", "CutoverCore", "CutoverTestSupport", "CutoverPostgres", "CutoverSQLite"],
+            dependencies: [
+                "CutoverRuntime", "Cutover", "CutoverCore", "CutoverTestSupport", "CutoverPostgres", "CutoverSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

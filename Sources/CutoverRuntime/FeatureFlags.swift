@@ -97,8 +97,9 @@ public final class FeatureFlags: Sendable {
     /// Keeps the values current until the task running it is cancelled.
     ///
     /// On PostgreSQL it holds one session listening on the table's channel (the table's
-    /// trigger sends `NOTIFY cutover_flags` on every change, whoever makes it) and reads the
-    /// switches again at each notification, so a change reaches every node within a round trip;
+    /// trigger sends `NOTIFY cutover_flags` on every change, whoever makes it) and drops the
+    /// values held at each notification (the next call reads the table), so a change reaches
+    /// every node within a round trip;
     /// a lost session is opened again after 1 s, doubling up to 30 s. On a database without
     /// notifications (SQLite) it returns at once: the ``refreshInterval`` decides.
     ///
@@ -108,7 +109,7 @@ public final class FeatureFlags: Sendable {
     ///
     /// - Parameters:
     ///   - onListening: called each time listening starts (after a read, so the values are current).
-    ///   - onChange: called with a switch's name after a change to it was read.
+    ///   - onChange: called with a switch's name once a change to it has invalidated the values held.
     public func watch(onListening: @Sendable () -> Void = {}, onChange: @Sendable (String) -> Void = { _ in }) async throws {
         var backoff = Duration.seconds(1)
         while !Task.isCancelled {
@@ -118,12 +119,16 @@ public final class FeatureFlags: Sendable {
                     return try await listener.listen(on: PostgresDialect.flagsChannel) { changes in
                         // Whatever changed before the LISTEN took effect.
                         try await refresh()
+                        logger.debug("listening for switch changes")
                         onListening()
                         backoff = .seconds(1)
                         for try await name in changes {
-                            try await refresh()
+                            // Invalidated at once; the next call reads the table.
+                            logger.debug("switch changed", metadata: ["name": "\(name)"])
+                            invalidate()
                             onChange(name)
                         }
+                        logger.debug("the listening session ended")
                         return true
                     }
                 }
@@ -135,6 +140,11 @@ public final class FeatureFlags: Sendable {
                 backoff = min(backoff * 2, .seconds(30))
             }
         }
+    }
+
+    /// Drops the values held: the next call reads the table.
+    public func invalidate() {
+        state.withLock { $0.readAt = nil }
     }
 
     /// The values held when fresh, else a new read.
