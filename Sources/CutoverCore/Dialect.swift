@@ -98,6 +98,9 @@ public protocol Dialect: Sendable {
     /// The run-time switches table: its DDL (with the trigger that enforces `requires`) and
     /// the expressions reading and writing its times.
     var flags: FlagsSQL { get }
+    /// Record history (`cutover versioning`): the `record_versions` table, the triggers that
+    /// fill it, and the statements that write an old version back.
+    var recordVersions: RecordVersionsSQL { get }
 }
 
 extension Dialect {
