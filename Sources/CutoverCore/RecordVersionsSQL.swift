@@ -35,7 +35,7 @@ public struct RecordVersionsSQL: Sendable {
     public var table: String
     /// Statements that create the table when missing; safe to run again.
     public var create: [String]
-    /// The columns of the table named by the first bind: `name`, `key_position`, `not_null`,
+    /// The columns of the table named (unquoted, as created) by the first bind: `name`, `key_position`, `not_null`,
     /// `has_default`, `is_generated` (integers 0/1), in column order; no rows for a missing table.
     public var columnsQuery: String
     /// An expression turning `changed_at` into ISO 8601 text.

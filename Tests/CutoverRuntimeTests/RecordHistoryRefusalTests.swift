@@ -7,7 +7,7 @@ import Testing
 
 /// Record history's keys and refusals: composite keys given as JSON, and a row that cannot be
 /// written back.
-@Suite("RecordHistory keys and refusals")
+@Suite("RecordHistory keys, quoted names and refusals")
 struct RecordHistoryRefusalTests {
     @Test("a composite key is recorded in key order and looked up as JSON; one value is refused", arguments: TestBackend.all)
     func compositeKey(_ backend: TestBackend) async throws {
@@ -49,5 +49,39 @@ struct RecordHistoryRefusalTests {
         #expect(error?.hint?.contains("default") == true)
         #expect(try await fx.fixture.query("SELECT id FROM users").isEmpty)
         #expect(try await users.versions(of: 7).count == 2, "nothing was recorded")
+    }
+
+    @Test("a .yaml migration's rename_column is followed when reverting", arguments: TestBackend.all)
+    func yamlRenameIsFollowed(_ backend: TestBackend) async throws {
+        let fx = try await RuntimeFixture.make(backend)
+        defer { Task { await fx.fixture.cleanUp() } }
+        _ = try await fx.deployment.migrate()
+        let users = RecordHistory(deployment: fx.deployment, table: "users")
+        try await users.enable()
+        _ = try await fx.fixture.query("INSERT INTO users (id, name) VALUES (7, 'Ada')")
+        _ = try await fx.fixture.query("UPDATE users SET name = 'Grace' WHERE id = 7")
+        try fx.fixture.write("2_rename.yaml", "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n")
+        _ = try await fx.deployment.migrate()
+
+        let revert = try await users.revert(7, to: 1)
+        #expect(revert.renamed == ["name": "full_name"], "\(revert)")
+        #expect(revert.dropped.isEmpty)
+        #expect(try await fx.fixture.query("SELECT full_name FROM users WHERE id = 7").first?.string("full_name") == "Ada")
+        // The revert is recorded with the .yaml migration as its schema version.
+        #expect(try await users.versions(of: 7).last?.schemaVersion == MigrationID("2"))
+    }
+
+    @Test("a table and columns whose names need quoting are recorded and reverted", arguments: TestBackend.all)
+    func quotedNames(_ backend: TestBackend) async throws {
+        let fx = try await RuntimeFixture.make(backend)
+        defer { Task { await fx.fixture.cleanUp() } }
+        _ = try await fx.fixture.query(#"CREATE TABLE "Audit Log" ("Id" integer PRIMARY KEY, "Note's" text)"#)
+        let log = RecordHistory(deployment: fx.deployment, table: "Audit Log")
+        #expect(try await log.enable() == ["Id"])
+        _ = try await fx.fixture.query(#"INSERT INTO "Audit Log" ("Id", "Note's") VALUES (1, 'first')"#)
+        _ = try await fx.fixture.query(#"UPDATE "Audit Log" SET "Note's" = 'second'"#)
+        #expect(try await log.versions(of: 1).map { RecordHistoryTests.field($0.row, "Note's") } == ["first", "second"])
+        try await log.revert(1, to: 1)
+        #expect(try await fx.fixture.query(#"SELECT "Note's" AS note FROM "Audit Log""#).first?.string("note") == "first")
     }
 }

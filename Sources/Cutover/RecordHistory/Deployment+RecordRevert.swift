@@ -89,8 +89,10 @@ extension Deployment {
     /// The migrations applied to the database: `.sql` and SQLite's `.yaml` ones in the
     /// history, PostgreSQL's `.yaml` ones once their contract phase ran.
     static func appliedMigrations(_ database: any Database) async throws -> Set<MigrationID> {
-        var applied = Set(try await Migrator.history(of: database).values.filter { $0.phase == .applied }.map(\.id))
-        if database.dialect.name == "postgres" {
+        let history = HistoryStore(database: database)
+        let records = Array(try await history.all().values) + Array(try await history.operationsRecords().values)
+        var applied = Set(records.filter { $0.phase == .applied }.map(\.id))
+        if database.dialect.name == PostgresDialect().name {
             let done: Set<ExpandContractPhase> = [.revertible, .completed]
             applied.formUnion(try await ExpandContractStore(database: database).records().filter { done.contains($0.phase) }.map(\.id))
         }

@@ -18,8 +18,7 @@ package struct RecordVersionStore {
     ///
     /// - Throws: `CutoverError` `.invalidArgument` when there is no such table.
     func columns(of table: String) async throws -> [RecordVersionsSQL.Column] {
-        let name = database.dialect.name == "postgres" ? database.dialect.quoteIdentifier(table) : table
-        let rows = try await database.query(sql.columnsQuery, [.text(name)])
+        let rows = try await database.query(sql.columnsQuery, [.text(table)])
         guard !rows.isEmpty else {
             throw CutoverError(.invalidArgument, "there is no table \"\(table)\" in this database", hint: "check the name (`cutover dump` shows the tables)")
         }

@@ -2,7 +2,8 @@ extension PostgresDialect {
     /// `cutover.record_versions`, filled by one trigger function, `cutover.record_version()`,
     /// that every versioned table's `cutover_record_versions` trigger runs with the table's key
     /// columns as arguments. The row is `to_jsonb(NEW)` (`OLD` for a delete), so it follows
-    /// the table's columns as migrations change them.
+    /// the table's columns as migrations change them. The schema version is the newest of the
+    /// `.sql` migrations applied and the `.yaml` ones whose contract phase ran.
     public var recordVersions: RecordVersionsSQL {
         let history = historyTable
         return RecordVersionsSQL(
@@ -29,11 +30,18 @@ extension PostgresDialect {
                   k text;
                   v bigint;
                   sv text;
+                  ec text;
                 BEGIN
                   IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
                   SELECT jsonb_object_agg(c, r -> c)::text INTO k FROM unnest(TG_ARGV) AS c;
                   SELECT COALESCE(max(version), 0) + 1 INTO v FROM cutover.record_versions WHERE table_name = TG_TABLE_NAME AND record_key = k;
                   \(RecordVersionsSQL.newestApplied(history: history)) INTO sv;
+                  IF pg_catalog.to_regclass('cutover.expand_contract') IS NOT NULL THEN
+                    SELECT id INTO ec FROM cutover.expand_contract WHERE phase IN ('revertible', 'completed') ORDER BY length(id) DESC, id COLLATE "C" DESC LIMIT 1;
+                    IF ec IS NOT NULL AND (sv IS NULL OR length(ec) > length(sv) OR (length(ec) = length(sv) AND ec COLLATE "C" > sv)) THEN
+                      sv := ec;
+                    END IF;
+                  END IF;
                   INSERT INTO cutover.record_versions (table_name, record_key, version, operation, row_data, transaction_id, schema_version)
                   VALUES (TG_TABLE_NAME, k, v, lower(TG_OP), r, txid_current(), sv);
                   RETURN NULL;
@@ -48,7 +56,7 @@ extension PostgresDialect {
                        CASE WHEN a.attgenerated <> '' THEN 1 ELSE 0 END AS is_generated
                 FROM pg_catalog.pg_attribute a
                 LEFT JOIN pg_catalog.pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
-                WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+                WHERE a.attrelid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped
                 ORDER BY a.attnum
                 """,
             changedAtText: "to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
