@@ -45,9 +45,12 @@ public struct RecordVersionsSQL: Sendable {
     /// Statements that remove the triggers of `table`; safe when there are none.
     public var disable: @Sendable (_ table: String) -> [String]
     /// The triggers' text as the database keeps it (`name`, `sql`), for the table named by the
-    /// first bind; nil where the triggers do not depend on the columns (PostgreSQL's
-    /// `to_jsonb(NEW)` follows them).
-    public var triggerTextQuery: String?
+    /// first bind: compared with ``expectedTriggerText`` to tell whether they still match it.
+    public var triggerTextQuery: String
+    /// What ``triggerTextQuery`` returns for triggers that match the table's columns and key
+    /// now (SQLite: the whole trigger, which names every column; PostgreSQL: the call with
+    /// the key columns, as `to_jsonb(NEW)` follows the others).
+    public var expectedTriggerText: @Sendable (_ table: String, _ columns: [String], _ key: [String]) -> Set<String>
     /// An expression reading one field of `record_key` as text.
     public var keyField: @Sendable (_ column: String) -> String
     /// `SELECT 1` of `table`'s row whose key equals the key columns of the JSON bound first.
@@ -63,7 +66,7 @@ public struct RecordVersionsSQL: Sendable {
     public init(
         table: String, create: [String], columnsQuery: String, changedAtText: String,
         enable: @escaping @Sendable (String, [String], [String]) -> [String], disable: @escaping @Sendable (String) -> [String],
-        triggerTextQuery: String?, keyField: @escaping @Sendable (String) -> String,
+        triggerTextQuery: String, expectedTriggerText: @escaping @Sendable (String, [String], [String]) -> Set<String>, keyField: @escaping @Sendable (String) -> String,
         selectRow: @escaping @Sendable (String, [String]) -> String, updateRow: @escaping @Sendable (String, [String], [String]) -> String,
         insertRow: @escaping @Sendable (String, [String]) -> String, olderThan: @escaping @Sendable (String) -> String
     ) {
@@ -74,6 +77,7 @@ public struct RecordVersionsSQL: Sendable {
         self.enable = enable
         self.disable = disable
         self.triggerTextQuery = triggerTextQuery
+        self.expectedTriggerText = expectedTriggerText
         self.keyField = keyField
         self.selectRow = selectRow
         self.updateRow = updateRow

@@ -85,3 +85,31 @@ struct RecordHistoryRefusalTests {
         #expect(try await fx.fixture.query(#"SELECT "Note's" AS note FROM "Audit Log""#).first?.string("note") == "first")
     }
 }
+
+/// When the recording no longer matches the table.
+@Suite("RecordHistory drift")
+struct RecordHistoryDriftTests {
+    @Test("log reports triggers that no longer match the table (SQLite: any column; PostgreSQL: the key) and a table no longer versioned", arguments: TestBackend.all)
+    func drift(_ backend: TestBackend) async throws {
+        let fx = try await RuntimeFixture.make(backend)
+        defer { Task { await fx.fixture.cleanUp() } }
+        _ = try await fx.deployment.migrate()
+        try await fx.deployment.enableVersioning("users")
+        #expect(try await fx.deployment.recordHistory(of: "users", key: "7").drift == nil)
+
+        try fx.fixture.write("2_rename.sql", "ALTER TABLE users RENAME COLUMN name TO full_name;")
+        _ = try await fx.deployment.migrate()
+        let renamed = try await fx.deployment.recordHistory(of: "users", key: "7").drift
+        #expect((renamed != nil) == (backend.name == "sqlite"), "\(String(describing: renamed))")
+
+        try fx.fixture.write("3_rename_key.sql", "ALTER TABLE users RENAME COLUMN id TO user_id;")
+        _ = try await fx.deployment.migrate()
+        let key = try await fx.deployment.recordHistory(of: "users", key: "7").drift
+        #expect(key?.contains("run `cutover versioning enable users` again") == true, "\(String(describing: key))")
+
+        try await fx.deployment.enableVersioning("users")
+        #expect(try await fx.deployment.recordHistory(of: "users", key: "7").drift == nil)
+        try await fx.deployment.disableVersioning("users")
+        #expect(try await fx.deployment.recordHistory(of: "users", key: "7").drift?.contains("not versioned now") == true)
+    }
+}

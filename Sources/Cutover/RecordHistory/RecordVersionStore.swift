@@ -85,12 +85,11 @@ package struct RecordVersionStore {
 
     /// Why the triggers no longer match `table`, or nil when they do.
     func drift(of table: String) async throws -> String? {
-        guard let query = sql.triggerTextQuery else { return nil }
         let columns = try await columns(of: table)
         let key = try Self.keyColumns(columns, table: table)
-        let stored = Set(try await database.query(query, [.text(table)]).compactMap { $0.string("sql") })
+        let stored = Set(try await database.query(sql.triggerTextQuery, [.text(table)]).compactMap { $0.string("sql") })
         if stored.isEmpty { return "\"\(table)\" is not versioned now (no triggers): run `cutover versioning enable \(table)`" }
-        let expected = Set(sql.enable(table, columns.map(\.name), key).filter { $0.hasPrefix("CREATE") })
+        let expected = sql.expectedTriggerText(table, columns.map(\.name), key)
         guard stored != expected else { return nil }
         return "the columns of \"\(table)\" changed since `cutover versioning enable \(table)`; its triggers record the old ones: run `cutover versioning enable \(table)` again"
     }

@@ -62,14 +62,19 @@ extension PostgresDialect {
             changedAtText: "to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
             enable: { table, _, key in
                 let quoted = quoteIdentifier(table)
-                let arguments = key.map { literal(.text($0)) }.joined(separator: ", ")
                 return [
                     "DROP TRIGGER IF EXISTS cutover_record_versions ON \(quoted)",
-                    "CREATE TRIGGER cutover_record_versions AFTER INSERT OR UPDATE OR DELETE ON \(quoted) FOR EACH ROW EXECUTE FUNCTION cutover.record_version(\(arguments))",
+                    "CREATE TRIGGER cutover_record_versions AFTER INSERT OR UPDATE OR DELETE ON \(quoted) FOR EACH ROW EXECUTE FUNCTION \(recordVersionCall(key))",
                 ]
             },
             disable: { table in ["DROP TRIGGER IF EXISTS cutover_record_versions ON \(quoteIdentifier(table))"] },
-            triggerTextQuery: nil,
+            triggerTextQuery: """
+                SELECT t.tgname AS name,
+                       substring(pg_catalog.pg_get_triggerdef(t.oid) from 'EXECUTE (?:FUNCTION|PROCEDURE) (cutover\\.record_version\\(.*\\))$') AS sql
+                FROM pg_catalog.pg_trigger t
+                WHERE t.tgrelid = pg_catalog.to_regclass(pg_catalog.quote_ident($1)) AND t.tgname = 'cutover_record_versions'
+                """,
+            expectedTriggerText: { _, _, key in [recordVersionCall(key)] },
             keyField: { column in "(record_key::jsonb ->> \(literal(.text(column))))" },
             selectRow: { table, key in
                 let columns = key.map(quoteIdentifier).joined(separator: ", ")
@@ -88,6 +93,11 @@ extension PostgresDialect {
                 return "INSERT INTO \(quoteIdentifier(table)) (\(list)) SELECT \(list) FROM \(populate(table))"
             },
             olderThan: { placeholder in "changed_at < now() - make_interval(secs => \(placeholder)::float8)" })
+    }
+
+    /// `cutover.record_version('tenant', 'id')`: the trigger function with the key columns.
+    private func recordVersionCall(_ key: [String]) -> String {
+        "cutover.record_version(" + key.map { literal(.text($0)) }.joined(separator: ", ") + ")"
     }
 
     /// The JSON bound first as a row of `table`'s type: each field cast to its column's type.

@@ -32,32 +32,14 @@ extension SQLiteDialect {
                 FROM pragma_table_info(?1) ORDER BY cid
                 """,
             changedAtText: "changed_at",
-            enable: { table, columns, key in
-                ["insert", "update", "delete"].flatMap { event in
-                    let name = quoteIdentifier("cutover_record_versions_\(table)_\(event)")
-                    let record = event == "delete" ? "OLD" : "NEW"
-                    let object = { (names: [String]) in
-                        "json_object(" + names.map { "\(literal(.text($0))), \(record).\(quoteIdentifier($0))" }.joined(separator: ", ") + ")"
-                    }
-                    return [
-                        "DROP TRIGGER IF EXISTS \(name)",
-                        """
-                        CREATE TRIGGER \(name) AFTER \(event.uppercased()) ON \(quoteIdentifier(table)) FOR EACH ROW
-                        BEGIN
-                          INSERT INTO cutover_record_versions (table_name, record_key, version, operation, row_data, changed_at, transaction_id, schema_version)
-                          VALUES (\(literal(.text(table))), \(object(key)),
-                            (SELECT COALESCE(max(version), 0) + 1 FROM cutover_record_versions WHERE table_name = \(literal(.text(table))) AND record_key = \(object(key))),
-                            '\(event)', \(object(columns)), \(now), NULL,
-                            (\(RecordVersionsSQL.newestApplied(history: historyTable))));
-                        END
-                        """,
-                    ]
-                }
-            },
+            enable: { table, columns, key in enableStatements(table, columns, key) },
             disable: { table in
                 ["insert", "update", "delete"].map { "DROP TRIGGER IF EXISTS \(quoteIdentifier("cutover_record_versions_\(table)_\($0)"))" }
             },
             triggerTextQuery: "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1 AND name LIKE 'cutover\\_record\\_versions\\_%' ESCAPE '\\'",
+            expectedTriggerText: { table, columns, key in
+                Set(enableStatements(table, columns, key).filter { $0.hasPrefix("CREATE") })
+            },
             keyField: { column in "CAST(json_extract(record_key, \(literal(.text(path(column))))) AS TEXT)" },
             selectRow: { table, key in
                 "SELECT 1 AS present FROM \(quoteIdentifier(table)) WHERE " + key.map { "\(quoteIdentifier($0)) = \(field($0))" }.joined(separator: " AND ")
@@ -71,6 +53,31 @@ extension SQLiteDialect {
                     + columns.map(field).joined(separator: ", ") + ")"
             },
             olderThan: { placeholder in "changed_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || CAST(\(placeholder) AS TEXT) || ' seconds')" })
+    }
+
+    /// Drops and creates the three triggers of `table`, naming `columns` in the row's JSON.
+    private func enableStatements(_ table: String, _ columns: [String], _ key: [String]) -> [String] {
+        let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+        return ["insert", "update", "delete"].flatMap { event in
+            let name = quoteIdentifier("cutover_record_versions_\(table)_\(event)")
+            let record = event == "delete" ? "OLD" : "NEW"
+            let object = { (names: [String]) in
+                "json_object(" + names.map { "\(literal(.text($0))), \(record).\(quoteIdentifier($0))" }.joined(separator: ", ") + ")"
+            }
+            return [
+                "DROP TRIGGER IF EXISTS \(name)",
+                """
+                CREATE TRIGGER \(name) AFTER \(event.uppercased()) ON \(quoteIdentifier(table)) FOR EACH ROW
+                BEGIN
+                  INSERT INTO cutover_record_versions (table_name, record_key, version, operation, row_data, changed_at, transaction_id, schema_version)
+                  VALUES (\(literal(.text(table))), \(object(key)),
+                    (SELECT COALESCE(max(version), 0) + 1 FROM cutover_record_versions WHERE table_name = \(literal(.text(table))) AND record_key = \(object(key))),
+                    '\(event)', \(object(columns)), \(now), NULL,
+                    (\(RecordVersionsSQL.newestApplied(history: historyTable))));
+                END
+                """,
+            ]
+        }
     }
 
     /// The JSON path of a top-level member (`$."name"`).
