@@ -95,6 +95,9 @@ public protocol Dialect: Sendable {
     /// (``SchemaDiff/script(for:configuration:)``). Each engine supplies its own, so adding
     /// an engine needs no list of renderers in CutoverCore.
     var schemaRenderer: any SchemaScriptRenderer { get }
+    /// Record history (`cutover versioning`): the `record_versions` table, the triggers that
+    /// fill it, and the statements that write an old version back.
+    var recordVersions: RecordVersionsSQL { get }
     /// The run-time switches table: its DDL (with the trigger that enforces `requires`) and
     /// the expressions reading and writing its times.
     var flags: FlagsSQL { get }

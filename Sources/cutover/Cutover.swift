@@ -12,7 +12,7 @@ struct CutoverCommand: AsyncParsableCommand {
             4 could not connect, or the lock was not obtained in time.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, New.self, Status.self, Migrate.self, Rollback.self, Validate.self, Repair.self, Baseline.self, Backup.self, Backups.self, Restore.self, Rehearse.self, Lint.self, Diff.self, Promote.self, Db.self, Sum.self, Dump.self, Plan.self, Start.self, Backfill.self, Complete.self, Revert.self, Abort.self, FlagCommand.self, Maintenance.self]
+        subcommands: [Init.self, New.self, Status.self, Migrate.self, Rollback.self, Validate.self, Repair.self, Baseline.self, Backup.self, Backups.self, Restore.self, Rehearse.self, Lint.self, Diff.self, Promote.self, Db.self, Sum.self, Dump.self, Plan.self, Start.self, Backfill.self, Complete.self, Revert.self, Abort.self, FlagCommand.self, Maintenance.self, Versioning.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (exit 64) to the contract's

@@ -9,6 +9,8 @@ enum JSON: Sendable {
     case int(Int)
     case bool(Bool)
     case null
+    /// JSON text written as it is (a row the database turned into JSON); must be valid JSON on one line.
+    case raw(String)
 
     static func string(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
     static func int(_ value: Int?) -> JSON { value.map { .int($0) } ?? .null }
@@ -29,6 +31,7 @@ enum JSON: Sendable {
         case .int(let value): return String(value)
         case .bool(let value): return value ? "true" : "false"
         case .null: return "null"
+        case .raw(let text): return text
         }
     }
 
