@@ -53,11 +53,8 @@ struct RecordHistoryRefusalTests {
 
     @Test("a .yaml migration's rename_column is followed when reverting", arguments: TestBackend.all)
     func yamlRenameIsFollowed(_ backend: TestBackend) async throws {
-        let fx = try await RuntimeFixture.make(backend)
+        let (fx, users) = try await RuntimeFixture.versionedUsers(backend)
         defer { Task { await fx.fixture.cleanUp() } }
-        _ = try await fx.deployment.migrate()
-        let users = RecordHistory(deployment: fx.deployment, table: "users")
-        try await users.enable()
         _ = try await fx.fixture.query("INSERT INTO users (id, name) VALUES (7, 'Ada')")
         _ = try await fx.fixture.query("UPDATE users SET name = 'Grace' WHERE id = 7")
         try fx.fixture.write("2_rename.yaml", "operations:\n  - rename_column: { table: users, from: name, to: full_name }\n")

@@ -42,11 +42,8 @@ struct RecordHistoryTests {
 
     @Test("revert writes an old version back across a renamed column and an added column, and is recorded; a deleted row is inserted again", arguments: TestBackend.all)
     func revertAcrossRenameAndAdd(_ backend: TestBackend) async throws {
-        let fx = try await RuntimeFixture.make(backend)
+        let (fx, users) = try await RuntimeFixture.versionedUsers(backend)
         defer { Task { await fx.fixture.cleanUp() } }
-        _ = try await fx.deployment.migrate()
-        let users = RecordHistory(deployment: fx.deployment, table: "users")
-        try await users.enable()
         _ = try await fx.fixture.query("INSERT INTO users (id, name) VALUES (7, 'Ada')")
         _ = try await fx.fixture.query("UPDATE users SET name = 'Grace' WHERE id = 7")
 
@@ -117,11 +114,8 @@ struct RecordHistoryTests {
 
     @Test("prune keeps the newest versions of each row, and only deletes old ones with --older-than", arguments: TestBackend.all)
     func prune(_ backend: TestBackend) async throws {
-        let fx = try await RuntimeFixture.make(backend)
+        let (fx, users) = try await RuntimeFixture.versionedUsers(backend)
         defer { Task { await fx.fixture.cleanUp() } }
-        _ = try await fx.deployment.migrate()
-        let users = RecordHistory(deployment: fx.deployment, table: "users")
-        try await users.enable()
         _ = try await fx.fixture.query("INSERT INTO users (id, name) VALUES (7, 'a')")
         _ = try await fx.fixture.query("INSERT INTO users (id, name) VALUES (8, 'b')")
         for name in ["c", "d", "e", "f"] { _ = try await fx.fixture.query("UPDATE users SET name = '\(name)' WHERE id = 7") }

@@ -1,5 +1,6 @@
 import Cutover
 import CutoverCore
+import CutoverRuntime
 import CutoverTestSupport
 import Foundation
 
@@ -17,5 +18,16 @@ struct RuntimeFixture {
         config.environments["test"] = .init(name: "test", url: fixture.url.rawText, line: 1)
         let deployment = try Deployment(config: config, environment: "test", drivers: TestBackend.drivers, processEnvironment: [:])
         return RuntimeFixture(fixture: fixture, deployment: deployment)
+    }
+}
+
+extension RuntimeFixture {
+    /// A fixture with `1_users.sql` applied and record history enabled on `users`.
+    static func versionedUsers(_ backend: TestBackend) async throws -> (RuntimeFixture, RecordHistory) {
+        let fx = try await make(backend)
+        _ = try await fx.deployment.migrate()
+        let users = RecordHistory(deployment: fx.deployment, table: "users")
+        try await users.enable()
+        return (fx, users)
     }
 }
