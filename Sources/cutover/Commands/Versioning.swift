@@ -27,7 +27,7 @@ extension CutoverCommand {
                 try await CommandContext.run(global) { context in
                     let key = try await context.deployment().enableVersioning(table)
                     context.output(.object([("ok", .bool(true)), ("table", .string(table)), ("key", .array(key.map { .string($0) }))])) {
-                        Terminal.out("recording every version of \(table)'s rows, keyed by \(key.joined(separator: ", "))")
+                        Terminal.out("recording every version of the rows of \(table), keyed by \(key.joined(separator: ", "))")
                     }
                 }
             }
