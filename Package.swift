@@ -148,6 +148,13 @@ let package = Package(
             dependencies: ["Cutover", "CutoverCore", "CutoverTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // `swift run -c release cutover-runtime-bench`: Benchmarks/README.md, "Runtime".
+        .executableTarget(
+            name: "cutover-runtime-bench",
+            dependencies: ["CutoverRuntime", "Cutover", "CutoverCore", "CutoverSQLite", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/RuntimeBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CutoverRuntimeTests",
             dependencies: [
