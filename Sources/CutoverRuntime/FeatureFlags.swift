@@ -47,7 +47,14 @@ public final class FeatureFlags: Sendable {
     /// Whether the switch `name` is on (for every key; a switch with a percentage is on here
     /// when it is on at all — use ``isEnabled(_:for:)`` for a rollout).
     public func isEnabled(_ name: String) async throws -> Bool {
-        try await current()[name]?.isEnabled ?? false
+        // The common case reads one Bool under the lock: no copy of the values held.
+        if let fresh = state.withLock({ state -> Bool? in
+            guard let readAt = state.readAt, readAt.duration(to: .now) < refreshInterval else { return nil }
+            return state.flags[name]?.isEnabled ?? false
+        }) {
+            return fresh
+        }
+        return try await current()[name]?.isEnabled ?? false
     }
 
     /// Whether the switch `name` is on for `key`: for a switch set with a percentage, on for a
