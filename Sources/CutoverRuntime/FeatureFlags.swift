@@ -25,13 +25,8 @@ public final class FeatureFlags: Sendable {
     public let refreshInterval: Duration
     private let deployment: Deployment
     private let logger: Logger
-    private let state = Mutex(State())
-
-    private struct State {
-        var flags: [String: FeatureFlag] = [:]
-        var readAt: ContinuousClock.Instant?
-        var reading: Task<[String: FeatureFlag], any Error>?
-    }
+    private let cache = FlagCache()
+    private let reading = Mutex<Task<[String: FeatureFlag], any Error>?>(nil)
 
     /// Creates the reader; nothing is read until the first call.
     /// - Parameters:
@@ -47,13 +42,7 @@ public final class FeatureFlags: Sendable {
     /// Whether the switch `name` is on (for every key; a switch with a percentage is on here
     /// when it is on at all — use ``isEnabled(_:for:)`` for a rollout).
     public func isEnabled(_ name: String) async throws -> Bool {
-        // The common case reads one Bool under the lock: no copy of the values held.
-        if let fresh = state.withLock({ state -> Bool? in
-            guard let readAt = state.readAt, readAt.duration(to: .now) < refreshInterval else { return nil }
-            return state.flags[name]?.isEnabled ?? false
-        }) {
-            return fresh
-        }
+        if let fresh = cache.isEnabled(name) { return fresh }
         return try await current()[name]?.isEnabled ?? false
     }
 
@@ -71,31 +60,25 @@ public final class FeatureFlags: Sendable {
     /// Reads the table now, whatever the age of the values held.
     @discardableResult
     public func refresh() async throws -> [String: FeatureFlag] {
-        let task = state.withLock { state in
-            if let reading = state.reading { return reading }
-            let reading = Task { [deployment] in
+        let generation = cache.generation()
+        let task = reading.withLock { reading in
+            if let running = reading { return running }
+            let running = Task { [deployment] in
                 Dictionary(try await deployment.flags().map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
             }
-            state.reading = reading
-            return reading
+            reading = running
+            return running
         }
         do {
             let flags = try await task.value
-            state.withLock { state in
-                state.flags = flags
-                state.readAt = .now
-                state.reading = nil
-            }
+            reading.withLock { $0 = nil }
+            cache.store(flags, readSince: generation, freshFor: refreshInterval)
             return flags
         } catch {
-            let held = state.withLock { state -> [String: FeatureFlag]? in
-                state.reading = nil
-                guard state.readAt != nil else { return nil }
-                // Served for another interval before the next try.
-                state.readAt = .now
-                return state.flags
-            }
-            guard let held else { throw error }
+            reading.withLock { $0 = nil }
+            guard let held = cache.lastFlags() else { throw error }
+            // Served for another interval before the next try.
+            cache.extend(freshFor: refreshInterval)
             logger.warning("could not read the switches; serving the values read before", metadata: ["error": "\(error)"])
             return held
         }
@@ -151,16 +134,12 @@ public final class FeatureFlags: Sendable {
 
     /// Drops the values held: the next call reads the table.
     public func invalidate() {
-        state.withLock { $0.readAt = nil }
+        cache.invalidate()
     }
 
     /// The values held when fresh, else a new read.
     private func current() async throws -> [String: FeatureFlag] {
-        let held = state.withLock { state -> [String: FeatureFlag]? in
-            guard let readAt = state.readAt, readAt.duration(to: .now) < refreshInterval else { return nil }
-            return state.flags
-        }
-        if let held { return held }
+        if let held = cache.freshFlags() { return held }
         return try await refresh()
     }
 }
