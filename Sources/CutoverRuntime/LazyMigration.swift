@@ -52,8 +52,16 @@ public struct LazyMigration: Sendable {
     /// - Throws: `CutoverError` when a step fails, or when other writers changed the row
     ///   ``attempts`` times in a row while it was being upgraded.
     public func read(key value: SQLValue, on database: any Database) async throws -> Row? {
+        guard let row = try await select(value, on: database) else { return nil }
+        return try await upgrade(row, key: value, on: database)
+    }
+
+    /// `row` (read with its fingerprint) taken through the steps it still needs, each written
+    /// back with a compare-and-set; read again when another writer changed it. nil when the
+    /// row is gone.
+    private func upgrade(_ read: Row, key value: SQLValue, on database: any Database) async throws -> Row? {
+        var row = read
         var conflicts = 0
-        guard var row = try await select(value, on: database) else { return nil }
         while true {
             let version = row.int(versionColumn) ?? 1
             guard let step = steps.first(where: { $0.toVersion > version }) else { return row.without(Self.fingerprintColumn) }
@@ -82,30 +90,42 @@ public struct LazyMigration: Sendable {
     }
 
     /// Upgrades every row older than ``currentVersion``, in batches along the key, with the same
-    /// steps and compare-and-set as ``read(key:on:)``. Cancelling the task stops it between two
-    /// rows; running it again goes on with the rows still old.
+    /// steps and compare-and-set as ``read(key:on:)``. Each batch is one transaction (one commit
+    /// for `batchSize` rows, where the reads commit one row each); a row another writer changes
+    /// meanwhile is read again, as ``read(key:on:)`` does. Cancelling the task stops it between
+    /// two batches; running it again goes on with the rows still old.
     /// - Returns: the rows it upgraded.
     @discardableResult
     public func backfill(on database: any Database, batchSize: Int = 500, progress: (Progress) -> Void = { _ in }) async throws -> Int {
         let dialect = database.dialect
         let (table, key, version) = (dialect.quoteIdentifier(self.table), dialect.quoteIdentifier(self.key), dialect.quoteIdentifier(versionColumn))
+        let old = "COALESCE(\(version), 1) < \(dialect.placeholder(1))"
+        let current = SQLValue.integer(Int64(currentVersion))
         var upgraded = 0
         var last: SQLValue?
         while true {
             try Task.checkCancellation()
             let after = last == nil ? "" : "AND \(key) > \(dialect.placeholder(2))"
-            let keys = try await database.query(
-                "SELECT \(key) AS k FROM \(table) WHERE COALESCE(\(version), 1) < \(dialect.placeholder(1)) \(after) ORDER BY \(key) LIMIT \(max(1, batchSize))",
-                [.integer(Int64(currentVersion))] + (last.map { [$0] } ?? []))
-            guard !keys.isEmpty else { return upgraded }
-            for row in keys {
-                try Task.checkCancellation()
-                guard let value = row["k"] else { continue }
-                if try await read(key: value, on: database) != nil { upgraded += 1 }
-                last = value
+            let binds = [current] + (last.map { [$0] } ?? [])
+            let batch = try await database.withTransaction { () -> (upgraded: Int, last: SQLValue?) in
+                // The columns as they are now, for the fingerprint of the compare-and-set.
+                guard let probe = try await database.query("SELECT * FROM \(table) WHERE \(old) \(after) ORDER BY \(key) LIMIT 1", binds).first else {
+                    return (0, nil)
+                }
+                let fingerprint = dialect.rowFingerprint(probe.columns.map(dialect.quoteIdentifier))
+                let rows = try await database.query(
+                    "SELECT *, \(fingerprint) AS \(Self.fingerprintColumn) FROM \(table) WHERE \(old) \(after) ORDER BY \(key) LIMIT \(max(1, batchSize))", binds)
+                var count = 0
+                for row in rows {
+                    guard let value = row[self.key] else { continue }
+                    if try await upgrade(row, key: value, on: database) != nil { count += 1 }
+                }
+                return (count, rows.last?[self.key])
             }
-            let remaining = try await database.query(
-                "SELECT count(*) AS n FROM \(table) WHERE COALESCE(\(version), 1) < \(dialect.placeholder(1))", [.integer(Int64(currentVersion))])
+            guard let batchLast = batch.last else { return upgraded }
+            upgraded += batch.upgraded
+            last = batchLast
+            let remaining = try await database.query("SELECT count(*) AS n FROM \(table) WHERE \(old)", [current])
             progress(Progress(upgraded: upgraded, remaining: remaining.first?.int("n") ?? 0))
         }
     }

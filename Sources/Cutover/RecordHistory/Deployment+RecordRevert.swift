@@ -73,7 +73,7 @@ extension Deployment {
                 renamed: mapping.renamed, added: added, dropped: dropped.sorted(), isDryRun: dryRun, newVersion: nil)
             guard !dryRun else { return result }
             do {
-                try await store.inTransaction {
+                try await database.withTransaction {
                     let statement = exists ? sql.updateRow(table, written.keys.sorted(), keyColumns) : sql.insertRow(table, written.keys.sorted())
                     try await database.execute(statement, [.text(json)])
                 }

@@ -47,7 +47,7 @@ package struct RecordVersionStore {
         let columns = try await columns(of: table)
         let key = try Self.keyColumns(columns, table: table)
         try await prepare()
-        try await inTransaction {
+        try await database.withTransaction {
             for statement in sql.enable(table, columns.map(\.name), key) { try await database.execute(statement) }
         }
         return key
@@ -110,19 +110,6 @@ package struct RecordVersionStore {
         }
         try await prepare()
         return try await database.executeCountingRows("DELETE FROM \(sql.table) AS r WHERE \(conditions.joined(separator: " AND "))", binds) ?? 0
-    }
-
-    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    func inTransaction<T>(_ body: () async throws -> T) async throws -> T {
-        try await database.execute(database.dialect.beginTransaction)
-        do {
-            let result = try await body()
-            try await database.execute("COMMIT")
-            return result
-        } catch {
-            try? await database.execute("ROLLBACK")
-            throw error
-        }
     }
 
     static func version(_ row: Row) -> RecordVersion {
