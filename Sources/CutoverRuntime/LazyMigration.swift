@@ -56,15 +56,15 @@ public struct LazyMigration: Sendable {
         return try await upgrade(row, key: value, on: database)
     }
 
-    /// `row` (read with its fingerprint) taken through the steps it still needs, each written
-    /// back with a compare-and-set; read again when another writer changed it. nil when the
-    /// row is gone.
-    private func upgrade(_ read: Row, key value: SQLValue, on database: any Database) async throws -> Row? {
+    /// `row` (read with its fingerprint) taken through the steps it still needs up to version
+    /// `target`, each written back with a compare-and-set; read again when another writer
+    /// changed it. nil when the row is gone.
+    private func upgrade(_ read: Row, key value: SQLValue, on database: any Database, through target: Int = .max) async throws -> Row? {
         var row = read
         var conflicts = 0
         while true {
             let version = row.int(versionColumn) ?? 1
-            guard let step = steps.first(where: { $0.toVersion > version }) else { return row.without(Self.fingerprintColumn) }
+            guard let step = steps.first(where: { $0.toVersion > version && $0.toVersion <= target }) else { return row.without(Self.fingerprintColumn) }
             if let upgraded = try await write(step, over: row, key: value, on: database) {
                 row = upgraded
                 continue
@@ -89,44 +89,63 @@ public struct LazyMigration: Sendable {
         public var remaining: Int
     }
 
-    /// Upgrades every row older than ``currentVersion``, in batches along the key, with the same
-    /// steps and compare-and-set as ``read(key:on:)``. Each batch is one transaction (one commit
-    /// for `batchSize` rows, where the reads commit one row each); a row another writer changes
-    /// meanwhile is read again, as ``read(key:on:)`` does. Cancelling the task stops it between
-    /// two batches; running it again goes on with the rows still old.
-    /// - Returns: the rows it upgraded.
+    /// Upgrades every row older than ``currentVersion``, in batches along the key, each batch one
+    /// transaction (one commit for `batchSize` rows, where the reads commit one row each).
+    ///
+    /// In a batch the steps run in order over the batch's key range: an ``LazyUpgrade/sql(to:set:)``
+    /// step as one `UPDATE` of the range (the database evaluates the expressions on each row as
+    /// it is when locked, so a concurrent write is never overwritten with older values), a
+    /// ``LazyUpgrade/swift(to:_:)`` step row by row with the compare-and-set of
+    /// ``read(key:on:)``. Cancelling the task stops it between two batches; running it again
+    /// goes on with the rows still old.
+    /// - Returns: the rows older than ``currentVersion`` when their batch was read.
     @discardableResult
     public func backfill(on database: any Database, batchSize: Int = 500, progress: (Progress) -> Void = { _ in }) async throws -> Int {
         let dialect = database.dialect
         let (table, key, version) = (dialect.quoteIdentifier(self.table), dialect.quoteIdentifier(self.key), dialect.quoteIdentifier(versionColumn))
-        let old = "COALESCE(\(version), 1) < \(dialect.placeholder(1))"
         let current = SQLValue.integer(Int64(currentVersion))
         var upgraded = 0
         var last: SQLValue?
         while true {
             try Task.checkCancellation()
-            let after = last == nil ? "" : "AND \(key) > \(dialect.placeholder(2))"
-            let binds = [current] + (last.map { [$0] } ?? [])
-            let batch = try await database.withTransaction { () -> (upgraded: Int, last: SQLValue?) in
-                // The columns as they are now, for the fingerprint of the compare-and-set.
-                guard let probe = try await database.query("SELECT * FROM \(table) WHERE \(old) \(after) ORDER BY \(key) LIMIT 1", binds).first else {
-                    return (0, nil)
+            let upgradedInBatch = try await database.withTransaction { () -> Int? in
+                let after = last == nil ? "" : "AND \(key) > \(dialect.placeholder(2))"
+                let keys = try await database.query(
+                    "SELECT \(key) AS k FROM \(table) WHERE COALESCE(\(version), 1) < \(dialect.placeholder(1)) \(after) ORDER BY \(key) LIMIT \(max(1, batchSize))",
+                    [current] + (last.map { [$0] } ?? []))
+                guard let first = keys.first?["k"], let upper = keys.last?["k"] else { return nil }
+                for step in steps {
+                    try await run(step, from: first, through: upper, on: database)
                 }
-                let fingerprint = dialect.rowFingerprint(probe.columns.map(dialect.quoteIdentifier))
-                let rows = try await database.query(
-                    "SELECT *, \(fingerprint) AS \(Self.fingerprintColumn) FROM \(table) WHERE \(old) \(after) ORDER BY \(key) LIMIT \(max(1, batchSize))", binds)
-                var count = 0
-                for row in rows {
-                    guard let value = row[self.key] else { continue }
-                    if try await upgrade(row, key: value, on: database) != nil { count += 1 }
-                }
-                return (count, rows.last?[self.key])
+                last = upper
+                return keys.count
             }
-            guard let batchLast = batch.last else { return upgraded }
-            upgraded += batch.upgraded
-            last = batchLast
-            let remaining = try await database.query("SELECT count(*) AS n FROM \(table) WHERE \(old)", [current])
+            guard let upgradedInBatch else { return upgraded }
+            upgraded += upgradedInBatch
+            let remaining = try await database.query(
+                "SELECT count(*) AS n FROM \(table) WHERE COALESCE(\(version), 1) < \(dialect.placeholder(1))", [current])
             progress(Progress(upgraded: upgraded, remaining: remaining.first?.int("n") ?? 0))
+        }
+    }
+
+    /// Runs `step` on the rows of the key range `first...upper` older than it.
+    private func run(_ step: LazyUpgrade, from first: SQLValue, through upper: SQLValue, on database: any Database) async throws {
+        let dialect = database.dialect
+        let (table, key, version) = (dialect.quoteIdentifier(self.table), dialect.quoteIdentifier(self.key), dialect.quoteIdentifier(versionColumn))
+        let range = "\(key) >= \(dialect.placeholder(1)) AND \(key) <= \(dialect.placeholder(2)) AND COALESCE(\(version), 1) < \(dialect.placeholder(3))"
+        let binds: [SQLValue] = [first, upper, .integer(Int64(step.toVersion))]
+        switch step.body {
+        case .sql(let pairs):
+            let assignments = pairs.map { "\(dialect.quoteIdentifier($0.column)) = \($0.expression)" } + ["\(version) = \(dialect.placeholder(3))"]
+            try await database.execute("UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE \(range)", binds)
+        case .swift:
+            // The columns as they are now, for the fingerprint of each compare-and-set.
+            guard let probe = try await database.query("SELECT * FROM \(table) WHERE \(range) LIMIT 1", binds).first else { return }
+            let fingerprint = dialect.rowFingerprint(probe.columns.map(dialect.quoteIdentifier))
+            for row in try await database.query("SELECT *, \(fingerprint) AS \(Self.fingerprintColumn) FROM \(table) WHERE \(range) ORDER BY \(key)", binds) {
+                guard let value = row[self.key] else { continue }
+                _ = try await upgrade(row, key: value, on: database, through: step.toVersion)
+            }
         }
     }
 
