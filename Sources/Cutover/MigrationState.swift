@@ -22,6 +22,10 @@ public struct MigrationState: Sendable {
         public static let outOfOrder = Kind("out_of_order")
         /// Applied, but its file is gone.
         public static let missing = Kind("missing")
+        /// Applied by code the application registered in Swift (`Deployment.registerMigration`),
+        /// seen by a run that does not know that code (the command-line tool): no file is
+        /// expected, and nothing is wrong.
+        public static let appliedByApp = Kind("app_applied")
         /// Not applied, and its file is not written yet (``Migration/draft``): `migrate`
         /// stops before it.
         public static let draft = Kind("draft")
@@ -119,7 +123,8 @@ public struct MigrationPlanner: Sendable {
         if !ordered || recordsMatched < history.count {
             let fileIDs = Set(migrations.map(\.id))
             for record in history.values where !fileIDs.contains(record.id) && record.phase != .rolledBack {
-                states.append(MigrationState(id: record.id, name: record.name, kind: record.phase == .applied ? .missing : .failed, migration: nil, record: record))
+                let kind: MigrationState.Kind = record.phase != .applied ? .failed : record.isRegistered ? .appliedByApp : .missing
+                states.append(MigrationState(id: record.id, name: record.name, kind: kind, migration: nil, record: record))
                 ordered = false
             }
         }

@@ -69,7 +69,8 @@ extension Migrator {
             let applied = try await applyInOneTransaction(migration, startedAt: startedAt, start: start, announced: announced)
             if applied {
                 await configuration.observer?.migrationDidFinish(migration, committed: true)
-                try await reapplySessionTimeouts(after: migration.up)
+                // Code may change session settings as any statement may.
+                if migration.body != nil { try await applySessionTimeouts() } else { try await reapplySessionTimeouts(after: migration.up) }
             }
             return applied
         } catch {
@@ -92,6 +93,7 @@ extension Migrator {
             for (index, statement) in migration.up.enumerated() {
                 try await run(statement, index: index, of: migration)
             }
+            if let body = migration.body { try await run(body, of: migration) }
             let duration = Int((clock.now - start).milliseconds)
             try await history.save(appliedRecord(migration, startedAt: startedAt, durationMilliseconds: duration))
             return true
@@ -114,6 +116,22 @@ extension Migrator {
         let duration = clock.now - start
         await configuration.observer?.statementDidRun(statement, index: index, in: migration, duration: duration, rowsTouched: rowsTouched, error: nil)
         events(.statementFinished(id: migration.id, index: index, total: migration.up.count, line: statement.line, duration: duration))
+    }
+
+    /// Runs the code of a migration registered in Swift, turning its error into a
+    /// ``StatementFailure`` as a failed statement's (a lock timeout is retried the same way).
+    private func run(_ body: MigrationBody, of migration: Migration) async throws {
+        let code = SQLStatement(sql: "(the Swift code of \(migration.id)_\(migration.name))", line: 0)
+        logger.debug("registered migration", metadata: ["cutover_migration": "\(migration.fileName)"])
+        do {
+            try await withHeartbeat(migration, line: nil) { try await body.run(database) }
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            let failure = error as? CutoverError
+                ?? CutoverError(.statementFailed, "\(error)", hint: "fix the code registered for \(migration.id)_\(migration.name) and run the migrations again")
+            throw StatementFailure(index: 0, statement: code, error: failure)
+        }
     }
 
     // MARK: - No-transaction migrations

@@ -87,7 +87,7 @@ extension Migrator {
     /// The applied migrations to roll back, newest first, each checked (see ``rollback(to:steps:dryRun:expecting:)``).
     private func rollbackPlan(to target: MigrationID?, steps: Int?, history: [MigrationID: HistoryRecord]) throws -> [MigrationState] {
         let states = MigrationPlanner().states(migrations: migrations, history: history)
-        let applied = states.filter { $0.kind == .applied || $0.kind == .changed || $0.kind == .missing }.reversed()
+        let applied = states.filter { [.applied, .changed, .missing, .appliedByApp].contains($0.kind) }.reversed()
         let chosen: [MigrationState]
         if let target {
             guard states.contains(where: { $0.id == target }) else { _ = try migration(target); return [] }
@@ -96,6 +96,11 @@ extension Migrator {
             chosen = Array(applied.prefix(steps ?? 1))
         }
         for state in chosen {
+            if state.migration?.isRegistered == true || state.kind == .appliedByApp {
+                throw CutoverError(
+                    .invalidArgument, "migration \(state.id) (\(state.name)) was registered in Swift by the application and has no down, so it cannot be rolled back",
+                    hint: "register (or write) a new migration that undoes it, or roll back fewer steps", migrationID: state.id)
+            }
             guard let migration = state.migration else {
                 throw CutoverError(
                     .invalidArgument, "migration \(state.id) (\(state.name)) is applied but its file is gone; it cannot be rolled back",

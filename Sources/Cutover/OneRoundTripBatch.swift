@@ -18,12 +18,13 @@ struct OneRoundTripBatch {
     /// The batch for `migration`, when it keeps every promise of the statement-by-statement
     /// path: no observer watches statements one by one (rehearsal), and no
     /// `statement_timeout` is set (in a batch it would limit the whole migration, not each
-    /// statement). Without the exclusive run lock (SQLite) another runner may have applied
+    /// statement), and the migration is a file (no code registered in Swift). Without the exclusive run lock (SQLite) another runner may have applied
     /// the migration meanwhile, so the batch starts with a guard that fails in that case.
     /// nil otherwise, or when the dialect has no batch form.
     init?(_ migration: Migration, for migrator: Migrator, startedAt: String) {
         let configuration = migrator.configuration
-        guard configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero else { return nil }
+        // Code registered in Swift runs on the session between statements: no single batch.
+        guard configuration.observer == nil, (configuration.statementTimeout ?? .zero) == .zero, migration.body == nil else { return nil }
         let dialect = migrator.dialect
         let record = migrator.appliedRecord(migration, startedAt: startedAt, durationMilliseconds: 0)
         let guardStatement = migrator.mustRecheckHistory ? [Self.notAppliedGuard(migration.id, dialect: dialect)] : []

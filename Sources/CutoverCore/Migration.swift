@@ -31,6 +31,9 @@ public struct Migration: Sendable, Identifiable {
     public let upMarkerLine: Int?
     /// The 1-based line of `-- cutover:down`, nil when the file has no down section.
     public let downMarkerLine: Int?
+    /// For a migration registered in Swift (``registered(_:_:)``), its code, run in the
+    /// migration's transaction; nil for a file.
+    public let body: MigrationBody?
 
     /// Why a migration file is a draft, and where.
     ///
@@ -63,7 +66,8 @@ public struct Migration: Sendable, Identifiable {
     public init(
         id: MigrationID, name: String, fileName: String, up: [SQLStatement], down: [SQLStatement]?,
         isTransactional: Bool, checksum: String, allowances: [Int: Set<String>] = [:],
-        draft: Draft? = nil, isDownEmptyByIntent: Bool = false, upMarkerLine: Int? = nil, downMarkerLine: Int? = nil
+        draft: Draft? = nil, isDownEmptyByIntent: Bool = false, upMarkerLine: Int? = nil, downMarkerLine: Int? = nil,
+        body: MigrationBody? = nil
     ) {
         self.id = id
         self.name = name
@@ -77,6 +81,7 @@ public struct Migration: Sendable, Identifiable {
         self.isDownEmptyByIntent = isDownEmptyByIntent
         self.upMarkerLine = upMarkerLine
         self.downMarkerLine = downMarkerLine
+        self.body = body
     }
 
     /// The same migration under another file name (a path for messages).
@@ -84,12 +89,12 @@ public struct Migration: Sendable, Identifiable {
         Migration(
             id: id, name: name, fileName: fileName, up: up, down: down, isTransactional: isTransactional, checksum: checksum,
             allowances: allowances, draft: draft, isDownEmptyByIntent: isDownEmptyByIntent,
-            upMarkerLine: upMarkerLine, downMarkerLine: downMarkerLine)
+            upMarkerLine: upMarkerLine, downMarkerLine: downMarkerLine, body: body)
     }
 
     /// A written migration whose up section holds no statement (only comments): applying it
     /// runs nothing and records it as applied.
-    public var isNoOp: Bool { draft == nil && up.isEmpty }
+    public var isNoOp: Bool { draft == nil && up.isEmpty && body == nil }
 
     /// True when the down section has no statements, though the up section runs some, and
     /// the file does not say `-- cutover:down empty`: `rollback` refuses such a migration,

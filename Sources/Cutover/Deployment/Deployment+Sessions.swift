@@ -1,3 +1,4 @@
+import Foundation
 import CutoverCore
 import Logging
 
@@ -30,7 +31,14 @@ extension Deployment {
     /// - Throws: `CutoverError` `.invalidMigrationFile` naming the file and line.
     package func migrations() throws -> [Migration] {
         let folder = config.migrationsDirectory
-        return try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()
+        let files: [Migration]
+        do {
+            files = try MigrationDirectory(path: folder, cache: .standard(for: folder), logger: logger).load()
+        } catch let error as CutoverError where error.code == .missingMigrations && !registeredMigrations.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            // An app whose migrations are all registered in Swift needs no folder.
+            files = []
+        }
+        return try Self.merging(files, registeredMigrations)
     }
 
     /// Opens the target, builds a migrator, runs `body` with it and the history, and closes

@@ -38,6 +38,7 @@ import Logging
 /// - ``target``
 /// ### Running it
 /// - ``migrate(to:options:events:)``
+/// - ``registerMigration(_:_:)``
 /// - ``MigrateOptions``
 /// - ``Strategy``
 /// - ``rollback(to:steps:options:events:)``
@@ -62,6 +63,9 @@ public struct Deployment: Sendable {
     /// Where `${VAR}` references of other environments are read from (``selecting(environment:)``).
     let processEnvironment: [String: String]
     let logger: Logger
+    /// The migrations registered in Swift (``registerMigration(_:_:)``), applied with the
+    /// folder's files in id order.
+    public internal(set) var registeredMigrations: [Migration] = []
     /// Makes the observer of each phase of an expand/contract migration, given the session
     /// that runs it (a rehearsal watches their locks); nil in a real run.
     package var phaseObserver: PhaseObserverFactory?
@@ -113,7 +117,9 @@ public struct Deployment: Sendable {
     /// The same deployment aimed at another environment of the configuration (`promote`'s
     /// target), as if `environment` had been passed to the initialiser.
     package func selecting(environment: String) throws -> Deployment {
-        try Deployment(config: config, environment: environment, drivers: drivers.drivers, processEnvironment: processEnvironment, logger: logger)
+        var other = try Deployment(config: config, environment: environment, drivers: drivers.drivers, processEnvironment: processEnvironment, logger: logger)
+        other.registeredMigrations = registeredMigrations
+        return other
     }
 
     /// The run settings of `[safety]`.

@@ -130,7 +130,7 @@ extension CutoverCommand {
         }
 
         static func summary(_ states: [MigrationState]) -> JSON {
-            let kinds: [MigrationState.Kind] = [.applied, .pending, .running, .changed, .failed, .outOfOrder, .missing, .draft]
+            let kinds: [MigrationState.Kind] = [.applied, .pending, .running, .changed, .failed, .outOfOrder, .missing, .draft, .appliedByApp]
             return .object(kinds.map { kind in (kind.rawValue, .int(states.filter { $0.kind == kind }.count)) })
         }
 
@@ -151,7 +151,7 @@ extension CutoverCommand {
             for index in states.indices {
                 let kind = states[index].kind
                 switch kind {
-                case .applied, .completed, .revertible: applied += 1
+                case .applied, .completed, .revertible, .appliedByApp: applied += 1
                 case .expanding, .expanded, .completing, .aborting, .reverting: pending += 1
                 case .pending, .running: pending += 1
                 case .outOfOrder: pending += 1; problems += 1
