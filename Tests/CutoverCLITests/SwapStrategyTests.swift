@@ -10,9 +10,23 @@ struct SwapStrategyTests {
         let cli = try await CLIFixture.make(backend)
         try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY);\nINSERT INTO t VALUES (1), (2);")
         #expect(try await cli.run("migrate").status == 0)
-        try cli.fixture.write("2_more.sql", "ALTER TABLE t ADD COLUMN note text;\nCREATE TABLE extra (id integer);")
+        // The migration records the maintenance switch as it is while the copy is migrated.
+        let flags = backend.name == "sqlite" ? "cutover_flags" : "cutover.flags"
+        try cli.fixture.write("2_more.sql", """
+            ALTER TABLE t ADD COLUMN note text;
+            CREATE TABLE extra (id integer);
+            CREATE TABLE seen_during (maintenance_on integer);
+            INSERT INTO seen_during SELECT CASE WHEN enabled THEN 1 ELSE 0 END FROM \(flags) WHERE name = 'maintenance';
+            """)
         let result = try await cli.run("migrate", "--strategy", "swap", "--json")
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("maintenance switch on") && result.stderr.contains("maintenance switch off"), "\(result.stderr)")
+        #expect(try await cli.fixture.query("SELECT maintenance_on FROM seen_during").map { $0.int("maintenance_on") } == [1])
+        let after = try await cli.json("maintenance", "status")
+        #expect(after["maintenance"] as? Bool == false, "\(after)")
+        // Nothing pending: the switch is not touched.
+        let again = try await cli.run("migrate", "--strategy", "swap")
+        #expect(again.status == 0 && !again.stderr.contains("maintenance switch"), "\(again.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["applied"] as? [String] == ["2"])
         let oldText = try #require(object["old_database"] as? String)
@@ -70,6 +84,9 @@ struct SwapStrategyTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("relation \"missing\" does not exist"), "\(result.stderr)")
         #expect(try await !cli.fixture.tableExists("u"))
+        // The maintenance switch it turned on is off again on the untouched source.
+        #expect(result.stderr.contains("maintenance switch off"), "\(result.stderr)")
+        #expect(try await cli.json("maintenance", "status")["maintenance"] as? Bool == false)
         let live = try await TestBackend.open(cli.fixture.url)
         try await live.execute("INSERT INTO t VALUES (1)")
         await live.close()

@@ -134,7 +134,7 @@ extension Deployment {
             report.backupBefore = try await takeBackup(.beforeMigrate, events: events)
         }
         if options.strategy == .swap {
-            report.swap = try await swapMigrate(to: upTo, events: events)
+            report.swap = try await swapMigrate(to: upTo, switchingMaintenance: !plan.applied.isEmpty, events: events)
             report.migrate = MigrateReport()
             return report
         }
@@ -167,14 +167,47 @@ extension Deployment {
             "lock_timeout \(written) (Cutover's default: [safety] sets none), with \(safety.lockRetries) retries after a lock timeout; set [safety] lock_timeout to change it, or \"off\" to turn it off")
     }
 
-    /// `swap`: pause writes, migrate a clone, swap the names.
-    private func swapMigrate(to upTo: MigrationID?, events: @escaping DeploymentEventHandler) async throws -> SwapMigration.Report {
+    /// `swap`: pause writes, migrate a clone, swap the names — with the built-in
+    /// `maintenance` switch on for the whole of it, so apps reading it serve their read-only
+    /// page instead of failing writes. The switch is turned on before the pause (the clone,
+    /// and so the database after the swap, carries it) and off on the database the URL
+    /// reaches afterwards: the migrated one, or the untouched source after a failure. The
+    /// database kept as `<name>_before_<id>` keeps it on. A switch already on is left alone,
+    /// and with nothing pending (`switchingMaintenance` false) it is not touched.
+    private func swapMigrate(to upTo: MigrationID?, switchingMaintenance: Bool, events: @escaping DeploymentEventHandler) async throws -> SwapMigration.Report {
         let driver = try targetDriver(as: (any DatabaseSwapping).self, for: "be migrated with --strategy swap")
-        events(.swapStarted(source: target.url))
-        return try await SwapMigration(
-            driver: driver, migrations: try migrations(), configuration: migratorConfiguration,
-            logger: logger, events: { events(.migration($0)) }
-        ).run(source: target.url, to: upTo)
+        let migrations = try migrations()
+        let switching = switchingMaintenance ? try await flag(named: FeatureFlag.maintenance)?.isEnabled != true : false
+        if switching {
+            _ = try await setMaintenance(true)
+            events(.maintenanceSwitched(on: true))
+        }
+        let report: SwapMigration.Report
+        do {
+            events(.swapStarted(source: target.url))
+            report = try await SwapMigration(
+                driver: driver, migrations: migrations, configuration: migratorConfiguration,
+                logger: logger, events: { events(.migration($0)) }
+            ).run(source: target.url, to: upTo)
+        } catch {
+            if switching { await switchMaintenanceOff(after: error, events: events) }
+            throw error
+        }
+        if switching { await switchMaintenanceOff(after: nil, events: events) }
+        return report
+    }
+
+    /// Turns `maintenance` off after a swap; a failure to do so is logged (and left to
+    /// `cutover maintenance off`), never hiding the swap's own outcome.
+    private func switchMaintenanceOff(after error: (any Error)?, events: DeploymentEventHandler) async {
+        do {
+            _ = try await setMaintenance(false)
+            events(.maintenanceSwitched(on: false))
+        } catch let offError {
+            logger.error(
+                "could not turn the maintenance switch off after the swap; run `cutover maintenance off`",
+                metadata: ["error": "\(offError)", "swap_error": "\(error.map { "\($0)" } ?? "none")"])
+        }
     }
 
     /// With `rehearse = true` (or ``MigrateOptions/rehearse``), apply the pending migrations

@@ -38,6 +38,10 @@ public enum DeploymentEvent: Sendable {
     case targetDrifted(DriftReport)
     /// `swap` strategy: writes on the target are being paused while a copy is migrated.
     case swapStarted(source: DatabaseURL)
+    /// `swap` strategy: the built-in `maintenance` switch was turned on before writes were
+    /// paused, or off again after the swap (or after a failure); not sent when the switch was
+    /// on already (it is then left as the operator set it).
+    case maintenanceSwitched(on: Bool)
     /// The target's applied migrations are being replayed on a scratch database to check its
     /// schema for drift (seconds on a server; a stored schema check skips it).
     case replayingMigrations(Target)

@@ -55,6 +55,8 @@ extension CommandContext {
                 }
             case .swapStarted(let source):
                 Terminal.err("pausing writes on \(source.redacted) and migrating a copy…")
+            case .maintenanceSwitched(let on):
+                Terminal.err(on ? "maintenance switch on (apps reading it serve their read-only page)" : "maintenance switch off")
             case .migration(let migrationEvent):
                 Self.print(migrationEvent)
             case .expandContract(let expandContractEvent):

@@ -31,6 +31,7 @@ struct DeploymentTests {
                 case .rehearsalFinished: "rehearsal-finished"
                 case .targetDrifted: "target-drifted"
                 case .swapStarted: "swap-started"
+                case .maintenanceSwitched(let on): "maintenance-\(on ? "on" : "off")"
                 case .replayingMigrations: "replaying"
                 case .migration(.migrationFinished): "migration-finished"
                 case .migration: "migration-progress"
