@@ -90,6 +90,16 @@ struct HistoryStore: Sendable {
             return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
         }
         try await database.execute(sql, Self.values(record))
+        try await notify(record)
+    }
+
+    /// Tells listening app nodes (``Dialect/schemaChangeNotice(_:event:)``) that a migration
+    /// was applied or rolled back: sent when the transaction that wrote `record` commits.
+    private func notify(_ record: HistoryRecord) async throws {
+        guard record.phase == .applied || record.phase == .rolledBack,
+            let notice = dialect.schemaChangeNotice(record.id, event: record.phase.rawValue)
+        else { return }
+        try await database.execute(notice)
     }
 
     /// Writes `record` unless the row for its id says `applied`, and says whether it wrote.
@@ -104,7 +114,9 @@ struct HistoryStore: Sendable {
             let placeholder = dialect.placeholder(index + 1)
             return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
         }
-        return try await !database.query(sql + " RETURNING id", Self.values(record)).isEmpty
+        guard try await !database.query(sql + " RETURNING id", Self.values(record)).isEmpty else { return false }
+        try await notify(record)
+        return true
     }
 
     /// `INSERT … ON CONFLICT (id) DO UPDATE` of every column, each value written by `value`;

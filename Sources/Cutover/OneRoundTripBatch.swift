@@ -57,7 +57,7 @@ struct OneRoundTripBatch {
         return [
             "DELETE FROM \(table) WHERE id = \(id) AND phase <> \(applied)",
             "INSERT INTO \(table) (\(HistoryStore.columns.joined(separator: ", "))) VALUES (\(written.joined(separator: ", ")))",
-        ]
+        ] + [dialect.schemaChangeNotice(record.id, event: record.phase.rawValue)].compactMap { $0 }
     }
 
     /// A statement that fails (a primary-key conflict) when `id` is recorded as applied and

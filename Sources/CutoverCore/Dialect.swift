@@ -105,6 +105,29 @@ public protocol Dialect: Sendable {
     /// does: the compare-and-set of lazy row upgrades (PostgreSQL `md5(ROW(…)::text)`, SQLite
     /// `quote(…)` joined).
     func rowFingerprint(_ columns: [String]) -> String
+    /// A statement that tells listening sessions that migration `id` reached `event` (a
+    /// history phase such as `applied` or `rolled_back`, or an expand/contract phase such as
+    /// `expanded` or `completed`), run in the transaction that records it so it is sent at
+    /// commit and never for work rolled back: PostgreSQL's `pg_notify` on
+    /// ``SchemaChangeNotice/channel``. nil when the database has no notifications (SQLite,
+    /// whose readers poll the history instead).
+    func schemaChangeNotice(_ id: MigrationID, event: String) -> String?
+}
+
+/// The schema-change notifications ``Dialect/schemaChangeNotice(_:event:)`` sends.
+public enum SchemaChangeNotice {
+    /// The channel: `cutover_schema`.
+    public static let channel = "cutover_schema"
+
+    /// The payload for migration `id` and `event`: `<id>:<event>`.
+    public static func payload(_ id: MigrationID, event: String) -> String { "\(id.normalized):\(event)" }
+
+    /// The migration and event of a payload; nil for one that is not `<id>:<event>`.
+    public static func parse(_ payload: String) -> (id: MigrationID, event: String)? {
+        guard let colon = payload.firstIndex(of: ":"), let id = MigrationID(payload[..<colon]) else { return nil }
+        let event = String(payload[payload.index(after: colon)...])
+        return event.isEmpty ? nil : (id, event)
+    }
 }
 
 extension Dialect {
@@ -115,6 +138,9 @@ extension Dialect {
 }
 
 extension Dialect {
+    /// No notifications by default.
+    public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? { nil }
+
     /// No single-round-trip batches by default.
     public func atomicBatch(_ statements: [String]) -> String? { nil }
 

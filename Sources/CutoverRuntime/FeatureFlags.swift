@@ -101,35 +101,18 @@ public final class FeatureFlags: Sendable {
     ///   - onListening: called each time listening starts (after a read, so the values are current).
     ///   - onChange: called with a switch's name once a change to it has invalidated the values held.
     public func watch(onListening: @Sendable () -> Void = {}, onChange: @Sendable (String) -> Void = { _ in }) async throws {
-        var backoff = Duration.seconds(1)
-        while !Task.isCancelled {
-            do {
-                let listened = try await deployment.withSession { database -> Bool in
-                    guard let listener = database as? any NotificationListening else { return false }
-                    return try await listener.listen(on: PostgresDialect.flagsChannel) { changes in
-                        // Whatever changed before the LISTEN took effect.
-                        try await refresh()
-                        logger.debug("listening for switch changes")
-                        onListening()
-                        backoff = .seconds(1)
-                        for try await name in changes {
-                            // Invalidated at once; the next call reads the table.
-                            logger.debug("switch changed", metadata: ["name": "\(name)"])
-                            invalidate()
-                            onChange(name)
-                        }
-                        logger.debug("the listening session ended")
-                        return true
-                    }
-                }
-                guard listened else { return }
-            } catch {
-                if Task.isCancelled || error is CancellationError { return }
-                logger.warning("listening for switch changes failed; trying again", metadata: ["error": "\(error)", "in": "\(backoff)"])
-                try await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(30))
-            }
-        }
+        _ = try await ChannelListener(deployment: deployment, channel: PostgresDialect.flagsChannel, logger: logger).run(
+            onListening: {
+                // Whatever changed before the LISTEN took effect.
+                try await refresh()
+                onListening()
+            },
+            onPayload: { name in
+                // Invalidated at once; the next call reads the table.
+                logger.debug("switch changed", metadata: ["name": "\(name)"])
+                invalidate()
+                onChange(name)
+            })
     }
 
     /// Drops the values held: the next call reads the table.

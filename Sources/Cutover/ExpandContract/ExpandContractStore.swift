@@ -98,12 +98,14 @@ struct ExpandContractStore {
         let plan = String(decoding: try JSONEncoder().encode(record.plan), as: UTF8.self)
         try await database.execute(
             """
+            WITH changed AS (
             INSERT INTO cutover.expand_contract (id, name, checksum, phase, schema_name, version_schema, plan, actions_done, run_by, started_by, chain)
             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, current_user || '@' || coalesce(inet_client_addr()::text, 'local'), $9)
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, checksum = EXCLUDED.checksum, phase = EXCLUDED.phase,
                 schema_name = EXCLUDED.schema_name, version_schema = EXCLUDED.version_schema, plan = EXCLUDED.plan,
                 actions_done = 0, run_by = EXCLUDED.run_by, started_at = now(), updated_at = now(), started_by = EXCLUDED.started_by,
                 revertible_until = NULL
+            RETURNING id, phase) \(Self.notifyChanged)
             """,
             [.text(record.id.normalized), .text(record.name), .text(record.checksum), .text(record.phase.rawValue), .text(record.schema),
              .text(record.versionSchema), .text(plan), .text(record.runBy.rawValue),
@@ -119,6 +121,11 @@ struct ExpandContractStore {
         try await database.execute(Self.recordProgress, [.text(id.normalized), .integer(done)])
     }
 
+    /// Sends a schema-change notice (``SchemaChangeNotice``) per row of the `changed` CTE
+    /// (`id`, `phase`): delivered when the phase change commits, so app nodes listening on
+    /// `cutover_schema` learn at once that a migration was started, completed, aborted or reverted.
+    private static let notifyChanged = "SELECT pg_catalog.pg_notify('\(SchemaChangeNotice.channel)', id || ':' || phase) FROM changed"
+
     /// The rows of migration `$1` and of the migrations of its chain, whose phases follow it.
     private static let leaderAndFollowers = "id = $1 OR $1 = ANY(string_to_array(chain, ','))"
 
@@ -132,7 +139,10 @@ struct ExpandContractStore {
     /// Moves the migration to `phase`, with no action of it done yet (or all, for an end phase).
     func setPhase(_ id: MigrationID, _ phase: ExpandContractPhase, actionsDone: Int = 0) async throws {
         try await database.execute(
-            "UPDATE cutover.expand_contract SET phase = $2, actions_done = $3, updated_at = now() WHERE \(Self.leaderAndFollowers)",
+            """
+            WITH changed AS (UPDATE cutover.expand_contract SET phase = $2, actions_done = $3, updated_at = now() WHERE \(Self.leaderAndFollowers)
+            RETURNING id, phase) \(Self.notifyChanged)
+            """,
             [.text(id.normalized), .text(phase.rawValue), .integer(actionsDone)])
     }
 
@@ -142,8 +152,9 @@ struct ExpandContractStore {
         let milliseconds = window.components.seconds * 1000 + window.components.attoseconds / 1_000_000_000_000_000
         try await database.execute(
             """
-            UPDATE cutover.expand_contract SET phase = $2, actions_done = 0, updated_at = now(),
+            WITH changed AS (UPDATE cutover.expand_contract SET phase = $2, actions_done = 0, updated_at = now(),
                 revertible_until = now() + make_interval(secs => $3::float8 / 1000) WHERE \(Self.leaderAndFollowers)
+            RETURNING id, phase) \(Self.notifyChanged)
             """,
             [.text(id.normalized), .text(ExpandContractPhase.revertible.rawValue), .integer(Int(milliseconds))])
     }

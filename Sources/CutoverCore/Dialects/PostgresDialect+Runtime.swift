@@ -1,4 +1,9 @@
 extension PostgresDialect {
+    /// `SELECT pg_catalog.pg_notify('cutover_schema', '<id>:<event>')`.
+    public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? {
+        "SELECT pg_catalog.pg_notify('\(SchemaChangeNotice.channel)', \(literal(.text(SchemaChangeNotice.payload(id, event: event)))))"
+    }
+
     /// The channel `NOTIFY` is sent on when a switch changes; the payload is its name.
     public static let flagsChannel = "cutover_flags"
 
