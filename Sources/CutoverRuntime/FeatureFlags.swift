@@ -47,7 +47,7 @@ public final class FeatureFlags: Sendable {
     }
 
     /// Whether the switch `name` is on for `key`: for a switch set with a percentage, on for a
-    /// stable share of keys (the same on every node, see ``FlagRollout``).
+    /// stable share of keys (the same on every node, see `FlagRollout` in `Cutover`).
     public func isEnabled(_ name: String, for key: some StringProtocol) async throws -> Bool {
         try await current()[name]?.isEnabled(for: key) ?? false
     }

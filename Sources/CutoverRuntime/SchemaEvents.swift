@@ -3,23 +3,23 @@ import CutoverCore
 import Logging
 
 /// A migration reaching a phase: what ``SchemaEvents`` reports.
-public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
+public struct SchemaEvent: Sendable, Hashable, CustomStringConvertible {
     /// The migration.
     public let id: MigrationID
-    /// What happened: `applied` or `rolled_back` for a `.sql` (or Swift-registered)
+    /// The phase it reached: `applied` or `rolled_back` for a `.sql` (or Swift-registered)
     /// migration; the phase an expand/contract migration entered on PostgreSQL (`expanding`,
     /// `expanded`, `completing`, `completed`, `revertible`, `aborting`, `aborted`,
     /// `reverting`, `reverted`).
-    public let event: String
+    public let phase: String
 
     /// A change.
-    public init(id: MigrationID, event: String) {
+    public init(id: MigrationID, phase: String) {
         self.id = id
-        self.event = event
+        self.phase = phase
     }
 
     /// `<id>:<event>`.
-    public var description: String { SchemaChangeNotice.payload(id, event: event) }
+    public var description: String { SchemaChangeNotice.payload(id, event: phase) }
 }
 
 /// Schema changes as they happen, so app nodes and their caches learn at once that a
@@ -31,7 +31,7 @@ public struct SchemaChange: Sendable, Hashable, CustomStringConvertible {
 /// let watching = Task {
 ///     try await events.watch { change in
 ///         logger.info("schema changed: \(change)")
-///         if change.event == "completed" { await statementCache.removeAll() }
+///         if change.phase == "completed" { await statementCache.removeAll() }
 ///     }
 /// }
 /// ```
@@ -65,7 +65,7 @@ public final class SchemaEvents: Sendable {
     ///   - onListening: called each time listening starts (on SQLite: after the first read
     ///     of the history, which later reads are compared with).
     ///   - onChange: called with each change, in the order they committed.
-    public func watch(onListening: @Sendable () async -> Void = {}, onChange: @Sendable (SchemaChange) async -> Void) async throws {
+    public func watch(onListening: @Sendable () async -> Void = {}, onChange: @Sendable (SchemaEvent) async -> Void) async throws {
         let listened = try await ChannelListener(deployment: deployment, channel: SchemaChangeNotice.channel, logger: logger).run(
             onListening: { await onListening() },
             onPayload: { payload in
@@ -73,14 +73,14 @@ public final class SchemaEvents: Sendable {
                     logger.debug("ignored a notification that is not <id>:<event>", metadata: ["payload": "\(payload)"])
                     return
                 }
-                await onChange(SchemaChange(id: id, event: event))
+                await onChange(SchemaEvent(id: id, phase: event))
             })
         if listened { return }
         try await poll(onListening: onListening, onChange: onChange)
     }
 
     /// SQLite: compares the history's phases every ``pollInterval``.
-    private func poll(onListening: @Sendable () async -> Void, onChange: @Sendable (SchemaChange) async -> Void) async throws {
+    private func poll(onListening: @Sendable () async -> Void, onChange: @Sendable (SchemaEvent) async -> Void) async throws {
         var known = try await phases()
         await onListening()
         while !Task.isCancelled {
@@ -97,7 +97,7 @@ public final class SchemaEvents: Sendable {
                 continue
             }
             for (id, phase) in now.sorted(by: { $0.key < $1.key }) where known[id] != phase && Self.reported.contains(phase) {
-                await onChange(SchemaChange(id: id, event: phase))
+                await onChange(SchemaEvent(id: id, phase: phase))
             }
             known = now
         }

@@ -190,7 +190,7 @@ struct DocumentationExampleTests {
     @Test("every sample in DocumentationSamples.swift appears verbatim in its article")
     func articlesContainTheSamples() throws {
         let samples = try String(contentsOfFile: Self.testsFolder + "/DocumentationSamples.swift", encoding: .utf8)
-        let blocks = Self.markedSamples(in: samples)
+        let blocks = DocumentationSamples.marked(in: samples)
         #expect(blocks.map(\.name) == ["migrateDevDatabase", "migrateAtStartUp", "logDeploymentEvent", "pendingMigrations", "deployWithRehearsal"])
         let gettingStarted = try Self.article("GettingStarted.md")
         let embedding = try Self.article("EmbeddingInAnApp.md")
@@ -236,23 +236,6 @@ struct DocumentationExampleTests {
         let root = ((testsFolder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
         let packageRoot = (root as NSString).deletingLastPathComponent
         return try String(contentsOfFile: packageRoot + "/Sources/Cutover/Documentation.docc/" + name, encoding: .utf8)
-    }
-
-    /// The `// sample(NAME): begin` … `// sample: end` blocks of `source`.
-    static func markedSamples(in source: String) -> [(name: String, text: String)] {
-        var blocks: [(name: String, text: String)] = []
-        var current: (name: String, lines: [Substring])?
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("// sample("), let close = line.firstIndex(of: ")") {
-                current = (String(line[line.index(line.startIndex, offsetBy: 10)..<close]), [])
-            } else if line == "// sample: end", let block = current {
-                blocks.append((block.name, block.lines.joined(separator: "\n")))
-                current = nil
-            } else if current != nil {
-                current!.lines.append(line)
-            }
-        }
-        return blocks
     }
 }
 
