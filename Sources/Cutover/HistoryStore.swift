@@ -93,7 +93,7 @@ struct HistoryStore: Sendable {
         try await notify(record)
     }
 
-    /// Tells listening app nodes (``Dialect/schemaChangeNotice(_:event:)``) that a migration
+    /// Tells listening app nodes (`Dialect.schemaChangeNotice(_:event:)`) that a migration
     /// was applied or rolled back: sent when the transaction that wrote `record` commits.
     private func notify(_ record: HistoryRecord) async throws {
         guard record.phase == .applied || record.phase == .rolledBack,

@@ -26,7 +26,7 @@ public struct MigrationState: Sendable {
         /// seen by a run that does not know that code (the command-line tool): no file is
         /// expected, and nothing is wrong.
         public static let appliedByApp = Kind("app_applied")
-        /// Not applied, and its file is not written yet (``Migration/draft``): `migrate`
+        /// Not applied, and its file is not written yet (`Migration.draft`): `migrate`
         /// stops before it.
         public static let draft = Kind("draft")
         /// Being applied now by another run, the holder of the run lock (PostgreSQL): see
@@ -73,7 +73,7 @@ public struct MigrationState: Sendable {
     ///
     /// - Parameters:
     ///   - states: the states from ``MigrationPlanner/states(migrations:history:)``.
-    ///   - holder: the run lock's holder (``Database/runLockHolder()``), or nil.
+    ///   - holder: the run lock's holder (`Database.runLockHolder()`), or nil.
     public static func markingRun(_ states: [MigrationState], by holder: RunLockHolder?) -> [MigrationState] {
         guard let holder, holder.isWorking else { return states }
         var states = states

@@ -130,7 +130,7 @@ extension Migrator {
     /// - Parameter target: the newest migration the database already has.
     /// - Returns: the ids recorded as applied.
     /// - Throws: `CutoverError` `.invalidArgument` for an unknown id, `.draftMigration` when
-    ///   a draft file (``Migration/draft``) is among them.
+    ///   a draft file (`Migration.draft`) is among them.
     /// - Warning: nothing checks that the database really has what those migrations create.
     public func baseline(to target: MigrationID) async throws -> [MigrationID] {
         _ = try migration(target)

@@ -21,7 +21,7 @@ public struct MigrateReport: Sendable {
 
     /// The migrations applied by this run (for a dry run: that it would apply), in order.
     public var applied: [Item] = []
-    /// The first draft file (``Migration/draft``) among the migrations to apply: the run
+    /// The first draft file (`Migration.draft`) among the migrations to apply: the run
     /// applies what comes before it and stops there. ``Deployment/migrate(to:options:events:)``
     /// then throws `.draftMigration`; a caller of ``Migrator/migrate(to:dryRun:)`` checks it.
     public var stoppedAtDraft: Migration?

@@ -50,7 +50,7 @@ extension Migrator {
     ///   - dryRun: check and report what would be rolled back; run nothing, take no lock.
     ///   - expecting: the ids a caller confirmed (from a dry run), newest first; when the
     ///     migrations to roll back are others by now, nothing runs.
-    /// - Throws: ``CutoverError`` `.invalidArgument` when a migration to roll back has no
+    /// - Throws: `CutoverError` `.invalidArgument` when a migration to roll back has no
     ///   down section, an empty one not marked `empty`, or its file is missing, or when
     ///   `expecting` no longer matches; `.validationFailed` when its file changed since it was
     ///   applied; `.migrationFailed` when a down statement fails (that migration stays applied).

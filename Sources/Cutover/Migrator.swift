@@ -21,7 +21,7 @@ import Logging
 ///
 /// ## Topics
 /// - ``migrate(to:dryRun:)``
-/// - ``rollback(to:steps:)``
+/// - ``rollback(to:steps:dryRun:expecting:)``
 /// - ``status()``
 /// - ``validate()``
 /// - ``repair(_:)``

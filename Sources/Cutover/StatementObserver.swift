@@ -13,7 +13,7 @@ public protocol StatementObserver: Sendable {
     func statementWillRun(_ statement: SQLStatement, index: Int, in migration: Migration) async
     /// Just after `statement` finished (before COMMIT for a transactional migration);
     /// `rowsTouched` is the row count the database reported for it
-    /// (``Database/executeCountingRows(_:_:)``; nil when it gave none or the statement
+    /// (`Database.executeCountingRows(_:_:)`; nil when it gave none or the statement
     /// failed); `error` is set when it failed.
     func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, rowsTouched: Int?, error: CutoverError?) async
     /// After `migration` committed (or was rolled back, `committed == false`).

@@ -47,7 +47,7 @@ public struct RecordHistory: Sendable {
         try await deployment.recordHistory(of: table, key: key.description).versions
     }
 
-    /// Writes version `version` of the row with `key` back (see ``Deployment/revertRecord(_:key:to:dryRun:)``).
+    /// Writes version `version` of the row with `key` back (see `Deployment.revertRecord(_:key:to:dryRun:)` in `Cutover`).
     ///
     /// - Returns: what was written: the columns followed through renames, left to their
     ///   default, or dropped.

@@ -15,7 +15,7 @@ import Synchronization
 /// }
 /// ```
 ///
-/// - The error is recognised by the target's driver (``MissingSchemaRecognizing``), whatever
+/// - The error is recognised by the target's driver (`MissingSchemaRecognizing` in `CutoverCore`), whatever
 ///   client the work used: postgres-nio's `PSQLError` (42703, 42P01, the stale plan), SQLite's
 ///   "no such column" / "no such table", or a `CutoverError`. Any other error passes through
 ///   unchanged, and nothing is applied.

@@ -31,7 +31,7 @@ extension Deployment {
     ///
     /// - Returns: false when it did not exist.
     /// - Throws: `CutoverError` `.invalidArgument` while sessions are connected (PostgreSQL).
-    /// - Warning: nothing is backed up first; take a backup (``backupManager(events:)``) if
+    /// - Warning: nothing is backed up first; take a backup (`cutover backup`, or `BackupManager`) if
     ///   the data matters.
     public func dropDatabase() async throws -> Bool {
         let driver = try targetDriver(as: (any DatabaseProvisioning).self, for: "be dropped by cutover")

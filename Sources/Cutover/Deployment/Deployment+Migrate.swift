@@ -64,7 +64,7 @@ extension Deployment {
     ///   - options: dry run, out-of-order, lint, backup, rehearsal and strategy choices.
     ///   - events: progress, in order (``DeploymentEvent``).
     /// - Returns: what was applied, the backups taken, the rehearsal and the lint findings.
-    /// A draft file (``Migration/draft``, `-- cutover:draft`) stops the run: the migrations
+    /// A draft file (`Migration.draft`, `-- cutover:draft`) stops the run: the migrations
     /// before it are applied (with the backups and rehearsal as usual), then the call throws
     /// `.draftMigration` naming it. A dry run reports it in ``MigrateReport/stoppedAtDraft``.
     ///

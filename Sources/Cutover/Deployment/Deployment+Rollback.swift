@@ -45,7 +45,7 @@ extension Deployment {
     ///   - options: dry run, backup and confirmation choices.
     ///   - events: progress: the backup, then each migration (``DeploymentEvent``).
     /// - Returns: what was (or would be) rolled back, and the backup taken.
-    /// - Throws: ``CutoverError``: `.invalidArgument` or `.validationFailed` from the checks,
+    /// - Throws: `CutoverError`: `.invalidArgument` or `.validationFailed` from the checks,
     ///   `.backupFailed` (nothing was rolled back), `.migrationFailed` when a down statement
     ///   fails, `.lockNotAcquired`.
     /// - Warning: down sections drop tables and columns; the backup is the way back.

@@ -52,7 +52,7 @@ extension Deployment {
     ///
     /// - Parameters:
     ///   - path: where to write, absolute or relative to the current directory; nil writes
-    ///     to ``CutoverCore/Configuration/schemaDumpPath``.
+    ///     to `CutoverCore.Configuration.schemaDumpPath`.
     ///   - events: ``DeploymentEvent/schemaDumped(_:)`` once the file is written.
     /// - Returns: the path, whether the file changed, and the migrations listed in it.
     /// - Throws: `CutoverError` `.invalidArgument` when neither `path` nor `[dump] schema`

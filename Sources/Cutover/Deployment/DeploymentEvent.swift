@@ -64,7 +64,7 @@ public enum LintDisposition: Sendable, Equatable {
     /// An error that stops the run before the database is touched.
     case blocking
     /// An error that cannot hurt anyone on the target (its table is created in this run, or
-    /// is under `[safety] small_table`): reported with ``LintFinding/note``, never blocks.
+    /// is under `[safety] small_table`): reported with `LintFinding.note`, never blocks.
     case harmless
     /// Reported while the gate is off (``Deployment/MigrateOptions/enforcesLint`` = false):
     /// even an error does not stop the run.

@@ -56,7 +56,7 @@ public struct RehearsalOutcome: Sendable {
     /// Whether the clone was dropped afterwards (false with `keep`, and when none was made).
     public var dropped: Bool
     /// The lint findings of the pending migrations on the target, as the gate of `migrate`
-    /// would see them (errors it would let through carry ``LintFinding/harmlessBecause``).
+    /// would see them (errors it would let through carry `LintFinding.harmlessBecause`).
     public var lintFindings: [LintFinding] = []
 
     /// True when the target had no pending migration: nothing was cloned or applied.

@@ -4,7 +4,7 @@ import CutoverCore
 /// "schema.sql"`): the database's normalised schema as DDL, then the applied migrations.
 ///
 /// The DDL is what `cutover diff --sql` writes to build the schema from an empty database
-/// (the dialect's ``Dialect/schemaRenderer``), so objects come in a fixed order and two
+/// (the dialect's `Dialect.schemaRenderer`), so objects come in a fixed order and two
 /// identical databases give byte-identical files. Cutover's own tables are left out, and so
 /// is what every new database already has (PostgreSQL's `public` schema and `plpgsql`).
 /// Nothing in the text depends on the machine, the time or the URL: a pull request's diff
@@ -44,7 +44,7 @@ public struct SchemaDump: Sendable, Equatable {
     ///   - schema: the introspected schema (without Cutover's own objects).
     ///   - applied: the applied migrations, with their names; sorted here by id.
     ///   - dialect: the database's dialect, whose renderer writes the DDL.
-    /// - Throws: ``CutoverError`` `.renderingUnsupported` when `schema` is not of `dialect`.
+    /// - Throws: `CutoverError` `.renderingUnsupported` when `schema` is not of `dialect`.
     public init(schema: Schema, applied: [(id: MigrationID, name: String)], dialect: any Dialect) throws {
         // What a new database has before any migration: left out, so the file lists only
         // what the migrations made (a `CREATE SCHEMA public` would fail when loaded).

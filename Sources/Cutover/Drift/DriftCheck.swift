@@ -17,7 +17,7 @@ import Logging
 /// ```
 ///
 /// ## Topics
-/// - ``init(driver:migrations:configuration:options:logger:)``
+/// - ``init(driver:migrations:configuration:options:expandContractFolder:logger:)``
 /// - ``run(on:)``
 /// - ``run(on:url:)``
 /// - ``DriftReport``

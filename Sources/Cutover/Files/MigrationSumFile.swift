@@ -1,7 +1,7 @@
 import CutoverCore
 import Foundation
 
-/// Reads and writes `cutover.sum` in a migrations folder (``MigrationSum``).
+/// Reads and writes `cutover.sum` in a migrations folder (`MigrationSum`).
 public enum MigrationSumFile {
     /// Writes the list of the folder's migration files.
     /// - Returns: what was written.

@@ -1,7 +1,7 @@
 import CutoverCore
 
 /// Reads and writes the `flags` table on one session, in the database's dialect
-/// (``Dialect/flags``).
+/// (`Dialect.flags`).
 package struct FlagStore {
     let database: any Database
     var sql: FlagsSQL { database.dialect.flags }

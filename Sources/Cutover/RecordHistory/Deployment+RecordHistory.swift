@@ -49,16 +49,17 @@ extension Deployment {
         }
     }
 
-    /// Deletes old versions of `table`'s rows.
+    /// Deletes old versions of `table`'s rows. When both `keep` and `olderThan` are given, a
+    /// version is deleted when it is beyond the newest `keep` and older.
     ///
     /// ```swift
     /// try await deployment.pruneRecordVersions("users", keep: 10, olderThan: .seconds(30 * 86_400))
     /// ```
     ///
     /// - Parameters:
+    ///   - table: the versioned table.
     ///   - keep: keep the newest `keep` versions of each row.
     ///   - olderThan: delete only versions older than this.
-    ///   When both are given, a version is deleted when it is beyond the newest `keep` and older.
     /// - Returns: how many versions were deleted.
     /// - Throws: `CutoverError` `.invalidArgument` when neither is given or `keep` is negative.
     /// - Warning: deleted versions cannot be reverted to.

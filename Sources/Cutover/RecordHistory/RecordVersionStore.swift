@@ -2,7 +2,7 @@ import CutoverCore
 import Foundation
 
 /// Reads and writes `record_versions` and the triggers that fill it, on one session, in the
-/// database's dialect (``Dialect/recordVersions``).
+/// database's dialect (`Dialect.recordVersions`).
 package struct RecordVersionStore {
     let database: any Database
     var sql: RecordVersionsSQL { database.dialect.recordVersions }

@@ -45,7 +45,7 @@ public struct ExpandContractRehearsal: Sendable {
     /// the clone after start, brought the tables back as they were before start (then start,
     /// backfill and complete ran again); nil when not checked.
     public var abortRestoredSchema: Bool?
-    /// What the abort left different from before start (``SchemaDiff/text``), when it did.
+    /// What the abort left different from before start (`SchemaDiff.text`), when it did.
     public var abortLeftovers: String?
 
     /// The rows the backfill visited, nil when it had none.

@@ -92,7 +92,7 @@ public struct StatementObservation: Sendable {
     /// Table locks first taken by this statement.
     public var locks: [LockObservation]
     /// The rows the statement changed as the database counted them
-    /// (``Database/executeCountingRows(_:_:)``): PostgreSQL's command tag (for `SELECT … FOR
+    /// (`Database.executeCountingRows(_:_:)`): PostgreSQL's command tag (for `SELECT … FOR
     /// UPDATE`, the rows it locked), SQLite's rows inserted, updated or deleted. nil when
     /// the database gave no count (PostgreSQL DDL, `DO` blocks) or the statement failed.
     public var rowsTouched: Int?

@@ -16,7 +16,7 @@ public struct Rehearsal: Sendable {
         public var clone: String
         /// Migrations applied to the clone, in order.
         public var applied: [MigrationID] = []
-        /// The draft file (``Migration/draft``) the rehearsal stopped before, as `migrate` would.
+        /// The draft file (`Migration.draft`) the rehearsal stopped before, as `migrate` would.
         public var stoppedAtDraft: Migration?
         /// Per-statement durations and locks.
         public var statements: [StatementObservation] = []

@@ -22,7 +22,7 @@ public struct SwapMigration: Sendable {
         /// Where the database from before the migration is kept; nil when nothing was pending.
         public var oldDatabase: DatabaseURL?
         /// What keeps the old database from being written, as checked after the swap
-        /// (``DatabaseSwapping/protectionOfKept(_:)``); nil when nothing was pending.
+        /// (`DatabaseSwapping.protectionOfKept(_:)`); nil when nothing was pending.
         public var oldDatabaseProtection: String?
         /// How the clone was made.
         public var cloneStrategy: CloneStrategy?
