@@ -25,6 +25,37 @@ struct LintGateTests {
         await cli.cleanUp()
     }
 
+    @Test("the hand-written SQL of a .yaml migration is gated too: migrate and validate exit 3 naming the .yaml line, until `# cutover:allow`")
+    func blocksYAMLUntilAllowed() async throws {
+        let cli = try await CLIFixture.make(.postgres, safety: "lock_timeout = \"2s\"\nsmall_table = \"0\"")
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, a integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        let yaml = """
+            operations:
+              - add_column: { table: t, column: { name: b, type: text } }
+              - sql:
+                  up: CREATE INDEX t_a ON t (a)
+                  down: DROP INDEX IF EXISTS t_a
+
+            """
+        try cli.fixture.write("2_index.yaml", yaml)
+        let refused = try await cli.run("migrate")
+        #expect(refused.status == 3, "\(refused.stderr)")
+        #expect(refused.stderr.contains("2_index.yaml:3"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("# cutover:allow require-concurrent-index-creation"), "\(refused.stderr)")
+        let validate = try await cli.run("validate")
+        #expect(validate.status == 3, "\(validate.stdout)\(validate.stderr)")
+        #expect(validate.stdout.contains("2_index.yaml:3: error[require-concurrent-index-creation]"), "\(validate.stdout)")
+        // Nothing was started.
+        let status = try await cli.json("status")
+        #expect((status["migrations"] as? [[String: Any]])?.last?["state"] as? String == "pending")
+        try cli.fixture.write("2_index.yaml", yaml.replacingOccurrences(of: "  - sql:", with: "  # cutover:allow require-concurrent-index-creation\n  - sql:"))
+        let allowed = try await cli.run("migrate")
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        #expect(try await cli.run("validate").status == 0)
+        await cli.cleanUp()
+    }
+
     @Test("migrate --dry-run lists the plan and its lint errors, exits 0 and changes nothing", arguments: TestBackend.all)
     func dryRunShowsLint(_ backend: TestBackend) async throws {
         let cli = try await CLIFixture.make(backend)

@@ -57,7 +57,7 @@ extension Deployment {
         guard enforcing, let first = errors.first else { return }
         throw CutoverError(
             .validationFailed, "\(errors.count) lint error\(errors.count == 1 ? "" : "s") in pending migrations (first: \(first.rule) at \(first.file):\(first.line))",
-            hint: "rewrite the statement as suggested, or, if the table is small or the lock is acceptable, put `-- cutover:allow \(first.rule)` on the line above it",
+            hint: "rewrite the statement as suggested, or, if the table is small or the lock is acceptable, put `\(first.file.hasSuffix(".sql") ? "--" : "#") cutover:allow \(first.rule)` on the line above \(first.file.hasSuffix(".sql") ? "it" : "the operation")",
             file: first.file, line: first.line, migrationID: first.migrationID, statement: first.statement)
     }
 }

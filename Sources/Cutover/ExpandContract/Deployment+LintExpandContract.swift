@@ -52,4 +52,17 @@ extension Deployment {
             return []
         }
     }
+
+    /// The lint findings of the hand-written SQL of the `.yaml` migrations `ids` (their `sql`
+    /// up/down, `create_view` queries, `language: sql` function bodies; ``ExpandContractLint``),
+    /// for the target's dialect: what `migrate` gates on before a `.yaml` migration starts, and
+    /// `validate` reports, as for the pending `.sql` files.
+    /// - Parameter serverVersion: the server's `server_version_num`, when a session knows it.
+    /// - Throws: `CutoverError` `.invalidMigration` for a file that does not parse.
+    package func expandContractLintFindings(_ ids: [MigrationID], serverVersion: Int? = nil) throws -> [LintFinding] {
+        guard !ids.isEmpty else { return [] }
+        let files = try ids.map { try ExpandContractFile.load(id: $0, folder: config.migrationsDirectory) }
+        let linter = Linter(configuration: Linter.Configuration(safety: config.safety, postgresVersion: serverVersion))
+        return ExpandContractLint.findings(of: files, linter: linter, dialect: try driver(for: target.url).dialect)
+    }
 }

@@ -44,6 +44,12 @@ extension Deployment {
         let completed = direct ? try await directlyAppliedIDs() : Set(records.filter { $0.phase == .completed }.map(\.id))
         let sqlIDs = try migrations().map(\.id)
         var total = DeploymentReport(target: target, strategy: options.strategy, migrate: MigrateReport(), lintFindings: [])
+        // The lint gate for the hand-written SQL of the .yaml migrations this run starts, before
+        // anything is applied (the .sql ones are gated by each run below).
+        let starting = yamlIDs.filter { id in !completed.contains(id) && !records.contains { $0.id == id && !$0.phase.isUndone } && upTo.map { id <= $0 } ?? true }
+        let yamlFindings = try expandContractLintFindings(starting)
+        try gateLint(yamlFindings, enforcing: options.enforcesLint, events: events)
+        total.lintFindings += yamlFindings
         /// Applies the .sql migrations up to `segment`; false when a draft stopped it.
         func run(_ segment: MigrationID?) async throws -> Bool {
             let report = try await migrateSQL(segment)

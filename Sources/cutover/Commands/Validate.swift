@@ -47,7 +47,10 @@ extension CutoverCommand {
                             !applied.contains(migration.id) || $0.rule == MigrationFileChecks.emptyDownRule
                         }
                     }
-                    let lint = if let plan { await deployment.lintFindings(of: plan, migrator: migrator) } else { [LintFinding]() }
+                    var lint = if let plan { await deployment.lintFindings(of: plan, migrator: migrator) } else { [LintFinding]() }
+                    // The hand-written SQL of the .yaml migrations not started yet, as migrate gates it.
+                    let pendingYAML = try await deployment.expandContractStates(on: migrator.database).filter { $0.kind == .pending }.map(\.id)
+                    lint += try deployment.expandContractLintFindings(pendingYAML, serverVersion: migrator.database.serverVersion)
                     return (try await migrator.validate(), migrator.migrations.count + yamlCount, Lint.withFileChecks(lint, of: migrator.migrations, fileChecks: fileChecks))
                 }
                 let lintErrors = lint.filter(\.isBlocking)
