@@ -1,4 +1,5 @@
 import CutoverCore
+import Foundation
 
 /// `create_trigger`: a trigger on a table, calling a function of the base schema.
 ///
@@ -17,8 +18,16 @@ import CutoverCore
 ///     timing: after                # before | after
 ///     events: [insert, update]     # insert, update, delete, truncate
 ///     for_each: row                # row (default) | statement
+///     columns: [balance]           # optional: UPDATE OF these columns only (needs update)
+///     when: "NEW.balance IS DISTINCT FROM OLD.balance"   # optional: WHEN condition (row triggers)
 ///     at_start: false              # default false: created by complete
 /// ```
+///
+/// `columns` names columns as this version has them at this point of the migration; they are
+/// written under the names the trigger's table has when it is created (the final names at
+/// `complete`, today's at start). The `when` condition is SQL written as it will run: it reads
+/// `NEW`/`OLD` by the column names the table has when the trigger is created — the final names
+/// by default, today's with `at_start: true`.
 ///
 /// The function is looked up in the base schema when the trigger is created. A
 /// `replace_function` of the same migration creates it there at `complete`, so with `at_start:
@@ -71,11 +80,15 @@ public struct CreateTrigger: ExpandContractOperation, Hashable {
     public var level: Level
     /// True to create it during the expand phase (it then fires for both versions' writes).
     public var isCreatedAtStart: Bool
+    /// `UPDATE OF` these columns (by this version's names at this point); empty for any update.
+    public var updatedColumns: [String]
+    /// The `WHEN` condition, as written; nil for none.
+    public var condition: String?
 
     /// Creates the operation.
     public init(
         table: String, trigger: String, function: String, timing: Timing, events: [Event], level: Level = .row, isCreatedAtStart: Bool = false,
-        file: String = "", line: Int = 1
+        updatedColumns: [String] = [], condition: String? = nil, file: String = "", line: Int = 1
     ) {
         self.table = table
         self.trigger = trigger
@@ -84,6 +97,8 @@ public struct CreateTrigger: ExpandContractOperation, Hashable {
         self.events = events
         self.level = level
         self.isCreatedAtStart = isCreatedAtStart
+        self.updatedColumns = updatedColumns
+        self.condition = condition
         self.file = file
         self.line = line
     }
@@ -104,7 +119,26 @@ public struct CreateTrigger: ExpandContractOperation, Hashable {
         }
         level = try object.string("for_each").map { try Self.choice($0, key: "for_each", line: lines.level, file: file) } ?? .row
         isCreatedAtStart = try object.bool("at_start") ?? false
+        let columnsLine = object.node("columns")?.line ?? line
+        updatedColumns = try object.strings("columns", example: "[balance]") ?? []
+        let whenLine = object.node("when")?.line ?? line
+        condition = try object.string("when").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         try object.finish()
+        if !updatedColumns.isEmpty, !events.contains(.update) {
+            throw CutoverError(
+                .invalidMigration, "create_trigger: columns lists the columns whose update fires it, but events has no update",
+                hint: "add update to events, or drop columns", file: file, line: columnsLine)
+        }
+        if let condition {
+            guard !condition.isEmpty else {
+                throw CutoverError(.invalidMigration, "create_trigger: when is empty", hint: "write a condition, e.g. \"NEW.balance > 0\", or drop when", file: file, line: whenLine)
+            }
+            if level == .statement {
+                throw CutoverError(
+                    .invalidMigration, "create_trigger: a statement trigger's when cannot read a row",
+                    hint: "use `for_each: row`, or test the condition inside the function", file: file, line: whenLine)
+            }
+        }
         if level == .row, events.contains(.truncate) {
             throw CutoverError(
                 .invalidMigration, "create_trigger: a truncate trigger fires once per statement", hint: "add `for_each: statement`, or drop truncate",
@@ -122,27 +156,37 @@ public struct CreateTrigger: ExpandContractOperation, Hashable {
         return value
     }
 
-    /// `CREATE OR REPLACE TRIGGER` on `table` (qualified).
-    private func definition(on table: String, context: OperationContext) -> PlannedAction {
-        let events = self.events.map { $0.rawValue.uppercased() }.joined(separator: " OR ")
+    /// `CREATE OR REPLACE TRIGGER` on `table` (qualified), `UPDATE OF` the columns `updated`
+    /// (their names on that table).
+    private func definition(on table: String, updated: [String], context: OperationContext) -> PlannedAction {
+        let events = self.events.map { event in
+            event == .update && !updated.isEmpty ? "UPDATE OF \(updated.map(SQLText.quotedIdentifier).joined(separator: ", "))" : event.rawValue.uppercased()
+        }.joined(separator: " OR ")
+        let when = condition.map { " WHEN (\($0))" } ?? ""
         return .statement(
-            "CREATE OR REPLACE TRIGGER \(SQLText.quotedIdentifier(trigger)) \(timing.rawValue.uppercased()) \(events) ON \(table) FOR EACH \(level.rawValue.uppercased()) EXECUTE FUNCTION \(SQLText.qualified(context.schema, function))()",
+            "CREATE OR REPLACE TRIGGER \(SQLText.quotedIdentifier(trigger)) \(timing.rawValue.uppercased()) \(events) ON \(table) FOR EACH \(level.rawValue.uppercased())\(when) EXECUTE FUNCTION \(SQLText.qualified(context.schema, function))()",
             lock: .shareRowExclusive, table: table)
     }
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {
         let (_, table) = try self.table(table, in: shape)
-        return isCreatedAtStart ? [definition(on: context.qualified(table.physicalName), context: context)] : []
+        let columns = try updatedColumns.map { try column($0, of: table) }
+        return isCreatedAtStart ? [definition(on: context.qualified(table.physicalName), updated: columns.map(\.physicalName), context: context)] : []
     }
 
     public func complete(before: VersionShape, context: OperationContext) -> [PlannedAction] { [] }
 
     public func completeUnderFinalNames(before: VersionShape, final: VersionShape, context: OperationContext) -> [PlannedAction] {
         // The table's final name: a later rename_table renames it, a later drop_table leaves nothing to do.
-        guard !isCreatedAtStart, let physical = before.tables.first(where: { $0.name == table })?.physicalName,
-            let table = final.tables.first(where: { $0.physicalName == physical })
+        guard !isCreatedAtStart, let beforeTable = before.tables.first(where: { $0.name == table }),
+            let table = final.tables.first(where: { $0.physicalName == beforeTable.physicalName })
         else { return [] }
-        return [definition(on: context.qualified(table.name), context: context)]
+        // Each column under its final name: the column of the final shape on the same physical column.
+        let updated = updatedColumns.compactMap { name -> String? in
+            guard let physical = beforeTable.column(name)?.physicalName else { return nil }
+            return table.columns.first { $0.physicalName == physical }?.name
+        }
+        return [definition(on: context.qualified(table.name), updated: updated, context: context)]
     }
 
     public func abort(before: VersionShape, context: OperationContext) -> [PlannedAction] {

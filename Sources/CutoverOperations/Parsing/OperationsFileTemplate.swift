@@ -77,6 +77,8 @@ public enum OperationsFileTemplate {
         #      timing: after                  # before | after
         #      events: [insert, update]       # insert, update, delete, truncate
         #      for_each: row                  # row | statement
+        #      columns: [total]               # optional: UPDATE OF these columns only
+        #      when: "NEW.total IS DISTINCT FROM OLD.total"   # optional, row triggers; final column names
         #  - sql:                             # anything else; Cutover cannot tell what it locks
         #      up: CREATE EXTENSION IF NOT EXISTS citext
         #      down: DROP EXTENSION IF EXISTS citext

@@ -123,6 +123,11 @@ struct YAMLObject {
         }
     }
 
+    /// A list of strings under `key`, or nil when the key is absent.
+    mutating func strings(_ key: String, example: String) throws -> [String]? {
+        node(key) == nil ? nil : try requiredStrings(key, example: example)
+    }
+
     /// Throws for keys that were never read, naming the ones that are allowed.
     func finish() throws {
         for entry in entries where !read.contains(entry.key) {

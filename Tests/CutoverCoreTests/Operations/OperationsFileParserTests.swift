@@ -199,7 +199,7 @@ struct OperationsFileParserTests {
         #expect(target.message == "add_constraint.references needs the key \"columns\"")
     }
 
-    @Test("create_trigger: timing, events and for_each are checked; a truncate trigger must be per statement")
+    @Test("create_trigger: timing, events, for_each, columns and when are checked; a truncate trigger must be per statement")
     func createTriggerKeys() throws {
         let timing = try #require(OperationFixture.parseError("""
             operations:
@@ -215,8 +215,13 @@ struct OperationsFileParserTests {
         #expect(event.message == "create_trigger.events must be one of insert, update, delete, truncate, not \"upsert\"")
         let truncate = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [truncate] }\n"))
         #expect(truncate.message == "create_trigger: a truncate trigger fires once per statement")
-        let unknown = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [insert], when: x }\n"))
-        #expect(unknown.hint == "allowed keys: at_start, events, for_each, function, name, table, timing")
+        let unknown = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [insert], if: x }\n"))
+        #expect(unknown.hint == "allowed keys: at_start, columns, events, for_each, function, name, table, timing, when")
+        let columns = try #require(OperationFixture.parseError("operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [insert], columns: [name] }\n"))
+        #expect(columns.message == "create_trigger: columns lists the columns whose update fires it, but events has no update")
+        let statementWhen = try #require(OperationFixture.parseError(
+            "operations:\n  - create_trigger: { table: users, name: t, function: f, timing: after, events: [update], for_each: statement, when: \"NEW.a > 0\" }\n"))
+        #expect(statementWhen.message == "create_trigger: a statement trigger's when cannot read a row")
         let function = try #require(OperationFixture.parseError("operations:\n  - replace_function: { name: f, body: x }\n"))
         #expect(function.message == "replace_function needs the key \"returns\"")
     }

@@ -203,4 +203,56 @@ struct ExpandContractMoreOperationsTests {
         try await fx.deployment.abortExpandContract(MigrationID("3")!)
         #expect(try await fx.count("SELECT count(*) AS n FROM pg_trigger WHERE tgname = 'users_audit_later'") == 0)
     }
+
+    @Test("create_trigger with columns (UPDATE OF) and when: at complete under the final names after a rename, at start under today's")
+    func triggerColumnsAndCondition() async throws {
+        let setup = """
+            CREATE TABLE audit (user_id bigint, what text);
+            CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO public.audit VALUES (NEW.id, TG_NAME); RETURN NEW; END $$;
+            """
+        let yaml = """
+            operations:
+              - rename_column: { table: users, from: name, to: full_name }
+              - create_trigger:
+                  table: users
+                  name: users_name_changed
+                  function: audit_row
+                  timing: after
+                  events: [update]
+                  columns: [full_name]
+                  when: "NEW.full_name IS DISTINCT FROM OLD.full_name"
+              - create_trigger:
+                  table: users
+                  name: users_price_raised
+                  function: audit_row
+                  timing: after
+                  events: [update]
+                  columns: [price]
+                  when: "NEW.price > OLD.price"
+                  at_start: true
+
+            """
+        let fx = try await ExpandContractFixture.make(rows: 10, yaml: yaml, setup: setup)
+        defer { Task { await fx.fixture.cleanUp() } }
+        try await fx.deployment.startExpandContract(ExpandContractFixture.id)
+        // At start: only a price rise fires the trigger created then.
+        try await fx.asVersion("public") { old in
+            try await old.execute("UPDATE users SET price = price + 1 WHERE id = 1")
+            try await old.execute("UPDATE users SET price = price - 1 WHERE id = 2")
+            try await old.execute("UPDATE users SET name = 'renamed' WHERE id = 3")
+        }
+        #expect(try await fx.query("SELECT user_id, what FROM audit ORDER BY user_id").map { "\($0.int("user_id") ?? 0):\($0.string("what") ?? "")" } == ["1:users_price_raised"])
+
+        try await fx.deployment.completeExpandContract(ExpandContractFixture.id)
+        let definition = try await fx.query("SELECT pg_get_triggerdef(oid) AS d FROM pg_trigger WHERE tgname = 'users_name_changed'").first?.string("d") ?? ""
+        #expect(definition.contains("UPDATE OF full_name ON public.users"), "\(definition)")
+        _ = try await fx.query("DELETE FROM audit")
+        try await fx.asVersion("public_2, public") { new in
+            try await new.execute("UPDATE users SET full_name = 'other' WHERE id = 4")
+            try await new.execute("UPDATE users SET full_name = full_name WHERE id = 5")   // unchanged: the condition is false
+            try await new.execute("UPDATE users SET price = price WHERE id = 6")            // not a listed column
+        }
+        #expect(try await fx.query("SELECT user_id, what FROM audit ORDER BY user_id").map { "\($0.int("user_id") ?? 0):\($0.string("what") ?? "")" } == ["4:users_name_changed"])
+    }
 }
