@@ -25,8 +25,26 @@ import CutoverCore
 /// `check` is SQL over the columns as the database has them during the expand phase, so it may
 /// not read a column this migration adds, renames or changes: add that check in the next migration.
 ///
-/// - Warning: from `start` on, the constraint applies to every write, the old version's
-///   included: the old version must already write only rows that satisfy it. The rows there
+/// With `up` (and `down`), the constraint is added without that warning: the constrained
+/// column (`columns: [one]`, for a check too) gets a shadow column that carries the constraint,
+/// `up` converts what the old version writes into a value that satisfies it (and fills the
+/// rows there are), `down` gives the old version the new version's writes, and complete swaps
+/// the shadow in — exactly `alter_column` with `check`/`unique`/`references` on that column,
+/// which this becomes when parsed (its messages say `alter_column`):
+///
+/// ```yaml
+/// - add_constraint:
+///     table: products
+///     name: products_price_positive
+///     type: check
+///     check: "price > 0"
+///     columns: [price]              # the column up and down convert
+///     up: "GREATEST(price, 1)"      # the old version's writes, made to satisfy it
+///     down: "price"
+/// ```
+///
+/// - Warning: without `up`, from `start` on, the constraint applies to every write, the old
+///   version's included: the old version must already write only rows that satisfy it. The rows there
 ///   were before are checked by `complete` (`VALIDATE`), which fails while one violates it:
 ///   fix the data and run `complete` again.
 public struct AddConstraint: ExpandContractOperation, Hashable {
@@ -73,12 +91,20 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
     public var columns: [String]
     /// What a foreign key refers to; nil for the other kinds.
     public var references: Reference?
+    /// SQL turning the old version's value of the one constrained column into one that
+    /// satisfies the constraint; with it, the operation is planned as an ``AlterColumn``
+    /// (see ``convertingColumn()``).
+    public var up: String?
+    /// SQL giving the old version's column the new version's value; with `up`.
+    public var down: String?
 
     /// Creates the operation.
     public init(
         table: String, constraint: String, kind: Kind, check: String? = nil, columns: [String] = [], references: Reference? = nil,
-        file: String = "", line: Int = 1
+        up: String? = nil, down: String? = nil, file: String = "", line: Int = 1
     ) {
+        self.up = up
+        self.down = down
         self.table = table
         self.constraint = constraint
         self.kind = kind
@@ -125,7 +151,37 @@ public struct AddConstraint: ExpandContractOperation, Hashable {
                     hint: "list as many columns under `references` as under `columns`", file: file, line: target.line)
             }
         }
+        up = try object.string("up")
+        down = try object.string("down")
+        if up != nil || down != nil {
+            if kind == .check { columns = try object.requiredStrings("columns", example: "[price]") }
+            guard columns.count == 1 else {
+                throw CutoverError(
+                    .invalidMigration, "add_constraint: up and down convert the values of one column, and this constraint has \(columns.count)",
+                    hint: "name the one column they convert (`columns: [price]`), or add the constraint without up/down", file: file, line: line)
+            }
+            guard up != nil else {
+                throw CutoverError(
+                    .invalidMigration, "add_constraint: down without up",
+                    hint: "give `up`, which turns the old version's writes into values that satisfy the constraint", file: file, line: line)
+            }
+        }
         try object.finish()
+    }
+
+    /// The operation as planned: with `up`, the ``AlterColumn`` that adds the constraint on a
+    /// shadow column of the one constrained column; itself otherwise.
+    public func convertingColumn() -> any ExpandContractOperation {
+        guard let up, let column = columns.first else { return self }
+        switch kind {
+        case .check:
+            return AlterColumn(table: table, column: column, up: up, down: down, check: .init(name: constraint, expression: check ?? "true"), file: file, line: line)
+        case .unique:
+            return AlterColumn(table: table, column: column, up: up, down: down, unique: .init(name: constraint), file: file, line: line)
+        case .foreignKey:
+            let reference = references.map { AlterColumn.Reference(name: constraint, table: $0.table, column: $0.columns.first ?? "", onDelete: $0.onDelete) }
+            return AlterColumn(table: table, column: column, up: up, down: down, references: reference, file: file, line: line)
+        }
     }
 
     public func start(in shape: inout VersionShape, context: OperationContext) throws -> [PlannedAction] {

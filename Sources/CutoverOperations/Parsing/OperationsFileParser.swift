@@ -31,7 +31,7 @@ public enum OperationsFileParser {
         DropIndex.name: { try DropIndex($0) },
         DropTable.name: { try DropTable($0) },
         RenameTable.name: { try RenameTable($0) },
-        AddConstraint.name: { try AddConstraint($0) },
+        AddConstraint.name: { try AddConstraint($0).convertingColumn() },
         DropConstraint.name: { try DropConstraint($0) },
         CreateView.name: { try CreateView($0) },
         ReplaceFunction.name: { try ReplaceFunction($0) },

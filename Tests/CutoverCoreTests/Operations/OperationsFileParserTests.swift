@@ -172,7 +172,7 @@ struct OperationsFileParserTests {
                   references: { table: products, columns: [id] }
             """))
         #expect(foreignKeyOnly.description == "20261201120000_fixture.yaml:7: add_constraint has no key \"references\"")
-        #expect(foreignKeyOnly.hint == "allowed keys: columns, name, table, type")
+        #expect(foreignKeyOnly.hint == "allowed keys: columns, down, name, table, type, up")
         let noReferences = try #require(OperationFixture.parseError("operations:\n  - add_constraint: { table: users, name: c, type: foreign_key, columns: [id] }\n"))
         #expect(noReferences.message == "add_constraint needs the key \"references\"")
         let counts = try #require(OperationFixture.parseError("""
@@ -224,5 +224,24 @@ struct OperationsFileParserTests {
         #expect(statementWhen.message == "create_trigger: a statement trigger's when cannot read a row")
         let function = try #require(OperationFixture.parseError("operations:\n  - replace_function: { name: f, body: x }\n"))
         #expect(function.message == "replace_function needs the key \"returns\"")
+    }
+
+    @Test("add_constraint with up/down becomes alter_column on its one column; several columns or down alone are refused")
+    func addConstraintWithUp() throws {
+        let file = try OperationFixture.parse("""
+            operations:
+              - add_constraint: { table: users, name: users_price_positive, type: check, check: "price > 0", columns: [price], up: "GREATEST(price, 1)", down: price }
+              - add_constraint: { table: users, name: users_name_key, type: unique, columns: [name] }
+
+            """)
+        let converted = try #require(file.operations.first as? AlterColumn)
+        #expect(converted.column == "price" && converted.up == "GREATEST(price, 1)" && converted.check == .init(name: "users_price_positive", expression: "price > 0"))
+        #expect(file.operations.last is AddConstraint)
+        let several = try #require(OperationFixture.parseError(
+            "operations:\n  - add_constraint: { table: users, name: k, type: unique, columns: [name, price], up: name }\n"))
+        #expect(several.message == "add_constraint: up and down convert the values of one column, and this constraint has 2")
+        let downOnly = try #require(OperationFixture.parseError(
+            "operations:\n  - add_constraint: { table: users, name: k, type: unique, columns: [name], down: name }\n"))
+        #expect(downOnly.message == "add_constraint: down without up")
     }
 }

@@ -218,4 +218,39 @@ struct ExpandContractAlterConstraintTests {
         #expect(try await fx.count("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'public_2'") == 0)
         #expect(try await fx.count("SELECT count(*) AS n FROM pg_attribute WHERE attname LIKE '\\_cutover%' AND NOT attisdropped") == 0)
     }
+
+    @Test("add_constraint with up/down: the old version's writes that break the check are converted, not rejected; complete validates it under its name")
+    func addConstraintWithUp() async throws {
+        let yaml = """
+            operations:
+              - add_constraint:
+                  table: users
+                  name: users_price_positive
+                  type: check
+                  check: "price > 0"
+                  columns: [price]
+                  up: "GREATEST(price, 1)"
+                  down: "price"
+
+            """
+        // price = g % 200: rows 200, 400, … hold 0, which breaks the check.
+        let fx = try await ExpandContractFixture.make(rows: 1_000, yaml: yaml)
+        defer { Task { await fx.fixture.cleanUp() } }
+        try await fx.deployment.startExpandContract(ExpandContractFixture.id)
+        try await fx.asVersion("public") { old in
+            // The old version does not know the rule: its write goes through, converted for the new one.
+            try await old.execute("INSERT INTO users (id, name, price) VALUES (5001, 'old', -5)")
+            #expect(try await old.query("SELECT price FROM users WHERE id = 5001").first?.int("price") == -5)
+        }
+        try await fx.asVersion("public_2, public") { new in
+            let converted = try await new.query("SELECT price FROM users WHERE id IN (200, 5001) ORDER BY id").map { $0.int("price") }
+            #expect(converted == [1, 1])
+            let refused = await #expect(throws: CutoverError.self) { try await new.execute("INSERT INTO users (id, name, price) VALUES (5002, 'new', 0)") }
+            #expect(refused?.sqlState == .checkViolation)
+        }
+        try await fx.deployment.completeExpandContract(ExpandContractFixture.id)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE price <= 0") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_constraint WHERE conname = 'users_price_positive' AND convalidated") == 1)
+        #expect(try await Self.cutoverObjects(fx) == 0)
+    }
 }
