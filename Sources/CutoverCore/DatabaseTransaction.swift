@@ -21,3 +21,15 @@ extension Database {
         return result
     }
 }
+
+extension Database {
+    /// Runs `body` in one write transaction that first takes the dialect's
+    /// ``Dialect/setupLockStatement``: for creating or replacing Cutover's own objects, so that
+    /// twenty app instances doing it at once wait for one another instead of failing.
+    public func withSetupTransaction<T>(_ body: () async throws -> T) async throws -> T {
+        try await withTransaction {
+            if let lock = dialect.setupLockStatement { try await execute(lock) }
+            return try await body()
+        }
+    }
+}

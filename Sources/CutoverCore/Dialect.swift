@@ -112,6 +112,14 @@ public protocol Dialect: Sendable {
     /// ``SchemaChangeNotice/channel``. nil when the database has no notifications (SQLite,
     /// whose readers poll the history instead).
     func schemaChangeNotice(_ id: MigrationID, event: String) -> String?
+    /// A statement that, run first in a transaction, makes concurrent transactions creating
+    /// Cutover's own objects (the flags and record-versions tables, their functions and
+    /// triggers) wait for one another: on PostgreSQL `CREATE … IF NOT EXISTS` and `CREATE OR
+    /// REPLACE FUNCTION` race in the catalog otherwise ("tuple concurrently updated", a
+    /// duplicate key in `pg_type`). A transaction-scoped advisory lock, distinct from the run
+    /// lock, so a long migration does not hold it up. nil where write transactions serialise
+    /// already (SQLite's `BEGIN IMMEDIATE`). See ``Database/withSetupTransaction(_:)``.
+    var setupLockStatement: String? { get }
 }
 
 /// The schema-change notifications ``Dialect/schemaChangeNotice(_:event:)`` sends.
@@ -138,6 +146,9 @@ extension Dialect {
 }
 
 extension Dialect {
+    /// No setup lock by default.
+    public var setupLockStatement: String? { nil }
+
     /// No notifications by default.
     public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? { nil }
 

@@ -11,7 +11,9 @@ package struct FlagStore {
     /// Creates the table and its triggers when missing (and Cutover's history, which the
     /// `requires` trigger reads).
     package func prepare() async throws {
-        for statement in database.dialect.createHistoryTable + sql.create { try await database.execute(statement) }
+        try await database.withSetupTransaction {
+            for statement in database.dialect.createHistoryTable + sql.create { try await database.execute(statement) }
+        }
     }
 
     /// Every switch, by name; empty when the table does not exist yet.

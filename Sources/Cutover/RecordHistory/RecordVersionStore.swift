@@ -11,6 +11,11 @@ package struct RecordVersionStore {
 
     /// Creates the table (and Cutover's history, which the triggers read) when missing.
     func prepare() async throws {
+        try await database.withSetupTransaction { try await createObjects() }
+    }
+
+    /// The table and functions, in the caller's transaction.
+    private func createObjects() async throws {
         for statement in database.dialect.createHistoryTable + sql.create { try await database.execute(statement) }
     }
 
@@ -46,8 +51,9 @@ package struct RecordVersionStore {
     func enable(_ table: String) async throws -> [String] {
         let columns = try await columns(of: table)
         let key = try Self.keyColumns(columns, table: table)
-        try await prepare()
-        try await database.withTransaction {
+        // One transaction under the setup lock: instances enabling it at once wait for one another.
+        try await database.withSetupTransaction {
+            try await createObjects()
             for statement in sql.enable(table, columns.map(\.name), key) { try await database.execute(statement) }
         }
         return key

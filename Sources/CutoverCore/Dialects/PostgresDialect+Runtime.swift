@@ -1,4 +1,10 @@
 extension PostgresDialect {
+    /// `pg_advisory_xact_lock` on a key of its own (not the run lock's).
+    public var setupLockStatement: String? { "SELECT pg_catalog.pg_advisory_xact_lock(\(Self.setupLockKey))" }
+
+    /// The advisory-lock key of ``setupLockStatement``.
+    public static let setupLockKey: Int64 = 0x542f_e1c7_5e70_0001
+
     /// `SELECT pg_catalog.pg_notify('cutover_schema', '<id>:<event>')`.
     public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? {
         "SELECT pg_catalog.pg_notify('\(SchemaChangeNotice.channel)', \(literal(.text(SchemaChangeNotice.payload(id, event: event)))))"
