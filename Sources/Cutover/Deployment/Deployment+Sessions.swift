@@ -20,8 +20,20 @@ extension Deployment {
         return driver
     }
 
-    /// Opens a session on the target, runs `body`, and closes the session.
-    package func withSession<T>(_ body: (any Database) async throws -> T) async throws -> T {
+    /// Opens a session on the target with the driver the deployment chose (set up from
+    /// `[safety]`), runs `body`, and closes the session however `body` ends: for app code that
+    /// needs the database the deployment migrates (a `LazyMigration`, a query through
+    /// `SchemaRepair`) without picking a driver itself.
+    ///
+    /// ```swift
+    /// let count = try await deployment.withSession { db in
+    ///     try await db.query("SELECT count(*) AS n FROM users").first?.int("n")
+    /// }
+    /// ```
+    ///
+    /// One session per call: a busy service keeps its own pool and uses this for start-up and
+    /// background work.
+    public func withSession<T>(_ body: (any Database) async throws -> T) async throws -> T {
         try await driver(for: target.url).withSession(target.url, logger: logger, body)
     }
 
