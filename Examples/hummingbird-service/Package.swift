@@ -13,8 +13,10 @@ let package = Package(
     dependencies: [
         .package(name: "Cutover", path: "../.."),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // Already in the graph through both packages above; named for `import Logging`.
+        // Already in the graph through both packages above; named for `import Logging` and
+        // `import NIOCore` (the port the server bound).
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -26,10 +28,12 @@ let package = Package(
                 .product(name: "CutoverPostgres", package: "Cutover"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
+            // As the root package, except NonisolatedNonsendingByDefault: Hummingbird's
+            // middleware protocol is written without it.
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
                 .enableUpcomingFeature("MemberImportVisibility"),
             ]
         ),

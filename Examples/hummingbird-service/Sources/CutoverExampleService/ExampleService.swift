@@ -1,6 +1,8 @@
+import CutoverRuntime
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The example service's entry point: start-up (``ServiceRuntime/start(settings:logger:)``),
 /// the flag watcher in the background, then the HTTP server on 127.0.0.1 until SIGINT or
@@ -8,8 +10,11 @@ import Logging
 @main
 struct ExampleService {
     static func main() async throws {
-        var logger = Logger(label: "example-service")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let logger = {
+            var logger = Logger(label: "example-service")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return logger
+        }()
         let settings = try Settings(environment: ProcessInfo.processInfo.environment)
 
         let runtime: ServiceRuntime

@@ -2,6 +2,7 @@ import Cutover
 import CutoverCore
 import CutoverRuntime
 import Hummingbird
+import Logging
 
 /// The routes:
 ///
@@ -26,7 +27,8 @@ func buildRouter(_ runtime: ServiceRuntime) -> Router<BasicRequestContext> {
 
     router.get("/users/:id") { _, context in
         let id = try context.parameters.require("id", as: Int64.self)
-        guard let (user, views) = try await runtime.users.read(id: id) else { throw noSuchUser(id) }
+        guard let found = try await runtime.users.read(id: id) else { throw noSuchUser(id) }
+        let (user, views) = found
         let newGreeting = try await runtime.flags.isEnabled(ServiceRuntime.newGreeting, for: String(id))
         let greeting = newGreeting ? "Welcome back, \(user.firstName)!" : "Hello, \(user.fullName ?? user.firstName)."
         return UserPage(user: user, views: views ?? 0, greeting: greeting)
@@ -68,10 +70,10 @@ func buildRouter(_ runtime: ServiceRuntime) -> Router<BasicRequestContext> {
         }
         let revert = try await runtime.history.revert(id, to: version)
         // Read through the lazy upgrade: an old version may predate full_name.
-        guard let (user, _) = try await runtime.users.read(id: id, countingView: false) else { throw noSuchUser(id) }
+        guard let found = try await runtime.users.read(id: id, countingView: false) else { throw noSuchUser(id) }
         return RevertPage(
             revertedTo: version, newVersion: revert.newVersion, renamed: revert.renamed, added: revert.added,
-            dropped: revert.dropped, user: user)
+            dropped: revert.dropped, user: found.user)
     }
 
     return router

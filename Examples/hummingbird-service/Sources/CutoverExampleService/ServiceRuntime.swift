@@ -74,10 +74,11 @@ struct Sessions: Sendable {
     /// The driver serving the deployment's URL, set up from `cutover.toml`'s `[safety]` (how
     /// long SQLite waits on a busy file, how long a PostgreSQL connect may take).
     init(deployment: Deployment, drivers: [any DatabaseDriver], logger: Logger) throws {
-        url = deployment.target.url
+        let url = deployment.target.url
         guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
             throw CutoverError(.invalidURL, "no driver for \(url.redacted)", hint: "use sqlite:PATH or postgres://…")
         }
+        self.url = url
         self.driver = driver.configured(for: deployment.config.safety)
         self.logger = logger
     }

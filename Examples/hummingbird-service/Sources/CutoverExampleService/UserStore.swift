@@ -23,7 +23,7 @@ struct UserStore: Sendable {
             try await sessions.withDatabase { db in
                 guard let row = try await Self.upgrades.read(key: .integer(id), on: db) else { return nil }
                 guard countingView else { return (try User(row), nil) }
-                let p = db.dialect.placeholder
+                let p = { db.dialect.placeholder($0) }
                 let views = try await db.query(
                     """
                     INSERT INTO profile_views (user_id, views) VALUES (\(p(1)), 1)
@@ -40,7 +40,7 @@ struct UserStore: Sendable {
     func create(_ new: NewUser) async throws -> User? {
         try await repair.run {
             try await sessions.withDatabase { db in
-                let p = db.dialect.placeholder
+                let p = { db.dialect.placeholder($0) }
                 let rows = try await db.query(
                     """
                     INSERT INTO users (id, first_name, last_name, email, full_name, row_version)
@@ -60,7 +60,7 @@ struct UserStore: Sendable {
     func update(id: Int64, _ change: UserChange) async throws -> User? {
         try await repair.run {
             try await sessions.withDatabase { db in
-                let p = db.dialect.placeholder
+                let p = { db.dialect.placeholder($0) }
                 let rows = try await db.query(
                     """
                     UPDATE users SET
