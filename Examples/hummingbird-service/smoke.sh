@@ -12,9 +12,10 @@
 #
 # Needs curl and python3. Exits non-zero, saying what was expected, at the first failed check.
 set -euo pipefail
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# Messages, the work folder with its cleanup trap, and the throw-away PostgreSQL cluster.
-source "$here/../../Benchmarks/lib.sh"
+example=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Messages, the work folder with its cleanup trap, and the throw-away PostgreSQL cluster
+# (it sets $here to its own folder, hence $example).
+source "$example/../../Benchmarks/lib.sh"
 
 with_cluster=0
 for arg in "$@"; do
@@ -26,14 +27,14 @@ done
 command -v curl >/dev/null || die "curl is required"
 
 say "--- building the example service"
-swift build --package-path "$here" >&2
-service_bin="$(swift build --package-path "$here" --show-bin-path)/CutoverExampleService"
+swift build --package-path "$example" >&2
+service_bin="$(swift build --package-path "$example" --show-bin-path)/CutoverExampleService"
 if [[ -n ${CUTOVER_BIN:-} ]]; then
     cutover=$CUTOVER_BIN
 else
     # The CLI of the same checkout, built in the example's build folder (shares its modules).
-    swift build --package-path "$here" --product cutover >&2
-    cutover="$(swift build --package-path "$here" --show-bin-path)/cutover"
+    swift build --package-path "$example" --product cutover >&2
+    cutover="$(swift build --package-path "$example" --show-bin-path)/cutover"
 fi
 
 bench_make_work cutover-example-smoke
@@ -47,7 +48,7 @@ stop_services() {
     pids=()
 }
 drop_database() {
-    if [[ -n $created_db ]]; then DATABASE_URL=$created_db "$cutover" --config "$here/cutover.toml" --quiet db drop --yes >/dev/null 2>&1 || true; fi
+    if [[ -n $created_db ]]; then DATABASE_URL=$created_db "$cutover" --config "$example/cutover.toml" --quiet db drop --yes >/dev/null 2>&1 || true; fi
 }
 trap 'status=$?; stop_services; drop_database; (exit $status); bench_cleanup' EXIT
 
@@ -59,14 +60,14 @@ fail() {
 }
 
 # `cutover` on the database under test, with the example's configuration.
-cli() { DATABASE_URL=$database_url "$cutover" --config "$here/cutover.toml" --quiet "$@"; }
+cli() { DATABASE_URL=$database_url "$cutover" --config "$example/cutover.toml" --quiet "$@"; }
 
 # start_service LOG [NAME=VALUE…]: starts an instance on a free port (PORT=0; it logs the
 # port it bound) against $database_url, with its log in LOG and the variables given. Sets $pid.
 start_service() {
     local log=$1
     shift
-    (cd "$work" && exec env DATABASE_URL="$database_url" CUTOVER_CONFIG="$here/cutover.toml" PORT=0 "$@" "$service_bin") >"$log" 2>&1 &
+    (cd "$work" && exec env DATABASE_URL="$database_url" CUTOVER_CONFIG="$example/cutover.toml" PORT=0 "$@" "$service_bin") >"$log" 2>&1 &
     pid=$!
     pids+=("$pid")
 }
@@ -98,7 +99,7 @@ for part in sys.argv[1].split("."):
     if part == "#": value = len(value)
     elif isinstance(value, list): value = value[int(part)]
     else: value = value.get(part)
-print("null" if value is None else json.dumps(value) if not isinstance(value, (str, int)) else value)
+print(value if isinstance(value, str) else json.dumps(value))
 PY
 }
 

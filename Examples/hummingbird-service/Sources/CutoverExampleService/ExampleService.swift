@@ -1,3 +1,4 @@
+import CutoverCore
 import CutoverRuntime
 import Foundation
 import Hummingbird
@@ -20,9 +21,12 @@ struct ExampleService {
         let runtime: ServiceRuntime
         do {
             runtime = try await ServiceRuntime.start(settings: settings, logger: logger)
-        } catch {
+        } catch let error as CutoverError {
             // Fail fast, with the library's message and hint (an incompatible schema, a
             // migration that failed, an unreachable database).
+            logger.critical("cannot start: \(error.message)\(error.hint.map { " (hint: \($0))" } ?? "")")
+            exit(1)
+        } catch {
             logger.critical("cannot start: \(error)")
             exit(1)
         }
