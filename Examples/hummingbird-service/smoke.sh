@@ -39,7 +39,7 @@ fi
 
 bench_make_work cutover-example-smoke
 pids=()
-created_db=""
+created_dbs=()
 # Stops the instances started so far (SIGTERM; Hummingbird shuts down gracefully).
 stop_services() {
     local pid
@@ -47,10 +47,14 @@ stop_services() {
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
 }
-drop_database() {
-    if [[ -n $created_db ]]; then DATABASE_URL=$created_db "$cutover" --config "$example/cutover.toml" --quiet db drop --yes >/dev/null 2>&1 || true; fi
+drop_databases() {
+    local url
+    for url in "${created_dbs[@]}"; do
+        DATABASE_URL=$url "$cutover" --config "$example/cutover.toml" --quiet db drop --yes >/dev/null 2>&1 || true
+    done
 }
-trap 'status=$?; stop_services; drop_database; (exit $status); bench_cleanup' EXIT
+# set +e: a failing step of the cleanup must not end it early (bench_cleanup reads $? first).
+trap 'status=$?; set +e; stop_services; drop_databases; (exit $status); bench_cleanup' EXIT
 
 fail() {
     say "FAILED: $*"
@@ -229,6 +233,21 @@ exercise() {
     say "--- $name: every route answered as expected"
 }
 
+# Twenty instances started at once against $database_url (a database without the example's
+# tables): every one serves, and each migration was applied by exactly one of them.
+crowd() {
+    local name=$1 n id applied started
+    for n in $(seq 1 20); do start_service "$work/$name-crowd-$n.log"; done
+    started=("${pids[@]}")
+    for n in $(seq 1 20); do pid=${started[n - 1]}; wait_listening "$work/$name-crowd-$n.log"; done
+    for id in 20261201090000 20261201100000 20261201110000; do
+        applied=$(cat "$work/$name"-crowd-*.log | grep -c "migrations applied: .*$id" || true)
+        [[ $applied == 1 ]] || fail "$name, twenty instances at once: expected migration $id applied by exactly one, got $applied"
+    done
+    stop_services
+    say "--- $name: twenty instances started at once; each migration applied once"
+}
+
 # --- SQLite
 database_url="sqlite:$work/service.sqlite3"
 exercise sqlite
@@ -245,31 +264,30 @@ say "--- the schema guard refused an empty database with MIGRATE_ON_START=0"
 # Twenty instances starting at once on a new file: each migration is applied exactly once and
 # every instance serves.
 database_url="sqlite:$work/crowd.sqlite3"
-for n in $(seq 1 20); do start_service "$work/crowd-$n.log"; done
-crowd=("${pids[@]}")
-for n in $(seq 1 20); do pid=${crowd[n - 1]}; wait_listening "$work/crowd-$n.log"; done
-for id in 20261201090000 20261201100000 20261201110000; do
-    applied=$(cat "$work"/crowd-*.log | grep -c "migrations applied: .*$id" || true)
-    [[ $applied == 1 ]] || fail "twenty instances at once: expected migration $id applied by exactly one, got $applied"
-done
-stop_services
-say "--- twenty instances started at once; each migration applied once"
+crowd sqlite
 
 # --- PostgreSQL
+
+# new_database NAME: sets $database_url to a new database NAME on $postgres_server (dropped at exit).
+new_database() {
+    database_url=$("$python" -c '
+import sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+print(urllib.parse.urlunsplit(u._replace(path="/" + sys.argv[2])))' "$postgres_server" "$1")
+    cli db create >/dev/null
+    created_dbs+=("$database_url")
+}
+
 postgres_server=${SMOKE_POSTGRES_URL:-}
 if [[ $with_cluster == 1 && -z $postgres_server ]]; then
     bench_start_cluster
     postgres_server="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 fi
 if [[ -n $postgres_server ]]; then
-    # A new database on that server, dropped at exit.
-    database_url=$("$python" -c '
-import sys, urllib.parse
-u = urllib.parse.urlsplit(sys.argv[1])
-print(urllib.parse.urlunsplit(u._replace(path="/cutover_example_" + sys.argv[2])))' "$postgres_server" "$$")
-    cli db create >/dev/null
-    created_db=$database_url
+    new_database cutover_example_$$
     exercise postgres
+    new_database cutover_example_crowd_$$
+    crowd postgres
 fi
 
 say "--- smoke test passed"

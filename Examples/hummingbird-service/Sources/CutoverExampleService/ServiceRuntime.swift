@@ -14,8 +14,8 @@ import Logging
 ///    migration exactly once;
 /// 3. a `SchemaGuard` that fails fast when the database lacks a migration this version needs
 ///    (or is too new for it);
-/// 4. `RecordHistory.enable()` on `users` (safe at every start; on SQLite it also refreshes the
-///    triggers after a migration changed the table's columns);
+/// 4. `RecordHistory.enable()` on `users` (at every start; on SQLite it also refreshes the
+///    triggers after a migration changed the table's columns), under the run lock;
 /// 5. `FeatureFlags` (its `watch()` runs in the background, see ``ExampleService``);
 /// 6. the users store: every query wrapped in `SchemaRepair`, reads through `LazyMigration`.
 struct ServiceRuntime: Sendable {
@@ -50,10 +50,23 @@ struct ServiceRuntime: Sendable {
         let schemaGuard = SchemaGuard(deployment: deployment, requires: requiredMigrations, logger: logger)
         try await schemaGuard.enforce(.failFast)
 
-        let history = RecordHistory(deployment: deployment, table: "users")
-        try await history.enable()
-
         let sessions = try Sessions(deployment: deployment, drivers: drivers, logger: logger)
+        let history = RecordHistory(deployment: deployment, table: "users")
+        // Under the migration run lock: `enable()` run by several instances at the same moment
+        // fails on PostgreSQL ("tuple concurrently updated", a duplicate key in pg_proc or
+        // pg_type: its CREATE TABLE IF NOT EXISTS and CREATE OR REPLACE FUNCTION race). Drop
+        // the lock here once the library serialises `enable()` itself. On SQLite it is a no-op.
+        try await sessions.withDatabase { database in
+            let lock = try await database.acquireRunLock(wait: deployment.config.safety.lockWait, logger: logger)
+            do {
+                try await history.enable()
+            } catch {
+                await lock.release()
+                throw error
+            }
+            await lock.release()
+        }
+
         let users = UserStore(sessions: sessions, repair: SchemaRepair(deployment: deployment, logger: logger))
         return ServiceRuntime(
             deployment: deployment, schemaGuard: schemaGuard, flags: FeatureFlags(deployment: deployment, logger: logger),
