@@ -140,9 +140,17 @@ print(h % 100)' "$1" "$2"
 exercise() {
     local name=$1
     log=$work/$name.log
-    start_service "$log"
+    # debug: FeatureFlags.watch() logs when it listens for switch changes.
+    start_service "$log" LOG_LEVEL=debug
     wait_listening "$log"
     say "--- $name: service at $base"
+    if [[ $name == postgres ]]; then
+        local waited=0
+        until grep -qF "listening for switch changes" "$log"; do
+            ((++waited <= 100)) || fail "FeatureFlags.watch() should listen on PostgreSQL within 10 s of start-up"
+            sleep 0.1
+        done
+    fi
 
     request GET /health
     expect_status 200 "GET /health"
