@@ -16,10 +16,10 @@ struct ExampleService {
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return logger
         }()
-        let settings = try Settings(environment: ProcessInfo.processInfo.environment)
-
+        let settings: Settings
         let runtime: ServiceRuntime
         do {
+            settings = try Settings(environment: ProcessInfo.processInfo.environment)
             runtime = try await ServiceRuntime.start(settings: settings, logger: logger)
         } catch let error as CutoverError {
             // Fail fast, with the library's message and hint (an incompatible schema, a
