@@ -140,17 +140,13 @@ print(h % 100)' "$1" "$2"
 exercise() {
     local name=$1
     log=$work/$name.log
-    # debug: FeatureFlags.watch() logs when it listens for switch changes.
-    start_service "$log" LOG_LEVEL=debug
+    # On PostgreSQL the switches are read once an hour only: every change below must come
+    # through FeatureFlags.watch() (LISTEN/NOTIFY) to be seen within the 10 s allowed.
+    local refresh=1
+    if [[ $name == postgres ]]; then refresh=3600; fi
+    start_service "$log" FLAGS_REFRESH_SECONDS=$refresh
     wait_listening "$log"
-    say "--- $name: service at $base"
-    if [[ $name == postgres ]]; then
-        local waited=0
-        until grep -qF "listening for switch changes" "$log"; do
-            ((++waited <= 100)) || fail "FeatureFlags.watch() should listen on PostgreSQL within 10 s of start-up"
-            sleep 0.1
-        done
-    fi
+    say "--- $name: service at $base (switches read every $refresh s)"
 
     request GET /health
     expect_status 200 "GET /health"

@@ -61,6 +61,9 @@ struct Settings: Sendable {
     /// `MIGRATE_ON_START`: `1` (default) applies pending migrations at start-up; `0` leaves
     /// that to a deploy job, and the schema guard then refuses a database that lacks them.
     var migrateOnStart: Bool
+    /// `FLAGS_REFRESH_SECONDS`: how long switch values are served before the table is read
+    /// again (1). On PostgreSQL `watch()` brings every change at once whatever this is.
+    var flagsRefresh: Duration
 
     init(environment: [String: String]) throws {
         let portText = environment["PORT"] ?? "8080"
@@ -70,6 +73,11 @@ struct Settings: Sendable {
         self.port = port
         configPath = environment["CUTOVER_CONFIG"]
         migrateOnStart = environment["MIGRATE_ON_START"] != "0"
+        let refreshText = environment["FLAGS_REFRESH_SECONDS"] ?? "1"
+        guard let refresh = Int(refreshText), refresh >= 0 else {
+            throw SettingsError(message: "FLAGS_REFRESH_SECONDS=\(refreshText) is not a whole number of seconds")
+        }
+        flagsRefresh = .seconds(refresh)
     }
 }
 

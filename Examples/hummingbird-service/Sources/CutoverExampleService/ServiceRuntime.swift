@@ -69,7 +69,7 @@ struct ServiceRuntime: Sendable {
 
         let users = UserStore(sessions: sessions, repair: SchemaRepair(deployment: deployment, logger: logger))
         return ServiceRuntime(
-            deployment: deployment, schemaGuard: schemaGuard, flags: FeatureFlags(deployment: deployment, logger: logger),
+            deployment: deployment, schemaGuard: schemaGuard, flags: FeatureFlags(deployment: deployment, refreshInterval: settings.flagsRefresh, logger: logger),
             history: history, users: users)
     }
 }
