@@ -2,7 +2,9 @@
 # Smoke test of the example service: builds it, starts it on a free loopback port against a
 # temporary SQLite file, and checks every route, the `maintenance` switch (flipped with the
 # `cutover` CLI), the `new_greeting` rollout, the schema guard and SchemaRepair (a migration
-# rolled back under the running service), and twenty instances starting at once on a new file.
+# rolled back under the running service), the guard refusing an unmigrated database, and twenty
+# instances starting at once on a new file. On PostgreSQL the same, in new databases, with the
+# switches read once an hour so that each change must arrive through FeatureFlags.watch().
 #
 #   Examples/hummingbird-service/smoke.sh               # SQLite
 #   Examples/hummingbird-service/smoke.sh --postgres    # and again on a throw-away PostgreSQL cluster
@@ -58,7 +60,7 @@ trap 'status=$?; set +e; stop_services; drop_databases; (exit $status); bench_cl
 
 fail() {
     say "FAILED: $*"
-    if [[ -f $work/body ]]; then say "last answer ($status_code): $(cat "$work/body")"; fi
+    if [[ -f $work/body ]]; then say "last answer (${status_code:-}): $(cat "$work/body")"; fi
     if [[ -f ${log:-/nonexistent} ]]; then say "service log ($log), last lines:"; tail -20 "$log" >&2; fi
     exit 1
 }
@@ -115,8 +117,8 @@ expect_field() {
 }
 expect_body_contains() { grep -qF -- "$1" "$work/body" || fail "$2: expected the answer to contain '$1'"; }
 
-# Repeats `request METHOD PATH [JSON]` until it answers $1 (at most 10 s): the service reads
-# the switches at most once a second.
+# Repeats `request METHOD PATH [JSON]` until it answers $1 (at most 10 s): a switch change
+# reaches the service after its refresh interval (SQLite) or a NOTIFY (PostgreSQL).
 await_status() {
     local want=$1 tries=0
     shift
@@ -162,6 +164,11 @@ exercise() {
     expect_field views 1 "GET /users/1"
     request GET /users/1
     expect_field views 2 "GET /users/1, read again"
+    # The upgrade was written back once (an UPDATE the record history saw), not on every read.
+    request GET /users/1/history
+    expect_field versions.# 1 "GET /users/1/history (the lazy upgrade, written back once)"
+    expect_field versions.0.operation update "GET /users/1/history"
+    expect_field versions.0.row.row_version 2 "GET /users/1/history"
     request GET /users/404
     expect_status 404 "GET /users/404"
 
