@@ -50,54 +50,13 @@ struct ServiceRuntime: Sendable {
         let schemaGuard = SchemaGuard(deployment: deployment, requires: requiredMigrations, logger: logger)
         try await schemaGuard.enforce(.failFast)
 
-        let sessions = try Sessions(deployment: deployment, drivers: drivers, logger: logger)
+        // Safe when several instances start together: the library serialises it.
         let history = RecordHistory(deployment: deployment, table: "users")
-        // Under the migration run lock: `enable()` run by several instances at the same moment
-        // fails on PostgreSQL ("tuple concurrently updated", a duplicate key in pg_proc or
-        // pg_type: its CREATE TABLE IF NOT EXISTS and CREATE OR REPLACE FUNCTION race). Drop
-        // the lock here once the library serialises `enable()` itself. On SQLite it is a no-op.
-        try await sessions.withDatabase { database in
-            let lock = try await database.acquireRunLock(wait: deployment.config.safety.lockWait, logger: logger)
-            do {
-                try await history.enable()
-            } catch {
-                await lock.release()
-                throw error
-            }
-            await lock.release()
-        }
+        try await history.enable()
 
-        let users = UserStore(sessions: sessions, repair: SchemaRepair(deployment: deployment, logger: logger))
+        let users = UserStore(deployment: deployment, repair: SchemaRepair(deployment: deployment, logger: logger))
         return ServiceRuntime(
             deployment: deployment, schemaGuard: schemaGuard, flags: FeatureFlags(deployment: deployment, refreshInterval: settings.flagsRefresh, logger: logger),
             history: history, users: users)
-    }
-}
-
-/// Opens a session on the service's database for each unit of work (one request's queries).
-///
-/// A session is one connection: cheap on SQLite, a connect per request on PostgreSQL. A
-/// service with real traffic would keep a pool (e.g. postgres-nio's `PostgresClient`); the
-/// runtime features work with any client.
-struct Sessions: Sendable {
-    let url: DatabaseURL
-    let driver: any DatabaseDriver
-    let logger: Logger
-
-    /// The driver serving the deployment's URL, set up from `cutover.toml`'s `[safety]` (how
-    /// long SQLite waits on a busy file, how long a PostgreSQL connect may take).
-    init(deployment: Deployment, drivers: [any DatabaseDriver], logger: Logger) throws {
-        let url = deployment.target.url
-        guard let driver = drivers.first(where: { $0.schemes.contains(url.scheme) }) else {
-            throw CutoverError(.invalidURL, "no driver for \(url.redacted)", hint: "use sqlite:PATH or postgres://…")
-        }
-        self.url = url
-        self.driver = driver.configured(for: deployment.config.safety)
-        self.logger = logger
-    }
-
-    /// Opens a session, runs `body`, and closes the session.
-    func withDatabase<T>(_ body: (any Database) async throws -> T) async throws -> T {
-        try await driver.withSession(url, logger: logger, body)
     }
 }

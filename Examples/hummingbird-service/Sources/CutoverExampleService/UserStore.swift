@@ -1,3 +1,4 @@
+import Cutover
 import CutoverCore
 import CutoverRuntime
 
@@ -7,7 +8,11 @@ import CutoverRuntime
 /// code (a missing column or table, e.g. after someone rolled a migration back), the pending
 /// migrations are applied once, under the run lock, and the operation runs again.
 struct UserStore: Sendable {
-    let sessions: Sessions
+    /// The service's database: one session per unit of work (one request's queries). A
+    /// session is one connection: cheap on SQLite, a connect per request on PostgreSQL; a
+    /// service with real traffic would keep a pool (e.g. postgres-nio's `PostgresClient`) —
+    /// the runtime features work with any client.
+    let deployment: Deployment
     let repair: SchemaRepair
 
     /// Rows written before `full_name` existed (row_version 1) are upgraded as they are read
@@ -20,7 +25,7 @@ struct UserStore: Sendable {
     /// this read (nil when `countingView` is false); nil when there is no such user.
     func read(id: Int64, countingView: Bool = true) async throws -> (user: User, views: Int?)? {
         try await repair.run {
-            try await sessions.withDatabase { db in
+            try await deployment.withSession { db in
                 guard let row = try await Self.upgrades.read(key: .integer(id), on: db) else { return nil }
                 guard countingView else { return (try User(row), nil) }
                 let p = { db.dialect.placeholder($0) }
@@ -39,7 +44,7 @@ struct UserStore: Sendable {
     /// when the id is taken.
     func create(_ new: NewUser) async throws -> User? {
         try await repair.run {
-            try await sessions.withDatabase { db in
+            try await deployment.withSession { db in
                 let p = { db.dialect.placeholder($0) }
                 let rows = try await db.query(
                     """
@@ -59,7 +64,7 @@ struct UserStore: Sendable {
     /// current; nil when there is no such user.
     func update(id: Int64, _ change: UserChange) async throws -> User? {
         try await repair.run {
-            try await sessions.withDatabase { db in
+            try await deployment.withSession { db in
                 let p = { db.dialect.placeholder($0) }
                 let rows = try await db.query(
                     """
