@@ -15,8 +15,11 @@ struct ConcurrentSetupTests {
         let fx = try await RuntimeFixture.make(backend)
         defer { Task { await fx.fixture.cleanUp() } }
         _ = try await fx.deployment.migrate()
+        // SQLite serves one node: eight writers there (twenty queued behind one file's write lock
+        // can outlast the 60 s busy timeout when the whole suite runs at once on 2 cores).
+        let instances = backend.name == "sqlite" ? 8 : 20
         try await withThrowingTaskGroup(of: [String].self) { group in
-            for _ in 0..<20 { group.addTask { try await RecordHistory(deployment: fx.deployment, table: "users").enable() } }
+            for _ in 0..<instances { group.addTask { try await RecordHistory(deployment: fx.deployment, table: "users").enable() } }
             for try await key in group { #expect(key == ["id"]) }
         }
         _ = try await fx.fixture.query("INSERT INTO users VALUES (1, 'ada')")
