@@ -83,14 +83,16 @@ struct HistoryStore: Sendable {
         return result
     }
 
-    /// Inserts or replaces the row for `record.id`.
-    func save(_ record: HistoryRecord) async throws {
+    /// Inserts or replaces the row for `record.id`; a row that says a migration was applied or
+    /// rolled back is announced to listening app nodes unless `announces` is false (a row
+    /// written again within the transaction that announced it, or a checksum accepted by repair).
+    func save(_ record: HistoryRecord, announces: Bool = true) async throws {
         let sql = upsert { index, column in
             let placeholder = dialect.placeholder(index + 1)
             return column == "started_at" || column == "finished_at" ? dialect.timestamp(placeholder) : placeholder
         }
         try await database.execute(sql, Self.values(record))
-        try await notify(record)
+        if announces { try await notify(record) }
     }
 
     /// Tells listening app nodes (`Dialect.schemaChangeNotice(_:event:)`) that a migration

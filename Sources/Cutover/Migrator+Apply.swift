@@ -95,7 +95,8 @@ extension Migrator {
             }
             if let body = migration.body { try await run(body, of: migration) }
             let duration = Int((clock.now - start).milliseconds)
-            try await history.save(appliedRecord(migration, startedAt: startedAt, durationMilliseconds: duration))
+            // The claim above announced it already, in this transaction.
+            try await history.save(appliedRecord(migration, startedAt: startedAt, durationMilliseconds: duration), announces: false)
             return true
         }
     }

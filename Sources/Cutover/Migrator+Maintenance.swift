@@ -91,7 +91,7 @@ extension Migrator {
                     let old = record.checksum
                     record.checksum = state.migration!.checksum
                     record.name = state.migration!.name
-                    try await history.save(record)
+                    try await history.save(record, announces: false)
                     actions.append(.init(id: id, action: "checksum_updated", detail: "\(old.prefix(12))… → \(record.checksum.prefix(12))…"))
                 case .failed where state.migration != nil && record.statementsDone > 0:
                     record.phase = .running

@@ -37,6 +37,12 @@ struct SchemaEventsTests {
         #expect(await events.next() == "2:applied")
         _ = try await fx.deployment.rollback()
         #expect(await events.next() == "2:rolled_back")
+        // A migration registered in Swift goes statement by statement (no one-round-trip batch): announced once too.
+        var registering = fx.deployment
+        try registering.registerMigration("3_swift") { db in try await db.execute("CREATE TABLE t3 (id integer)") }
+        _ = try await registering.migrate()
+        #expect(await events.next() == "2:applied")
+        #expect(await events.next() == "3:applied")
     }
 
     @Test("PostgreSQL: an expand/contract migration's phases are pushed as start and complete commit them")
