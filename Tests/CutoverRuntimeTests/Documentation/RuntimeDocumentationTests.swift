@@ -30,9 +30,9 @@ struct RuntimeDocumentationTests {
         let (fixture, configPath) = try await Self.service(backend)
         defer { Task { await fixture.cleanUp() } }
         let logger = Logger(label: "docs")
-        // Five instances at once.
+        // Three instances at once.
         let services = try await withThrowingTaskGroup(of: ServiceDatabase.self) { group in
-            for _ in 0..<5 { group.addTask { try await startService(configPath: configPath, logger: logger) } }
+            for _ in 0..<3 { group.addTask { try await startService(configPath: configPath, logger: logger) } }
             return try await group.reduce(into: [ServiceDatabase]()) { $0.append($1) }
         }
         let service = try #require(services.first)
@@ -69,7 +69,7 @@ struct RuntimeDocumentationTests {
                     try fixture.write("\(id)_step.sql", "SELECT 1;")
                     _ = try await service.deployment.migrate()
                     id += 1
-                    try await Task.sleep(for: .milliseconds(200))  // pacing, not synchronisation
+                    try await Task.sleep(for: .seconds(1))  // pacing, not synchronisation
                 }
                 return nil
             }
