@@ -56,6 +56,47 @@ struct LintGateTests {
         await cli.cleanUp()
     }
 
+    @Test("start gates the hand-written SQL of the migrations it starts: exit 3 at the .yaml line and nothing changed; --no-lint reports it and starts", arguments: TestBackend.all)
+    func startGatesYAML(_ backend: TestBackend) async throws {
+        let cli = try await CLIFixture.make(backend, safety: "lock_timeout = \"2s\"\nsmall_table = \"0\"")
+        try cli.fixture.write("1_t.sql", "CREATE TABLE t (id integer PRIMARY KEY, a integer);")
+        #expect(try await cli.run("migrate").status == 0)
+        // PostgreSQL: an index built without CONCURRENTLY. SQLite: a NOT NULL column without a
+        // default (which SQLite accepts while the table is empty).
+        let hazard = backend.name == "postgres"
+            ? (sql: "CREATE INDEX t_a ON t (a)", undo: "DROP INDEX IF EXISTS t_a", rule: "require-concurrent-index-creation")
+            : (sql: "ALTER TABLE t ADD COLUMN c integer NOT NULL", undo: "ALTER TABLE t DROP COLUMN c", rule: "adding-required-field")
+        try cli.fixture.write("2_change.yaml", """
+            operations:
+              - add_column: { table: t, column: { name: b, type: text } }
+              - sql:
+                  up: \(hazard.sql)
+                  down: \(hazard.undo)
+
+            """)
+        let refused = try await cli.run("start", "2")
+        #expect(refused.status == 3, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stderr.contains("2_change.yaml:3"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("# cutover:allow \(hazard.rule)"), "\(refused.stderr)")
+        #expect(try await !columns(of: "t", in: cli.fixture, backend).contains("b"), "nothing is changed by a refused start")
+        let status = try await cli.json("status")
+        #expect((status["migrations"] as? [[String: Any]])?.last?["state"] as? String == "pending", "\(status)")
+
+        let overridden = try await cli.run("start", "2", "--no-lint")
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        #expect(overridden.stderr.contains("lint error (--no-lint): ") && overridden.stderr.contains("2_change.yaml:3"), "\(overridden.stderr)")
+        if backend.name == "postgres" { #expect(try await cli.run("complete", "2").status == 0) }
+        #expect(try await columns(of: "t", in: cli.fixture, backend).contains("b"))
+        await cli.cleanUp()
+    }
+
+    private func columns(of table: String, in fixture: MigrationFixture, _ backend: TestBackend) async throws -> [String] {
+        let sql = backend.name == "postgres"
+            ? "SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '\(table)'"
+            : "SELECT name FROM pragma_table_info('\(table)')"
+        return try await fixture.query(sql).compactMap { $0.string("name") }
+    }
+
     @Test("migrate --dry-run lists the plan and its lint errors, exits 0 and changes nothing", arguments: TestBackend.all)
     func dryRunShowsLint(_ backend: TestBackend) async throws {
         let cli = try await CLIFixture.make(backend)

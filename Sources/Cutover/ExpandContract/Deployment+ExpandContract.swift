@@ -56,24 +56,32 @@ extension Deployment {
     ///   - id: the migration (its `.yaml` file in the migrations folder).
     ///   - schema: the schema holding the tables.
     ///   - backfill: how the backfill's batches are sized and paced.
+    ///   - enforcesLint: true (the default) refuses a fresh start while the hand-written SQL
+    ///     of the migrations it starts has a lint error (as `migrate` does); false reports such
+    ///     findings as ``LintDisposition/overridden`` and goes on (`cutover start --no-lint`).
+    ///     Every finding is sent as ``ExpandContractEvent/lintFinding(_:_:)``; a resumed start
+    ///     is not linted again.
     ///   - events: progress.
     /// - Returns: the migration's row, phase ``ExpandContractPhase/expanded``.
     /// - Throws: `CutoverError`: `.invalidMigration` (file and line) for an operation that does
-    ///   not fit the tables, `.invalidArgument` when another migration is in flight or this one
+    ///   not fit the tables, `.validationFailed` (before any change) for a lint error,
+    ///   `.invalidArgument` when another migration is in flight or this one
     ///   is already completed, `.statementFailed` for a failing statement (the phase can be run
     ///   again, or undone with ``abortExpandContract(_:events:)``).
     @discardableResult
     public func startExpandContract(
-        _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(),
+        _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(), enforcesLint: Bool = true,
         events: @escaping ExpandContractEventHandler = { _ in }
     ) async throws -> ExpandContractRecord {
-        try await startExpandContract(id, schema: schema, backfill: backfill, runBy: .start, events: events)
+        try await startExpandContract(id, schema: schema, backfill: backfill, runBy: .start, lintGate: enforcesLint, events: events)
     }
 
-    /// ``startExpandContract(_:schema:backfill:events:)``, recording who runs it.
+    /// ``startExpandContract(_:schema:backfill:enforcesLint:events:)``, recording who runs it.
+    /// - Parameter lintGate: nil when the caller gated the lint findings already (`migrate`
+    ///   does, for every `.yaml` migration of its run); else whether lint errors stop a fresh start.
     func startExpandContract(
         _ id: MigrationID, schema: String = "public", backfill: BackfillOptions = BackfillOptions(), runBy: ExpandContractRecord.RunBy,
-        events: @escaping ExpandContractEventHandler
+        lintGate: Bool? = nil, events: @escaping ExpandContractEventHandler
     ) async throws -> ExpandContractRecord {
         let file = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withExpandContractSession { database, store in
@@ -91,6 +99,13 @@ extension Deployment {
                         hint: own.phase == .aborting ? "finish the abort first: cutover abort \(own.leaderID)" : "it is done; write a new migration for a new change")
                 }
                 record = try await plannedStart(id, schema: schema, runBy: runBy, records: records, database: database)
+                if let enforcing = lintGate {
+                    // The chain's hand-written SQL, before anything is changed.
+                    let findings = try expandContractLintFindings(record.chain.isEmpty ? [id] : record.chain, serverVersion: database.serverVersion)
+                    try gateLint(findings, enforcing: enforcing) { event in
+                        if case .lintFinding(let finding, let disposition) = event { events(.lintFinding(finding, disposition)) }
+                    }
+                }
                 try await store.begin(record)
                 // The others of the chain: rows that follow the leader's phase.
                 for follower in record.chain.dropLast() {

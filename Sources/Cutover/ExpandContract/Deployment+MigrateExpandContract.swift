@@ -138,7 +138,7 @@ extension Deployment {
         guard !ids.isEmpty else { return [] }
         let store = ExpandContractStore(database: database)
         let records = database.dialect.name == PostgresDialect().name ? try await store.records() : []
-        // SQLite: the rows of the migrations applied directly (``applyExpandContractDirectly(upTo:)``).
+        // SQLite: the rows of the migrations applied directly (``applyExpandContractDirectly(upTo:enforcesLint:events:)``).
         let direct = records.isEmpty ? try await HistoryStore(database: database).operationsRecords() : [:]
         let backfills = records.isEmpty ? [:] : try await store.backfills()
         let names = expandContractFileNames()

@@ -14,7 +14,7 @@ extension Deployment {
     ///   - schema: the schema holding the tables.
     /// - Returns: the row, with ``ExpandContractRecord/plan`` and ``ExpandContractRecord/chain``;
     ///   its phase is `pending` when the migration has not started.
-    /// - Throws: as ``startExpandContract(_:schema:backfill:events:)`` would before running anything.
+    /// - Throws: as ``startExpandContract(_:schema:backfill:enforcesLint:events:)`` would before running anything.
     public func planExpandContract(_ id: MigrationID, schema: String = "public") async throws -> ExpandContractRecord {
         _ = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withSession { database in

@@ -22,13 +22,20 @@ extension Deployment {
     /// `cutover start ID` on SQLite: applies the pending `.yaml` migrations up to `id`, in id
     /// order, each in its own transaction.
     ///
-    /// - Parameter id: the last migration to apply.
+    /// - Parameters:
+    ///   - id: the last migration to apply.
+    ///   - enforcesLint: true (the default) refuses, before any change, while the hand-written
+    ///     SQL of the migrations to apply has a lint error; false reports it and goes on.
+    ///   - events: receives the lint findings (``ExpandContractEvent/lintFinding(_:_:)``).
     /// - Returns: the migrations applied (empty when `id` was applied already).
     /// - Throws: `CutoverError`: `.invalidArgument` when a pending `.sql` migration comes
-    ///   before `id` (`cutover migrate --to ID` applies both kinds in order), `.invalidMigration`
+    ///   before `id` (`cutover migrate --to ID` applies both kinds in order), `.validationFailed`
+    ///   for a lint error, `.invalidMigration`
     ///   (file and line) for an operation SQLite cannot do, `.migrationFailed` (file and line)
     ///   when a statement failed: nothing of that migration was applied.
-    public func applyExpandContractDirectly(upTo id: MigrationID) async throws -> [MigrateReport.Item] {
+    public func applyExpandContractDirectly(
+        upTo id: MigrationID, enforcesLint: Bool = true, events: @escaping ExpandContractEventHandler = { _ in }
+    ) async throws -> [MigrateReport.Item] {
         _ = try ExpandContractFile.load(id: id, folder: config.migrationsDirectory)
         return try await withSession { database in
             let store = HistoryStore(database: database)
@@ -39,8 +46,12 @@ extension Deployment {
                     .invalidArgument, "\(pending.fileName) is pending and comes before \(id): migrations apply in id order",
                     hint: "run `cutover migrate --to \(id)`: it applies the .sql and .yaml migrations up to \(id) in order", migrationID: id)
             }
+            let pending = expandContractIDs(upTo: id).filter { applied[$0]?.phase != .applied }
+            try gateLint(try expandContractLintFindings(pending), enforcing: enforcesLint) { event in
+                if case .lintFinding(let finding, let disposition) = event { events(.lintFinding(finding, disposition)) }
+            }
             var items: [MigrateReport.Item] = []
-            for candidate in expandContractIDs(upTo: id) where applied[candidate]?.phase != .applied {
+            for candidate in pending {
                 if let item = try await applyDirectly(candidate, on: database) { items.append(item) }
             }
             return items

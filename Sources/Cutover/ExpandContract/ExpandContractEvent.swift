@@ -25,6 +25,9 @@ public enum ExpandContractEvent: Sendable {
     case backfillProgress(BackfillProgress)
     /// A phase ended.
     case phaseFinished(id: MigrationID, phase: ExpandContractPhase, duration: Duration)
+    /// A lint finding in the hand-written SQL of a migration `start` is about to expand, and
+    /// what the gate does with it (sent before any change; a blocking one stops the start).
+    case lintFinding(LintFinding, LintDisposition)
 }
 
 /// Where one table's backfill stands after a batch.

@@ -48,7 +48,7 @@ public struct ExpandContractRecord: Sendable, Equatable {
 
     /// Who started a migration.
     public enum RunBy: String, Sendable, Equatable {
-        /// `cutover start` (``Deployment/startExpandContract(_:schema:backfill:events:)``).
+        /// `cutover start` (``Deployment/startExpandContract(_:schema:backfill:enforcesLint:events:)``).
         case start
         /// `cutover migrate`, start to complete at once.
         case migrate

@@ -64,7 +64,7 @@ final class ExpandContractRehearsalRecorder: Sendable {
                 Self.update(&state, id) { $0.backfilled[progress.table] = progress.rowsDone }
             case .phaseFinished:
                 Self.close(&state, at: now)
-            case .retrying, .droppedInvalidIndex, .indexAlreadyBuilt:
+            case .retrying, .droppedInvalidIndex, .indexAlreadyBuilt, .lintFinding:
                 break
             }
         }

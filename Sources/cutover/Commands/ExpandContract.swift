@@ -24,6 +24,8 @@ extension CutoverCommand {
         @OptionGroup var backfill: BackfillFlags
         @Flag(name: .customLong("no-backfill"), help: "Stop before the backfill (phase expanding); run it later with `cutover backfill ID`.")
         var noBackfill = false
+        @Flag(name: .customLong("no-lint"), help: "Start even when the migration's hand-written SQL has lint errors (they are reported).")
+        var noLint = false
 
         func run() async throws {
             let id = try parseMigrationID(id, option: "ID")
@@ -32,7 +34,8 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let deployment = try context.deployment()
                 if try deployment.appliesExpandContractDirectly {
-                    let applied = try await deployment.applyExpandContractDirectly(upTo: id)
+                    let applied = try await deployment.applyExpandContractDirectly(
+                        upTo: id, enforcesLint: !noLint, events: ExpandContractPrinter(context: context).handler)
                     context.output(ExpandContractPrinter.directJSON(id, command: "start", applied: applied)) {
                         Terminal.out(applied.isEmpty
                             ? "\(id) is already applied: SQLite is single-node, nothing to complete"
@@ -40,7 +43,8 @@ extension CutoverCommand {
                     }
                     return
                 }
-                let record = try await deployment.startExpandContract(id, schema: schema, backfill: options, events: ExpandContractPrinter(context: context).handler)
+                let record = try await deployment.startExpandContract(
+                    id, schema: schema, backfill: options, enforcesLint: !noLint, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .expanding {
                         Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
@@ -120,7 +124,7 @@ extension CutoverCommand {
             try await CommandContext.run(global) { context in
                 let deployment = try context.deployment()
                 if try deployment.appliesExpandContractDirectly {
-                    let applied = try await deployment.applyExpandContractDirectly(upTo: id)
+                    let applied = try await deployment.applyExpandContractDirectly(upTo: id, events: ExpandContractPrinter(context: context).handler)
                     context.output(ExpandContractPrinter.directJSON(id, command: "complete", applied: applied)) {
                         Terminal.out(applied.isEmpty
                             ? "\(id) is already applied: SQLite is single-node, `start` applied it at once; nothing to complete"
@@ -217,6 +221,10 @@ struct ExpandContractPrinter {
         let verbose = context.options.verbose
         let throttle = ProgressThrottle()
         return { event in
+            if case .lintFinding(let finding, let disposition) = event {
+                CommandContext.print(finding, disposition, quiet: quiet, json: json)
+                return
+            }
             if json {
                 // Machines get the backfill's progress as JSON lines on stderr (stdout keeps the result).
                 if case .backfillProgress(let progress) = event, progress.isFinished || throttle.isDue() {
@@ -258,6 +266,8 @@ struct ExpandContractPrinter {
                 }
             case .phaseFinished(let id, let phase, let duration):
                 Terminal.err(Terminal.green("\(id): \(phase)") + " in \(duration.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))")
+            case .lintFinding:
+                break  // printed above, also with --json and --quiet
             }
         }
     }

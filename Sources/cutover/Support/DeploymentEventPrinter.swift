@@ -70,9 +70,9 @@ extension CommandContext {
         }
     }
 
-    /// Prints a lint finding of a migrate run: warnings unless quiet or JSON; blocking errors
-    /// unless JSON (the JSON error object carries them).
-    private static func print(_ finding: LintFinding, _ disposition: LintDisposition, quiet: Bool, json: Bool) {
+    /// Prints a lint finding of a migrate or start run: warnings unless quiet or JSON; blocking
+    /// errors unless JSON (the JSON error object carries them).
+    static func print(_ finding: LintFinding, _ disposition: LintDisposition, quiet: Bool, json: Bool) {
         switch disposition {
         case .warning where !quiet && !json:
             Terminal.err(Terminal.yellow("lint \(finding.severity): ") + finding.renderedText())
