@@ -21,9 +21,16 @@ public struct SchemaGuard: Sendable {
         /// deploy job is applying the migrations). A database that is too new fails at once.
         case wait(timeout: Duration, every: Duration = .seconds(1))
         /// Apply the missing migrations (`Deployment.migrate(to:)`, under the run lock: twenty
-        /// nodes starting at once apply each exactly once). A database that is too new fails.
+        /// nodes starting at once apply each exactly once). A node that finds the lock held for
+        /// longer than `[safety] lock_wait` (another node applying a long migration) checks
+        /// again and, while the migrations are still missing, waits again: at most
+        /// ``applyLockRounds`` waits in all. A database that is too new fails.
         case apply
     }
+
+    /// How many times ``Policy/apply`` waits `[safety] lock_wait` for the run lock before it
+    /// gives up (the other node's error then names the holder).
+    public static let applyLockRounds = 3
 
     /// The migrations this version needs.
     public let requires: [MigrationID]
@@ -80,10 +87,7 @@ public struct SchemaGuard: Sendable {
             throw Self.missingError(ids)
         case (.missing(let ids), .apply):
             logger.notice("applying the migrations this version needs", metadata: ["missing": "\(ids.map(\.rawValue))"])
-            _ = try await deployment.migrate(to: ids.max())
-            report = try await check()
-            guard report.isCompatible else { throw Self.error(report.verdict) }
-            return report
+            return try await apply(upTo: ids.max())
         case (.missing(let ids), .wait(let timeout, let every)):
             logger.notice("waiting for the migrations this version needs", metadata: ["missing": "\(ids.map(\.rawValue))"])
             let deadline = ContinuousClock.now + timeout
@@ -95,6 +99,27 @@ public struct SchemaGuard: Sendable {
             }
             return report
         }
+    }
+
+    /// ``Policy/apply``: migrates up to `target`; when another node holds the run lock for
+    /// longer than lock_wait, checks again, and waits again while the migrations are missing.
+    private func apply(upTo target: MigrationID?) async throws -> SchemaCompatibility {
+        for round in 1...Self.applyLockRounds {
+            do {
+                _ = try await deployment.migrate(to: target)
+                break
+            } catch let error as CutoverError where error.code == .lockNotAcquired {
+                let report = try await check()
+                if report.isCompatible { return report }
+                guard round < Self.applyLockRounds, case .missing(let ids) = report.verdict else { throw error }
+                logger.notice(
+                    "another node is still applying migrations; waiting for the lock again",
+                    metadata: ["missing": "\(ids.map(\.rawValue))", "round": "\(round + 1) of \(Self.applyLockRounds)", "holder": "\(error.message)"])
+            }
+        }
+        let report = try await check()
+        guard report.isCompatible else { throw Self.error(report.verdict) }
+        return report
     }
 
     private static func error(_ verdict: SchemaCompatibility.Verdict, waited: Duration? = nil) -> CutoverError {

@@ -13,11 +13,21 @@ struct RuntimeFixture {
     static func make(_ backend: TestBackend) async throws -> RuntimeFixture {
         let fixture = try await MigrationFixture.make(backend)
         try fixture.write("1_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);")
+        return RuntimeFixture(fixture: fixture, deployment: try deployment(of: fixture))
+    }
+
+    /// Another deployment (an app node of its own) of this fixture's database and folder,
+    /// with `[safety]` changed by `safety`.
+    func node(_ safety: (inout CutoverCore.Configuration.Safety) -> Void) throws -> Deployment {
+        try Self.deployment(of: fixture, safety)
+    }
+
+    private static func deployment(of fixture: MigrationFixture, _ safety: (inout CutoverCore.Configuration.Safety) -> Void = { _ in }) throws -> Deployment {
         var config = CutoverCore.Configuration(file: fixture.directory.path("cutover.toml"), baseDirectory: fixture.directory.url.path)
         config.migrations = "migrations"
         config.environments["test"] = .init(name: "test", url: fixture.url.rawText, line: 1)
-        let deployment = try Deployment(config: config, environment: "test", drivers: TestBackend.drivers, processEnvironment: [:])
-        return RuntimeFixture(fixture: fixture, deployment: deployment)
+        safety(&config.safety)
+        return try Deployment(config: config, environment: "test", drivers: TestBackend.drivers, processEnvironment: [:])
     }
 }
 

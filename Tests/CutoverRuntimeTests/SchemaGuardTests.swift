@@ -3,6 +3,7 @@ import CutoverCore
 import CutoverRuntime
 import CutoverTestSupport
 import Foundation
+import Logging
 import Testing
 
 /// SchemaGuard's verdicts and policies on real databases, and twenty app processes applying
@@ -61,6 +62,43 @@ struct SchemaGuardTests {
         #expect(try await fx.fixture.query("SELECT count(*) AS n FROM start_log").first?.int("n") == 2)
     }
 
+    @Test("apply: a node that finds the lock held past lock_wait by a node applying a long migration waits again, and goes on once it is applied (PostgreSQL)")
+    func applyWaitsForALongMigration() async throws {
+        let fx = try await Self.make(.postgres)
+        defer { Task { await fx.fixture.cleanUp() } }
+        _ = try await fx.deployment.migrate()
+        // The first node's migration 3 waits on a table this test holds, so it keeps the run
+        // lock for as long as the test needs (no lock_timeout on that node).
+        _ = try await fx.fixture.query("CREATE TABLE gate (id integer)")
+        let gate = try await TestBackend.open(fx.fixture.url)
+        try await gate.execute("BEGIN")
+        try await gate.execute("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE")
+        try fx.fixture.write("3_slow.sql", "SELECT count(*) FROM gate; INSERT INTO start_log VALUES (3);")
+        let first = try fx.node { $0.lockTimeout = nil }
+        let applying = Task { try await first.migrate() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while try await fx.fixture.query("SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").isEmpty, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+
+        // The second node waits 3 s for the lock: too short for the first node's migration.
+        let (notices, sink) = AsyncStream.makeStream(of: String.self)
+        let logger = Logger(label: "guard") { _ in NoticeSink(sink: sink) }
+        let second = SchemaGuard(deployment: try fx.node { $0.lockWait = .seconds(3) }, requires: [MigrationID("3")!], logger: logger)
+        let starting = Task {
+            defer { sink.finish() }  // a node that gives up ends the wait below
+            return try await second.enforce(.apply)
+        }
+        for await notice in notices where notice.contains("waiting for the lock again") { break }
+        try await gate.execute("COMMIT")
+        await gate.close()
+
+        #expect(try await starting.value.isCompatible)
+        #expect(try await applying.value.migrate.applied.map(\.id) == [MigrationID("3")!])
+        #expect(try await fx.fixture.query("SELECT count(*) AS n FROM start_log WHERE id = 3").first?.int("n") == 1)
+    }
+
     @Test("PostgreSQL version schemas: missing before start, compatible during it with the columns complete removes listed, too new once a later complete dropped it")
     func versionSchemas() async throws {
         let fx = try await RuntimeFixture.make(.postgres)
@@ -103,5 +141,21 @@ struct SchemaGuardTests {
         }
         #expect(gone.contains("public_2 is gone") && gone.contains("migration 3"), "\(gone)")
         await #expect(throws: CutoverError.self) { try await newVersion.enforce(.wait(timeout: .seconds(30))) }
+    }
+}
+
+/// Hands each log message at notice level or above to a stream, for a test to wait on.
+private struct NoticeSink: LogHandler {
+    let sink: AsyncStream<String>.Continuation
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .notice
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        sink.yield(event.message.description)
     }
 }
