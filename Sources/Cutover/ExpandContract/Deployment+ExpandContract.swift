@@ -14,7 +14,8 @@ import Logging
 ///
 /// Each phase runs under the run lock, statement by statement (see ``ExpandContractEvent``),
 /// recording its progress, so an interrupted phase resumes where it stopped when run again.
-/// Several migrations may be in flight when they change different tables: each `start` layers a
+/// Several migrations may be in flight when they change different tables, or when a later one
+/// only adds columns, indexes or constraints to a table an earlier one converts: each `start` layers a
 /// version schema on top of the latest (showing every change so far), `complete` goes in id
 /// order and `abort` in reverse. Pending migrations started together form a chain (one step).
 extension Deployment {

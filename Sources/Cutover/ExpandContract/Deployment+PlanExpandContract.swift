@@ -81,21 +81,63 @@ extension Deployment {
         }
     }
 
-    /// Refuses a migration that changes a table a migration in flight changes: the two
-    /// versions' triggers on one table would convert each other's writes. Different tables are
-    /// fine: each trigger converts the writes of its version and every later one.
+    /// Refuses a migration that changes a table a migration in flight changes in a way the
+    /// two cannot share: when its expand actions on that table install a trigger (the two
+    /// versions' triggers would convert each other's writes), need a backfill (the table has
+    /// one backfill flag), rename, drop or retype a column, or name one of the other's shadow
+    /// columns (which that one's `complete` renames or drops). What remains — its own shadow
+    /// columns for added columns, indexes, constraints, views — binds to columns, not their
+    /// names, so it follows the other's `complete`. Its own `complete` runs after the other's
+    /// (versions complete in order) and its `abort` before (in reverse), so only its expand
+    /// actions meet the other's triggers. Different tables are always fine: each trigger
+    /// converts the writes of its version and every later one.
     static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
         for other in inFlight {
             let mine = plan.changedTables, theirs = other.plan.changedTables
-            let shared = mine.flatMap { mine in theirs.map { mine.intersection($0) } }
-            guard let shared, shared.isEmpty else {
-                let what = shared.map { "both change \($0.sorted().joined(separator: ", "))" } ?? "one of them has an `sql` operation, which may change any table"
-                throw CutoverError(
-                    .invalidArgument, "migration \(id) cannot be in flight together with \(other.id) (\(other.name), \(other.phase)): \(what)",
-                    hint: "complete \(other.id) first (cutover complete \(other.id)), or abort it and start both as one step (cutover start \(id))",
-                    migrationID: id)
+            guard let mine, let theirs else {
+                throw notTogether(id, other, "one of them has an `sql` operation, which may change any table")
+            }
+            for table in mine.intersection(theirs).sorted() {
+                let theirNames = shadowNames(in: other.plan.start.filter { $0.table == table })
+                let conflicting = plan.start.first { action in
+                    action.table == table && action.lock != .accessShare && action.lock != .none && !canShareTable(action, with: theirNames)
+                }
+                if let conflicting {
+                    throw notTogether(
+                        id, other,
+                        "both change \(table), and \(id) \(conflicting.kind == .backfill ? "backfills it" : "runs `\(String(conflicting.sql.prefix(90)))…` on it") (two migrations in flight may share a table only when the later one adds columns without `up`, indexes or constraints to it)")
+                }
             }
         }
+    }
+
+    /// Whether a later migration's expand action on a table an earlier migration in flight
+    /// changes leaves that one's triggers and shadow columns (`theirNames`) alone.
+    static func canShareTable(_ action: PlannedAction, with theirNames: Set<String>) -> Bool {
+        guard action.kind == .statement else { return false }
+        let upper = action.sql.uppercased()
+        if ["TRIGGER", "RENAME", "DROP COLUMN", " TYPE "].contains(where: { upper.contains($0) }) { return false }
+        return shadowNames(in: [action]).isDisjoint(with: theirNames)
+    }
+
+    /// The quoted `_cutover_…` identifiers the actions name (shadow columns, the backfill flag).
+    private static func shadowNames(in actions: [PlannedAction]) -> Set<String> {
+        var names: Set<String> = []
+        for action in actions {
+            // Between every other double quote: a quoted identifier.
+            let parts = action.sql.split(separator: "\"", omittingEmptySubsequences: false)
+            for index in stride(from: 1, to: parts.count, by: 2) where parts[index].hasPrefix("_cutover_") {
+                names.insert(String(parts[index]))
+            }
+        }
+        return names
+    }
+
+    private static func notTogether(_ id: MigrationID, _ other: ExpandContractRecord, _ what: String) -> CutoverError {
+        CutoverError(
+            .invalidArgument, "migration \(id) cannot be in flight together with \(other.id) (\(other.name), \(other.phase)): \(what)",
+            hint: "complete \(other.id) first (cutover complete \(other.id)), or abort it and start both as one step (cutover start \(id))",
+            migrationID: id)
     }
 
     /// The pending `.yaml` migrations that `start` of `id` expands as one step: `id` and the

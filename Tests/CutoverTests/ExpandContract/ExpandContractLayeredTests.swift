@@ -5,8 +5,9 @@ import Foundation
 import Testing
 
 /// Several migrations in flight (pgroll #208): a second `start` while the first is expanded
-/// layers a third version on top, when the two change different tables.
-@Suite("Expand/contract: several migrations in flight on different tables, three versions served")
+/// layers a third version on top, when the two change different tables, or when the later
+/// one only adds columns (without `up`), indexes or constraints to a table the earlier changes.
+@Suite("Expand/contract: several migrations in flight, three versions served")
 struct ExpandContractLayeredTests {
     static let orders = """
         operations:
@@ -67,9 +68,9 @@ struct ExpandContractLayeredTests {
         #expect(early?.message.contains("versions complete in order") == true, "\(String(describing: early))")
         let under = await #expect(throws: CutoverError.self) { try await fx.deployment.abortExpandContract(two) }
         #expect(under?.hint?.contains("abort 3 first") == true, "\(String(describing: under))")
-        try fx.fixture.write("4_more.yaml", "operations:\n  - add_column: { table: orders, column: { name: note, type: text } }\n")
+        try fx.fixture.write("4_more.yaml", "operations:\n  - add_column: { table: orders, column: { name: note, type: text }, up: \"'n/a'\" }\n")
         let shared = await #expect(throws: CutoverError.self) { try await fx.deployment.startExpandContract(MigrationID("4")!) }
-        #expect(shared?.message.contains("both change public.orders") == true, "\(String(describing: shared))")
+        #expect(shared?.message.contains("both change public.orders, and 4 runs") == true, "\(String(describing: shared))")
         try fx.fixture.remove("4_more.yaml")
 
         // 2 completes (the old version is gone); versions 2 and 3 keep working; then 3.
@@ -86,5 +87,59 @@ struct ExpandContractLayeredTests {
         #expect(final.compactMap { $0.string("attname") } == ["id", "amount", "currency"])
         #expect(try await fx.columns() == ["id", "full_name", "price", "status"])
         #expect(try await fx.query("SELECT full_name FROM users WHERE id = 8002").first?.string("full_name") == "two again")
+    }
+
+    @Test("2 reshapes users; 3 adds a column and an index to users while 2 is in flight: three versions served, 3's objects survive 2's complete; a trigger-installing 4 on users is refused")
+    func sameTableAdditions() async throws {
+        let fx = try await ExpandContractFixture.make(rows: 200)
+        defer { Task { await fx.fixture.cleanUp() } }
+        try fx.fixture.write("3_nickname.yaml", """
+            operations:
+              - add_column: { table: users, column: { name: nickname, type: text } }
+              - create_index: { name: users_full_name_nickname_idx, table: users, columns: [full_name, nickname] }
+
+            """)
+        let two = ExpandContractFixture.id, three = MigrationID("3")!
+        #expect(try await fx.deployment.startExpandContract(two).phase == .expanded)
+        let layered = try await fx.deployment.startExpandContract(three)
+        #expect(layered.phase == .expanded && layered.versionSchema == "public_3")
+
+        try fx.fixture.write("4_more.yaml", "operations:\n  - add_column: { table: users, column: { name: tier, type: text }, up: \"'basic'\" }\n")
+        let refused = await #expect(throws: CutoverError.self) { try await fx.deployment.startExpandContract(MigrationID("4")!) }
+        #expect(refused?.message.contains("both change public.users, and 4") == true, "\(String(describing: refused))")
+        try fx.fixture.remove("4_more.yaml")
+
+        try await fx.asVersion("public") { try await $0.execute("INSERT INTO users (id, name, price) VALUES (8001, 'old', 7)") }
+        try await fx.asVersion("public_2, public") { try await $0.execute("INSERT INTO users (id, full_name, price) VALUES (8002, 'two', 7.5)") }
+        try await fx.asVersion("public_3, public") { try await $0.execute("INSERT INTO users (id, full_name, price, nickname) VALUES (8003, 'three', 9.25, 'tri')") }
+        try await fx.asVersion("public_3, public") { try await $0.execute("UPDATE users SET nickname = 'uno' WHERE id = 8001") }
+
+        let old = try await fx.asVersion("public") { try await $0.query("SELECT name, price FROM users WHERE id > 8000 ORDER BY id") }
+        #expect(old.map { $0.string("name") } == ["old", "two", "three"])
+        #expect(old.map { $0.int("price") } == [7, 8, 9])
+        let v3 = try await fx.asVersion("public_3, public") { try await $0.query("SELECT full_name, price::text AS price, status, nickname FROM users WHERE id > 8000 ORDER BY id") }
+        #expect(v3.map { $0.string("full_name") } == ["old", "two", "three"])
+        #expect(v3.map { $0.string("price") } == ["7.00", "7.50", "9.25"])
+        #expect(v3.map { $0.string("nickname") } == ["uno", nil, "tri"])
+        // Version 2 does not see the column 3 added.
+        await #expect(throws: (any Error).self) { try await fx.asVersion("public_2, public") { try await $0.query("SELECT nickname FROM users") } }
+
+        // 3 can be aborted under 2 (reverse order) and started again; 2 goes on meanwhile.
+        #expect(try await fx.deployment.abortExpandContract(three).phase == .aborted)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname LIKE '%nickname%' AND NOT attisdropped") == 0)
+        try await fx.asVersion("public_2, public") { try await $0.execute("UPDATE users SET full_name = 'two!' WHERE id = 8002") }
+        #expect(try await fx.deployment.startExpandContract(three).phase == .expanded)
+        try await fx.asVersion("public_3, public") { try await $0.execute("UPDATE users SET nickname = 'uno' WHERE id = 8001") }
+
+        #expect(try await fx.deployment.completeExpandContract(two).phase == .completed)
+        try await fx.asVersion("public_3, public") { try await $0.execute("UPDATE users SET nickname = 'dos', full_name = 'two again' WHERE id = 8002") }
+        #expect(try await fx.deployment.completeExpandContract(three).phase == .completed)
+        #expect(try await fx.columns() == ["id", "full_name", "price", "status", "nickname"])
+        let final = try await fx.query("SELECT full_name, nickname FROM users WHERE id > 8000 ORDER BY id")
+        #expect(final.map { $0.string("full_name") } == ["old", "two again", "three"])
+        #expect(final.map { $0.string("nickname") } == ["uno", "dos", nil], "8003's nickname went with the abort; 8001's was set again")
+        let index = try await fx.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'users_full_name_nickname_idx'").first?.string("indexdef")
+        #expect(index?.contains("(full_name, nickname)") == true, "\(String(describing: index))")
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_index WHERE NOT indisvalid") == 0)
     }
 }
