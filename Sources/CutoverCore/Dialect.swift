@@ -120,6 +120,15 @@ public protocol Dialect: Sendable {
     /// lock, so a long migration does not hold it up. nil where write transactions serialise
     /// already (SQLite's `BEGIN IMMEDIATE`). See ``Database/withSetupTransaction(_:)``.
     var setupLockStatement: String? { get }
+    /// A query returning one row whose boolean column `allowed` says whether this session may
+    /// run ``autovacuumYieldStatement(after:)``; nil when the database has no autovacuum.
+    /// - Parameter serverVersion: the server's version number, when known.
+    func autovacuumYieldPrivilegeQuery(serverVersion: Int?) -> String?
+    /// A statement that, run in a transaction before a strong-lock statement, makes a lock
+    /// wait behind an autovacuum of the table cancel that autovacuum after `wait` instead of
+    /// after `deadlock_timeout` (PostgreSQL: 1 s by default, while every query on the table
+    /// queues behind the waiting statement). nil when the database has no autovacuum.
+    func autovacuumYieldStatement(after wait: Duration) -> String?
 }
 
 /// The schema-change notifications ``Dialect/schemaChangeNotice(_:event:)`` sends.
@@ -148,6 +157,12 @@ extension Dialect {
 extension Dialect {
     /// No setup lock by default.
     public var setupLockStatement: String? { nil }
+
+    /// No autovacuum by default.
+    public func autovacuumYieldPrivilegeQuery(serverVersion: Int?) -> String? { nil }
+
+    /// No autovacuum by default.
+    public func autovacuumYieldStatement(after wait: Duration) -> String? { nil }
 
     /// No notifications by default.
     public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? { nil }

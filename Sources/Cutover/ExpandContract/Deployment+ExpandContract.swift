@@ -378,10 +378,25 @@ extension Deployment {
             database: database, store: store, record: record, lockTimeout: migratorConfiguration.lockTimeout,
             retry: migratorConfiguration.retry, logger: logger, events: events, backfill: { try await backfill.run($0) })
         runner.observer = try await phaseObserver?(database, record.id, phase)
+        runner.autovacuumYield = try await autovacuumYield(on: database)
         try await runner.run(actions, from: record.actionsDone)
         guard let end else { return }
         try await store.setPhase(record.id, end, actionsDone: actions.count)
         events(.phaseFinished(id: record.id, phase: end, duration: began.duration(to: clock.now)))
+    }
+
+    /// The statement that makes the phase's strong-lock statements cancel a blocking
+    /// autovacuum after 100 ms, when the role may lower `deadlock_timeout`; otherwise nil, said
+    /// once at info level with the grant that would allow it.
+    private func autovacuumYield(on database: any Database) async throws -> String? {
+        let dialect = database.dialect
+        guard let query = dialect.autovacuumYieldPrivilegeQuery(serverVersion: database.serverVersion) else { return nil }
+        guard try await database.query(query).first?["allowed"] == .bool(true) else {
+            logger.info(
+                "this role may not lower deadlock_timeout: an autovacuum of a table holds a strong-lock statement (and the queries queued behind it) for deadlock_timeout (1 s by default) before it is cancelled; GRANT SET ON PARAMETER deadlock_timeout TO the role (PostgreSQL 15+) to make it 100 ms")
+            return nil
+        }
+        return dialect.autovacuumYieldStatement(after: .milliseconds(100))
     }
 
     /// The shape the previous version sees: the tables as they are (with no migration in

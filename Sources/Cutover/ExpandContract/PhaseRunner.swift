@@ -9,7 +9,10 @@ import Logging
 /// (together with the progress row, so a statement and its record commit together), or, for
 /// `CREATE/DROP INDEX CONCURRENTLY`, in autocommit. A statement that meets `lock_timeout` is
 /// tried again after a backoff with jitter, so an `ACCESS EXCLUSIVE` lock waits in the queue
-/// for at most `lock_timeout` and never holds up the application's queries for longer.
+/// for at most `lock_timeout` and never holds up the application's queries for longer. When
+/// the role may, the transaction also lowers `deadlock_timeout` (``autovacuumYield``), so an
+/// autovacuum of the table that blocks the statement is cancelled after 100 ms rather than
+/// a second (a table just backfilled is a likely target for one).
 struct PhaseRunner {
     let database: any Database
     let store: ExpandContractStore
@@ -22,6 +25,9 @@ struct PhaseRunner {
     let backfill: (PlannedAction) async throws -> Void
     /// Watches each statement action (a rehearsal's ``LockObserver``); nil in a real run.
     var observer: (any StatementObserver)? = nil
+    /// ``Dialect/autovacuumYieldStatement(after:)``, run in each statement's transaction; nil
+    /// when the role may not (or the database has no autovacuum).
+    var autovacuumYield: String? = nil
 
     /// Runs `actions` from number `done` on.
     func run(_ actions: [PlannedAction], from done: Int) async throws {
@@ -39,6 +45,9 @@ struct PhaseRunner {
                     do {
                         for setting in dialect.timeoutStatements(lockTimeout: lockTimeout, statementTimeout: nil, local: true) {
                             try await database.execute(setting)
+                        }
+                        if let autovacuumYield, [.accessExclusive, .shareRowExclusive, .unknown].contains(action.lock) {
+                            try await database.execute(autovacuumYield)
                         }
                         try await observed(action, index: index) { try await database.executeCountingRows(action.sql, []) }
                         try await database.execute(ExpandContractStore.recordProgress, [.text(record.id.normalized), .integer(index + 1)])

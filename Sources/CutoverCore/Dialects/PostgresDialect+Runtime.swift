@@ -76,3 +76,21 @@ extension PostgresDialect {
         "md5(ROW(\(columns.joined(separator: ", ")))::text)"
     }
 }
+
+extension PostgresDialect {
+    /// Whether the session may set `deadlock_timeout` (a superuser setting): PostgreSQL 15
+    /// and later ask `has_parameter_privilege` (true for superusers and for roles granted `SET
+    /// ON PARAMETER deadlock_timeout`); earlier versions, whether the role is a superuser.
+    public func autovacuumYieldPrivilegeQuery(serverVersion: Int?) -> String? {
+        (serverVersion ?? 0) >= 150_000
+            ? "SELECT pg_catalog.has_parameter_privilege('deadlock_timeout', 'SET') AS allowed"
+            : "SELECT rolsuper AS allowed FROM pg_catalog.pg_roles WHERE rolname = current_user"
+    }
+
+    /// `deadlock_timeout` for this transaction: a lock wait checks for deadlocks after it, and
+    /// that check is what cancels an autovacuum worker holding up the wait (not one that
+    /// prevents wraparound; https://www.postgresql.org/docs/current/routine-vacuuming.html#AUTOVACUUM).
+    public func autovacuumYieldStatement(after wait: Duration) -> String? {
+        "SELECT pg_catalog.set_config('deadlock_timeout', '\(max(wait.milliseconds, 1))ms', true)"
+    }
+}

@@ -1,0 +1,56 @@
+import Cutover
+import CutoverCore
+import CutoverTestSupport
+import Foundation
+import Testing
+
+/// The strong-lock statements of `start` and `complete` lower `deadlock_timeout` when the role
+/// may, so an autovacuum of the table that blocks one is cancelled after 100 ms instead of a
+/// second (while the application's queries queue behind the waiting statement).
+@Suite("Expand/contract: strong-lock statements cancel a blocking autovacuum sooner")
+struct ExpandContractAutovacuumTests {
+    @Test("as a superuser, a statement of the expand phase runs with deadlock_timeout 100ms; the session's own setting is untouched afterwards")
+    func lowersDeadlockTimeout() async throws {
+        // An `sql` operation takes a lock Cutover cannot tell: it gets the setting too, and
+        // its DO block fails the start unless it sees it.
+        let fx = try await ExpandContractFixture.make(rows: 10, yaml: """
+            operations:
+              - sql:
+                  up: "DO $$ BEGIN IF current_setting('deadlock_timeout') <> '100ms' THEN RAISE EXCEPTION 'deadlock_timeout is %', current_setting('deadlock_timeout'); END IF; END $$"
+                  down: "SELECT 1"
+
+            """)
+        defer { Task { await fx.fixture.cleanUp() } }
+        #expect(try await fx.deployment.startExpandContract(ExpandContractFixture.id, enforcesLint: false).phase == .expanded)
+        #expect(try await fx.query("SELECT current_setting('deadlock_timeout') AS t").first?.string("t") == "1s")
+    }
+
+    @Test("the privilege check: false for a plain role, true once it is granted SET ON PARAMETER deadlock_timeout (PostgreSQL 15+)")
+    func privilege() async throws {
+        let fixture = try await MigrationFixture.make(.postgres)
+        defer { Task { await fixture.cleanUp() } }
+        let role = "plain_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await fixture.query("CREATE ROLE \(role)")
+        let database = try await TestBackend.open(fixture.url)
+        let dialect = database.dialect
+        let query = try #require(dialect.autovacuumYieldPrivilegeQuery(serverVersion: database.serverVersion))
+        #expect(try await database.query(query).first?["allowed"] == .bool(true), "the test cluster's user is a superuser")
+        try await database.execute("SET ROLE \(role)")
+        #expect(try await database.query(query).first?["allowed"] == .bool(false))
+        if (database.serverVersion ?? 0) >= 150_000 {
+            try await database.execute("RESET ROLE")
+            try await database.execute("GRANT SET ON PARAMETER deadlock_timeout TO \(role)")
+            try await database.execute("SET ROLE \(role)")
+            #expect(try await database.query(query).first?["allowed"] == .bool(true))
+            try await database.execute("BEGIN")
+            try await database.execute(try #require(dialect.autovacuumYieldStatement(after: .milliseconds(100))))
+            #expect(try await database.query("SELECT current_setting('deadlock_timeout') AS t").first?.string("t") == "100ms")
+            try await database.execute("COMMIT")
+            try await database.execute("RESET ROLE")
+            try await database.execute("REVOKE SET ON PARAMETER deadlock_timeout FROM \(role)")
+        }
+        try await database.execute("RESET ROLE")
+        await database.close()
+        _ = try await fixture.query("DROP ROLE \(role)")
+    }
+}
