@@ -1,5 +1,6 @@
 import CutoverCore
 import CutoverOperations
+import Foundation
 
 /// Planning an expand/contract migration's start, shared by `start` and by what shows a plan
 /// without running it (`cutover plan`, `migrate --dry-run`): the chain of pending migrations
@@ -82,15 +83,15 @@ extension Deployment {
     }
 
     /// Refuses a migration that changes a table a migration in flight changes in a way the
-    /// two cannot share: when its expand actions on that table install a trigger (the two
-    /// versions' triggers would convert each other's writes), need a backfill (the table has
-    /// one backfill flag), rename, drop or retype a column, or name one of the other's shadow
-    /// columns (which that one's `complete` renames or drops). What remains — its own shadow
-    /// columns for added columns, indexes, constraints, views — binds to columns, not their
-    /// names, so it follows the other's `complete`. Its own `complete` runs after the other's
-    /// (versions complete in order) and its `abort` before (in reverse), so only its expand
-    /// actions meet the other's triggers. Different tables are always fine: each trigger
-    /// converts the writes of its version and every later one.
+    /// two cannot share. Its expand actions there meet the other's triggers: refused when they
+    /// install a trigger (the two versions' triggers would convert each other's writes), need a
+    /// backfill (the table has one backfill flag), or rename, drop or retype a column. Its
+    /// contract actions there run after the other's `complete` (versions complete in order),
+    /// which renames the other's shadow columns and renames or drops columns: refused when they
+    /// name one of those. What remains — its own shadow columns for added columns, indexes,
+    /// constraints, views — binds to columns, not their names, so it follows the other's
+    /// `complete`; its `abort` runs before the other's (in reverse). Different tables are
+    /// always fine: each trigger converts the writes of its version and every later one.
     static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
         for other in inFlight {
             let mine = plan.changedTables, theirs = other.plan.changedTables
@@ -98,10 +99,9 @@ extension Deployment {
                 throw notTogether(id, other, "one of them has an `sql` operation, which may change any table")
             }
             for table in mine.intersection(theirs).sorted() {
-                let theirNames = shadowNames(in: other.plan.start.filter { $0.table == table })
-                let conflicting = plan.start.first { action in
-                    action.table == table && action.lock != .accessShare && action.lock != .none && !canShareTable(action, with: theirNames)
-                }
+                let theirRenamed = namesChangedByComplete(of: other.plan, on: table)
+                let conflicting = plan.start.first { $0.table == table && takesStrongLock($0) && !canShareTable($0) }
+                    ?? plan.complete.first { $0.table == table && takesStrongLock($0) && !quotedNames(in: $0.sql).isDisjoint(with: theirRenamed) }
                 if let conflicting {
                     throw notTogether(
                         id, other,
@@ -111,26 +111,36 @@ extension Deployment {
         }
     }
 
-    /// Whether a later migration's expand action on a table an earlier migration in flight
-    /// changes leaves that one's triggers and shadow columns (`theirNames`) alone.
-    static func canShareTable(_ action: PlannedAction, with theirNames: Set<String>) -> Bool {
-        guard action.kind == .statement else { return false }
-        let upper = action.sql.uppercased()
-        if ["TRIGGER", "RENAME", "DROP COLUMN", " TYPE "].contains(where: { upper.contains($0) }) { return false }
-        return shadowNames(in: [action]).isDisjoint(with: theirNames)
+    private static func takesStrongLock(_ action: PlannedAction) -> Bool {
+        action.lock != .accessShare && action.lock != .none
     }
 
-    /// The quoted `_cutover_…` identifiers the actions name (shadow columns, the backfill flag).
-    private static func shadowNames(in actions: [PlannedAction]) -> Set<String> {
-        var names: Set<String> = []
-        for action in actions {
-            // Between every other double quote: a quoted identifier.
-            let parts = action.sql.split(separator: "\"", omittingEmptySubsequences: false)
-            for index in stride(from: 1, to: parts.count, by: 2) where parts[index].hasPrefix("_cutover_") {
-                names.insert(String(parts[index]))
+    /// Whether a later migration's expand action on a table an earlier migration in flight
+    /// changes leaves that one's triggers and backfill alone.
+    static func canShareTable(_ action: PlannedAction) -> Bool {
+        guard action.kind == .statement else { return false }
+        let upper = action.sql.uppercased()
+        return !["TRIGGER", "RENAME", "DROP COLUMN", " TYPE "].contains { upper.contains($0) }
+    }
+
+    /// The physical column names of `table` that `plan`'s `complete` renames or drops, and its
+    /// shadow and backfill columns there (the `_cutover_…` names it adds).
+    private static func namesChangedByComplete(of plan: ExpandContractRecord.StoredPlan, on table: String) -> Set<String> {
+        var names = Set(plan.start.filter { $0.table == table }.flatMap { quotedNames(in: $0.sql) }.filter { $0.hasPrefix("_cutover_") })
+        for action in plan.complete where action.table == table {
+            for marker in ["RENAME COLUMN \"", "DROP COLUMN IF EXISTS \"", "DROP COLUMN \""] {
+                for piece in action.sql.components(separatedBy: marker).dropFirst() {
+                    if let end = piece.firstIndex(of: "\"") { names.insert(String(piece[..<end])) }
+                }
             }
         }
         return names
+    }
+
+    /// The double-quoted identifiers in `sql` (between every other double quote).
+    private static func quotedNames(in sql: String) -> Set<String> {
+        let parts = sql.split(separator: "\"", omittingEmptySubsequences: false)
+        return Set(stride(from: 1, to: parts.count, by: 2).map { String(parts[$0]) })
     }
 
     private static func notTogether(_ id: MigrationID, _ other: ExpandContractRecord, _ what: String) -> CutoverError {
