@@ -97,6 +97,18 @@ def project(name, database):
     return folder
 
 
+def run_cutover_timed(folder, *arguments):
+    """Runs cutover with its progress on stderr; returns (seconds, [(epoch, line)]) with the
+    time each progress line was read."""
+    start = time.perf_counter()
+    child = subprocess.Popen([cutover, "--config", f"{folder}/cutover.toml", *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = [(time.time(), line.rstrip()) for line in child.stderr]
+    if child.wait() != 0:
+        say("\n".join(line for _, line in lines[-20:]))
+        raise SystemExit(f"cutover {' '.join(arguments)} failed with {child.returncode}")
+    return time.perf_counter() - start, lines
+
+
 def run_cutover(folder, *arguments):
     start = time.perf_counter()
     result = subprocess.run([cutover, "--config", f"{folder}/cutover.toml", "--quiet", *arguments], capture_output=True, text=True)
@@ -239,13 +251,16 @@ for variant in ["naive DDL", "cutover start/complete"]:
     bench.start()
     time.sleep(settle)
     began = time.time()
+    phases = {}
     if variant == "naive DDL":
         psql("load", "ALTER TABLE accounts ADD COLUMN flag text NOT NULL DEFAULT 'x'")
         psql("load", "CREATE INDEX accounts_note_idx ON accounts (note)")
         psql("load", "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint")
     else:
-        run_cutover(folder, "start", "2")
-        run_cutover(folder, "complete", "2")
+        start_seconds, progress = run_cutover_timed(folder, "start", "2")
+        phases["start"] = (began, began + start_seconds)
+        began_complete = time.time()
+        phases["complete"] = (began_complete, began_complete + run_cutover(folder, "complete", "2"))
     ended = time.time()
     done.set()
     bench.join()
@@ -253,6 +268,20 @@ for variant in ["naive DDL", "cutover start/complete"]:
     if samples and max(t for t, _ in samples) < ended:
         say("  warning: pgbench ended before the change did; its last seconds count as 0 tps")
     figures = analyse(samples, (began, ended + 1), baseline_tps, gaps)
+    # Where the slowest transactions fell, against the phases (seconds from the change's start).
+    for name, (a, b) in phases.items():
+        say(f"    {name}: {a - began:.1f} s to {b - began:.1f} s")
+    if phases:
+        for at, line in progress:
+            if at - began < 4 and "backfill public.accounts:" not in line:
+                say(f"    {at - began:6.2f} s  {line[:110]}")
+        tenths = {}
+        for end_time, latency in samples:
+            if began <= end_time < began + 4:
+                tenths[int((end_time - began) * 10)] = tenths.get(int((end_time - began) * 10), 0) + 1
+        say("    transactions per 100 ms, first 4 s: " + " ".join(str(tenths.get(k, 0)) for k in range(40)))
+    for end_time, latency in sorted((x for x in samples if began <= x[0] <= ended + 1), key=lambda x: -x[1])[:5]:
+        say(f"    slow transaction: {latency:.0f} ms, began at {end_time - latency / 1000 - began:.2f} s")
     figures["failed"] = failed
     if failed:
         say(f"  pgbench exit {run.returncode}: " + " | ".join((run.stdout + run.stderr).splitlines()[-12:])[:3000])

@@ -12,7 +12,9 @@ import Logging
 /// for at most `lock_timeout` and never holds up the application's queries for longer. When
 /// the role may, the transaction also lowers `deadlock_timeout` (``autovacuumYield``), so an
 /// autovacuum of the table that blocks the statement is cancelled after 100 ms rather than
-/// a second (a table just backfilled is a likely target for one).
+/// a second (a table just backfilled is a likely target for one). Index builds run without
+/// parallel workers (``Dialect/serialIndexBuildStatement``): one core for the build, the rest
+/// for the application.
 struct PhaseRunner {
     let database: any Database
     let store: ExpandContractStore
@@ -90,6 +92,8 @@ struct PhaseRunner {
             for setting in database.dialect.timeoutStatements(lockTimeout: lockTimeout, statementTimeout: nil, local: false) {
                 try await database.execute(setting)
             }
+            // One process builds the index: the application keeps the other cores.
+            if build != nil, let serial = database.dialect.serialIndexBuildStatement { try await database.execute(serial) }
             do {
                 try await observed(action, index: number - 1) { try await database.executeCountingRows(action.sql, []) }
                 await observer?.migrationDidFinish(observedMigration, committed: true)
