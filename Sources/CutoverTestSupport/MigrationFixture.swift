@@ -59,6 +59,17 @@ public struct MigrationFixture: Sendable {
         }
     }
 
+    /// Waits (at most a minute, asking every 50 ms) until some session holds an advisory lock
+    /// on this PostgreSQL database: a runner started elsewhere has taken the run lock.
+    public func waitUntilRunLockHeld() async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        let held = "SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        while try await query(held).isEmpty, clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Whether a table exists (in the default schema).
     public func tableExists(_ name: String) async throws -> Bool {
         let sql = backend.name == "sqlite"

@@ -111,11 +111,7 @@ struct ConcurrencyTests {
         try cli.fixture.write("1_waits.sql", "SELECT count(*) FROM gate;")
         let (first, _, _) = try CutoverProcess.start(["migrate"], in: cli.folder)
         // Start the second runner only once the first holds the advisory lock.
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        while try await cli.fixture.query("SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").isEmpty, clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await cli.fixture.waitUntilRunLockHeld()
         let second = try await cli.run("migrate", "--lock-wait", "300ms")
         try await gate.execute("COMMIT")
         await gate.close()

@@ -76,11 +76,7 @@ struct SchemaGuardTests {
         try fx.fixture.write("3_slow.sql", "SELECT count(*) FROM gate; INSERT INTO start_log VALUES (3);")
         let first = try fx.node { $0.lockTimeout = nil }
         let applying = Task { try await first.migrate() }
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        while try await fx.fixture.query("SELECT 1 AS held FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").isEmpty, clock.now < deadline {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await fx.fixture.waitUntilRunLockHeld()
 
         // The second node waits 3 s for the lock: too short for the first node's migration.
         let (notices, sink) = AsyncStream.makeStream(of: String.self)
