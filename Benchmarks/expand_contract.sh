@@ -27,11 +27,12 @@ bench_build_cutover
 bench_find_pgbin
 [[ -x $pgbin/pgbench ]] || die "pgbench not found in $pgbin (apt-get install -y postgresql-contrib)"
 bench_make_work cutover-ec-bench
-bench_start_cluster
+# Checkpoints and autovacuum runs go to the server log, to place slow seconds against them.
+bench_start_cluster -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_timezone=UTC
 if [[ $(id -u) -eq 0 ]]; then chown postgres "$work"; fi
 
 say "cutover: $cutover"
-BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=$port "$python" - <<'PY'
+BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=$port BENCH_PGDATA=$pgdata "$python" - <<'PY'
 """Runs the three measurements and prints the figures."""
 import os
 import statistics
@@ -280,6 +281,18 @@ for variant in ["naive DDL", "cutover start/complete"]:
             if began <= end_time < began + 4:
                 tenths[int((end_time - began) * 10)] = tenths.get(int((end_time - began) * 10), 0) + 1
         say("    transactions per 100 ms, first 4 s: " + " ".join(str(tenths.get(k, 0)) for k in range(40)))
+        # Checkpoints and autovacuum of the database, from the server log, placed in the change.
+        import datetime
+        with open(os.environ["BENCH_PGDATA"] + "/server.log", errors="replace") as log:
+            for line in log:
+                if not any(word in line for word in ("checkpoint starting", "checkpoint complete", "automatic vacuum of table \"load", "automatic analyze of table \"load")):
+                    continue
+                try:
+                    stamp = datetime.datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc).timestamp()
+                except ValueError:
+                    continue
+                if began - 5 <= stamp <= ended + 5:
+                    say(f"    {stamp - began:7.1f} s  server: {line[24:].strip()[:120]}")
     for end_time, latency in sorted((x for x in samples if began <= x[0] <= ended + 1), key=lambda x: -x[1])[:5]:
         say(f"    slow transaction: {latency:.0f} ms, began at {end_time - latency / 1000 - began:.2f} s")
     figures["failed"] = failed
