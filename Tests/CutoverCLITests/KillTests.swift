@@ -23,7 +23,7 @@ struct KillTests {
             // Every third migration runs statement by statement (-- cutover:no-transaction).
             let header = round % 3 == 0 ? "-- cutover:no-transaction\n" : ""
             let wait = isPostgres
-                ? "SELECT pg_sleep(0.6)"
+                ? "SELECT pg_sleep(0.9)"
                 : "CREATE TABLE scratch_\(id) AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 600000) SELECT x FROM c"
             let cleanup = isPostgres ? "" : "\nDROP TABLE scratch_\(id);"
             try cli.fixture.write("\(id)_bump.sql", "\(header)\(wait);\nUPDATE counter SET n = n + 1;\nCREATE TABLE mark_\(id) (id integer);\(cleanup)")
@@ -32,11 +32,14 @@ struct KillTests {
             if isPostgres {
                 // From the moment the wait is running, a random point within it: the killed
                 // run's backend finishes the migration on its own in some rounds, and in
-                // others notices the closed socket and rolls back.
-                try await waitUntilRunning("pg_sleep(0.6)", cli: cli, process: process)
+                // others notices the closed socket and rolls back. (0.9 s of wait against at
+                // most 0.65 s before the kill: under the full suite, noticing the wait lags,
+                // and a 0.6 s wait left fewer than half the kills inside the run once.)
+                try await waitUntilRunning("pg_sleep(0.9)", cli: cli, process: process)
                 try await Task.sleep(for: .milliseconds(Int.random(in: 0...650, using: &generator)))
             } else {
-                try await Task.sleep(for: .milliseconds(Int.random(in: 0...900, using: &generator)))
+                // The CTE takes about half a second on a fast machine: kills within it, or in the start-up.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...450, using: &generator)))
             }
             if process.isRunning { killedMidway += 1 }
             kill(process.processIdentifier, SIGKILL)
