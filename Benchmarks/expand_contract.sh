@@ -127,7 +127,7 @@ for variant in ([] if os.environ.get("SKIP_RATE") == "1" else ["floor", "pgroll-
     folder = project(f"bf-{variant}", "bf")
     run_cutover(folder, "start", "2", "--no-backfill")
     if variant == "floor":
-        seconds = timed_psql("bf", "UPDATE accounts SET _cutover_needs_backfill = false WHERE _cutover_needs_backfill")
+        seconds = timed_psql("bf", "UPDATE accounts SET _cutover_needs_backfill_2 = false WHERE _cutover_needs_backfill_2")
     elif variant == "pgroll-like":
         psql("bf", """
             CREATE PROCEDURE pgroll_like_backfill() LANGUAGE plpgsql AS $$
@@ -136,7 +136,7 @@ for variant in ([] if os.environ.get("SKIP_RATE") == "1" else ["floor", "pgroll-
               LOOP
                 SELECT max(id) INTO top FROM (SELECT id FROM accounts WHERE id > last ORDER BY id LIMIT 1000) b;
                 EXIT WHEN top IS NULL;
-                UPDATE accounts SET _cutover_needs_backfill = false WHERE id > last AND id <= top AND _cutover_needs_backfill;
+                UPDATE accounts SET _cutover_needs_backfill_2 = false WHERE id > last AND id <= top AND _cutover_needs_backfill_2;
                 last := top;
                 COMMIT;
               END LOOP;
@@ -145,7 +145,7 @@ for variant in ([] if os.environ.get("SKIP_RATE") == "1" else ["floor", "pgroll-
     else:
         seconds = run_cutover(folder, "backfill", "2", "--no-throttle")
     left = subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "bf", "-c",
-                           "SELECT count(*) FROM accounts WHERE _cutover_needs_backfill OR _cutover_new_balance IS NULL"], capture_output=True, text=True).stdout.strip()
+                           "SELECT count(*) FROM accounts WHERE _cutover_needs_backfill_2 OR _cutover_new_balance IS NULL"], capture_output=True, text=True).stdout.strip()
     if left != "0":
         raise SystemExit(f"{variant} left {left} rows unconverted")
     rates[variant] = backfill_rows / seconds

@@ -38,7 +38,7 @@ struct ExpandContractPlanTests {
         for action in actions {
             switch action.kind {
             case .statement: try await db.execute(action.sql)
-            case .backfill: try await db.execute("UPDATE \(action.table!) SET id = id WHERE _cutover_needs_backfill")
+            case .backfill: try await db.execute("UPDATE \(action.table!) SET id = id WHERE \(action.flagColumn)")
             }
         }
     }

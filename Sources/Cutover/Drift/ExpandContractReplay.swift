@@ -47,7 +47,7 @@ struct ExpandContractReplay {
         for action in plan.start + plan.complete {
             if action.kind == .backfill, let table = action.backfillTable {
                 // Every row through the dual-write triggers at once: the scratch database has no load.
-                let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+                let flag = SQLText.quotedIdentifier(action.flagColumn)
                 try await database.execute("UPDATE \(SQLText.qualified(schema, table)) SET \(flag) = false WHERE \(flag)")
             } else {
                 try await database.execute(action.sql)

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// The batched backfill of one table of an expand phase: every row that existed before the
-/// dual-write triggers is touched once (`SET _cutover_needs_backfill = false`), so the `up`
+/// dual-write triggers is touched once (`SET _cutover_needs_backfill_<id> = false`), so the `up`
 /// trigger fills the new version's columns.
 ///
 /// - Batches walk the primary key (or a unique index on NOT NULL columns) in key order, each
@@ -51,6 +51,25 @@ struct Backfill {
         let qualified = SQLText.qualified(record.schema, table)
         var state = try await loadOrBegin(table: table, qualified: qualified)
         if state.isDone { return }
+        // The other migrations' triggers on the table skip this session's no-op updates.
+        try await setBackfillSetting(record.id.normalized)
+        do {
+            try await batches(of: action, table: table, qualified: qualified, state: &state)
+        } catch {
+            try? await setBackfillSetting("")
+            throw error
+        }
+        try await setBackfillSetting("")
+    }
+
+    /// Sets `cutover.backfill` for the session (the trigger functions of the other migrations on the table skip its writes).
+    private func setBackfillSetting(_ value: String) async throws {
+        _ = try await database.query("SELECT pg_catalog.set_config($1, $2, false)", [.text(ShadowNames.backfillSetting), .text(value)])
+    }
+
+    /// The batches, from `state` to the high-water mark.
+    private func batches(of action: PlannedAction, table: String, qualified: String, state: inout State) async throws {
+        let flag = action.flagColumn
         let clock = ContinuousClock()
         let began = clock.now
         var doneThisRun = 0
@@ -60,9 +79,9 @@ struct Backfill {
             let batchStart = clock.now
             let visited: Int
             if state.keyColumns.isEmpty {
-                visited = try await pageBatch(qualified: qualified, state: &state, pages: max(1, batchSize / 50))
+                visited = try await pageBatch(qualified: qualified, flag: flag, state: &state, pages: max(1, batchSize / 50))
             } else {
-                visited = try await keyBatch(qualified: qualified, state: &state, limit: batchSize)
+                visited = try await keyBatch(qualified: qualified, flag: flag, state: &state, limit: batchSize)
             }
             let elapsed = batchStart.duration(to: clock.now)
             doneThisRun += visited
@@ -192,7 +211,7 @@ struct Backfill {
     // MARK: - Batches
 
     /// One batch along the key: returns the rows visited and moves `lastKey` on.
-    private func keyBatch(qualified: String, state: inout State, limit: Int) async throws -> Int {
+    private func keyBatch(qualified: String, flag flagColumn: String, state: inout State, limit: Int) async throws -> Int {
         guard let highWater = state.highWater else {
             state.isDone = true
             return 0
@@ -210,7 +229,7 @@ struct Backfill {
         var conditions = ["(\(list)) <= \(tuple(highWater))"]
         if let lastKey = state.lastKey { conditions.append("(\(list)) > \(tuple(lastKey))") }
         binds.append(.integer(Int64(limit)))
-        let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+        let flag = SQLText.quotedIdentifier(flagColumn)
         let joined = columns.map { "t.\($0) = batch.\($0)" }.joined(separator: " AND ")
         let lastTexts = columns.enumerated().map { "last.\($0.element)::text AS k\($0.offset)" }.joined(separator: ", ")
         let rows = try await database.query(
@@ -235,14 +254,14 @@ struct Backfill {
     }
 
     /// One batch of `pages` heap pages (a TID range scan): returns the rows it converted.
-    private func pageBatch(qualified: String, state: inout State, pages: Int) async throws -> Int {
+    private func pageBatch(qualified: String, flag flagColumn: String, state: inout State, pages: Int) async throws -> Int {
         guard let pageCount = state.highWater?.first.flatMap({ Int($0) }) else {
             state.isDone = true
             return 0
         }
         let from = state.lastKey?.first.flatMap { Int($0) } ?? 0
         let to = min(from + pages, pageCount)
-        let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+        let flag = SQLText.quotedIdentifier(flagColumn)
         let rows = try await database.query(
             """
             WITH touched AS (

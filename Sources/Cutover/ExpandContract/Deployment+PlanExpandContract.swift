@@ -83,15 +83,26 @@ extension Deployment {
     }
 
     /// Refuses a migration that changes a table a migration in flight changes in a way the
-    /// two cannot share. Its expand actions there meet the other's triggers: refused when they
-    /// install a trigger (the two versions' triggers would convert each other's writes), need a
-    /// backfill (the table has one backfill flag), or rename, drop or retype a column. Its
-    /// contract actions there run after the other's `complete` (versions complete in order),
-    /// which renames the other's shadow columns and renames or drops columns: refused when they
-    /// name one of those. What remains — its own shadow columns for added columns, indexes,
-    /// constraints, views — binds to columns, not their names, so it follows the other's
-    /// `complete`; its `abort` runs before the other's (in reverse). Different tables are
-    /// always fine: each trigger converts the writes of its version and every later one.
+    /// two cannot share. On a shared table:
+    ///
+    /// - Its expand actions that lock the table may add columns, indexes and constraints,
+    ///   and Cutover's own dual-write triggers and backfill; a rename, a drop, a type change
+    ///   in place or a trigger of the user's is refused (the other's triggers and views read
+    ///   those columns).
+    /// - Each one's trigger functions may read no column the other converts, renames or drops
+    ///   (the other's old and shadow columns): a function names the columns it reads, and
+    ///   the other's `complete` removes them from under it; and two triggers of one write
+    ///   fire in name order, so one would read the other's column before it is set. A backfill
+    ///   touches only its own flag column, and the other's trigger functions skip its writes
+    ///   (they check `cutover.backfill`; functions of an older Cutover do not, and are refused).
+    /// - Its contract actions run after the other's `complete` (versions complete in order),
+    ///   which renames the other's shadow columns and renames or drops columns: refused when
+    ///   they name one of those.
+    ///
+    /// What remains binds to columns, not their names (shadow columns, indexes, constraints,
+    /// views), so it follows the other's `complete`; its `abort` runs before the other's.
+    /// Different tables are always fine: each trigger converts the writes of its version and
+    /// every later one.
     static func requireDisjoint(_ id: MigrationID, _ plan: ExpandContractRecord.StoredPlan, from inFlight: [ExpandContractRecord]) throws {
         for other in inFlight {
             let mine = plan.changedTables, theirs = other.plan.changedTables
@@ -99,34 +110,80 @@ extension Deployment {
                 throw notTogether(id, other, "one of them has an `sql` operation, which may change any table")
             }
             for table in mine.intersection(theirs).sorted() {
-                let theirRenamed = namesChangedByComplete(of: other.plan, on: table)
-                let conflicting = plan.start.first { $0.table == table && takesStrongLock($0) && !canShareTable($0) }
-                    ?? plan.complete.first { $0.table == table && takesStrongLock($0) && !quotedNames(in: $0.sql).isDisjoint(with: theirRenamed) }
-                if let conflicting {
+                let theirNames = namesChangedByComplete(of: other.plan, on: table)
+                let myNames = namesChangedByComplete(of: plan, on: table)
+                if let conflicting = plan.start.first(where: { $0.table == table && takesStrongLock($0) && !canShareTable($0) }) {
+                    throw notTogether(id, other, "both change \(table), and \(id) runs `\(String(conflicting.sql.prefix(90)))…` on it\(sharingRule)")
+                }
+                let theirFunctions = triggerFunctions(in: other.plan, on: table)
+                if plan.start.contains(where: { $0.table == table && $0.kind == .backfill }),
+                    let old = theirFunctions.first(where: { !$0.contains(ShadowNames.backfillSetting) }) {
                     throw notTogether(
                         id, other,
-                        "both change \(table), and \(id) \(conflicting.kind == .backfill ? "backfills it" : "runs `\(String(conflicting.sql.prefix(90)))…` on it") (two migrations in flight may share a table only when the later one adds columns without `up`, indexes or constraints to it)")
+                        "both change \(table), and \(other.id) was started by an older Cutover whose trigger \(functionName(old)) would convert \(id)'s backfill as writes\(sharingRule)")
+                }
+                for (reader, function, names, owner) in
+                    triggerFunctions(in: plan, on: table).map({ (id, $0, theirNames, other.id) }) + theirFunctions.map({ (other.id, $0, myNames, id) }) {
+                    if let read = columnsRead(by: function).intersection(names).sorted().first {
+                        throw notTogether(
+                            id, other,
+                            "both change \(table), and the trigger \(functionName(function)) of \(reader) reads \"\(read)\", which \(owner) converts\(sharingRule)")
+                    }
+                }
+                if let conflicting = plan.complete.first(where: { $0.table == table && takesStrongLock($0) && !quotedNames(in: $0.sql).isDisjoint(with: theirNames) }) {
+                    throw notTogether(
+                        id, other,
+                        "both change \(table), and \(id)'s complete runs `\(String(conflicting.sql.prefix(90)))…` on a column \(other.id)'s complete renames or drops\(sharingRule)")
                 }
             }
         }
     }
+
+    private static let sharingRule =
+        " (two migrations in flight may share a table when the later one adds columns, indexes or constraints to it, or converts columns the earlier one does not touch, with `up`/`down` that read none of the earlier one's columns)"
 
     private static func takesStrongLock(_ action: PlannedAction) -> Bool {
         action.lock != .accessShare && action.lock != .none
     }
 
     /// Whether a later migration's expand action on a table an earlier migration in flight
-    /// changes leaves that one's triggers and backfill alone.
+    /// changes leaves that one's triggers and backfill alone: additions, Cutover's own
+    /// triggers and the backfill (checked against the other's columns apart).
     static func canShareTable(_ action: PlannedAction) -> Bool {
-        guard action.kind == .statement else { return false }
+        if action.kind == .backfill { return true }
         let upper = action.sql.uppercased()
+        if action.sql.hasPrefix("CREATE OR REPLACE TRIGGER \"_cutover_") { return true }
         return !["TRIGGER", "RENAME", "DROP COLUMN", " TYPE "].contains { upper.contains($0) }
+    }
+
+    /// The trigger functions `plan` creates that read `table` (their declarations name it).
+    private static func triggerFunctions(in plan: ExpandContractRecord.StoredPlan, on table: String) -> [String] {
+        plan.start.map(\.sql).filter { $0.hasPrefix("CREATE OR REPLACE FUNCTION") && $0.contains("RETURNS trigger") && $0.contains("\(table).") }
+    }
+
+    /// The columns a trigger function of Cutover's reads or writes: its `NEW."…"` and
+    /// `OLD."…"` (its declarations name every column it reads that way).
+    private static func columnsRead(by function: String) -> Set<String> {
+        var names = Set<String>()
+        for marker in ["NEW.\"", "OLD.\""] {
+            for piece in function.components(separatedBy: marker).dropFirst() {
+                if let end = piece.firstIndex(of: "\"") { names.insert(String(piece[..<end])) }
+            }
+        }
+        return names
+    }
+
+    /// The function's name, from its `CREATE OR REPLACE FUNCTION name()`.
+    private static func functionName(_ sql: String) -> String {
+        let rest = sql.dropFirst("CREATE OR REPLACE FUNCTION ".count)
+        return String(rest.prefix { $0 != "(" })
     }
 
     /// The physical column names of `table` that `plan`'s `complete` renames or drops, and its
     /// shadow and backfill columns there (the `_cutover_…` names it adds).
     private static func namesChangedByComplete(of plan: ExpandContractRecord.StoredPlan, on table: String) -> Set<String> {
-        var names = Set(plan.start.filter { $0.table == table }.flatMap { quotedNames(in: $0.sql) }.filter { $0.hasPrefix("_cutover_") })
+        // Its own: what its statements that lock the table add (not what its views select).
+        var names = Set(plan.start.filter { $0.table == table && takesStrongLock($0) }.flatMap { quotedNames(in: $0.sql) }.filter { $0.hasPrefix("_cutover_") })
         for action in plan.complete where action.table == table {
             for marker in ["RENAME COLUMN \"", "DROP COLUMN IF EXISTS \"", "DROP COLUMN \""] {
                 for piece in action.sql.components(separatedBy: marker).dropFirst() {

@@ -140,28 +140,37 @@ extension ExpandContractOperation {
 /// Names of the objects Cutover creates during an expand phase. All begin with `_cutover_`,
 /// so they never collide with an application's names and are easy to find and clean up.
 package enum ShadowNames {
-    /// `ADD COLUMN IF NOT EXISTS` of ``needsBackfill`` (a constant default: no rewrite since PostgreSQL 11).
+    /// `ADD COLUMN IF NOT EXISTS` of ``needsBackfill(_:)`` (a constant default: no rewrite since PostgreSQL 11).
     static func addBackfillFlag(_ table: String, context: OperationContext) -> PlannedAction {
         let qualified = context.qualified(table)
         return .statement(
-            "ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(needsBackfill)) boolean DEFAULT true",
+            "ALTER TABLE \(qualified) ADD COLUMN IF NOT EXISTS \(SQLText.quotedIdentifier(needsBackfill(context))) boolean DEFAULT true",
             lock: .accessExclusive, table: qualified)
     }
 
-    /// `DROP COLUMN IF EXISTS` of ``needsBackfill``. The planner adds it at the end of complete
+    /// `DROP COLUMN IF EXISTS` of ``needsBackfill(_:)``. The planner adds it at the end of complete
     /// and abort, once per backfilled table, after every trigger that writes the flag is gone.
     static func dropBackfillFlag(_ table: String, context: OperationContext) -> PlannedAction {
         let qualified = context.qualified(table)
         return .statement(
-            "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(needsBackfill))", lock: .accessExclusive, table: qualified)
+            "ALTER TABLE \(qualified) DROP COLUMN IF EXISTS \(SQLText.quotedIdentifier(needsBackfill(context)))", lock: .accessExclusive, table: qualified)
     }
 
     /// The column holding the new version's value of `column` until `complete` renames it.
     static func newColumn(_ column: String) -> String { "_cutover_new_\(column)" }
     /// The flag column of a table being backfilled: true until a write or the backfill has
     /// converted the row (pgroll's `_pgroll_needs_backfill`), so the backfill never overwrites
-    /// what the new version wrote.
-    package static let needsBackfill = "_cutover_needs_backfill"
+    /// what the new version wrote. One per migration (`_cutover_needs_backfill_<id>`): two
+    /// migrations in flight may backfill one table, each through its own flag.
+    package static func needsBackfill(_ context: OperationContext) -> String {
+        "\(legacyNeedsBackfill)_\(context.migrationID.normalized)"
+    }
+    /// The flag column of plans stored before the flag carried the migration's id (a backfill
+    /// action without ``PlannedAction/backfillFlag``).
+    package static let legacyNeedsBackfill = "_cutover_needs_backfill"
+    /// The custom setting a backfill sets to its migration's id for its session: the trigger
+    /// functions of other migrations on the table leave its no-op updates alone.
+    package static let backfillSetting = "cutover.backfill"
     /// The NOT VALID check that proves `column` has no NULLs before `SET NOT NULL`.
     static func notNullCheck(table: String, column: String) -> String { "_cutover_\(table)_\(column)_not_null" }
     /// The temporary name of the copy of index or constraint `name` of `table` on a shadow

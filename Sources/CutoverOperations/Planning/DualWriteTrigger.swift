@@ -63,15 +63,32 @@ struct DualWriteTrigger {
             + " THEN substr(\(variable), \(length + 1))::numeric >= \(context.migrationID.normalized) ELSE false END)"
     }
 
+    /// The columns the expression reads (all of them when its text cannot be read safely):
+    /// the function declares only those, so it names no column it does not need — a column
+    /// another migration in flight renames or drops at its `complete` stays out of it.
+    private var readColumns: [ColumnShape] {
+        guard let names = SQLIdentifiers.referencedNames(in: expression) else { return visibleColumns }
+        return visibleColumns.filter { names.contains($0.name) }
+    }
+
+    /// The first statement of every trigger function of a migration: a write by another
+    /// migration's backfill (its session has ``ShadowNames/backfillSetting`` set to that migration's id)
+    /// only clears that one's flag, so this migration's triggers leave the row alone — else
+    /// the no-op update would convert this migration's columns as a write from the old
+    /// version and overwrite what the new version wrote.
+    static func skipsOtherBackfills(_ context: OperationContext) -> String {
+        "IF coalesce(current_setting('\(ShadowNames.backfillSetting)', true), '') NOT IN ('', \(SQLText.literal(context.migrationID.normalized))) THEN RETURN NEW; END IF;"
+    }
+
     /// `CREATE OR REPLACE FUNCTION` and `CREATE OR REPLACE TRIGGER` (PostgreSQL 14+; version
     /// schemas need 15 for `security_invoker` anyway), so a retried start succeeds.
     var startActions: [PlannedAction] {
-        let declarations = visibleColumns.map {
+        let declarations = readColumns.map {
             "  \(SQLText.quotedIdentifier($0.name)) \(qualifiedTable).\(SQLText.quotedIdentifier($0.physicalName))%TYPE := NEW.\(SQLText.quotedIdentifier($0.physicalName));"
         }
         var condition = direction == .up ? "NOT (\(isNewVersionWrite))" : isNewVersionWrite
         if let shadow = backfilledShadow.map(SQLText.quotedIdentifier) {
-            let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill)
+            let flag = SQLText.quotedIdentifier(ShadowNames.needsBackfill(context))
             // OLD is NULL in an INSERT trigger, so this is NULL (false) for inserts.
             let untouchedOldRow = "(TG_OP = 'UPDATE' AND OLD.\(flag) AND NEW.\(shadow) IS NOT DISTINCT FROM OLD.\(shadow))"
             condition = direction == .up ? "\(condition) OR \(untouchedOldRow)" : "\(condition) AND NOT coalesce(\(untouchedOldRow), false)"
@@ -88,6 +105,7 @@ struct DualWriteTrigger {
               \(Self.sessionSchemaVariable) text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
             \(declarations.joined(separator: "\n"))
             BEGIN
+              \(Self.skipsOtherBackfills(context))
               IF \(condition) THEN
                 NEW.\(SQLText.quotedIdentifier(target)) := \(expression);
               END IF;
@@ -103,20 +121,21 @@ struct DualWriteTrigger {
         ]
     }
 
-    /// The trigger that clears ``ShadowNames/needsBackfill`` on every write to `table`: created
+    /// The trigger that clears ``ShadowNames/needsBackfill(_:)`` on every write to `table`: created
     /// after every dual-write trigger of the migration on that table, so a row's flag is
     /// cleared only by a write that went through all of them (a write between two of their
     /// creations, which filled one shadow column and not the next, keeps its flag and is
     /// converted by the backfill). Its removal is one of ``isRemoval(_:)``'s.
     static func flagClearing(table: String, context: OperationContext) -> (start: [PlannedAction], drop: [PlannedAction]) {
-        let name = "_cutover_\(table)_backfilled"
+        let name = "_cutover_\(table)_backfilled_\(context.migrationID.normalized)"
         let qualifiedTable = context.qualified(table)
         let qualifiedFunction = SQLText.qualified(context.schema, name)
         let function = """
             CREATE OR REPLACE FUNCTION \(qualifiedFunction)() RETURNS trigger
             LANGUAGE plpgsql AS $cutover$
             BEGIN
-              NEW.\(SQLText.quotedIdentifier(ShadowNames.needsBackfill)) := false;
+              \(skipsOtherBackfills(context))
+              NEW.\(SQLText.quotedIdentifier(ShadowNames.needsBackfill(context))) := false;
               RETURN NEW;
             END
             $cutover$

@@ -36,6 +36,14 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     public var backfillColumns: [String]
     /// The physical (unqualified) table a backfill fills; nil for statements.
     public var backfillTable: String?
+    /// The flag column of the rows a backfill has still to touch (``ShadowNames`` `needsBackfill`);
+    /// nil for statements, and in plans stored before each migration had its own flag, whose
+    /// flag is `_cutover_needs_backfill`.
+    public var backfillFlag: String?
+
+    /// The flag column a backfill touches: ``backfillFlag``, or the one plans stored before it
+    /// existed used.
+    public var flagColumn: String { backfillFlag ?? ShadowNames.legacyNeedsBackfill }
 
     /// Creates a statement action.
     /// - Parameters:
@@ -45,7 +53,8 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     ///   - runsInTransaction: false when PostgreSQL requires it to run alone.
     /// - Returns: the action.
     public static func statement(_ sql: String, lock: TableLock, table: String?, runsInTransaction: Bool = true) -> PlannedAction {
-        PlannedAction(kind: .statement, sql: sql, lock: lock, table: table, runsInTransaction: runsInTransaction, backfillColumns: [], backfillTable: nil)
+        PlannedAction(kind: .statement, sql: sql, lock: lock, table: table, runsInTransaction: runsInTransaction, backfillColumns: [], backfillTable: nil,
+            backfillFlag: nil)
     }
 
     /// Creates a backfill marker: the rows of `table` that exist when the expand phase ends
@@ -58,10 +67,11 @@ public struct PlannedAction: Sendable, Hashable, Codable {
     public static func backfill(table physicalTable: String, columns: [String], context: OperationContext) -> PlannedAction {
         let list = columns.joined(separator: ", ")
         let table = context.qualified(physicalTable)
+        let flag = ShadowNames.needsBackfill(context)
         return PlannedAction(
-            kind: .backfill, sql: "-- backfill \(table) (\(list)): batched no-op updates of the rows WHERE \(ShadowNames.needsBackfill) fire the dual-write triggers",
+            kind: .backfill, sql: "-- backfill \(table) (\(list)): batched no-op updates of the rows WHERE \(flag) fire the dual-write triggers",
             lock: .rowExclusive, table: table, runsInTransaction: true, backfillColumns: columns,
-            backfillTable: physicalTable)
+            backfillTable: physicalTable, backfillFlag: flag)
     }
 }
 

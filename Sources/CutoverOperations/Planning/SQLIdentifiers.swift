@@ -23,6 +23,13 @@ package enum SQLIdentifiers {
         pieces(of: sql, keepingCallsAndTypes: true)?.compactMap { if case .name(let name, _) = $0 { name } else { nil } } ?? []
     }
 
+    /// The names ``identifiers(in:)`` finds, or nil when the text cannot be read safely (a
+    /// dollar-quoted string): then any column may be read.
+    package static func referencedNames(in sql: String) -> Set<String>? {
+        guard let pieces = pieces(of: sql, keepingCallsAndTypes: true) else { return nil }
+        return Set(pieces.compactMap { if case .name(let name, _) = $0 { name } else { nil } })
+    }
+
     /// `sql` with every reference to `column` replaced by `replacement` (already quoted), or
     /// nil when the text cannot be read safely (a dollar-quoted string).
     package static func renaming(_ column: String, to replacement: String, in sql: String) -> String? {

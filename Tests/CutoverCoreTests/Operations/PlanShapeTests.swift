@@ -50,7 +50,7 @@ struct PlanShapeTests {
         #expect(plan.start.suffix(2).allSatisfy { $0.kind == .backfill })
         // The flag column goes last in complete and abort, once per table, after the triggers writing it.
         for phase in [plan.complete, plan.abort] {
-            let flagDrops = phase.enumerated().filter { $0.element.sql.contains("DROP COLUMN IF EXISTS \"_cutover_needs_backfill\"") }.map(\.offset)
+            let flagDrops = phase.enumerated().filter { $0.element.sql.contains("DROP COLUMN IF EXISTS \"_cutover_needs_backfill_20261201120000\"") }.map(\.offset)
             #expect(flagDrops == [phase.count - 2, phase.count - 1])
         }
     }
@@ -82,17 +82,17 @@ struct PlanShapeTests {
         // This version or a later one: the session's first schema is public_<id> with id >= 20261201120000.
         #expect(up.sql.contains("_cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' \"');"))
         let newVersion = "(CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)"
-        #expect(up.sql.contains("IF NOT (\(newVersion)) OR (TG_OP = 'UPDATE' AND OLD.\"_cutover_needs_backfill\""))
+        #expect(up.sql.contains("IF NOT (\(newVersion)) OR (TG_OP = 'UPDATE' AND OLD.\"_cutover_needs_backfill_20261201120000\""))
         #expect(up.sql.contains("NEW.\"_cutover_new_price\" := price::bigint;"))
         // The flag is cleared by one trigger per table, created after every dual-write trigger
         // of the migration on it: a write between two trigger creations keeps its flag.
         #expect(!up.sql.contains(":= false"))
-        let clearing = try #require(plan.start.firstIndex { $0.sql.hasPrefix("CREATE OR REPLACE TRIGGER \"_cutover_products_backfilled\"") })
+        let clearing = try #require(plan.start.firstIndex { $0.sql.hasPrefix("CREATE OR REPLACE TRIGGER \"_cutover_products_backfilled_20261201120000\"") })
         let lastDualWrite = try #require(plan.start.lastIndex { $0.sql.hasPrefix("CREATE OR REPLACE TRIGGER") && $0.sql.contains("_price_") })
         #expect(clearing > lastDualWrite)
-        #expect(plan.start[clearing - 1].sql.contains("NEW.\"_cutover_needs_backfill\" := false;"))
-        #expect(plan.complete.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled\" ON public.products" })
-        #expect(plan.abort.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled\" ON public.products" })
+        #expect(plan.start[clearing - 1].sql.contains("NEW.\"_cutover_needs_backfill_20261201120000\" := false;"))
+        #expect(plan.complete.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled_20261201120000\" ON public.products" })
+        #expect(plan.abort.contains { $0.sql == "DROP TRIGGER IF EXISTS \"_cutover_products_backfilled_20261201120000\" ON public.products" })
         let down = try #require(plan.start.first { $0.sql.contains("FUNCTION public._cutover_products_price_down()") })
         #expect(down.sql.contains("  IF \(newVersion) AND NOT coalesce((TG_OP"))
         #expect(!down.sql.contains(":= false"))
@@ -143,7 +143,7 @@ struct TablePlanShapeTests {
         func position(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
             try #require(sql.firstIndex { $0.contains(text) }, "\(text)", sourceLocation: sourceLocation)
         }
-        let flag = try position("DROP COLUMN IF EXISTS \"_cutover_needs_backfill\"")
+        let flag = try position("DROP COLUMN IF EXISTS \"_cutover_needs_backfill_20261201120000\"")
         let drop = try position("DROP TABLE IF EXISTS public.products")
         let rename = try position("ALTER TABLE public.users RENAME TO \"accounts\"")
         let view = try position("CREATE OR REPLACE VIEW public.active_accounts AS")

@@ -25,7 +25,7 @@ struct ExpandContractTests {
         #expect(progress.count > 1)
         #expect(progress.last?.isFinished == true)
         #expect(progress.last?.rowsDone == 2_500)
-        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill OR _cutover_new_price IS NULL OR _cutover_new_status IS NULL") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2 OR _cutover_new_price IS NULL OR _cutover_new_status IS NULL") == 0)
         let premium = try await fx.count("SELECT count(*) AS n FROM users WHERE price > 100")
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_new_status = 'premium'") == premium)
 
@@ -116,7 +116,7 @@ struct ExpandContractTests {
         }
         await #expect(throws: CancellationError.self) { try await run.value }
         #expect(try await fx.deployment.expandContractRecords().first?.phase == .expanding)
-        let left = try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill")
+        let left = try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2")
         #expect(left == 2_400)
         // status shows where the backfill stopped.
         let states = try await TestBackend.patientPostgres.withSession(fx.fixture.url, logger: Logger(label: "test")) { database in
@@ -132,7 +132,7 @@ struct ExpandContractTests {
         // The second run started after the recorded 600 rows.
         #expect(resumed.progress.first.map { $0.rowsDone > 600 } == true)
         #expect(resumed.progress.last?.rowsDone == 3_000)
-        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill OR _cutover_new_price IS NULL") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2 OR _cutover_new_price IS NULL") == 0)
     }
 
     /// A throttle that always asks for an hour's pause, counting how often it is asked.
@@ -152,7 +152,7 @@ struct ExpandContractTests {
         options.runsBackfill = false
         let started = try await fx.deployment.startExpandContract(ExpandContractFixture.id, backfill: options)
         #expect(started.phase == .expanding)
-        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill") == 1_000)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2") == 1_000)
         // Both versions are served already.
         try await fx.asVersion("public_2, public") { try await $0.execute("INSERT INTO users (id, full_name, price) VALUES (9000, 'new', 1)") }
 
@@ -162,7 +162,7 @@ struct ExpandContractTests {
             ExpandContractFixture.id, backfill: .init(targetBatchDuration: .seconds(10), initialBatchSize: 100, throttle: throttle, maxPause: .milliseconds(15)),
             events: log.handler)
         #expect(done.phase == .expanded)
-        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill OR _cutover_new_price IS NULL") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2 OR _cutover_new_price IS NULL") == 0)
         // Asked after every batch but the last; its hour-long pauses were cut to maxPause.
         let batches = log.progress.count
         #expect(batches >= 3)

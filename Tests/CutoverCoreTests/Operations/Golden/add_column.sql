@@ -4,18 +4,17 @@
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_status" text DEFAULT 'active';
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill_20261201120000" boolean DEFAULT true;
 
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_users_status_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.users."id"%TYPE := NEW."id";
-  "name" public.users."name"%TYPE := NEW."name";
   "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill_20261201120000" AND NEW."_cutover_new_status" IS NOT DISTINCT FROM OLD."_cutover_new_status") THEN
     NEW."_cutover_new_status" := CASE WHEN nickname = '' THEN 'new' ELSE 'active' END;
   END IF;
   RETURN NEW;
@@ -29,16 +28,17 @@ CREATE OR REPLACE TRIGGER "_cutover_users_status_up" BEFORE INSERT OR UPDATE ON 
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK ("_cutover_new_status" IS NOT NULL) NOT VALID;
 
 -- no table lock
-CREATE OR REPLACE FUNCTION public._cutover_users_backfilled() RETURNS trigger
+CREATE OR REPLACE FUNCTION public._cutover_users_backfilled_20261201120000() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 BEGIN
-  NEW."_cutover_needs_backfill" := false;
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  NEW."_cutover_needs_backfill_20261201120000" := false;
   RETURN NEW;
 END
 $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.users
-CREATE OR REPLACE TRIGGER "_cutover_users_backfilled" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled();
+CREATE OR REPLACE TRIGGER "_cutover_users_backfilled_20261201120000" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled_20261201120000();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -49,7 +49,7 @@ CREATE OR REPLACE VIEW "public_20261201120000"."users" WITH (security_invoker = 
 -- lock: ACCESS SHARE on public.products
 CREATE OR REPLACE VIEW "public_20261201120000"."products" WITH (security_invoker = true) AS SELECT "id", "price" FROM public.products;
 
--- backfill public.users (_cutover_new_status): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+-- backfill public.users (_cutover_new_status): batched no-op updates of the rows WHERE _cutover_needs_backfill_20261201120000 fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -72,13 +72,13 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
 -- lock: ACCESS EXCLUSIVE on public.users
-DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled_20261201120000" ON public.users;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";
 
 -- ==== abort ====
 
@@ -101,10 +101,10 @@ DROP FUNCTION IF EXISTS public._cutover_users_status_up();
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
 
 -- lock: ACCESS EXCLUSIVE on public.users
-DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled_20261201120000" ON public.users;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";

@@ -4,18 +4,17 @@
 ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_new_name" text;
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+ALTER TABLE public.users ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill_20261201120000" boolean DEFAULT true;
 
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_users_name_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.users."id"%TYPE := NEW."id";
   "name" public.users."name"%TYPE := NEW."name";
-  "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name") THEN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill_20261201120000" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name") THEN
     NEW."_cutover_new_name" := COALESCE(name, 'unknown');
   END IF;
   RETURN NEW;
@@ -30,11 +29,10 @@ CREATE OR REPLACE FUNCTION public._cutover_users_name_down() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.users."id"%TYPE := NEW."id";
   "name" public.users."_cutover_new_name"%TYPE := NEW."_cutover_new_name";
-  "nickname" public.users."nickname"%TYPE := NEW."nickname";
 BEGIN
-  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name"), false) THEN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill_20261201120000" AND NEW."_cutover_new_name" IS NOT DISTINCT FROM OLD."_cutover_new_name"), false) THEN
     NEW."name" := "name";
   END IF;
   RETURN NEW;
@@ -48,16 +46,17 @@ CREATE OR REPLACE TRIGGER "_cutover_users_name_down" BEFORE INSERT OR UPDATE ON 
 ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_name_not_null" CHECK ("_cutover_new_name" IS NOT NULL) NOT VALID;
 
 -- no table lock
-CREATE OR REPLACE FUNCTION public._cutover_users_backfilled() RETURNS trigger
+CREATE OR REPLACE FUNCTION public._cutover_users_backfilled_20261201120000() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 BEGIN
-  NEW."_cutover_needs_backfill" := false;
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  NEW."_cutover_needs_backfill_20261201120000" := false;
   RETURN NEW;
 END
 $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.users
-CREATE OR REPLACE TRIGGER "_cutover_users_backfilled" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled();
+CREATE OR REPLACE TRIGGER "_cutover_users_backfilled_20261201120000" BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public._cutover_users_backfilled_20261201120000();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -145,7 +144,7 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', _path, true);
 END $cutover$;
 
--- backfill public.users (_cutover_new_name): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+-- backfill public.users (_cutover_new_name): batched no-op updates of the rows WHERE _cutover_needs_backfill_20261201120000 fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -253,13 +252,13 @@ BEGIN
 END $cutover$;
 
 -- lock: ACCESS EXCLUSIVE on public.users
-DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled_20261201120000" ON public.users;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";
 
 -- ==== abort ====
 
@@ -288,10 +287,10 @@ DROP FUNCTION IF EXISTS public._cutover_users_name_down();
 ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_name";
 
 -- lock: ACCESS EXCLUSIVE on public.users
-DROP TRIGGER IF EXISTS "_cutover_users_backfilled" ON public.users;
+DROP TRIGGER IF EXISTS "_cutover_users_backfilled_20261201120000" ON public.users;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_users_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_users_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.users
-ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";

@@ -4,17 +4,17 @@
 ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_new_price" bigint;
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill" boolean DEFAULT true;
+ALTER TABLE public.products ADD COLUMN IF NOT EXISTS "_cutover_needs_backfill_20261201120000" boolean DEFAULT true;
 
 -- no table lock
 CREATE OR REPLACE FUNCTION public._cutover_products_price_up() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."price"%TYPE := NEW."price";
 BEGIN
-  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  IF NOT ((CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)) OR (TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill_20261201120000" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price") THEN
     NEW."_cutover_new_price" := price::bigint;
   END IF;
   RETURN NEW;
@@ -29,10 +29,10 @@ CREATE OR REPLACE FUNCTION public._cutover_products_price_down() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.products."id"%TYPE := NEW."id";
   "price" public.products."_cutover_new_price"%TYPE := NEW."_cutover_new_price";
 BEGIN
-  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) AND NOT coalesce((TG_OP = 'UPDATE' AND OLD."_cutover_needs_backfill_20261201120000" AND NEW."_cutover_new_price" IS NOT DISTINCT FROM OLD."_cutover_new_price"), false) THEN
     NEW."price" := price::integer;
   END IF;
   RETURN NEW;
@@ -55,16 +55,17 @@ ALTER TABLE public.users ADD CONSTRAINT "_cutover_users_status_not_null" CHECK (
 CREATE INDEX CONCURRENTLY "users_status_idx" ON public.users ("_cutover_new_status");
 
 -- no table lock
-CREATE OR REPLACE FUNCTION public._cutover_products_backfilled() RETURNS trigger
+CREATE OR REPLACE FUNCTION public._cutover_products_backfilled_20261201120000() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 BEGIN
-  NEW."_cutover_needs_backfill" := false;
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
+  NEW."_cutover_needs_backfill_20261201120000" := false;
   RETURN NEW;
 END
 $cutover$;
 
 -- lock: SHARE ROW EXCLUSIVE on public.products
-CREATE OR REPLACE TRIGGER "_cutover_products_backfilled" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_backfilled();
+CREATE OR REPLACE TRIGGER "_cutover_products_backfilled_20261201120000" BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION public._cutover_products_backfilled_20261201120000();
 
 -- no table lock
 CREATE SCHEMA IF NOT EXISTS "public_20261201120000";
@@ -152,7 +153,7 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', _path, true);
 END $cutover$;
 
--- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill fire the dual-write triggers
+-- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill_20261201120000 fire the dual-write triggers
 
 -- ==== complete (contract) ====
 
@@ -284,13 +285,13 @@ ALTER TABLE public.users DROP CONSTRAINT IF EXISTS "_cutover_users_status_not_nu
 ALTER TABLE public.users RENAME COLUMN "_cutover_new_status" TO "status";
 
 -- lock: ACCESS EXCLUSIVE on public.products
-DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled_20261201120000" ON public.products;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";
 
 -- ==== abort ====
 
@@ -328,10 +329,10 @@ ALTER TABLE public.users DROP COLUMN IF EXISTS "_cutover_new_status";
 ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_new_price";
 
 -- lock: ACCESS EXCLUSIVE on public.products
-DROP TRIGGER IF EXISTS "_cutover_products_backfilled" ON public.products;
+DROP TRIGGER IF EXISTS "_cutover_products_backfilled_20261201120000" ON public.products;
 
 -- no table lock
-DROP FUNCTION IF EXISTS public._cutover_products_backfilled();
+DROP FUNCTION IF EXISTS public._cutover_products_backfilled_20261201120000();
 
 -- lock: ACCESS EXCLUSIVE on public.products
-ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill";
+ALTER TABLE public.products DROP COLUMN IF EXISTS "_cutover_needs_backfill_20261201120000";

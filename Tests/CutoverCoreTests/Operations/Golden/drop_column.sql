@@ -5,9 +5,9 @@ CREATE OR REPLACE FUNCTION public._cutover_users_nickname_down() RETURNS trigger
 LANGUAGE plpgsql AS $cutover$
 DECLARE
   _cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' "');
-  "id" public.users."id"%TYPE := NEW."id";
   "name" public.users."name"%TYPE := NEW."name";
 BEGIN
+  IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;
   IF (CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END) THEN
     NEW."nickname" := COALESCE(name, '');
   END IF;
