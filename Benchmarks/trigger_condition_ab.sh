@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# A/B of the dual-write trigger's version test (issue 14): the old one (the session's first
-# search_path schema = 'public_N') against the one that also serves later versions (its id,
-# numerically >= N), each in a BEFORE UPDATE trigger on 500,000 rows; four interleaved rounds of
-# one UPDATE of the whole table. Not a test. Needs PostgreSQL 15 (Debian paths) and root.
-#   bash Benchmarks/trigger_condition_ab.sh
+# A/B of the dual-write trigger's first lines (issue 14), each in a BEFORE UPDATE trigger on
+# 500,000 rows; four interleaved rounds of one UPDATE of the whole table. Not a test. Needs
+# PostgreSQL 15 (Debian paths) and root.
+#   bash Benchmarks/trigger_condition_ab.sh           # version test: 'old' = the session's first
+#                                                     # search_path schema = 'public_N'; 'new' = its
+#                                                     # id, numerically >= N (serves later versions)
+#   AB=skip bash Benchmarks/trigger_condition_ab.sh   # 'old' = today's version test; 'new' = the same
+#                                                     # after the line that skips another migration's
+#                                                     # backfill (current_setting('cutover.backfill'))
 set -euo pipefail
 BIN=/usr/lib/postgresql/15/bin
 D=$(mktemp -d /tmp/trig-ab.XXXX); chown postgres "$D"
 runuser -u postgres -- $BIN/initdb -D "$D/pg" >/dev/null
 runuser -u postgres -- $BIN/pg_ctl -D "$D/pg" -o "-p 55439 -k /tmp -c listen_addresses=''" -w start >/dev/null
 P="runuser -u postgres -- psql -h /tmp -p 55439 -q -X -v ON_ERROR_STOP=1"
+AB=${AB:-version}
 for v in old new; do
-  if [ $v = old ]; then COND="btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000'"; DECL=""
+  SKIP=""
+  if [ "$AB" = version ] && [ $v = old ]; then COND="btrim(split_part(current_setting('search_path'), ',', 1), ' \"') = 'public_20261201120000'"; DECL=""
   else DECL="_cutover_session_schema text := btrim(split_part(current_setting('search_path'), ',', 1), ' \"');"
-       COND="(CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+\$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)"; fi
+       COND="(CASE WHEN left(_cutover_session_schema, 7) = 'public_' AND substr(_cutover_session_schema, 8) ~ '^[0-9]+\$' THEN substr(_cutover_session_schema, 8)::numeric >= 20261201120000 ELSE false END)"
+       if [ "$AB" = skip ] && [ $v = new ]; then SKIP="IF coalesce(current_setting('cutover.backfill', true), '') NOT IN ('', '20261201120000') THEN RETURN NEW; END IF;"; fi; fi
   $P <<SQL
 CREATE TABLE t_$v (id bigint PRIMARY KEY, price integer, shadow bigint);
 INSERT INTO t_$v SELECT g, g % 1000, NULL FROM generate_series(1, 500000) g;
@@ -22,6 +29,7 @@ DECLARE
   $DECL
   "price" integer := NEW.price;
 BEGIN
+  $SKIP
   IF NOT ($COND) THEN NEW.shadow := price::bigint; END IF;
   RETURN NEW;
 END \$f\$;

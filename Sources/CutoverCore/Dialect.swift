@@ -129,10 +129,11 @@ public protocol Dialect: Sendable {
     /// after `deadlock_timeout` (PostgreSQL: 1 s by default, while every query on the table
     /// queues behind the waiting statement). nil when the database has no autovacuum.
     func autovacuumYieldStatement(after wait: Duration) -> String?
-    /// A statement that makes this session's index builds run in one process (PostgreSQL:
-    /// `max_parallel_maintenance_workers = 0`), so an online build takes one core and leaves
-    /// the others to the application; nil when the database builds indexes one way only.
-    var serialIndexBuildStatement: String? { get }
+    /// A statement that lets this session's index builds start at most `workers` parallel
+    /// workers besides their own process (PostgreSQL: `max_parallel_maintenance_workers`; 0:
+    /// an online build takes one core and leaves the others to the application); nil when the
+    /// database builds indexes one way only.
+    func indexBuildWorkersStatement(_ workers: Int) -> String?
 }
 
 /// The schema-change notifications ``Dialect/schemaChangeNotice(_:event:)`` sends.
@@ -169,7 +170,7 @@ extension Dialect {
     public func autovacuumYieldStatement(after wait: Duration) -> String? { nil }
 
     /// No parallel index builds by default.
-    public var serialIndexBuildStatement: String? { nil }
+    public func indexBuildWorkersStatement(_ workers: Int) -> String? { nil }
 
     /// No notifications by default.
     public func schemaChangeNotice(_ id: MigrationID, event: String) -> String? { nil }

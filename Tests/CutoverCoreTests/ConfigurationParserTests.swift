@@ -84,6 +84,17 @@ import Testing
         #expect(set.safety.smallTableBytes == 512 << 10)
     }
 
+    @Test("[safety] index_build_workers: 0 by default, a number, or \"server\" for the server's setting; anything else names the line")
+    func indexBuildWorkers() throws {
+        #expect(try parser.parse("[env.dev]\nurl = \"sqlite:x\"\n", file: "cutover.toml", baseDirectory: "/p").safety.indexBuildWorkers == 0)
+        #expect(try parser.parse("[safety]\nindex_build_workers = 4\n", file: "cutover.toml", baseDirectory: "/p").safety.indexBuildWorkers == 4)
+        #expect(try parser.parse("[safety]\nindex_build_workers = \"server\"\n", file: "cutover.toml", baseDirectory: "/p").safety.indexBuildWorkers == nil)
+        let word = #expect(throws: CutoverError.self) { try parser.parse("[safety]\nindex_build_workers = \"many\"\n", file: "cutover.toml", baseDirectory: "/p") }
+        #expect(word?.line == 2 && word?.message.contains("an integer or \"server\"") == true, "\(String(describing: word))")
+        let negative = #expect(throws: CutoverError.self) { try parser.parse("[safety]\nindex_build_workers = -1\n", file: "cutover.toml", baseDirectory: "/p") }
+        #expect(negative?.hint?.contains("index_build_workers = 0") == true, "\(String(describing: negative))")
+    }
+
     @Test("[safety] revert_window: none by default, a duration, \"0\" for none; a bad one names the line and an example")
     func revertWindow() throws {
         #expect(try parser.parse("[env.dev]\nurl = \"sqlite:x\"\n", file: "cutover.toml", baseDirectory: "/p").safety.revertWindow == nil)

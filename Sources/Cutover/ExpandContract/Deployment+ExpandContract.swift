@@ -379,6 +379,7 @@ extension Deployment {
             retry: migratorConfiguration.retry, logger: logger, events: events, backfill: { try await backfill.run($0) })
         runner.observer = try await phaseObserver?(database, record.id, phase)
         runner.autovacuumYield = try await autovacuumYield(on: database)
+        runner.indexBuildWorkers = config.safety.indexBuildWorkers
         try await runner.run(actions, from: record.actionsDone)
         guard let end else { return }
         try await store.setPhase(record.id, end, actionsDone: actions.count)

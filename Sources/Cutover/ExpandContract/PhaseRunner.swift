@@ -12,9 +12,9 @@ import Logging
 /// for at most `lock_timeout` and never holds up the application's queries for longer. When
 /// the role may, the transaction also lowers `deadlock_timeout` (``autovacuumYield``), so an
 /// autovacuum of the table that blocks the statement is cancelled after 100 ms rather than
-/// a second (a table just backfilled is a likely target for one). Index builds run without
-/// parallel workers (``Dialect/serialIndexBuildStatement``): one core for the build, the rest
-/// for the application.
+/// a second (a table just backfilled is a likely target for one). Index builds start at most
+/// ``indexBuildWorkers`` parallel workers (``Dialect/indexBuildWorkersStatement(_:)``; 0 by
+/// default: one core for the build, the rest for the application).
 struct PhaseRunner {
     let database: any Database
     let store: ExpandContractStore
@@ -30,6 +30,9 @@ struct PhaseRunner {
     /// ``Dialect/autovacuumYieldStatement(after:)``, run in each statement's transaction; nil
     /// when the role may not (or the database has no autovacuum).
     var autovacuumYield: String? = nil
+    /// The parallel workers an index build may start (`[safety] index_build_workers`); nil:
+    /// the server's setting.
+    var indexBuildWorkers: Int? = 0
 
     /// Runs `actions` from number `done` on.
     func run(_ actions: [PlannedAction], from done: Int) async throws {
@@ -92,8 +95,10 @@ struct PhaseRunner {
             for setting in database.dialect.timeoutStatements(lockTimeout: lockTimeout, statementTimeout: nil, local: false) {
                 try await database.execute(setting)
             }
-            // One process builds the index: the application keeps the other cores.
-            if build != nil, let serial = database.dialect.serialIndexBuildStatement { try await database.execute(serial) }
+            // By default one process builds the index: the application keeps the other cores.
+            if build != nil, let workers = indexBuildWorkers, let statement = database.dialect.indexBuildWorkersStatement(workers) {
+                try await database.execute(statement)
+            }
             do {
                 try await observed(action, index: number - 1) { try await database.executeCountingRows(action.sql, []) }
                 await observer?.migrationDidFinish(observedMigration, committed: true)

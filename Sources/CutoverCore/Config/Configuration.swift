@@ -140,6 +140,13 @@ extension Configuration {
         /// expand/contract migration, in sync, so `cutover revert` can bring it back; nil: none
         /// (complete drops it at once).
         public var revertWindow: Duration?
+        /// `index_build_workers`: the parallel workers an index build of the expand phase may
+        /// start besides its own process (PostgreSQL's `max_parallel_maintenance_workers` for
+        /// the build's session). 0 by default: one core builds and the others stay with the
+        /// application (on 2 cores, two workers took the application to 11 % of its rate); nil
+        /// (`"server"`): the server's setting, for a large server where a faster build costs
+        /// the application little.
+        public var indexBuildWorkers: Int? = 0
 
         public init() {}
     }

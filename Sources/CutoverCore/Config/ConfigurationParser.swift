@@ -67,9 +67,18 @@ package struct ConfigurationParser: Sendable {
                 safety.connectTimeout = try checker.duration(entry, key: "safety.connect_timeout")
             case "revert_window":
                 safety.revertWindow = try checker.duration(entry, key: "safety.revert_window").nonZero
+            case "index_build_workers":
+                if case .string(let text) = entry.value, text.trimmingWhitespace().lowercased() == "server" {
+                    safety.indexBuildWorkers = nil
+                } else if case .string = entry.value {
+                    throw checker.error(entry, key: "safety.index_build_workers", expected: "an integer or \"server\"")
+                } else {
+                    safety.indexBuildWorkers = try checker.integer(entry, key: "safety.index_build_workers", range: 0...64)
+                }
             default:
                 throw checker.unknownKey(
-                    entry, in: "safety", known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout", "small_table", "revert_window"])
+                    entry, in: "safety",
+                    known: ["lock_timeout", "statement_timeout", "lock_retries", "lock_wait", "connect_timeout", "small_table", "revert_window", "index_build_workers"])
             }
         }
         return safety
@@ -169,6 +178,7 @@ private struct Checker {
         switch key.split(separator: ".").last ?? "" {
         case "lock_timeout", "statement_timeout", "lock_wait", "connect_timeout": "\(key.split(separator: ".").last!) = \"2s\""
         case "revert_window": "revert_window = \"30m\""
+        case "index_build_workers": "index_build_workers = 0"
         case "lock_retries": "lock_retries = 5"
         case "small_table": "small_table = \"10MB\" (\"0\" lets no table through for its size)"
         case "url": "url = \"sqlite:dev.sqlite3\""

@@ -94,11 +94,11 @@ extension PostgresDialect {
         "SELECT pg_catalog.set_config('deadlock_timeout', '\(max(wait.milliseconds, 1))ms', true)"
     }
 
-    /// `max_parallel_maintenance_workers = 0` for the session: `CREATE INDEX CONCURRENTLY`
-    /// otherwise starts up to two parallel workers besides its own process, which on a small
-    /// server takes every core from the application while the table is scanned and sorted
+    /// `max_parallel_maintenance_workers` for the session: by default `CREATE INDEX
+    /// CONCURRENTLY` starts up to two parallel workers besides its own process, which on a
+    /// small server takes every core from the application while the table is scanned and sorted
     /// (https://www.postgresql.org/docs/current/runtime-config-resource.html#GUC-MAX-PARALLEL-MAINTENANCE-WORKERS).
-    public var serialIndexBuildStatement: String? {
-        "SELECT pg_catalog.set_config('max_parallel_maintenance_workers', '0', false)"
+    public func indexBuildWorkersStatement(_ workers: Int) -> String? {
+        "SELECT pg_catalog.set_config('max_parallel_maintenance_workers', '\(max(workers, 0))', false)"
     }
 }

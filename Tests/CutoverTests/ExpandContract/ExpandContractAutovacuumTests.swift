@@ -2,6 +2,7 @@ import Cutover
 import CutoverCore
 import CutoverTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The strong-lock statements of `start` and `complete` lower `deadlock_timeout` when the role
@@ -53,4 +54,40 @@ struct ExpandContractAutovacuumTests {
         await database.close()
         _ = try await fixture.query("DROP ROLE \(role)")
     }
+
+    @Test("[safety] index_build_workers: the expand phase's index build runs with max_parallel_maintenance_workers 0 by default, the configured number, or the server's setting")
+    func indexBuildWorkers() async throws {
+        let fx = try await ExpandContractFixture.make(rows: 10)
+        defer { Task { await fx.fixture.cleanUp() } }
+        var seen: [String?] = []
+        for workers in [0, 3, nil] as [Int?] {
+            var config = fx.deployment.config
+            config.safety.indexBuildWorkers = workers
+            var deployment = try Deployment(config: config, environment: "production", drivers: TestBackend.drivers, processEnvironment: [:])
+            let observer = IndexBuildWorkersObserver()
+            deployment.phaseObserver = { database, _, _ in
+                observer.database.withLock { $0 = database }
+                return observer
+            }
+            #expect(try await deployment.startExpandContract(ExpandContractFixture.id).phase == .expanded)
+            seen.append(observer.workers.withLock { $0 })
+            #expect(try await deployment.abortExpandContract(ExpandContractFixture.id).phase == .aborted)
+        }
+        #expect(seen == ["0", "3", "2"], "PostgreSQL's default is 2")
+    }
+}
+
+/// Reads `max_parallel_maintenance_workers` on the phase's session after its index build.
+private final class IndexBuildWorkersObserver: StatementObserver {
+    let database = Mutex<(any Database)?>(nil)
+    let workers = Mutex<String?>(nil)
+
+    func migrationWillStart(_ migration: Migration) async {}
+    func statementWillRun(_ statement: SQLStatement, index: Int, in migration: Migration) async {}
+    func statementDidRun(_ statement: SQLStatement, index: Int, in migration: Migration, duration: Duration, rowsTouched: Int?, error: CutoverError?) async {
+        guard statement.sql.hasPrefix("CREATE INDEX CONCURRENTLY"), let database = database.withLock({ $0 }) else { return }
+        let value = try? await database.query("SELECT current_setting('max_parallel_maintenance_workers') AS w").first?.string("w")
+        workers.withLock { $0 = value }
+    }
+    func migrationDidFinish(_ migration: Migration, committed: Bool) async {}
 }
