@@ -10,6 +10,8 @@
 # change, default 5), KEEP_WORK=1.
 #
 # SKIP_RATE=1 skips part 1 (and the summary tables; the per-run lines on stderr stay).
+# CONTROL=N adds a row for N seconds of pgbench with no change running (the machine's own
+# slowest seconds and transactions, to tell them from the change's).
 #
 # 1. Backfill rate, nothing else running: `cutover backfill` against the floor (one UPDATE of
 #    the whole table through the same triggers) and a pgroll-like loop (batches of 1,000 rows on
@@ -21,7 +23,7 @@
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-export ROWS=${ROWS:-2000000} BACKFILL_ROWS=${BACKFILL_ROWS:-1000000} CLIENTS=${CLIENTS:-4} SETTLE=${SETTLE:-5}
+export ROWS=${ROWS:-2000000} BACKFILL_ROWS=${BACKFILL_ROWS:-1000000} CLIENTS=${CLIENTS:-4} SETTLE=${SETTLE:-5} CONTROL=${CONTROL:-0}
 
 bench_build_cutover
 bench_find_pgbin
@@ -43,7 +45,7 @@ import time
 
 cutover, work, pgbin, port = os.environ["BENCH_CUTOVER"], os.environ["BENCH_WORK"], os.environ["BENCH_PGBIN"], os.environ["BENCH_PGPORT"]
 rows, backfill_rows = int(os.environ["ROWS"]), int(os.environ["BACKFILL_ROWS"])
-clients, settle = int(os.environ["CLIENTS"]), int(os.environ["SETTLE"])
+clients, settle, control = int(os.environ["CLIENTS"]), int(os.environ["SETTLE"]), int(os.environ["CONTROL"])
 as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
 
 
@@ -242,7 +244,7 @@ baseline_tps = statistics.median(list(per.values())[1:-1] or list(per.values()))
 say(f"  baseline {baseline_tps:.0f} tps")
 
 results = {}
-for variant in ["naive DDL", "cutover start/complete"]:
+for variant in (["no change (control)"] if control else []) + ["naive DDL", "cutover start/complete"]:
     fresh("load", rows)
     folder = project("load-" + variant.split()[0], "load")
     # pgbench runs in rounds until the change is done, then `settle` seconds more.
@@ -253,7 +255,9 @@ for variant in ["naive DDL", "cutover start/complete"]:
     time.sleep(settle)
     began = time.time()
     phases = {}
-    if variant == "naive DDL":
+    if variant == "no change (control)":
+        time.sleep(control)
+    elif variant == "naive DDL":
         psql("load", "ALTER TABLE accounts ADD COLUMN flag text NOT NULL DEFAULT 'x'")
         psql("load", "CREATE INDEX accounts_note_idx ON accounts (note)")
         psql("load", "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint")
@@ -269,6 +273,9 @@ for variant in ["naive DDL", "cutover start/complete"]:
     if samples and max(t for t, _ in samples) < ended:
         say("  warning: pgbench ended before the change did; its last seconds count as 0 tps")
     figures = analyse(samples, (began, ended + 1), baseline_tps, gaps)
+    if variant == "no change (control)":
+        for end_time, latency in sorted((x for x in samples if began <= x[0] <= ended + 1), key=lambda x: -x[1])[:5]:
+            say(f"    slow transaction: {latency:.0f} ms, began at {end_time - latency / 1000 - began:.2f} s")
     # Where the slowest transactions fell, against the phases (seconds from the change's start).
     for name, (a, b) in phases.items():
         say(f"    {name}: {a - began:.1f} s to {b - began:.1f} s")
@@ -292,7 +299,10 @@ for variant in ["naive DDL", "cutover start/complete"]:
                 except ValueError:
                     continue
                 if began - 5 <= stamp <= ended + 5:
-                    say(f"    {stamp - began:7.1f} s  server: {line[24:].strip()[:120]}")
+                    text = line[24:].strip()
+                    if "checkpoint complete" in text and "write=" in text:
+                        text = text[:text.find(";")] + "; " + text[text.find("write="):][:100]
+                    say(f"    {stamp - began:7.1f} s  server: {text[:220]}")
     for end_time, latency in sorted((x for x in samples if began <= x[0] <= ended + 1), key=lambda x: -x[1])[:5]:
         say(f"    slow transaction: {latency:.0f} ms, began at {end_time - latency / 1000 - began:.2f} s")
     figures["failed"] = failed
