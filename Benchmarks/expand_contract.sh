@@ -262,10 +262,22 @@ for variant in (["no change (control)"] if control else []) + ["naive DDL", "cut
         psql("load", "CREATE INDEX accounts_note_idx ON accounts (note)")
         psql("load", "ALTER TABLE accounts ALTER COLUMN balance TYPE bigint")
     else:
+        # What the application's sessions wait on, sampled every 50 ms by one psql (placed
+        # against the slowest transactions below).
+        waits_file = f"{work}/waits-{variant.split()[0]}.txt"
+        sampler = subprocess.Popen(
+            [f"{pgbin}/psql", "-X", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "load"],
+            stdin=subprocess.PIPE, stdout=open(waits_file, "w"), stderr=subprocess.DEVNULL, text=True)
+        sampler.stdin.write(
+            "SELECT extract(epoch FROM clock_timestamp()), wait_event_type || ':' || wait_event, count(*) FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend' AND state = 'active' AND wait_event IS NOT NULL AND pid <> pg_backend_pid() GROUP BY 1, 2 \\watch 0.05\n")
+        sampler.stdin.flush()
         start_seconds, progress = run_cutover_timed(folder, "start", "2")
         phases["start"] = (began, began + start_seconds)
         began_complete = time.time()
         phases["complete"] = (began_complete, began_complete + run_cutover(folder, "complete", "2"))
+        sampler.terminate()
+        sampler.wait()
     ended = time.time()
     done.set()
     bench.join()
@@ -303,8 +315,20 @@ for variant in (["no change (control)"] if control else []) + ["naive DDL", "cut
                     if "checkpoint complete" in text and "write=" in text:
                         text = text[:text.find(";")] + "; " + text[text.find("write="):][:100]
                     say(f"    {stamp - began:7.1f} s  server: {text[:220]}")
+    waits = []
+    if phases and os.path.exists(f"{work}/waits-{variant.split()[0]}.txt"):
+        for line in open(f"{work}/waits-{variant.split()[0]}.txt"):
+            parts = line.strip().split("|")
+            if len(parts) == 3:
+                waits.append((float(parts[0]), parts[1], int(parts[2])))
     for end_time, latency in sorted((x for x in samples if began <= x[0] <= ended + 1), key=lambda x: -x[1])[:5]:
         say(f"    slow transaction: {latency:.0f} ms, began at {end_time - latency / 1000 - began:.2f} s")
+        seen = {}
+        for at, event, count in waits:
+            if end_time - latency / 1000 <= at <= end_time:
+                seen[event] = max(seen.get(event, 0), count)
+        if waits:
+            say("      sessions waiting meanwhile (most at once): " + (", ".join(f"{e} {c}" for e, c in sorted(seen.items())) or "none sampled"))
     figures["failed"] = failed
     if failed:
         say(f"  pgbench exit {run.returncode}: " + " | ".join((run.stdout + run.stderr).splitlines()[-12:])[:3000])

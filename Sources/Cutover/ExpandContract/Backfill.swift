@@ -51,20 +51,21 @@ struct Backfill {
         let qualified = SQLText.qualified(record.schema, table)
         var state = try await loadOrBegin(table: table, qualified: qualified)
         if state.isDone { return }
-        // The other migrations' triggers on the table skip this session's no-op updates.
-        try await setBackfillSetting(record.id.normalized)
+        try await markSession(backfilling: true)
         do {
             try await batches(of: action, table: table, qualified: qualified, state: &state)
         } catch {
-            try? await setBackfillSetting("")
+            try? await markSession(backfilling: false)
             throw error
         }
-        try await setBackfillSetting("")
+        try await markSession(backfilling: false)
     }
 
-    /// Sets `cutover.backfill` for the session (the trigger functions of the other migrations on the table skip its writes).
-    private func setBackfillSetting(_ value: String) async throws {
-        _ = try await database.query("SELECT pg_catalog.set_config($1, $2, false)", [.text(ShadowNames.backfillSetting), .text(value)])
+    /// Sets `cutover.backfill` to the migration's id while the session backfills (and to ''
+    /// after): the trigger functions of the other migrations on the table skip its no-op updates.
+    private func markSession(backfilling: Bool) async throws {
+        _ = try await database.query(
+            "SELECT pg_catalog.set_config($1, $2, false)", [.text(ShadowNames.backfillSetting), .text(backfilling ? record.id.normalized : "")])
     }
 
     /// The batches, from `state` to the high-water mark.
