@@ -164,9 +164,14 @@ extension Deployment {
     /// The columns a trigger function of Cutover's reads or writes: its `NEW."…"` and
     /// `OLD."…"` (its declarations name every column it reads that way).
     private static func columnsRead(by function: String) -> Set<String> {
+        quotedNames(after: ["NEW.\"", "OLD.\""], in: function)
+    }
+
+    /// The double-quoted names right after any of `markers` (each marker ends with the opening quote).
+    private static func quotedNames(after markers: [String], in sql: String) -> Set<String> {
         var names = Set<String>()
-        for marker in ["NEW.\"", "OLD.\""] {
-            for piece in function.components(separatedBy: marker).dropFirst() {
+        for marker in markers {
+            for piece in sql.components(separatedBy: marker).dropFirst() {
                 if let end = piece.firstIndex(of: "\"") { names.insert(String(piece[..<end])) }
             }
         }
@@ -185,11 +190,7 @@ extension Deployment {
         // Its own: what its statements that lock the table add (not what its views select).
         var names = Set(plan.start.filter { $0.table == table && takesStrongLock($0) }.flatMap { quotedNames(in: $0.sql) }.filter { $0.hasPrefix("_cutover_") })
         for action in plan.complete where action.table == table {
-            for marker in ["RENAME COLUMN \"", "DROP COLUMN IF EXISTS \"", "DROP COLUMN \""] {
-                for piece in action.sql.components(separatedBy: marker).dropFirst() {
-                    if let end = piece.firstIndex(of: "\"") { names.insert(String(piece[..<end])) }
-                }
-            }
+            names.formUnion(quotedNames(after: ["RENAME COLUMN \"", "DROP COLUMN IF EXISTS \"", "DROP COLUMN \""], in: action.sql))
         }
         return names
     }
