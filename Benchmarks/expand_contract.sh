@@ -10,6 +10,7 @@
 # change, default 5), KEEP_WORK=1.
 #
 # SKIP_RATE=1 skips part 1 (and the summary tables; the per-run lines on stderr stay).
+# START_ARGS="--batch-time 25ms" passes options to part 2's `cutover start`.
 # CONTROL=N adds a row for N seconds of pgbench with no change running (the machine's own
 # slowest seconds and transactions, to tell them from the change's).
 #
@@ -272,7 +273,7 @@ for variant in (["no change (control)"] if control else []) + ["naive DDL", "cut
             "SELECT extract(epoch FROM clock_timestamp()), wait_event_type || ':' || wait_event, count(*) FROM pg_stat_activity "
             "WHERE backend_type = 'client backend' AND state = 'active' AND wait_event IS NOT NULL AND pid <> pg_backend_pid() GROUP BY 1, 2 \\watch 0.05\n")
         sampler.stdin.flush()
-        start_seconds, progress = run_cutover_timed(folder, "start", "2")
+        start_seconds, progress = run_cutover_timed(folder, "start", "2", *os.environ.get("START_ARGS", "").split())
         phases["start"] = (began, began + start_seconds)
         began_complete = time.time()
         phases["complete"] = (began_complete, began_complete + run_cutover(folder, "complete", "2"))
