@@ -20,7 +20,7 @@ struct Backfill {
     /// How the batches are sized and paced.
     struct Settings: Sendable {
         /// The duration a batch aims at; the size follows.
-        var targetBatchDuration: Duration = .milliseconds(100)
+        var targetBatchDuration: Duration = Deployment.BackfillOptions.defaultTargetBatchDuration
         /// The first batch's rows.
         var initialBatchSize = 1_000
         /// Bounds of the adapted size.

@@ -33,8 +33,9 @@ public protocol BackfillThrottle: Sendable {
 ///   ``busyPause``.
 /// - The application is working (a client session is running a statement now, or transactions
 ///   committed over the last measured second): pause as long as the batch took, times a ratio.
-///   The ratio starts at ``sharedRatio`` (the backfill takes at most about a third of one core
-///   with the default 2.0) and adapts to the commit rate, measured over windows of at least
+///   The ratio starts at ``sharedRatio`` (the backfill takes at most about a fifth of one core
+///   with the default 4.0; with 2.0 single seconds of the application fell to 0.45 of its rate
+///   on 2 cores, Benchmarks/README) and adapts to the commit rate, measured over windows of at least
 ///   ``window``: a window whose rate falls below ``slowdownThreshold`` of the best one seen
 ///   doubles the ratio (up to ``maxRatio``); a window at or above it lowers the ratio by a
 ///   fifth again (down to ``sharedRatio``). The best rate fades by 2 % a window, so a load that
@@ -70,7 +71,7 @@ public struct PrimaryLoadThrottle: BackfillThrottle {
     ///   - slowdownThreshold: the fraction of the best commit rate seen below which the ratio doubles.
     ///   - window: the shortest span a commit rate is measured over.
     public init(
-        maxActiveSessions: Int = 16, busyPause: Duration = .milliseconds(200), sharedRatio: Double = 2.0,
+        maxActiveSessions: Int = 16, busyPause: Duration = .milliseconds(200), sharedRatio: Double = 4.0,
         maxRatio: Double = 16, slowdownThreshold: Double = 0.75, window: Duration = .seconds(2)
     ) {
         self.maxActiveSessions = maxActiveSessions

@@ -82,8 +82,8 @@ extension CutoverCommand {
 
     /// The backfill's options, shared by `start` and `backfill`.
     struct BackfillFlags: ParsableArguments {
-        @Option(name: .customLong("batch-time"), help: ArgumentHelp("The duration a backfill batch aims at; the batch size adapts to it.", valueName: "duration"))
-        var batchTime = "100ms"
+        @Option(name: .customLong("batch-time"), help: ArgumentHelp("The duration a backfill batch aims at; the batch size adapts to it (default: 25ms).", valueName: "duration"))
+        var batchTime: String?
         @Option(name: .customLong("batch-delay"), help: ArgumentHelp("A pause between backfill batches.", valueName: "duration"))
         var batchDelay = "0s"
         @Flag(name: .customLong("no-throttle"), help: "Do not pause the backfill while other sessions wait for locks or many are active.")
@@ -91,7 +91,7 @@ extension CutoverCommand {
 
         func options() throws -> Deployment.BackfillOptions {
             Deployment.BackfillOptions(
-                targetBatchDuration: try parseDurationOption(batchTime, option: "--batch-time"), delay: try parseDurationOption(batchDelay, option: "--batch-delay"),
+                targetBatchDuration: try batchTime.map { try parseDurationOption($0, option: "--batch-time") } ?? Deployment.BackfillOptions.defaultTargetBatchDuration, delay: try parseDurationOption(batchDelay, option: "--batch-delay"),
                 throttle: noThrottle ? nil : PrimaryLoadThrottle())
         }
     }
