@@ -27,12 +27,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export ROWS=${ROWS:-2000000} BACKFILL_ROWS=${BACKFILL_ROWS:-1000000} CLIENTS=${CLIENTS:-4} SETTLE=${SETTLE:-5} CONTROL=${CONTROL:-0}
 
 bench_build_cutover
-bench_find_pgbin
-[[ -x $pgbin/pgbench ]] || die "pgbench not found in $pgbin (apt-get install -y postgresql-contrib)"
-bench_make_work cutover-ec-bench
 # Checkpoints and autovacuum runs go to the server log, to place slow seconds against them.
-bench_start_cluster -c log_checkpoints=on -c log_autovacuum_min_duration=0 -c log_timezone=UTC
-if [[ $(id -u) -eq 0 ]]; then chown postgres "$work"; fi
+bench_start_pgbench_cluster cutover-ec-bench -c log_checkpoints=on -c log_autovacuum_min_duration=0
 
 say "cutover: $cutover"
 BENCH_CUTOVER=$cutover BENCH_WORK=$work BENCH_PGBIN=$pgbin BENCH_PGPORT=$port BENCH_PGDATA=$pgdata "$python" - <<'PY'
@@ -292,10 +288,17 @@ for variant in (["no change (control)"] if control else []) + ([] if os.environ.
                 time.sleep(0.05)
         memory_thread = threading.Thread(target=sample_memory)
         memory_thread.start()
+        lsn = lambda: subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "load", "-c",
+                                      "SELECT pg_current_wal_lsn() - '0/0'"], capture_output=True, text=True).stdout.strip()
+        wal = [int(lsn())]
         start_seconds, progress = run_cutover_timed(folder, "start", "2", *os.environ.get("START_ARGS", "").split())
         phases["start"] = (began, began + start_seconds)
+        wal.append(int(lsn()))
         began_complete = time.time()
         phases["complete"] = (began_complete, began_complete + run_cutover(folder, "complete", "2"))
+        wal.append(int(lsn()))
+        for name, (a, b), written in zip(("start", "complete"), (phases["start"], phases["complete"]), (wal[1] - wal[0], wal[2] - wal[1])):
+            say(f"    WAL during {name} (with the application's): {written / 1e6:,.0f} MB, {written / 1e6 / max(b - a, 0.001):,.1f} MB/s")
         sampler.terminate()
         sampler.wait()
         memory_done.set()

@@ -3,6 +3,7 @@
 # busy. Not a test; see Benchmarks/README.md, section "index_build.sh".
 #
 #   bash Benchmarks/index_build.sh            # ROWS=2000000 CLIENTS=4 ROUNDS=2
+#   APP_OPTIONS="-c synchronous_commit=off" VARIANTS=plain bash Benchmarks/index_build.sh
 #
 # pgbench runs the read/write script of expand_contract.sh on ROWS rows; after 6 s the index
 # of expand_contract.sh's change (accounts.note) is built concurrently, in turn:
@@ -13,17 +14,14 @@
 # and for each build: its duration, the application's transactions during it and its worst
 # whole second (counted from the build's start, as expand_contract.sh counts), and the worst
 # one-second window anywhere in the build, all as fractions of the tps before it.
+# VARIANTS picks some of them; APP_OPTIONS is given to pgbench's sessions (PGOPTIONS), e.g. to
+# see how much of the cost is the application's synchronous commits flushing the build's WAL.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rows=${ROWS:-2000000} clients=${CLIENTS:-4} rounds=${ROUNDS:-2}
 
-bench_find_pgbin
-[[ -x $pgbin/pgbench ]] || die "pgbench not found in $pgbin (apt-get install -y postgresql-contrib)"
-bench_make_work cutover-index-bench
-bench_start_cluster -c log_timezone=UTC
-if [[ $(id -u) -eq 0 ]]; then chown postgres "$work"; fi
-psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
+bench_start_pgbench_cluster cutover-index-bench
 
 "${psql[@]}" -d postgres -c "CREATE DATABASE load"
 "${psql[@]}" -d load -c "CREATE TABLE accounts (id bigint PRIMARY KEY, balance integer NOT NULL, note text NOT NULL)" \
@@ -37,7 +35,7 @@ build_under_load() {
     "${psql[@]}" -d load -c "DROP INDEX IF EXISTS accounts_note_idx" -c "CHECKPOINT"
     mkdir -p "$logs"
     if [[ $(id -u) -eq 0 ]]; then chown postgres "$logs"; fi
-    (cd "$logs" && as_postgres "$pgbin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c "$clients" -j 2 -T 16 \
+    (cd "$logs" && PGOPTIONS="${APP_OPTIONS:-}" as_postgres "$pgbin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c "$clients" -j 2 -T 16 \
         -f "$work/readwrite.sql" -l load >/dev/null 2>&1) &
     local bench=$!
     sleep 6
@@ -72,7 +70,7 @@ PY
 
 say "pgbench $clients clients on $rows rows; each build starts 6 s into 16 s of load"
 for round in $(seq 1 "$rounds"); do
-    for variant in plain memory nice; do
+    for variant in ${VARIANTS:-plain memory nice}; do
         build_under_load "$variant" "$round"
     done
 done

@@ -8,6 +8,7 @@
 #   bench_find_pgbin                    # sets $pgbin
 #   bench_start_cluster [-c name=value …]   # sets $port; trust authentication
 #   BENCH_PASSWORD=secret bench_start_cluster …   # scram-sha-256 over TCP with that password
+#   bench_start_pgbench_cluster cutover-foo-bench [-c …]   # all of the above that pgbench needs; sets $psql
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
@@ -99,4 +100,19 @@ bench_start_cluster() {
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='' $*" start >/dev/null \
         || { cat "$pgdata/server.log" >&2 || true; die "pg_ctl start failed"; }
     pg_started=1
+}
+
+# For the scripts that run pgbench: finds the binaries (pgbench included), makes $work (named
+# after $1), starts a cluster with log_timezone=UTC and the `-c name=value` arguments after $1,
+# lets the postgres user write pgbench's logs into $work, and sets $psql (an array: psql as
+# postgres on the cluster, stopping at the first error).
+bench_start_pgbench_cluster() {
+    local name=$1
+    shift
+    bench_find_pgbin
+    [[ -x $pgbin/pgbench ]] || die "pgbench not found in $pgbin (apt-get install -y postgresql-contrib)"
+    bench_make_work "$name"
+    bench_start_cluster -c log_timezone=UTC "$@"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres "$work"; fi
+    psql=("$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres)
 }
