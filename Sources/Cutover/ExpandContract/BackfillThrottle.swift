@@ -34,8 +34,8 @@ public protocol BackfillThrottle: Sendable {
 /// - The application is working (a client session is running a statement now, or transactions
 ///   committed over the last measured second): pause as long as the batch took, times a ratio.
 ///   The ratio starts at ``sharedRatio`` (the backfill takes at most about a fifth of one core
-///   with the default 4.0; with 2.0 single seconds of the application fell to 0.45 of its rate
-///   on 2 cores, Benchmarks/README) and adapts to the commit rate, measured over windows of at least
+///   with the default 4.0; Benchmarks/README, session 4, has the runs) and adapts to the commit
+///   rate, measured over windows of at least
 ///   ``window``: a window whose rate falls below ``slowdownThreshold`` of the best one seen
 ///   doubles the ratio (up to ``maxRatio``); a window at or above it lowers the ratio by a
 ///   fifth again (down to ``sharedRatio``). The best rate fades by 2 % a window, so a load that
