@@ -55,6 +55,12 @@ def psql(database, sql):
                    check=True, stdout=subprocess.DEVNULL)
 
 
+def psql_value(database, sql):
+    """The one value `sql` returns, as text."""
+    return subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", database, "-c", sql],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
 def timed_psql(database, sql):
     start = time.perf_counter()
     psql(database, sql)
@@ -143,8 +149,7 @@ for variant in ([] if os.environ.get("SKIP_RATE") == "1" else ["floor", "pgroll-
         seconds = timed_psql("bf", "CALL pgroll_like_backfill()")
     else:
         seconds = run_cutover(folder, "backfill", "2", "--no-throttle", *os.environ.get("BACKFILL_ARGS", "").split())
-    left = subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "bf", "-c",
-                           "SELECT count(*) FROM accounts WHERE _cutover_needs_backfill_2 OR _cutover_new_balance IS NULL"], capture_output=True, text=True).stdout.strip()
+    left = psql_value("bf", "SELECT count(*) FROM accounts WHERE _cutover_needs_backfill_2 OR _cutover_new_balance IS NULL")
     if left != "0":
         raise SystemExit(f"{variant} left {left} rows unconverted")
     rates[variant] = backfill_rows / seconds
@@ -288,8 +293,7 @@ for variant in (["no change (control)"] if control else []) + ([] if os.environ.
                 time.sleep(0.05)
         memory_thread = threading.Thread(target=sample_memory)
         memory_thread.start()
-        lsn = lambda: subprocess.run([f"{pgbin}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "load", "-c",
-                                      "SELECT pg_current_wal_lsn() - '0/0'"], capture_output=True, text=True).stdout.strip()
+        lsn = lambda: psql_value("load", "SELECT pg_current_wal_lsn() - '0/0'")
         wal = [int(lsn())]
         start_seconds, progress = run_cutover_timed(folder, "start", "2", *os.environ.get("START_ARGS", "").split())
         phases["start"] = (began, began + start_seconds)
