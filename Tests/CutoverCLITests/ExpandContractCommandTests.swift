@@ -68,10 +68,12 @@ struct ExpandContractCommandTests {
         let cli = try await CLIFixture.make(.postgres)
         try cli.fixture.write("1_users.sql", Self.users)
         #expect(try await cli.run("migrate").status == 0)
-        try cli.fixture.write("2_rename.yaml", Self.rename)
+        try cli.fixture.write("2_rename.yaml", Self.rename + "  - create_index: { name: users_initial_idx, table: users, columns: [initial] }\n")
         let start = try await cli.run("start", "2", "--no-backfill")
         #expect(start.status == 0, "\(start.stderr)")
-        #expect(start.stdout.contains("2 expanding: both versions are served; the backfill has not run (`cutover backfill 2`)"), "\(start.stdout)")
+        #expect(
+            start.stdout.contains("2 expanding: both versions are served; the backfill has not run (`cutover backfill 2`); the index that waits for it comes with it"),
+            "\(start.stdout)")
         #expect((try await cli.json("status")["migrations"] as? [[String: Any]])?.map { $0["state"] as? String } == ["applied", "expanding"])
         let backfill = try await cli.run("backfill", "2", "--batch-time", "50ms", "--no-throttle")
         #expect(backfill.status == 0, "\(backfill.stderr)")

@@ -45,6 +45,9 @@ public struct ExpandContractMigration: Sendable {
         var file: String?
         var befores: [VersionShape] = []
         var columnChanges = ColumnChangeLedger()
+        // Positions in `start` of the plain index builds Cutover writes itself (create_index,
+        // an altered column's index copies): they may wait for the backfill.
+        var plainIndexBuilds: Set<Int> = []
         for operation in operations {
             // A chain of migrations planned as one step: each file's `up` reads the row by the
             // names of the version before that file.
@@ -56,7 +59,11 @@ public struct ExpandContractMigration: Sendable {
             befores.append(before)
             do {
                 try columnChanges.record(operation)
-                start += try operation.start(in: &shape, context: context)
+                let actions = try operation.start(in: &shape, context: context)
+                if !(operation is RawSQL) {
+                    plainIndexBuilds.formUnion(actions.indices.filter { Self.isPlainIndexBuild(actions[$0]) }.map { start.count + $0 })
+                }
+                start += actions
             } catch var error as CutoverError {
                 error.migrationID = error.migrationID ?? id
                 throw error
@@ -74,6 +81,7 @@ public struct ExpandContractMigration: Sendable {
         for action in start where action.kind == .backfill {
             if let table = action.backfillTable, !backfilled.contains(table) { backfilled.append(table) }
         }
+        let indexBuildsAfterBackfill = Self.indexBuildsAfterBackfill(start, candidates: plainIndexBuilds, backfilled: backfilled, context: context)
         let flagClearing = backfilled.map { DualWriteTrigger.flagClearing(table: $0, context: context) }
         let dropFlags = flagClearing.flatMap(\.drop) + backfilled.map { ShadowNames.dropBackfillFlag($0, context: context) }
         let versionSchema = VersionSchema(context: context, shape: shape)
@@ -83,12 +91,14 @@ public struct ExpandContractMigration: Sendable {
             + DependentViews.copiesActions(changed: baseNames.changedTables.map(\.table), dropped: baseNames.droppedTables, context: context)
         let dropOld = context.previousVersionSchema.map { VersionSchema.dropActions(schema: $0) } ?? []
         return ExpandContractPlan(
-            // The backfills run once the version schema exists, after every statement.
+            // The backfills run once the version schema exists, after every statement but the
+            // plain index builds on the tables they fill, which run last (see indexBuildsAfterBackfill).
             // The flag-clearing triggers once every dual-write trigger exists.
             // The copies of the user's views after its table views, the objects created in the
             // version schema (create_view, replace_function) last: they may read either.
-            start: start.filter { $0.kind == .statement } + flagClearing.flatMap(\.start) + versionSchema.createActions + viewCopies + inVersionSchema
-                + start.filter { $0.kind == .backfill },
+            start: start.indices.filter { start[$0].kind == .statement && !indexBuildsAfterBackfill.contains($0) }.map { start[$0] }
+                + flagClearing.flatMap(\.start) + versionSchema.createActions + viewCopies + inVersionSchema
+                + start.filter { $0.kind == .backfill } + indexBuildsAfterBackfill.sorted().map { start[$0] },
             // The old version's views read columns complete drops: they go first, then the
             // old NOT NULL columns are relaxed and the triggers removed (see contractOrder).
             // The other operations' actions name tables by their physical names: the tables'
@@ -102,6 +112,32 @@ public struct ExpandContractMigration: Sendable {
 }
 
 extension ExpandContractMigration {
+    /// Whether `action` is a `CREATE INDEX CONCURRENTLY` that is not unique: an index no
+    /// statement or rule depends on until `complete`.
+    static func isPlainIndexBuild(_ action: PlannedAction) -> Bool {
+        guard action.kind == .statement, let build = ConcurrentIndexBuild(action.sql) else { return false }
+        return !build.isUnique
+    }
+
+    /// The positions in `start` of the plain index builds (`candidates`) on a table that a
+    /// backfill fills: they are built after the backfills.
+    ///
+    /// A non-HOT update (every row the backfill touches on a full page) inserts into each index
+    /// of its table; into an index in another order than the key the batches walk (a `note`
+    /// column, a copy of an index of the changed column) those inserts land on pages all over
+    /// it, and the kernel's write-back of those pages is what made the application's commits
+    /// wait on the flush of the write-ahead log (Benchmarks/README, session 5). Built after the
+    /// backfill, the index is read once from the final rows and comes out compact. No statement
+    /// of the expand phase uses a plain index, and `complete` runs after all of them; unique
+    /// indexes (rules the new version's writes must meet during the backfill) and the user's own
+    /// `sql` statements keep their place.
+    static func indexBuildsAfterBackfill(
+        _ start: [PlannedAction], candidates: Set<Int>, backfilled: [String], context: OperationContext
+    ) -> Set<Int> {
+        let filled = Set(backfilled.map { context.qualified($0) })
+        return candidates.filter { start[$0].table.map(filled.contains) == true }
+    }
+
     /// Whether `action` drops or renames a table (see ``ContractStep/dropTable(_:context:)``).
     static func isTableDropOrRename(_ action: PlannedAction) -> Bool {
         ContractStep.isTableDrop(action) || ContractStep.isTableRename(action)

@@ -47,7 +47,10 @@ extension CutoverCommand {
                     id, schema: schema, backfill: options, enforcesLint: !noLint, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .expanding {
-                        Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)")
+                        // Plain index builds on a backfilled table wait for its backfill.
+                        let waiting = record.plan.start.drop { $0.kind != .backfill }.filter { $0.kind == .statement }.count
+                        let builds = waiting == 0 ? "" : waiting == 1 ? "; the index that waits for it comes with it" : "; the \(waiting) indexes that wait for it come with it"
+                        Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)\(builds)")
                         return
                     }
                     Terminal.out("\(ExpandContractPrinter.label(record)) expanded: the old version reads \(record.schema), the new one \(record.versionSchema) (SET search_path TO \(record.versionSchema), \(record.schema))")

@@ -46,13 +46,42 @@ struct PlanShapeTests {
             #expect(!sql.contains("DROP TABLE") && !sql.contains("DROP INDEX"), "\(action.sql)")
         }
         #expect(plan.start.filter { $0.kind == .backfill }.map(\.backfillColumns) == [["_cutover_new_price"], ["_cutover_new_status"]])
-        // Backfills come last, after the version schema.
-        #expect(plan.start.suffix(2).allSatisfy { $0.kind == .backfill })
+        // Backfills come after the version schema, followed only by the plain index build on a table they fill.
+        #expect(plan.start.dropLast().suffix(2).allSatisfy { $0.kind == .backfill })
+        #expect(plan.start.last?.sql == "CREATE INDEX CONCURRENTLY \"users_status_idx\" ON public.users (\"_cutover_new_status\")")
         // The flag column goes last in complete and abort, once per table, after the triggers writing it.
         for phase in [plan.complete, plan.abort] {
             let flagDrops = phase.enumerated().filter { $0.element.sql.contains("DROP COLUMN IF EXISTS \"_cutover_needs_backfill_20261201120000\"") }.map(\.offset)
             #expect(flagDrops == [phase.count - 2, phase.count - 1])
         }
+    }
+
+    @Test("plain index builds on a backfilled table wait for the backfill; unique ones, those of other tables and the user's sql keep their place")
+    func indexBuildsAfterBackfill() throws {
+        let plan = try OperationFixture.plan("""
+            operations:
+              - create_index: { name: products_id_idx, table: products, columns: [id] }
+              - create_index: { name: products_id_key, table: products, columns: [id], unique: true }
+              - create_index: { name: users_name_idx, table: users, columns: [name] }
+              - sql: { up: "CREATE INDEX CONCURRENTLY products_id_price_idx ON public.products (id, price)", down: "DROP INDEX CONCURRENTLY IF EXISTS products_id_price_idx" }
+              - alter_column: { table: products, column: price, type: bigint, up: "price::bigint", down: "price::integer" }
+              - create_index: { name: products_new_price_idx, table: products, columns: [price] }
+            """)
+        let builds = plan.start.indices.filter { plan.start[$0].sql.hasPrefix("CREATE ") && plan.start[$0].sql.contains(" INDEX CONCURRENTLY ") }
+        let backfill = try #require(plan.start.firstIndex { $0.kind == .backfill })
+        #expect(plan.start[backfill].backfillTable == "products")
+        // Before the backfill, in file order: the unique index (a rule the new version's writes
+        // meet during the backfill), the index of users (no backfill) and the user's own statement.
+        #expect(builds.filter { $0 < backfill }.map { ConcurrentIndexBuild(plan.start[$0].sql)?.indexName } == [
+            "products_id_key", "users_name_idx", "products_id_price_idx",
+        ])
+        // After it, last, in file order: the plain indexes of the table it fills, one of them on the
+        // shadow column it fills.
+        #expect(builds.filter { $0 > backfill } == Array(plan.start.indices.suffix(2)))
+        #expect(plan.start.suffix(2).map(\.sql) == [
+            "CREATE INDEX CONCURRENTLY \"products_id_idx\" ON public.products (\"id\")",
+            "CREATE INDEX CONCURRENTLY \"products_new_price_idx\" ON public.products (\"_cutover_new_price\")",
+        ])
     }
 
     @Test("abort drops the version schema first, then undoes the operations in reverse order; every drop says IF EXISTS")

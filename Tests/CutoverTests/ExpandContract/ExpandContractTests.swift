@@ -144,7 +144,7 @@ struct ExpandContractTests {
         }
     }
 
-    @Test("start --no-backfill leaves the rows to `backfill`, which converts them; a throttle that is always busy slows it without stopping it")
+    @Test("start --no-backfill leaves the rows and the index builds after them to `backfill`, which converts and builds them; a throttle that is always busy slows it without stopping it")
     func backfillLater() async throws {
         let fx = try await ExpandContractFixture.make(rows: 1_000)
         defer { Task { await fx.fixture.cleanUp() } }
@@ -153,6 +153,8 @@ struct ExpandContractTests {
         let started = try await fx.deployment.startExpandContract(ExpandContractFixture.id, backfill: options)
         #expect(started.phase == .expanding)
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2") == 1_000)
+        // The plain index on the backfilled table waits for the backfill.
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_class WHERE relname = 'users_full_name_idx'") == 0)
         // Both versions are served already.
         try await fx.asVersion("public_2, public") { try await $0.execute("INSERT INTO users (id, full_name, price) VALUES (9000, 'new', 1)") }
 
@@ -163,6 +165,7 @@ struct ExpandContractTests {
             events: log.handler)
         #expect(done.phase == .expanded)
         #expect(try await fx.count("SELECT count(*) AS n FROM users WHERE _cutover_needs_backfill_2 OR _cutover_new_price IS NULL") == 0)
+        #expect(try await fx.count("SELECT count(*) AS n FROM pg_index WHERE indexrelid = 'users_full_name_idx'::regclass AND indisvalid") == 1)
         // Asked after every batch but the last; its hour-long pauses were cut to maxPause.
         let batches = log.progress.count
         #expect(batches >= 3)

@@ -52,9 +52,6 @@ ALTER TABLE public.products ADD CONSTRAINT "_cutover_86565fff_products_price_pos
 CREATE UNIQUE INDEX CONCURRENTLY "_cutover_76f3efdb_products_price_key" ON public.products ("_cutover_new_price");
 
 -- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
-CREATE INDEX CONCURRENTLY "_cutover_9f67001b_products_price_idx" ON public.products USING btree ("_cutover_new_price") WHERE ("_cutover_new_price" > 10);
-
--- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
 CREATE UNIQUE INDEX CONCURRENTLY "_cutover_fbf575f9_products_sku_price_idx" ON public.products USING btree (sku, "_cutover_new_price");
 
 -- no table lock
@@ -157,6 +154,9 @@ BEGIN
 END $cutover$;
 
 -- backfill public.products (_cutover_new_price): batched no-op updates of the rows WHERE _cutover_needs_backfill_20261201120000 fire the dual-write triggers
+
+-- lock: SHARE UPDATE EXCLUSIVE on public.products; alone, outside a transaction
+CREATE INDEX CONCURRENTLY "_cutover_9f67001b_products_price_idx" ON public.products USING btree ("_cutover_new_price") WHERE ("_cutover_new_price" > 10);
 
 -- ==== complete (contract) ====
 
