@@ -93,6 +93,65 @@ struct KillTests {
         await cli.cleanUp()
     }
 
+    @Test("start killed during its backfill or the index build that follows it; the rerun finishes both, one valid index, every row filled")
+    func killedStartAfterBackfill() async throws {
+        let cli = try await CLIFixture.make(.postgres)
+        try cli.fixture.write("1_big.sql", """
+            CREATE TABLE big (id bigint PRIMARY KEY, email text NOT NULL);
+            INSERT INTO big SELECT g, md5(g::text) || '@example.com' FROM generate_series(1, 200000) g;
+            """)
+        #expect(try await cli.run("migrate").status == 0)
+        var generator = SystemRandomNumberGenerator()
+        var killedMidway = 0
+        for round in 1...4 {
+            let id = round + 1
+            // A new column filled by the backfill, and a plain index on it, which `start` builds
+            // after the backfill.
+            try cli.fixture.write("\(id)_column.yaml", """
+                operations:
+                  - add_column:
+                      table: big
+                      column: { name: c\(id), type: text }
+                      up: "left(email, \(id))"
+                  - create_index: { name: big_c\(id)_idx, table: big, columns: [c\(id)] }
+
+                """)
+            let (process, _, _) = try CutoverProcess.start(["start", "\(id)", "--no-throttle"], in: cli.folder)
+            // Odd rounds kill during the index build, even ones during the backfill.
+            let during = round % 2 == 1 ? "CREATE INDEX CONCURRENTLY \"big_c\(id)_idx\"" : "_cutover_needs_backfill_\(id)"
+            try await waitUntilRunning(during, cli: cli, process: process)
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...(round % 2 == 1 ? 100 : 300), using: &generator)))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .uncaughtSignal { killedMidway += 1 }
+
+            let rerun = try await cli.run("start", "\(id)", "--no-throttle")
+            #expect(rerun.status == 0, "round \(round): \(rerun.stderr)")
+            #expect(rerun.stdout.contains("\(id) expanded"), "round \(round): \(rerun.stdout)")
+            if process.terminationReason == .uncaughtSignal {
+                #expect(rerun.stderr.contains("expanding, resuming after"), "round \(round): \(rerun.stderr)")
+                if round % 2 == 1 {
+                    // The build the kill interrupted: finished by its orphaned backend, or left INVALID.
+                    #expect(
+                        rerun.stderr.contains("index big_c\(id)_idx was built by an earlier run")
+                            || rerun.stderr.contains("dropped the INVALID index big_c\(id)_idx"), "round \(round): \(rerun.stderr)")
+                }
+            }
+            let complete = try await cli.run("complete", "\(id)")
+            #expect(complete.status == 0, "round \(round): \(complete.stderr)")
+            let indexes = try await cli.fixture.query("""
+                SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                WHERE i.indrelid = 'big'::regclass AND c.relname LIKE '%c\(id)%'
+                """)
+            #expect(indexes.map { $0.string("name") } == ["big_c\(id)_idx"], "round \(round): \(indexes)")
+            #expect(indexes.allSatisfy { $0["valid"] == .bool(true) }, "round \(round): \(indexes)")
+            let unfilled = try await cli.fixture.query("SELECT count(*) AS n FROM big WHERE c\(id) IS DISTINCT FROM left(email, \(id))")
+            #expect(unfilled.first?.int("n") == 0, "round \(round)")
+        }
+        #expect(killedMidway >= 3, "most kills should land while start runs")
+        await cli.cleanUp()
+    }
+
     /// Waits until a statement containing `fragment` is running on the fixture's database
     /// (or the process has ended), polling the server: the kill point is then measured from
     /// a moment the test has seen, however loaded the machine is.

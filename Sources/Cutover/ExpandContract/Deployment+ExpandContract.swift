@@ -41,7 +41,8 @@ extension Deployment {
         /// the backfill down without stopping it.
         public var maxPause: Duration
         /// False stops the expand phase before its backfill (phase `expanding`); `cutover
-        /// backfill ID` (``backfillExpandContract(_:backfill:events:)``) runs it later.
+        /// backfill ID` (``backfillExpandContract(_:backfill:events:)``) runs it later, with
+        /// the plain index builds on the backfilled tables that follow it in the plan.
         public var runsBackfill: Bool
 
         /// Creates options.
