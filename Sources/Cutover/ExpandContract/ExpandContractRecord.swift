@@ -75,6 +75,13 @@ public struct ExpandContractRecord: Sendable, Equatable {
             self.shape = shape
         }
 
+        /// The statements of the expand phase that follow its first backfill: the plain index
+        /// builds on the backfilled tables, which `cutover backfill` runs after a start with
+        /// `--no-backfill`.
+        public var statementsAfterBackfill: [PlannedAction] {
+            start.drop { $0.kind != .backfill }.filter { $0.kind == .statement }
+        }
+
         /// The tables the migration changes (qualified, `public.users`): those the statements of
         /// its expand and contract phases lock for more than reads, and those it backfills. Nil
         /// when a statement's table is unknown (an operation `sql`): it may change any.

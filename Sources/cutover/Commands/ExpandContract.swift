@@ -47,8 +47,7 @@ extension CutoverCommand {
                     id, schema: schema, backfill: options, enforcesLint: !noLint, events: ExpandContractPrinter(context: context).handler)
                 context.output(ExpandContractPrinter.json(record)) {
                     if record.phase == .expanding {
-                        // Plain index builds on a backfilled table wait for its backfill.
-                        let waiting = record.plan.start.drop { $0.kind != .backfill }.filter { $0.kind == .statement }.count
+                        let waiting = record.plan.statementsAfterBackfill.count
                         let builds = waiting == 0 ? "" : waiting == 1 ? "; the index that waits for it comes with it" : "; the \(waiting) indexes that wait for it come with it"
                         Terminal.out("\(ExpandContractPrinter.label(record)) expanding: both versions are served; the backfill has not run (`cutover backfill \(record.id)`)\(builds)")
                         return
